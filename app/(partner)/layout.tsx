@@ -1,0 +1,7 @@
+import { AppShell } from "@/components/app-shell";
+import { requirePageRole } from "@/lib/auth/session";
+
+export default async function PartnerLayout({ children }: { children: React.ReactNode }) {
+  const actor = await requirePageRole("partner");
+  return <AppShell actor={actor}>{children}</AppShell>;
+}

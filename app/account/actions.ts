@@ -1,0 +1,56 @@
+"use server";
+
+import { z } from "zod";
+import { createInvitation } from "@/db/queries/invitations";
+import { changeOwnPassword, getOwnPasswordHash, setUserDisabled } from "@/db/queries/users";
+import { defineAction } from "@/lib/auth/action";
+import { signOut } from "@/lib/auth/auth";
+import { hashPassword, passwordProblem, verifyPassword } from "@/lib/auth/password";
+import { UserInputError } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { revalidatePath } from "next/cache";
+
+export const changePasswordAction = defineAction(
+  {
+    name: "account.changePassword",
+    schema: z.object({ currentPassword: z.string().min(1, "Enter your current password."), newPassword: z.string().max(256), confirmPassword: z.string() }),
+    access: { signedIn: true },
+  },
+  async (input, { actor }) => {
+    if (!(await verifyPassword(await getOwnPasswordHash(actor), input.currentPassword))) {
+      throw new UserInputError("That is not your current password.", "currentPassword");
+    }
+    const problem = passwordProblem(input.newPassword, { email: actor.email });
+    if (problem) throw new UserInputError(problem, "newPassword");
+    if (input.newPassword !== input.confirmPassword) throw new UserInputError("The two passwords differ.", "confirmPassword");
+    await changeOwnPassword(actor, await hashPassword(input.newPassword));
+    // Every session, this one included, ended with the change: sign in again with the new password.
+    await signOut({ redirectTo: "/sign-in?changed=1" });
+  },
+);
+
+export const inviteColleagueAction = defineAction(
+  { name: "account.inviteColleague", schema: z.object({ email: z.string().trim().email("Enter a valid email address.") }), access: { roles: ["partner"] } },
+  async ({ email }, { actor }) => {
+    const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId: actor.organisationId });
+    revalidatePath("/account");
+    return {
+      status: "ok",
+      message: `Invitation created for ${email}. Send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
+      data: { inviteLink: `${env().PUBLIC_URL}/invite/${token}` },
+    };
+  },
+);
+
+export const setColleagueDisabledAction = defineAction(
+  {
+    name: "account.setColleagueDisabled",
+    schema: z.object({ userId: z.string().uuid(), disabled: z.enum(["true", "false"]).transform((v) => v === "true") }),
+    access: { roles: ["partner"] },
+  },
+  async ({ userId, disabled }, { actor }) => {
+    await setUserDisabled(actor, userId, disabled);
+    revalidatePath("/account");
+    return { status: "ok", message: disabled ? "Colleague disabled; their sessions have ended." : "Colleague enabled." };
+  },
+);

@@ -1,0 +1,68 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/app-shell";
+import { listRegistrations } from "@/db/queries/organisations";
+import { requirePageRole } from "@/lib/auth/session";
+import { DecisionForms } from "./decision-forms";
+
+export const metadata: Metadata = { title: "Registrations" };
+
+export default async function RegistrationsPage() {
+  const actor = await requirePageRole("admin");
+  const [pending, recent] = await Promise.all([listRegistrations(actor, "pending"), listRegistrations(actor, "rejected")]);
+  return (
+    <>
+      <PageHeader title="Registrations" description="New trading partners wait here until you check them against the payer's enrollment records." />
+      {pending.length === 0 ? (
+        <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">No registrations are waiting.</p>
+      ) : (
+        <ul className="space-y-4" aria-label="Pending registrations">
+          {pending.map((organisation) => (
+            <li key={organisation.id} className="rounded-lg border border-slate-200 bg-white p-5" aria-label={organisation.name}>
+              <div className="flex flex-wrap justify-between gap-4">
+                <div>
+                  <h2 className="text-lg font-semibold">{organisation.name}</h2>
+                  <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+                    <dt className="text-slate-500">Submitter ID</dt>
+                    <dd>{organisation.submitterId}</dd>
+                    <dt className="text-slate-500">Contact</dt>
+                    <dd>
+                      {organisation.contactName} · {organisation.contactEmail} · {organisation.contactPhone}
+                    </dd>
+                    <dt className="text-slate-500">Registered</dt>
+                    <dd>{organisation.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</dd>
+                  </dl>
+                </div>
+                <DecisionForms organisationId={organisation.id} organisationName={organisation.name} />
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {recent.length > 0 ? (
+        <section className="mt-10">
+          <h2 className="mb-3 text-lg font-semibold">Recently rejected</h2>
+          <table className="w-full text-left text-sm">
+            <thead className="text-slate-500">
+              <tr>
+                <th className="py-2">Organisation</th>
+                <th>Submitter ID</th>
+                <th>Reason</th>
+                <th>Decided</th>
+              </tr>
+            </thead>
+            <tbody>
+              {recent.map((o) => (
+                <tr key={o.id} className="border-t border-slate-200">
+                  <td className="py-2">{o.name}</td>
+                  <td>{o.submitterId}</td>
+                  <td>{o.decisionReason}</td>
+                  <td>{o.decidedAt?.toISOString().slice(0, 10)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </>
+  );
+}

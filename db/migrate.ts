@@ -1,0 +1,30 @@
+import path from "node:path";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
+import type { NodePgDatabase } from "drizzle-orm/node-postgres";
+import type { DatabaseHandle } from "./client";
+
+export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+
+/** Apply the committed SQL migrations; safe to run on every start. */
+export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
+  const config = { migrationsFolder };
+  if (handle.kind === "pglite") await migratePglite(handle.db as PgliteDatabase<never>, config);
+  else await migratePg(handle.db as NodePgDatabase<never>, config);
+}
+
+async function main() {
+  const { getDatabaseHandle } = await import("./client");
+  const handle = await getDatabaseHandle();
+  await applyMigrations(handle);
+  console.log(`Migrations applied (${handle.kind}).`);
+  await handle.raw.close();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

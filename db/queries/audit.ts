@@ -1,0 +1,69 @@
+import "server-only";
+import { and, desc, eq, gte, ilike, lt, lte, or, type SQL } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { auditEvents, type AuditEvent } from "@/db/schema";
+import { requireRole, type Actor } from "./actor";
+
+export interface AuditEntry {
+  actor?: Pick<Actor, "userId" | "email" | "role"> | null;
+  actorEmail?: string | null;
+  organisationId?: string | null;
+  action: string;
+  target?: string | null;
+  result: "success" | "failure" | "denied";
+  ip?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export async function recordAudit(entry: AuditEntry): Promise<void> {
+  const db = await getDb();
+  await db.insert(auditEvents).values({
+    actorUserId: entry.actor?.userId ?? null,
+    actorEmail: entry.actor?.email ?? entry.actorEmail ?? null,
+    actorRole: entry.actor?.role ?? null,
+    organisationId: entry.organisationId ?? null,
+    action: entry.action,
+    target: entry.target ?? null,
+    result: entry.result,
+    ip: entry.ip ?? null,
+    detail: entry.detail ?? null,
+  });
+}
+
+export interface AuditFilter {
+  from?: Date;
+  to?: Date;
+  action?: string;
+  organisationId?: string;
+  search?: string;
+  beforeId?: number;
+  limit?: number;
+}
+
+export async function listAuditEvents(actor: Actor, filter: AuditFilter): Promise<AuditEvent[]> {
+  requireRole(actor, "admin");
+  const db = await getDb();
+  const conditions: SQL[] = [];
+  if (filter.from) conditions.push(gte(auditEvents.at, filter.from));
+  if (filter.to) conditions.push(lte(auditEvents.at, filter.to));
+  if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.organisationId) conditions.push(eq(auditEvents.organisationId, filter.organisationId));
+  if (filter.beforeId) conditions.push(lt(auditEvents.id, filter.beforeId));
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(ilike(auditEvents.actorEmail, pattern), ilike(auditEvents.target, pattern))!);
+  }
+  return db
+    .select()
+    .from(auditEvents)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(auditEvents.id))
+    .limit(Math.min(filter.limit ?? 50, 200));
+}
+
+export async function listAuditActions(actor: Actor): Promise<string[]> {
+  requireRole(actor, "admin");
+  const db = await getDb();
+  const rows = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).orderBy(auditEvents.action);
+  return rows.map((r) => r.action);
+}

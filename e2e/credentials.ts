@@ -1,0 +1,10 @@
+/** Logins the e2e portal is started with (test-only values, passed through the environment). */
+export const e2eCredentials = {
+  admin: { email: "admin@e2e.example", password: "e2e admin passphrase 2026" },
+  partner: { email: "partner@demo.example", password: "e2e demo passphrase 2026" },
+  support: { email: "support@demo.example", password: "e2e demo passphrase 2026" },
+} as const;
+
+export type E2eRole = keyof typeof e2eCredentials;
+
+export const storageStatePath = (role: E2eRole) => `playwright/.auth/${role}.json`;

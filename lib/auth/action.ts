@@ -1,0 +1,93 @@
+import "server-only";
+import { headers } from "next/headers";
+import { unstable_rethrow } from "next/navigation";
+import { z } from "zod";
+import { requireApprovedPartner, requireRole, type Actor } from "@/db/queries/actor";
+import { ForbiddenError, NotFoundError, UnauthenticatedError, UserInputError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import type { ActionState } from "./action-state";
+import type { Role } from "./roles";
+import { clientIpFrom } from "./request-meta";
+import { currentActor } from "./session";
+
+export type Access =
+  | { public: true }
+  /** Any signed-in user, including a partner whose organisation is still pending. */
+  | { signedIn: true }
+  | { roles: Role[] };
+
+interface ActionContext<A extends Access> {
+  actor: A extends { public: true } ? Actor | null : Actor;
+  ip: string | null;
+}
+
+function formToObject(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith("$ACTION")) continue; // Next.js internals
+    if (typeof value === "string") values[key] = value;
+  }
+  return values;
+}
+
+/**
+ * Every server action goes through here: parse with zod, load the actor from the session (checked
+ * against the database), check the role, then run. Errors become a declared ActionState for
+ * useActionState; secrets are never echoed back.
+ */
+export function defineAction<S extends z.ZodType, A extends Access>(
+  options: { schema: S; access: A; secretFields?: string[]; name: string },
+  run: (input: z.infer<S>, context: ActionContext<A>) => Promise<ActionState | void>,
+) {
+  const secretFields = new Set(["password", "currentPassword", "newPassword", "confirmPassword", ...(options.secretFields ?? [])]);
+  return async function action(_previous: ActionState, formData: FormData): Promise<ActionState> {
+    const raw = formToObject(formData);
+    const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !secretFields.has(key)));
+    try {
+      const ip = clientIpFrom(await headers());
+      const actor = "public" in options.access ? await currentActor() : authorise(await currentActor(), options.access);
+      const parsed = options.schema.safeParse(raw);
+      if (!parsed.success) {
+        const fieldErrors: Record<string, string> = {};
+        for (const issue of parsed.error.issues) {
+          const field = String(issue.path[0] ?? "form");
+          fieldErrors[field] ??= issue.message;
+        }
+        return { status: "error", message: "Please correct the highlighted fields.", fieldErrors, values };
+      }
+      const result = await run(parsed.data, { actor, ip } as ActionContext<A>);
+      return result ?? { status: "ok", values };
+    } catch (error) {
+      unstable_rethrow(error);
+      return { ...describeError(error, options.name), values };
+    }
+  };
+}
+
+function authorise(actor: Actor | null, access: Access): Actor {
+  if (!actor) throw new UnauthenticatedError();
+  if ("signedIn" in access) return actor;
+  if ("roles" in access) {
+    requireRole(actor, ...access.roles);
+    if (actor.role === "partner") requireApprovedPartner(actor);
+  }
+  return actor;
+}
+
+function describeError(error: unknown, actionName: string): ActionState {
+  if (error instanceof z.ZodError) return { status: "error", message: error.issues[0]?.message ?? "Invalid input." };
+  if (error instanceof UserInputError) {
+    return error.field
+      ? { status: "error", message: "Please correct the highlighted fields.", fieldErrors: { [error.field]: error.message } }
+      : { status: "error", message: error.message };
+  }
+  if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof UnauthenticatedError) {
+    return { status: "error", message: error.message };
+  }
+  const reference = crypto.randomUUID().slice(0, 8);
+  logger.error("action failed", { action: actionName, reference, error });
+  return {
+    status: "error",
+    message: `Something went wrong on our side. Please try again; if it keeps happening, contact support and quote reference ${reference}.`,
+  };
+}

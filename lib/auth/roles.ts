@@ -1,0 +1,36 @@
+import type { UserRole } from "@/db/schema";
+
+export type Role = UserRole;
+
+/** Where each role lands after signing in, and what its navigation holds. */
+export const roleHome: Record<Role, string> = {
+  partner: "/dashboard",
+  admin: "/admin/registrations",
+  support: "/support/transfers",
+};
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+export const navigation: Record<Role, NavItem[]> = {
+  partner: [
+    { href: "/dashboard", label: "Dashboard" },
+    { href: "/upload", label: "Upload" },
+    { href: "/history", label: "History" },
+    { href: "/keys", label: "Keys & credentials" },
+    { href: "/troubleshooting", label: "Troubleshooting" },
+  ],
+  admin: [
+    { href: "/admin/registrations", label: "Registrations" },
+    { href: "/admin/organisations", label: "Organisations" },
+    { href: "/admin/destinations", label: "Destinations" },
+    { href: "/admin/keys", label: "Keys" },
+    { href: "/admin/audit", label: "Audit" },
+  ],
+  support: [
+    { href: "/support/transfers", label: "Transfers" },
+    { href: "/support/diagnostics", label: "Diagnostics" },
+  ],
+};

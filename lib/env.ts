@@ -1,0 +1,63 @@
+import path from "node:path";
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOSTNAME: z.string().default("0.0.0.0"),
+  /** Where PGlite, the staging store, the auth secret and the vault key file live. */
+  DATA_DIR: z.string().default("./data"),
+  /** postgres://… switches from the embedded PGlite to a PostgreSQL server. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** Signs session cookies. Generated into DATA_DIR on first start when unset. */
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  /** Public URL of the portal, used in links and to decide whether cookies are Secure. */
+  PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  /** Number of reverse-proxy hops whose X-Forwarded-For entries we trust for the client IP (0 = none). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+  /** First admin created on an empty database; the password is generated and printed once when unset. */
+  BOOTSTRAP_ADMIN_EMAIL: z.string().email().default("admin@portal.local"),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** Demo mode: sandbox upstream servers, demo organisation and users. `npm run demo` sets it. */
+  DEMO: booleanFlag,
+  /** Password for the seeded demo users (generated and printed once when unset). */
+  DEMO_USER_PASSWORD: z.string().min(12).optional(),
+  /** Allows destinations on loopback/private addresses. Only for the sandbox and tests. */
+  ALLOW_PRIVATE_DESTINATIONS: booleanFlag,
+  /** The fixed egress IP(s) payers must allow-list, comma separated. */
+  EGRESS_IPS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((ip) => ip.trim()).filter(Boolean)),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parse the environment once. Every default works with no variables at all. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  cached = { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+  return cached;
+}
+
+/** For tests that change variables between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,115 @@
+import "server-only";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { TransferError } from "@/lib/transfer/errors";
+import type { DeliveryRequest, DeliveryResult } from "@/lib/transfer/types";
+import { assertSafeFtpName } from "./names";
+import { openFtpsSession, type FtpsSession } from "./session";
+
+function formatRate(bytes: number, ms: number): string {
+  const perSecond = bytes / Math.max(ms / 1000, 0.001);
+  if (perSecond >= 1024 * 1024) return `${(perSecond / (1024 * 1024)).toFixed(1)} MiB/s`;
+  if (perSecond >= 1024) return `${(perSecond / 1024).toFixed(1)} KiB/s`;
+  return `${perSecond.toFixed(0)} B/s`;
+}
+
+/**
+ * Deliver one staged file: upload `<name><tempSuffix>` (continuing a partial temp file left by a
+ * dropped connection), check its size with SIZE, then RNFR/RNTO to the final name. With the
+ * "direct" strategy the final name is written from the start and still size-checked.
+ */
+export async function deliverOverFtps(request: DeliveryRequest): Promise<DeliveryResult> {
+  const { destination, target, credentials, localPath, remoteName, transcript, signal, onProgress } = request;
+  const started = Date.now();
+  const direct = destination.uploadStrategy === "direct";
+  const uploadName = direct ? remoteName : `${remoteName}${destination.tempSuffix}`;
+  assertSafeFtpName(remoteName, "file name");
+  assertSafeFtpName(uploadName, "temporary file name");
+  assertSafeFtpName(destination.remoteDir, "remote directory");
+  if (remoteName.includes("/") || remoteName === "" || remoteName === "." || remoteName === "..") {
+    throw new TransferError("UNKNOWN", "Refused: the remote file name must be a plain name.", { detail: JSON.stringify(remoteName) });
+  }
+
+  if (signal?.aborted) throw new TransferError("CONNECTION_LOST", "The transfer was cancelled by the portal.", { detail: "aborted before connecting" });
+
+  let totalBytes: number;
+  try {
+    const info = await stat(localPath);
+    if (!info.isFile()) throw new Error("not a regular file");
+    totalBytes = info.size;
+  } catch (cause) {
+    throw new TransferError("LOCAL_FILE_MISSING", undefined, { detail: path.basename(localPath), cause });
+  }
+
+  const session: FtpsSession = await openFtpsSession(destination, target, credentials, transcript, {}, { signal });
+  try {
+    if (destination.remoteDir && destination.remoteDir !== ".") await session.cd(destination.remoteDir);
+
+    // A previous attempt that lost its connection leaves a partial temp file: continue it.
+    session.setTranscriptStage("upload");
+    let resumeFrom = 0;
+    if (!direct) {
+      const existing = await session.size(uploadName);
+      if (existing !== undefined && existing > 0 && existing <= totalBytes) {
+        resumeFrom = existing;
+        transcript.note("upload", `found ${uploadName} with ${existing} of ${totalBytes} bytes from an earlier attempt: resuming`);
+      } else if (existing !== undefined && existing > totalBytes) {
+        transcript.note("upload", `found ${uploadName} larger than the local file (${existing} > ${totalBytes}): starting over`);
+      }
+    }
+
+    const toSend = totalBytes - resumeFrom;
+    const uploadStarted = Date.now();
+    if (toSend > 0 || resumeFrom === 0) {
+      let sent = resumeFrom;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          sent += chunk.length;
+          onProgress?.(sent, totalBytes);
+          callback(null, chunk);
+        },
+      });
+      const file = createReadStream(localPath, { start: resumeFrom, highWaterMark: 64 * 1024 });
+      file.on("error", (error) => counter.destroy(error));
+      file.pipe(counter);
+      try {
+        await session.write(counter, uploadName, resumeFrom > 0 ? "APPE" : "STOR");
+      } finally {
+        file.destroy();
+      }
+      const ms = Date.now() - uploadStarted;
+      transcript.note("upload", `sent ${toSend} bytes${resumeFrom ? ` (resumed at byte ${resumeFrom})` : ""} in ${ms} ms, ${formatRate(toSend, ms)}`);
+    } else {
+      transcript.note("upload", "the earlier attempt had already sent every byte");
+    }
+
+    session.setTranscriptStage("verify");
+    const remoteSize = await session.size(uploadName);
+    if (remoteSize !== totalBytes) {
+      throw new TransferError("SIZE_MISMATCH", undefined, {
+        detail: `${uploadName} is ${remoteSize ?? "missing"} bytes on the server, the local file is ${totalBytes} bytes`,
+      });
+    }
+    transcript.note("verify", `size verified: ${remoteSize} bytes`);
+
+    if (!direct) {
+      await session.rename(uploadName, remoteName);
+      transcript.note("rename", `renamed ${uploadName} to ${remoteName}`);
+    }
+    await session.close();
+    const durationMs = Date.now() - started;
+    transcript.note("close", `delivered ${totalBytes} bytes in ${durationMs} ms`);
+    return {
+      remotePath: path.posix.join(destination.remoteDir || ".", remoteName),
+      bytes: totalBytes,
+      durationMs,
+      resumedFromByte: resumeFrom,
+      negotiated: { ...session.negotiated },
+    };
+  } catch (error) {
+    session.abort();
+    throw error;
+  }
+}

@@ -1,0 +1,209 @@
+import "server-only";
+import { open as openLocal, type FileHandle } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { utils, type Stats } from "ssh2";
+import { TransferError } from "@/lib/transfer/errors";
+import type { UploadStrategy } from "@/lib/transfer/types";
+import { pipelinedWrite } from "./pipelined-write";
+import { remotePathFor } from "./remote-dir";
+import type { SftpSession } from "./session";
+import { mapSftpError, SFTP_STATUS, sftpStatusCode } from "./sftp-errors";
+
+const { OPEN_MODE } = utils.sftp;
+
+export interface UploadOptions {
+  localPath: string;
+  remoteDir: string;
+  remoteName: string;
+  tempSuffix: string;
+  strategy: UploadStrategy;
+  onProgress?: (bytesSent: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface UploadOutcome {
+  remotePath: string;
+  bytes: number;
+  resumedFromByte: number;
+  durationMs: number;
+}
+
+/**
+ * Upload to `<name><tempSuffix>`, check the remote size, then rename to the final name, so the
+ * payer never picks up a half-written file. A temp file left by a cut connection is continued from
+ * its size. "direct" writes the final name (servers that forbid rename) and still checks the size.
+ */
+export async function uploadFile(session: SftpSession, options: UploadOptions): Promise<UploadOutcome> {
+  const { transcript } = session;
+  const local = await openLocalFile(options.localPath);
+  try {
+    const totalBytes = (await local.stat()).size;
+    const remotePath = remotePathFor(options.remoteDir, options.remoteName);
+    const writePath = options.strategy === "direct" ? remotePath : `${remotePath}${options.tempSuffix}`;
+
+    const existing = await remoteSize(session, writePath);
+    const resumeFrom = existing !== undefined && existing <= totalBytes ? existing : 0;
+    const flags = resumeFrom > 0 ? OPEN_MODE.WRITE : OPEN_MODE.WRITE | OPEN_MODE.CREAT | OPEN_MODE.TRUNC;
+    if (resumeFrom > 0)
+      transcript.note("upload", `"${writePath}" already holds ${resumeFrom} of ${totalBytes} bytes; resuming from there`);
+    else if (existing !== undefined)
+      transcript.note("upload", `"${writePath}" exists with ${existing} bytes (more than the file); starting over`);
+
+    const started = performance.now();
+    transcript.add("upload", ">", `Opening remote file "${writePath}" for writing`);
+    const handle = await session.request<Buffer>(
+      `open ${writePath} for writing`,
+      (done) => session.sftp.open(writePath, flags, done),
+      { missingMeansDir: true },
+    );
+    transcript.add("upload", "<", "Remote file open");
+
+    const chunkSize = writeChunkSize(session);
+    // About 4 MiB in flight keeps a long link busy and bounds memory whatever the write size.
+    const maxInFlight = Math.max(8, Math.min(64, Math.floor((4 * 1024 * 1024) / chunkSize)));
+    transcript.add(
+      "upload",
+      ">",
+      `Sending ${totalBytes - resumeFrom} bytes of "${options.localPath.split("/").pop()}" from offset ${resumeFrom}, ${chunkSize}-byte writes, up to ${maxInFlight} in flight`,
+    );
+    const idle = session.idleWatch(`writing ${writePath}`);
+    const loss = session.lossPromise();
+    try {
+      await pipelinedWrite({
+        sftp: session.sftp,
+        remoteHandle: handle,
+        local,
+        startOffset: resumeFrom,
+        totalBytes,
+        chunkSize,
+        maxInFlight,
+        stopped: loss.promise,
+        signal: options.signal,
+        onActivity: idle.touch,
+        onAcked: (acked) => options.onProgress?.(resumeFrom + acked, totalBytes),
+        mapError: (error) => session.connectionError ?? mapSftpError(error, `write ${writePath}`),
+      });
+    } catch (error) {
+      throw await explainWriteFailure(session, error, writePath, totalBytes - resumeFrom);
+    } finally {
+      idle.stop();
+      loss.dispose();
+    }
+    await session.request<void>(`close ${writePath}`, (done) => session.sftp.close(handle, done));
+    const durationMs = Math.round(performance.now() - started);
+    const sent = totalBytes - resumeFrom;
+    transcript.add("upload", "<", `Transferred ${sent} bytes in ${(durationMs / 1000).toFixed(3)} s (${formatRate(sent, durationMs)})`);
+
+    await verifySize(session, writePath, totalBytes);
+    if (writePath !== remotePath) await renameIntoPlace(session, writePath, remotePath);
+    session.stage("write", true, `Sent ${sent} bytes${resumeFrom ? ` (resumed at ${resumeFrom})` : ""} to "${remotePath}"`, {
+      data: { bytes: sent, totalBytes, resumedFromByte: resumeFrom, durationMs, remotePath, viaTempName: writePath !== remotePath },
+    });
+    return { remotePath, bytes: totalBytes, resumedFromByte: resumeFrom, durationMs };
+  } catch (error) {
+    const failure = error instanceof TransferError ? error : new TransferError("UNKNOWN", "Upload failed.", { cause: error });
+    if (error instanceof TransferError || !(error instanceof Error && error.name === "AbortError")) {
+      transcript.add("error", ".", `${failure.code}: ${failure.message}${failure.detail ? ` (${failure.detail})` : ""}`);
+      session.stage("write", false, failure.message, { error: failure });
+      throw failure;
+    }
+    throw error;
+  } finally {
+    await local.close();
+  }
+}
+
+async function openLocalFile(localPath: string): Promise<FileHandle> {
+  try {
+    return await openLocal(localPath, "r");
+  } catch (cause) {
+    throw new TransferError("LOCAL_FILE_MISSING", "The staged file is no longer on the portal.", { cause });
+  }
+}
+
+/** Size of a remote file, or undefined if there is none. */
+async function remoteSize(session: SftpSession, remotePath: string): Promise<number | undefined> {
+  try {
+    const stats = await session.request<Stats>(`stat ${remotePath}`, (done) => session.sftp.stat(remotePath, done));
+    return stats.isFile() ? stats.size : undefined;
+  } catch (error) {
+    const status = sftpStatusCode((error as TransferError).cause);
+    if (status === SFTP_STATUS.NO_SUCH_FILE) return undefined;
+    throw error;
+  }
+}
+
+/** ssh2 knows the server's largest accepted write (limits@openssh.com, or 32 KiB-ish otherwise). */
+function writeChunkSize(session: SftpSession): number {
+  const max = (session.sftp as unknown as { _maxWriteLen?: number })._maxWriteLen;
+  return typeof max === "number" && max > 0 ? Math.min(max, 256 * 1024) : 31 * 1024;
+}
+
+async function verifySize(session: SftpSession, remotePath: string, expected: number): Promise<void> {
+  const size = await remoteSize(session, remotePath);
+  session.transcript.add("verify", "<", `Remote size of "${remotePath}": ${size ?? "missing"} (local ${expected})`);
+  if (size === expected) return;
+  // Start the next attempt from scratch rather than resume on top of a file we cannot trust.
+  await session.request<void>(`remove ${remotePath}`, (done) => session.sftp.unlink(remotePath, done)).catch(() => {});
+  throw new TransferError("SIZE_MISMATCH", `The server holds ${size ?? "no"} bytes for "${remotePath}", we sent ${expected}.`, {
+    detail: `remote ${size ?? "missing"}, local ${expected}`,
+  });
+}
+
+async function renameIntoPlace(session: SftpSession, from: string, to: string): Promise<void> {
+  const { transcript, sftp } = session;
+  let usePosix = true;
+  try {
+    // Throws synchronously when the server did not advertise posix-rename@openssh.com.
+    await session.request<void>(`rename ${from}`, (done) => {
+      try {
+        sftp.ext_openssh_rename(from, to, done);
+      } catch {
+        usePosix = false;
+        done(null);
+      }
+    });
+    if (usePosix) transcript.add("rename", ">", `posix-rename "${from}" -> "${to}": OK`);
+    else {
+      await session.request<void>(`rename ${from}`, (done) => sftp.rename(from, to, done));
+      transcript.add("rename", ">", `rename "${from}" -> "${to}": OK`);
+    }
+  } catch (error) {
+    if (session.connectionError) throw session.connectionError;
+    let detail = error instanceof TransferError ? error.detail : String(error);
+    // Plain SFTP rename never replaces a file: say so when that is the reason.
+    if ((await remoteSize(session, to).catch(() => undefined)) !== undefined)
+      detail = `${detail}; a file named "${to}" already exists`;
+    throw new TransferError("RENAME_REFUSED", `The server refused to rename "${from}" to "${to}".`, { detail, cause: error });
+  }
+}
+
+/**
+ * OpenSSH reports a full disk as a bare SSH_FX_FAILURE "Failure". If the server offers
+ * statvfs@openssh.com, ask it whether space ran out, so the relay can say REMOTE_NO_SPACE.
+ */
+async function explainWriteFailure(session: SftpSession, error: unknown, remotePath: string, remaining: number): Promise<unknown> {
+  if (!(error instanceof TransferError) || error.code !== "UNKNOWN") return error;
+  if (sftpStatusCode(error.cause) !== SFTP_STATUS.FAILURE) return error;
+  try {
+    const vfs = await session.request<{ f_bavail: number; f_frsize: number }>("check free space", (done) =>
+      session.sftp.ext_openssh_statvfs(remotePath, done as never),
+    );
+    const free = vfs.f_bavail * vfs.f_frsize;
+    if (free < remaining)
+      return new TransferError("REMOTE_NO_SPACE", "The server has no space left for the file.", {
+        detail: `${error.detail}; statvfs reports ${free} bytes free`,
+        cause: error,
+      });
+  } catch {
+    // No statvfs extension: keep the original error.
+  }
+  return error;
+}
+
+function formatRate(bytes: number, ms: number): string {
+  if (ms <= 0) return "n/a";
+  const perSecond = (bytes * 1000) / ms;
+  if (perSecond >= 1024 * 1024) return `${(perSecond / 1024 / 1024).toFixed(2)} MiB/s`;
+  return `${(perSecond / 1024).toFixed(1)} KiB/s`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The one set of failure codes shared by the relay, the diagnosis, the UI and the guides.
+ * `transient` decides whether the relay queue retries (true) or stops with "needs attention" (false).
+ */
+export const TRANSFER_ERROR_CODES = {
+  DNS_FAILED: { transient: true, summary: "The payer's host name could not be resolved." },
+  DESTINATION_BLOCKED: { transient: false, summary: "The destination resolves to an address the portal may not connect to." },
+  TCP_TIMEOUT: { transient: true, summary: "No reply from the payer's server before the time limit." },
+  TCP_REFUSED: { transient: true, summary: "The payer's server refused the connection on that port." },
+  CONNECTION_LOST: { transient: true, summary: "The connection dropped before the transfer finished." },
+  PROTOCOL_MISMATCH: { transient: false, summary: "The server speaks a different protocol than the destination expects (SFTP vs FTPS)." },
+  KEX_NO_MATCH: { transient: false, summary: "Our client and the server share no key-exchange, cipher or MAC algorithm." },
+  HOSTKEY_MISMATCH: { transient: false, summary: "The server's host key does not match the pinned fingerprint." },
+  AUTH_PASSWORD_REJECTED: { transient: false, summary: "The server rejected the user name or password." },
+  AUTH_KEY_REJECTED: { transient: false, summary: "The server rejected the public key for this account." },
+  AUTH_LOCKED: { transient: false, summary: "The server locked the account or refused further attempts." },
+  AUTH_METHOD_UNSUPPORTED: { transient: false, summary: "The server asks for an authentication method this account has no credential for." },
+  TLS_HANDSHAKE_FAILED: { transient: false, summary: "The TLS handshake with the server failed." },
+  TLS_CERT_UNTRUSTED: { transient: false, summary: "The server's certificate is not trusted (unknown CA, self-signed, expired or pin mismatch)." },
+  TLS_HOSTNAME_MISMATCH: { transient: false, summary: "The server's certificate is for a different host name." },
+  PASV_BLOCKED: { transient: true, summary: "The control connection works but the passive data connection could not be opened." },
+  PASV_ADDRESS_REFUSED: { transient: false, summary: "The server's passive reply pointed at a different host than the control connection." },
+  REMOTE_DIR_NOT_FOUND: { transient: false, summary: "The remote directory does not exist." },
+  REMOTE_PERMISSION: { transient: false, summary: "The server refused to let this account write or list there." },
+  REMOTE_NO_SPACE: { transient: true, summary: "The server has no space left for the file." },
+  RENAME_REFUSED: { transient: false, summary: "The server refused to rename the uploaded temporary file to its final name." },
+  SIZE_MISMATCH: { transient: true, summary: "The size on the server differs from the file we sent." },
+  TIMEOUT_IDLE: { transient: true, summary: "The server stopped responding mid-session." },
+  CREDENTIALS_MISSING: { transient: false, summary: "The partner account lacks a credential the destination requires." },
+  LOCAL_FILE_MISSING: { transient: false, summary: "The staged file is no longer on the portal." },
+  UNKNOWN: { transient: true, summary: "An unexpected error occurred." },
+} as const satisfies Record<string, { transient: boolean; summary: string }>;
+
+export type TransferErrorCode = keyof typeof TRANSFER_ERROR_CODES;
+
+export const transferErrorCodes = Object.keys(TRANSFER_ERROR_CODES) as TransferErrorCode[];
+
+export class TransferError extends Error {
+  readonly code: TransferErrorCode;
+  readonly transient: boolean;
+  /** Safe, secret-free technical detail (server reply text, algorithm lists...). */
+  readonly detail?: string;
+
+  constructor(code: TransferErrorCode, message?: string, options?: { detail?: string; cause?: unknown }) {
+    super(message ?? TRANSFER_ERROR_CODES[code].summary, { cause: options?.cause });
+    this.name = "TransferError";
+    this.code = code;
+    this.transient = TRANSFER_ERROR_CODES[code].transient;
+    this.detail = options?.detail;
+  }
+}
+
+export function isTransferError(value: unknown): value is TransferError {
+  return value instanceof TransferError;
+}

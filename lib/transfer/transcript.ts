@@ -1,0 +1,53 @@
+/**
+ * A protocol transcript in the spirit of a desktop client's session log: what we sent, what the
+ * server answered, timings. It must never hold a secret: `add` redacts anything registered as one.
+ */
+export type TranscriptStage =
+  | "resolve"
+  | "connect"
+  | "banner"
+  | "kex"
+  | "hostkey"
+  | "tls"
+  | "auth"
+  | "session"
+  | "directory"
+  | "list"
+  | "upload"
+  | "verify"
+  | "rename"
+  | "close"
+  | "error";
+
+export interface TranscriptLine {
+  at: string; // ISO-8601 UTC with milliseconds
+  stage: TranscriptStage;
+  /** ">" sent by us, "<" received from the server, "." local note */
+  direction: ">" | "<" | ".";
+  message: string;
+}
+
+export class Transcript {
+  readonly lines: TranscriptLine[] = [];
+  private readonly secrets = new Set<string>();
+
+  /** Register values (passwords, passphrases, key material) that must never appear in a line. */
+  redact(...values: Array<string | undefined | null>): this {
+    for (const value of values) if (value && value.length >= 3) this.secrets.add(value);
+    return this;
+  }
+
+  add(stage: TranscriptStage, direction: TranscriptLine["direction"], message: string): void {
+    let safe = message;
+    for (const secret of this.secrets) safe = safe.split(secret).join("[redacted]");
+    this.lines.push({ at: new Date().toISOString(), stage, direction, message: safe });
+  }
+
+  note(stage: TranscriptStage, message: string): void {
+    this.add(stage, ".", message);
+  }
+
+  toText(): string {
+    return this.lines.map((l) => `[${l.at}] ${l.direction} ${l.stage.padEnd(9)} ${l.message}`).join("\n");
+  }
+}

@@ -1,0 +1,116 @@
+import http from "node:http";
+import next from "next";
+import { installDatabase, openDatabase, pgliteDirFor, type DatabaseHandle } from "./db/client";
+import { applyMigrations } from "./db/migrate";
+import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "./lib/bootstrap";
+import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
+import { env, type Env } from "./lib/env";
+import { logger } from "./lib/logger";
+
+/**
+ * Headers a client could forge to impersonate our own infrastructure are dropped at the edge:
+ * Next.js' internal sub-request marker, and forwarding headers unless a trusted proxy sits in front.
+ */
+export function sanitiseRequestHeaders(req: http.IncomingMessage, config: Pick<Env, "TRUST_PROXY_HOPS">): void {
+  for (const name of Object.keys(req.headers)) {
+    if (name.startsWith("x-middleware-") || name === CLIENT_IP_HEADER || name === "x-invoke-path" || name === "x-invoke-query") {
+      delete req.headers[name];
+    }
+  }
+  let clientIp = req.socket.remoteAddress ?? null;
+  if (config.TRUST_PROXY_HOPS > 0) {
+    const forwarded = String(req.headers["x-forwarded-for"] ?? "")
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
+    clientIp = forwarded[forwarded.length - config.TRUST_PROXY_HOPS] ?? clientIp;
+  } else {
+    delete req.headers["x-forwarded-for"];
+    delete req.headers["x-forwarded-host"];
+    delete req.headers["x-forwarded-proto"];
+    delete req.headers["x-forwarded-port"];
+    delete req.headers["x-real-ip"];
+    delete req.headers["forwarded"];
+  }
+  if (clientIp) req.headers[CLIENT_IP_HEADER] = clientIp.replace(/^::ffff:/, "");
+}
+
+export interface StartedPortal {
+  url: string;
+  handle: DatabaseHandle;
+  logins: CreatedLogin[];
+  stop(): Promise<void>;
+}
+
+export async function startPortal(options: { dev?: boolean } = {}): Promise<StartedPortal> {
+  const config = env();
+  process.env.AUTH_SECRET = ensureAuthSecret(config);
+  // Auth.js needs to know when cookies must be Secure; it reads this from the public URL.
+  process.env.AUTH_URL ??= config.PUBLIC_URL;
+
+  const opening = openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: config.DATABASE_URL ? undefined : pgliteDirFor(config.DATA_DIR),
+  });
+  installDatabase(opening);
+  const handle = await opening;
+  await applyMigrations(handle);
+
+  const logins: CreatedLogin[] = [];
+  const admin = await ensureFirstAdmin(handle, config);
+  if (admin) logins.push(admin);
+  if (config.DEMO) logins.push(...(await ensureDemoUsers(handle, config)));
+
+  const app = next({ dev: Boolean(options.dev), dir: process.cwd(), hostname: "localhost", port: config.PORT });
+  await app.prepare();
+  const handler = app.getRequestHandler();
+  const server = http.createServer((req, res) => {
+    sanitiseRequestHeaders(req, config);
+    handler(req, res).catch((error: unknown) => {
+      logger.error("request failed", { url: req.url, error });
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal error");
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOSTNAME, () => resolve());
+  });
+
+  const url = config.PUBLIC_URL;
+  return {
+    url,
+    handle,
+    logins,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await app.close?.();
+      await handle.raw.close();
+    },
+  };
+}
+
+async function main() {
+  const portal = await startPortal({ dev: process.argv.includes("--dev") });
+  console.log(`\nEDI transfer portal (${portal.handle.kind}${portal.handle.dataDir ? ` at ${portal.handle.dataDir}` : ""})`);
+  console.log(formatLogins(portal.url, portal.logins));
+  console.log("");
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    await portal.stop().catch((error) => logger.error("shutdown failed", { error }));
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
