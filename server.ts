@@ -5,6 +5,7 @@ import { applyMigrations } from "./db/migrate";
 import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "./lib/bootstrap";
 import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
 import { env, type Env } from "./lib/env";
+import { startDemoSandbox, type DemoSandbox } from "./lib/sandbox/demo";
 import { logger } from "./lib/logger";
 
 /**
@@ -59,7 +60,11 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   const logins: CreatedLogin[] = [];
   const admin = await ensureFirstAdmin(handle, config);
   if (admin) logins.push(admin);
-  if (config.DEMO) logins.push(...(await ensureDemoUsers(handle, config)));
+  let sandbox: DemoSandbox | undefined;
+  if (config.DEMO) {
+    logins.push(...(await ensureDemoUsers(handle, config)));
+    sandbox = await startDemoSandbox(handle, config.DATA_DIR);
+  }
 
   const app = next({ dev: Boolean(options.dev), dir: process.cwd(), hostname: "localhost", port: config.PORT });
   await app.prepare();
@@ -86,13 +91,20 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await app.close?.();
+      await sandbox?.close();
       await handle.raw.close();
     },
   };
 }
 
-async function main() {
-  const portal = await startPortal({ dev: process.argv.includes("--dev") });
+export async function main(): Promise<void> {
+  let portal: StartedPortal;
+  try {
+    portal = await startPortal({ dev: process.argv.includes("--dev") });
+  } catch (error) {
+    console.error(`The portal could not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   console.log(`\nEDI transfer portal (${portal.handle.kind}${portal.handle.dataDir ? ` at ${portal.handle.dataDir}` : ""})`);
   console.log(formatLogins(portal.url, portal.logins));
   console.log("");
@@ -108,9 +120,4 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+if (require.main === module) void main();

@@ -61,7 +61,7 @@ export function Field({
   );
 }
 
-export function TextArea({ name, label, state, hint, required, rows = 3 }: { name: string; label: string; state: ActionState; hint?: string; required?: boolean; rows?: number }) {
+export function TextArea({ name, label, state, hint, required, rows = 3, defaultValue }: { name: string; label: string; state: ActionState; hint?: string; required?: boolean; rows?: number; defaultValue?: string }) {
   const error = state.fieldErrors?.[name];
   const id = `field-${name}`;
   return (
@@ -74,7 +74,7 @@ export function TextArea({ name, label, state, hint, required, rows = 3 }: { nam
         name={name}
         rows={rows}
         required={required}
-        defaultValue={state.values?.[name]}
+        defaultValue={state.values?.[name] ?? defaultValue}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
         className={`block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100 ${error ? "border-red-500" : "border-slate-300"}`}
@@ -105,6 +105,48 @@ export function FormMessage({ state }: { state: ActionState }) {
   return (
     <div role={ok ? "status" : "alert"} className={`rounded-md border px-3 py-2 text-sm ${ok ? "border-green-300 bg-green-50 text-green-900" : "border-red-300 bg-red-50 text-red-900"}`}>
       {state.message}
+    </div>
+  );
+}
+
+export function SelectField({
+  name,
+  label,
+  state,
+  options,
+  hint,
+  defaultValue,
+}: {
+  name: string;
+  label: string;
+  state: ActionState;
+  options: Array<{ value: string; label: string }>;
+  hint?: string;
+  defaultValue?: string;
+}) {
+  const error = state.fieldErrors?.[name];
+  const id = `field-${name}`;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select
+        id={id}
+        name={name}
+        defaultValue={state.values?.[name] ?? defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        className={`block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm ${error ? "border-red-500" : "border-slate-300"}`}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {hint ? <p id={`${id}-hint`} className="text-xs text-slate-500">{hint}</p> : null}
+      {error ? <p id={`${id}-error`} className="text-sm text-red-700">{error}</p> : null}
     </div>
   );
 }

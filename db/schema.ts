@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -134,3 +135,192 @@ export type Session = typeof sessions.$inferSelect;
 export type Invitation = typeof invitations.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
 export type UserRole = (typeof userRole.enumValues)[number];
+
+/* ---------------------------------------------------------------- destinations and accounts */
+
+export const destinationProtocol = pgEnum("destination_protocol", ["sftp", "ftps_explicit", "ftps_implicit"]);
+export const destinationAuth = pgEnum("destination_auth", ["password", "key", "password_and_key"]);
+
+/** A payer's server. Only admins define them: partners never type a host. */
+export const destinations = pgTable("destinations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  protocol: destinationProtocol("protocol").notNull(),
+  host: text("host").notNull(),
+  port: integer("port").notNull(),
+  remoteDir: text("remote_dir").notNull().default("/"),
+  auth: destinationAuth("auth").notNull(),
+  /** RSA key size rule: "exact" or "min" bits. */
+  keyBitsMode: text("key_bits_mode").$type<"exact" | "min">().notNull().default("exact"),
+  keyBits: integer("key_bits").notNull().default(2048),
+  keyRotationDays: integer("key_rotation_days").notNull().default(365),
+  algorithmProfile: text("algorithm_profile").$type<"modern" | "legacy">().notNull().default("modern"),
+  hostKeyFingerprints: jsonb("host_key_fingerprints").$type<string[]>().notNull().default([]),
+  tlsMode: text("tls_mode").$type<"ca" | "pinned">().notNull().default("ca"),
+  tlsCaPem: text("tls_ca_pem"),
+  tlsPins: jsonb("tls_pins").$type<string[]>().notNull().default([]),
+  passivePortMin: integer("passive_port_min"),
+  passivePortMax: integer("passive_port_max"),
+  filenamePattern: text("filename_pattern"),
+  filenameExample: text("filename_example"),
+  maxFileBytes: bigint("max_file_bytes", { mode: "number" }).notNull().default(104_857_600),
+  upstreamRetentionDays: integer("upstream_retention_days"),
+  uploadStrategy: text("upload_strategy").$type<"temp_then_rename" | "direct">().notNull().default("temp_then_rename"),
+  tempSuffix: text("temp_suffix").notNull().default(".part"),
+  connectTimeoutMs: integer("connect_timeout_ms").notNull().default(15_000),
+  idleTimeoutMs: integer("idle_timeout_ms").notNull().default(60_000),
+  /** What an X12 envelope problem does: block the upload or only warn. */
+  x12Policy: text("x12_policy").$type<"block" | "warn">().notNull().default("warn"),
+  preset: text("preset"),
+  disabledAt: timestamp("disabled_at", { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** An organisation's login on a destination. Its password and keys live in `secrets`. */
+export const partnerAccounts = pgTable(
+  "partner_accounts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    destinationId: uuid("destination_id")
+      .notNull()
+      .references(() => destinations.id),
+    username: text("username").notNull(),
+    /** Who enters the upstream password and key: the partner, or an admin on their behalf. */
+    secretsSetBy: text("secrets_set_by").$type<"partner" | "admin">().notNull().default("partner"),
+    createdBy: uuid("created_by"),
+    createdAt: createdAt(),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("partner_accounts_org_destination_key").on(t.organisationId, t.destinationId), index("partner_accounts_destination_idx").on(t.destinationId)],
+);
+
+/**
+ * Envelope-encrypted secrets. Each row belongs to exactly one owner record and purpose, and the
+ * additional authenticated data names both, so a ciphertext moved to another row fails to open.
+ */
+export const secrets = pgTable(
+  "secrets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerKind: text("owner_kind").$type<"partner_account" | "ssh_key">().notNull(),
+    ownerId: uuid("owner_id").notNull(),
+    purpose: text("purpose").$type<"upstream_password" | "private_key">().notNull(),
+    masterKeyId: text("master_key_id").notNull(),
+    sealed: text("sealed").notNull(),
+    setBy: uuid("set_by"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("secrets_owner_purpose_key").on(t.ownerKind, t.ownerId, t.purpose), index("secrets_master_key_idx").on(t.masterKeyId)],
+);
+
+export const sshKeyStatus = pgEnum("ssh_key_status", ["pending", "installed", "rejected", "retired"]);
+
+/** A partner account's RSA key: the public part in clear, the private part (if we hold it) in `secrets`. */
+export const sshKeys = pgTable(
+  "ssh_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    partnerAccountId: uuid("partner_account_id")
+      .notNull()
+      .references(() => partnerAccounts.id),
+    algorithm: text("algorithm").notNull(),
+    bits: integer("bits").notNull(),
+    opensshPublic: text("openssh_public").notNull(),
+    sha256: text("sha256").notNull(),
+    md5: text("md5").notNull(),
+    comment: text("comment"),
+    source: text("source").$type<"generated" | "uploaded_public" | "uploaded_private">().notNull(),
+    hasPrivateKey: boolean("has_private_key").notNull().default(false),
+    status: sshKeyStatus("status").notNull().default("pending"),
+    decisionReason: text("decision_reason"),
+    decidedBy: uuid("decided_by"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    privateKeyDownloadedAt: timestamp("private_key_downloaded_at", { withTimezone: true }),
+    createdBy: uuid("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ssh_keys_account_idx").on(t.partnerAccountId), index("ssh_keys_status_idx").on(t.status)],
+);
+
+/* ---------------------------------------------------------------- transfers */
+
+export const transferStatus = pgEnum("transfer_status", ["uploading", "received", "queued", "sending", "delivered", "needs_attention", "failed"]);
+
+export const transfers = pgTable(
+  "transfers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    partnerAccountId: uuid("partner_account_id")
+      .notNull()
+      .references(() => partnerAccounts.id),
+    destinationId: uuid("destination_id")
+      .notNull()
+      .references(() => destinations.id),
+    kind: text("kind").$type<"upload" | "api" | "admin_test">().notNull(),
+    mode: text("mode").$type<"test" | "production">().notNull().default("production"),
+    originalName: text("original_name").notNull(),
+    remoteName: text("remote_name").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    sha256: text("sha256"),
+    /** Path of the staged bytes, relative to the staging store; null once retention removed them. */
+    stagingKey: text("staging_key"),
+    status: transferStatus("status").notNull(),
+    uploadedBy: uuid("uploaded_by"),
+    uploaderIp: text("uploader_ip"),
+    lastErrorCode: text("last_error_code"),
+    lastErrorMessage: text("last_error_message"),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("transfers_org_created_idx").on(t.organisationId, t.createdAt),
+    index("transfers_status_idx").on(t.status),
+    index("transfers_sha256_idx").on(t.sha256),
+    index("transfers_created_idx").on(t.createdAt),
+  ],
+);
+
+export const transferAttempts = pgTable(
+  "transfer_attempts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    transferId: uuid("transfer_id")
+      .notNull()
+      .references(() => transfers.id),
+    number: integer("number").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+    durationMs: integer("duration_ms"),
+    resumedFromByte: bigint("resumed_from_byte", { mode: "number" }).notNull().default(0),
+    remotePath: text("remote_path"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    errorDetail: text("error_detail"),
+    transient: boolean("transient"),
+    negotiated: jsonb("negotiated").$type<Record<string, unknown>>(),
+    transcript: jsonb("transcript").$type<Array<{ at: string; stage: string; direction: string; message: string }>>().notNull().default([]),
+  },
+  (t) => [uniqueIndex("transfer_attempts_number_key").on(t.transferId, t.number)],
+);
+
+export type Destination = typeof destinations.$inferSelect;
+export type NewDestination = typeof destinations.$inferInsert;
+export type PartnerAccount = typeof partnerAccounts.$inferSelect;
+export type SecretRow = typeof secrets.$inferSelect;
+export type SshKey = typeof sshKeys.$inferSelect;
+export type Transfer = typeof transfers.$inferSelect;
+export type TransferAttempt = typeof transferAttempts.$inferSelect;

@@ -36,6 +36,8 @@ export interface SandboxSftpServer {
   /** Replace the active faults (setFaults({}) clears them) and reset the failed-login counters. */
   setFaults(faults: SandboxSftpFaults): void;
   readonly faults: SandboxSftpFaults;
+  /** Like a payer installing a partner's key: the user may log in with it from now on. */
+  authorizeKey(username: string, opensshPublicKey: string): void;
   close(): Promise<void>;
 }
 
@@ -183,6 +185,12 @@ export async function startSandboxSftpServer(options: SandboxSftpServerOptions):
     setFaults(next) {
       faults = { ...next };
       failures.clear();
+    },
+    authorizeKey(username, opensshPublicKey) {
+      const user = users.get(username);
+      if (!user) return;
+      const key = parsePublicKey(opensshPublicKey);
+      if (!user.keys.some((k) => k.getPublicSSH().equals(key.getPublicSSH()))) user.keys.push(key);
     },
     close: () =>
       new Promise<void>((resolve) => {

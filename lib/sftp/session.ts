@@ -128,7 +128,14 @@ export async function openSftpSession(
         return reject(new IdentityCaptured(hostKey as HostKeyInfo, negotiated));
       }
       transcript.add("error", ".", `${error.code}: ${error.message}${error.detail ? ` (${error.detail})` : ""}`);
-      report(pending, false, error.message, { error });
+      // The diagnosis shows what was known when it failed: both sides' algorithm lists, the presented key.
+      const data =
+        pending === "kex"
+          ? { profile: destination.algorithmProfile, ...structuredClone(recorder.categories) }
+          : pending === "hostkey" && hostKey.sha256
+            ? { ...hostKey }
+            : undefined;
+      report(pending, false, error.message, { error, data });
       client.destroy();
       reject(error);
     };

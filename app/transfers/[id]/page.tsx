@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import { notFound, redirect } from "next/navigation";
+import { z } from "zod";
+import { AppShell, PageHeader } from "@/components/app-shell";
+import { AttemptView } from "@/components/transcript-view";
+import { getTransferDetail } from "@/db/queries/transfers";
+import { requirePageActor } from "@/lib/auth/session";
+import { orNotFound } from "@/lib/not-found";
+
+export const metadata: Metadata = { title: "Transfer" };
+
+const statusStyle: Record<string, string> = {
+  delivered: "bg-green-100 text-green-900",
+  needs_attention: "bg-amber-100 text-amber-900",
+  failed: "bg-red-100 text-red-900",
+};
+
+export default async function TransferPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageActor();
+  if (actor.role === "partner" && actor.organisationStatus !== "approved") redirect("/pending");
+  const parsed = z.string().uuid().safeParse((await params).id);
+  if (!parsed.success) notFound();
+  const detail = await orNotFound(getTransferDetail(actor, parsed.data));
+  const { transfer } = detail;
+  return (
+    <AppShell actor={actor}>
+      <PageHeader title={transfer.originalName} description={`${detail.organisationName} → ${detail.destinationName} as ${detail.username}`}>
+        <span className={`rounded px-3 py-1 text-sm font-medium ${statusStyle[transfer.status] ?? "bg-slate-100 text-slate-900"}`}>{transfer.status.replace("_", " ")}</span>
+      </PageHeader>
+      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+        <dt className="text-slate-500">Remote name</dt>
+        <dd className="font-mono text-xs">{transfer.remoteName}</dd>
+        <dt className="text-slate-500">Size</dt>
+        <dd>{transfer.sizeBytes.toLocaleString("en-US")} bytes</dd>
+        <dt className="text-slate-500">SHA-256</dt>
+        <dd className="break-all font-mono text-xs">{transfer.sha256 ?? "—"}</dd>
+        <dt className="text-slate-500">Mode</dt>
+        <dd>{transfer.mode}</dd>
+        <dt className="text-slate-500">Received</dt>
+        <dd>
+          {transfer.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC{transfer.uploaderIp ? ` from ${transfer.uploaderIp}` : ""}
+        </dd>
+        {transfer.lastErrorCode ? (
+          <>
+            <dt className="text-slate-500">Last error</dt>
+            <dd>
+              {transfer.lastErrorCode}: {transfer.lastErrorMessage}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      <h2 className="mb-3 text-lg font-semibold">Attempts</h2>
+      <div className="space-y-4">
+        {detail.attempts.length ? detail.attempts.map((attempt) => <AttemptView key={attempt.id} attempt={attempt} />) : <p className="text-sm text-slate-600">No attempt yet.</p>}
+      </div>
+    </AppShell>
+  );
+}

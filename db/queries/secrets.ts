@@ -1,0 +1,84 @@
+import "server-only";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { secrets, type SecretRow } from "@/db/schema";
+import { openSecretText, parseSealedSecret, rewrapSecret, sealSecret, secretAad, serializeSealedSecret } from "@/lib/vault";
+import { withKeyring } from "@/lib/vault/runtime";
+
+export type SecretOwner = { kind: SecretRow["ownerKind"]; id: string };
+export type SecretPurpose = SecretRow["purpose"];
+
+/** Binds a ciphertext to its owner row and purpose: moved anywhere else, it no longer opens. */
+function aadFor(owner: SecretOwner, purpose: SecretPurpose): string {
+  return secretAad(`${owner.kind}.${owner.id}`, purpose);
+}
+
+/**
+ * Write-only from the UI's point of view: callers above the data-access layer can set a secret or
+ * learn when it was set, never read it back. Only the relay and diagnosis call `revealSecret`.
+ */
+export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, plaintext: string, setBy: string | null): Promise<void> {
+  const db = await getDb();
+  const sealed = withKeyring((keyring) => sealSecret(plaintext, aadFor(owner, purpose), keyring));
+  const values = { masterKeyId: sealed.keyId, sealed: serializeSealedSecret(sealed), setBy, updatedAt: sql`now()` };
+  await db
+    .insert(secrets)
+    .values({ ownerKind: owner.kind, ownerId: owner.id, purpose, ...values })
+    .onConflictDoUpdate({ target: [secrets.ownerKind, secrets.ownerId, secrets.purpose], set: values });
+}
+
+export async function deleteSecret(owner: SecretOwner, purpose: SecretPurpose): Promise<void> {
+  const db = await getDb();
+  await db.delete(secrets).where(and(eq(secrets.ownerKind, owner.kind), eq(secrets.ownerId, owner.id), eq(secrets.purpose, purpose)));
+}
+
+/** When each purpose was last set, for "set on <date>" displays. Never returns ciphertext. */
+export async function secretTimestamps(owner: SecretOwner): Promise<Partial<Record<SecretPurpose, Date>>> {
+  const db = await getDb();
+  const rows = await db
+    .select({ purpose: secrets.purpose, updatedAt: secrets.updatedAt })
+    .from(secrets)
+    .where(and(eq(secrets.ownerKind, owner.kind), eq(secrets.ownerId, owner.id)));
+  return Object.fromEntries(rows.map((r) => [r.purpose, r.updatedAt]));
+}
+
+export async function revealSecret(owner: SecretOwner, purpose: SecretPurpose): Promise<string | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(secrets)
+    .where(and(eq(secrets.ownerKind, owner.kind), eq(secrets.ownerId, owner.id), eq(secrets.purpose, purpose)));
+  if (!row) return undefined;
+  return withKeyring((keyring) => openSecretText(parseSealedSecret(row.sealed), aadFor(owner, purpose), keyring));
+}
+
+/**
+ * Re-wrap every data key that is not under the active master key. Each row is updated only if it
+ * still holds the ciphertext we read, so a secret replaced meanwhile is never overwritten.
+ */
+export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining: number; activeKeyId: string }> {
+  const db = await getDb();
+  let rewrapped = 0;
+  const activeKeyId = withKeyring((keyring) => keyring.activeKeyId);
+  for (;;) {
+    const batch = await db.select().from(secrets).where(ne(secrets.masterKeyId, activeKeyId)).limit(100);
+    if (batch.length === 0) break;
+    let progressed = 0;
+    for (const row of batch) {
+      const owner = { kind: row.ownerKind, id: row.ownerId };
+      const next = withKeyring((keyring) => rewrapSecret(parseSealedSecret(row.sealed), aadFor(owner, row.purpose), keyring, activeKeyId));
+      const updated = await db
+        .update(secrets)
+        .set({ sealed: serializeSealedSecret(next), masterKeyId: next.keyId })
+        .where(and(eq(secrets.id, row.id), eq(secrets.sealed, row.sealed)))
+        .returning({ id: secrets.id });
+      if (updated.length) {
+        rewrapped++;
+        progressed++;
+      }
+    }
+    if (progressed === 0) break;
+  }
+  const [{ remaining }] = await db.select({ remaining: sql<number>`count(*)::int` }).from(secrets).where(ne(secrets.masterKeyId, activeKeyId));
+  return { rewrapped, remaining, activeKeyId };
+}

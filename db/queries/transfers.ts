@@ -1,0 +1,103 @@
+import "server-only";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { destinations, organisations, partnerAccounts, transferAttempts, transfers, type Transfer, type TransferAttempt } from "@/db/schema";
+import { NotFoundError } from "@/lib/errors";
+import type { TranscriptLine } from "@/lib/transfer/transcript";
+import { assertCanRead, type Actor } from "./actor";
+
+export type NewTransfer = Pick<
+  Transfer,
+  "organisationId" | "partnerAccountId" | "destinationId" | "kind" | "mode" | "originalName" | "remoteName" | "sizeBytes" | "sha256" | "stagingKey" | "uploadedBy" | "uploaderIp"
+> & { status: Transfer["status"] };
+
+/** Called by the upload pipeline and the admin test button after they authorised the actor. */
+export async function insertTransfer(values: NewTransfer): Promise<Transfer> {
+  const db = await getDb();
+  const [row] = await db.insert(transfers).values(values).returning();
+  return row;
+}
+
+export async function getTransferDetail(actor: Actor, id: string) {
+  const db = await getDb();
+  const [row] = await db
+    .select({ transfer: transfers, destinationName: destinations.name, protocol: destinations.protocol, organisationName: organisations.name, username: partnerAccounts.username })
+    .from(transfers)
+    .innerJoin(destinations, eq(destinations.id, transfers.destinationId))
+    .innerJoin(organisations, eq(organisations.id, transfers.organisationId))
+    .innerJoin(partnerAccounts, eq(partnerAccounts.id, transfers.partnerAccountId))
+    .where(eq(transfers.id, id));
+  if (!row) throw new NotFoundError("transfer");
+  assertCanRead(actor, row.transfer.organisationId, "transfer");
+  const attempts = await db.select().from(transferAttempts).where(eq(transferAttempts.transferId, id)).orderBy(asc(transferAttempts.number));
+  return { ...row, attempts };
+}
+
+export async function listRecentTransfersForDestination(actor: Actor, destinationId: string, limit = 10) {
+  const db = await getDb();
+  if (actor.role === "partner") throw new NotFoundError("destination");
+  return db.select().from(transfers).where(eq(transfers.destinationId, destinationId)).orderBy(desc(transfers.createdAt)).limit(limit);
+}
+
+/* ---- relay bookkeeping (system-level: the worker acts for the transfer's owner) ---- */
+
+export async function loadTransferForRelay(id: string): Promise<Transfer | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(transfers).where(eq(transfers.id, id));
+  return row;
+}
+
+export async function startAttempt(transferId: string): Promise<TransferAttempt> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(transfers)
+      .set({ status: "sending", attemptCount: sql`${transfers.attemptCount} + 1`, updatedAt: sql`now()` })
+      .where(eq(transfers.id, transferId))
+      .returning({ attemptCount: transfers.attemptCount });
+    const [attempt] = await tx.insert(transferAttempts).values({ transferId, number: updated.attemptCount, startedAt: new Date() }).returning();
+    return attempt;
+  });
+}
+
+export interface AttemptOutcome {
+  bytes: number;
+  durationMs: number;
+  resumedFromByte?: number;
+  remotePath?: string;
+  negotiated?: Record<string, unknown>;
+  transcript: TranscriptLine[];
+  error?: { code: string; message: string; detail?: string; transient: boolean };
+}
+
+export async function finishAttempt(attempt: TransferAttempt, outcome: AttemptOutcome, nextStatus: Transfer["status"]): Promise<void> {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx
+      .update(transferAttempts)
+      .set({
+        finishedAt: new Date(),
+        bytes: outcome.bytes,
+        durationMs: outcome.durationMs,
+        resumedFromByte: outcome.resumedFromByte ?? 0,
+        remotePath: outcome.remotePath ?? null,
+        negotiated: outcome.negotiated ?? null,
+        transcript: outcome.transcript,
+        errorCode: outcome.error?.code ?? null,
+        errorMessage: outcome.error?.message ?? null,
+        errorDetail: outcome.error?.detail ?? null,
+        transient: outcome.error ? outcome.error.transient : null,
+      })
+      .where(eq(transferAttempts.id, attempt.id));
+    await tx
+      .update(transfers)
+      .set({
+        status: nextStatus,
+        updatedAt: sql`now()`,
+        lastErrorCode: outcome.error?.code ?? null,
+        lastErrorMessage: outcome.error?.message ?? null,
+        ...(nextStatus === "delivered" ? { deliveredAt: sql`now()` } : {}),
+      })
+      .where(and(eq(transfers.id, attempt.transferId)));
+  });
+}

@@ -1,0 +1,42 @@
+import type { TransferErrorCode } from "@/lib/transfer/errors";
+import { articles } from "./content/articles";
+import { ftpDataGuides } from "./content/ftp-data";
+import { loginGuides } from "./content/login";
+import { networkGuides } from "./content/network";
+import { portalGuides } from "./content/portal";
+import { remoteGuides } from "./content/remote";
+import { sshGuides } from "./content/ssh";
+import { tlsGuides } from "./content/tls";
+import type { Guide } from "./types";
+
+/** Every guide, code guides in the order a connection fails (network, protocol, login, data, server), then articles. */
+export const GUIDES: readonly Guide[] = [
+  ...networkGuides,
+  ...sshGuides,
+  ...loginGuides,
+  ...tlsGuides,
+  ...ftpDataGuides,
+  ...remoteGuides,
+  ...portalGuides,
+  ...articles,
+];
+
+const bySlug = new Map(GUIDES.map((guide) => [guide.slug, guide]));
+const byCode = new Map<TransferErrorCode, Guide>();
+for (const guide of GUIDES) {
+  if (guide.kind !== "code") continue;
+  for (const code of guide.codes) byCode.set(code, guide);
+}
+
+export function guideBySlug(slug: string): Guide | undefined {
+  return bySlug.get(slug);
+}
+
+/** The failure guide for a code. Every code has one (a test holds us to that), so UNKNOWN is only a safety net. */
+export function guideForCode(code: TransferErrorCode): Guide {
+  return byCode.get(code) ?? byCode.get("UNKNOWN")!;
+}
+
+export function relatedGuides(guide: Guide): Guide[] {
+  return guide.related.map((slug) => bySlug.get(slug)).filter((related): related is Guide => related !== undefined);
+}

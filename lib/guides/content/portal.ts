@@ -1,0 +1,57 @@
+import type { Guide } from "../types";
+
+/** Failures on the portal's own side, and the catch-all. */
+export const portalGuides: Guide[] = [
+  {
+    slug: "staged-file-missing",
+    kind: "code",
+    codes: ["LOCAL_FILE_MISSING"],
+    title: "The uploaded file is no longer available in the portal",
+    protocols: ["sftp", "ftps"],
+    summary: "The copy of your file that the portal keeps for delivery could not be read.",
+    meaning:
+      "When you upload, the portal stores the file until it has been delivered to the payer. That stored copy is gone, or it changed while it was being sent. The portal cannot deliver a file it does not have, so it stops.",
+    causes: [
+      "The file waited longer than the portal keeps undelivered files (for example while a problem with the payer was being fixed) and was removed by the clean-up.",
+      "The file was withdrawn or deleted from the portal while a delivery attempt was running.",
+      "A storage problem on the portal's side.",
+    ],
+    partnerItSteps: [],
+    userSteps: [
+      { text: "Upload the file again from your own copy. The new upload gets a new delivery." },
+      { text: "If you cannot find your own copy, open a ticket with the file name and upload date; support can tell you whether it was ever delivered." },
+    ],
+    supportNotes: [
+      "Check the transfer's history: a file removed by retention after a long \"needs attention\" phase is expected behaviour; a file missing shortly after upload is a storage incident.",
+      "\"The staged file changed size while it was being sent\" points to the staging store, not the payer.",
+    ],
+    related: ["unknown-error"],
+    keywords: ["file missing", "staged", "deleted", "retention", "expired file", "upload again", "not found locally"],
+  },
+  {
+    slug: "unknown-error",
+    kind: "code",
+    codes: ["UNKNOWN"],
+    title: "An unexpected error",
+    protocols: ["sftp", "ftps"],
+    summary: "The delivery to {host} failed in a way the portal does not have a specific explanation for.",
+    meaning:
+      "Something went wrong that does not match any of the known failure types. The portal keeps a full record of the attempt (without passwords or keys) and retries automatically, because many unusual errors are one-off events.",
+    causes: [
+      "An unusual reply from the payer's server that the portal does not recognise.",
+      "A temporary problem on the portal or on the network in between.",
+      "A new kind of failure that support should know about.",
+    ],
+    partnerItSteps: [
+      { text: "If it repeats, copy the transfer report from the file's page into a ticket; it contains the server's replies and no secrets." },
+    ],
+    userSteps: [
+      { text: "Your file is kept and will be retried. If the page still shows this error after a few tries, open a ticket and attach the transfer report." },
+    ],
+    supportNotes: [
+      "Read the detail and the last transcript stage; if the failure is recognisable, map it to a specific code so the next partner gets a precise guide.",
+    ],
+    related: ["connection-lost"],
+    keywords: ["unknown", "unexpected", "error", "other", "failed"],
+  },
+];
