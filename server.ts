@@ -4,6 +4,7 @@ import { installDatabase, openDatabase, pgliteDirFor, type DatabaseHandle } from
 import { applyMigrations } from "./db/migrate";
 import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "./lib/bootstrap";
 import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
+import { ensureInternalToken } from "./lib/internal-token";
 import { env, type Env } from "./lib/env";
 import { startDemoSandbox, type DemoSandbox } from "./lib/sandbox/demo";
 import { logger } from "./lib/logger";
@@ -46,6 +47,7 @@ export interface StartedPortal {
 export async function startPortal(options: { dev?: boolean } = {}): Promise<StartedPortal> {
   const config = env();
   process.env.AUTH_SECRET = ensureAuthSecret(config);
+  ensureInternalToken(config.DATA_DIR);
   // Auth.js needs to know when cookies must be Secure; it reads this from the public URL.
   process.env.AUTH_URL ??= config.PUBLIC_URL;
 

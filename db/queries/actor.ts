@@ -12,6 +12,8 @@ export interface Actor {
   organisationStatus: "pending" | "approved" | "rejected" | null;
   isOrgAdmin: boolean;
   sessionId: string;
+  /** When the user last entered their password in this session. */
+  reauthenticatedAt: Date;
   ip: string | null;
 }
 

@@ -1,9 +1,10 @@
 import "server-only";
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { secrets, type SecretRow } from "@/db/schema";
-import { openSecretText, parseSealedSecret, rewrapSecret, sealSecret, secretAad, serializeSealedSecret } from "@/lib/vault";
+import { isVaultError, openSecretText, parseSealedSecret, rewrapSecret, sealSecret, secretAad, serializeSealedSecret } from "@/lib/vault";
 import { withKeyring } from "@/lib/vault/runtime";
+import { logger } from "@/lib/logger";
 
 export type SecretOwner = { kind: SecretRow["ownerKind"]; id: string };
 export type SecretPurpose = SecretRow["purpose"];
@@ -54,31 +55,40 @@ export async function revealSecret(owner: SecretOwner, purpose: SecretPurpose): 
 
 /**
  * Re-wrap every data key that is not under the active master key. Each row is updated only if it
- * still holds the ciphertext we read, so a secret replaced meanwhile is never overwritten.
+ * still holds the ciphertext we read, so a secret replaced meanwhile is never overwritten. A row
+ * that no longer decrypts (tampered or damaged) is skipped and reported, never allowed to stop
+ * the rotation of everyone else's secrets.
  */
-export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining: number; activeKeyId: string }> {
+export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining: number; unreadable: string[]; activeKeyId: string }> {
   const db = await getDb();
   let rewrapped = 0;
+  const unreadable: string[] = [];
   const activeKeyId = withKeyring((keyring) => keyring.activeKeyId);
   for (;;) {
-    const batch = await db.select().from(secrets).where(ne(secrets.masterKeyId, activeKeyId)).limit(100);
+    const pending = and(ne(secrets.masterKeyId, activeKeyId), unreadable.length ? notInArray(secrets.id, unreadable) : undefined);
+    const batch = await db.select().from(secrets).where(pending).limit(100);
     if (batch.length === 0) break;
-    let progressed = 0;
     for (const row of batch) {
       const owner = { kind: row.ownerKind, id: row.ownerId };
-      const next = withKeyring((keyring) => rewrapSecret(parseSealedSecret(row.sealed), aadFor(owner, row.purpose), keyring, activeKeyId));
+      let next;
+      try {
+        next = withKeyring((keyring) => rewrapSecret(parseSealedSecret(row.sealed), aadFor(owner, row.purpose), keyring, activeKeyId));
+      } catch (error) {
+        if (isVaultError(error) && (error.code === "DECRYPT_FAILED" || error.code === "MALFORMED_SECRET")) {
+          unreadable.push(row.id);
+          logger.error("vault: a stored secret does not decrypt and was left as it is", { secretId: row.id, code: error.code });
+          continue;
+        }
+        throw error;
+      }
       const updated = await db
         .update(secrets)
         .set({ sealed: serializeSealedSecret(next), masterKeyId: next.keyId })
         .where(and(eq(secrets.id, row.id), eq(secrets.sealed, row.sealed)))
         .returning({ id: secrets.id });
-      if (updated.length) {
-        rewrapped++;
-        progressed++;
-      }
+      if (updated.length) rewrapped++;
     }
-    if (progressed === 0) break;
   }
   const [{ remaining }] = await db.select({ remaining: sql<number>`count(*)::int` }).from(secrets).where(ne(secrets.masterKeyId, activeKeyId));
-  return { rewrapped, remaining, activeKeyId };
+  return { rewrapped, remaining, unreadable, activeKeyId };
 }

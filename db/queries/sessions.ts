@@ -51,6 +51,7 @@ export async function resolveSessionActor(sessionId: string, ip: string | null):
     organisationStatus: row.organisationStatus ?? null,
     isOrgAdmin: row.user.isOrgAdmin,
     sessionId,
+    reauthenticatedAt: row.session.reauthenticatedAt,
     ip,
   };
 }
@@ -65,4 +66,9 @@ export async function bumpSessionVersion(userId: string): Promise<void> {
   const db = await getDb();
   await db.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
   await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+}
+
+export async function markReauthenticated(sessionId: string): Promise<void> {
+  const db = await getDb();
+  await db.update(sessions).set({ reauthenticatedAt: sql`now()` }).where(eq(sessions.id, sessionId));
 }

@@ -1,0 +1,84 @@
+/**
+ * `npm run vault:rotate`: make a new master key active and re-wrap every stored secret's data key
+ * under it, while the portal keeps running. Secrets under the old key stay readable throughout.
+ *
+ *   npm run vault:rotate                 new key (key-file mode) + re-wrap
+ *   npm run vault:rotate -- --retire-old remove old key files once no secret needs them
+ *
+ * With PORTAL_MASTER_KEY (secret-manager mode) no key is created here: set the new key in
+ * PORTAL_MASTER_KEY, list the old one in PORTAL_MASTER_KEY_PREVIOUS, restart, then run this to re-wrap.
+ */
+import { openDatabase, installDatabase, pgliteDirFor } from "@/db/client";
+import { rewrapAllSecrets } from "@/db/queries/secrets";
+import { env } from "@/lib/env";
+import { ensureInternalToken } from "@/lib/internal-token";
+import { createNewMasterKey, loadKeyringFromEnv, retireMasterKey } from "@/lib/vault";
+
+type RewrapResult = { rewrapped: number; remaining: number; unreadable: string[]; activeKeyId: string };
+
+async function rewrapThroughRunningPortal(): Promise<RewrapResult | null> {
+  const config = env();
+  const token = ensureInternalToken(config.DATA_DIR);
+  try {
+    const response = await fetch(`http://127.0.0.1:${config.PORT}/api/internal/vault/rewrap`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`the running portal answered ${response.status}`);
+    return (await response.json()) as RewrapResult;
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED") return null;
+    throw error;
+  }
+}
+
+async function withOwnDatabase<T>(work: () => Promise<T>): Promise<T> {
+  const config = env();
+  const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.DATABASE_URL ? undefined : pgliteDirFor(config.DATA_DIR) });
+  installDatabase(Promise.resolve(handle));
+  try {
+    return await work();
+  } finally {
+    await handle.raw.close();
+  }
+}
+
+async function main() {
+  const config = env();
+  const retireOld = process.argv.includes("--retire-old");
+  const envMode = Boolean(process.env.PORTAL_MASTER_KEY);
+
+  if (!retireOld && !envMode) {
+    const id = createNewMasterKey(config.DATA_DIR);
+    console.log(`New master key ${id} is now active (key file in ${config.DATA_DIR}/vault-master-keys).`);
+  }
+
+  // The embedded database belongs to the running portal, so it does the re-wrap when it is up.
+  const result = config.DATABASE_URL ? null : await rewrapThroughRunningPortal();
+  const final = result ?? (await withOwnDatabase(() => rewrapAllSecrets()));
+  console.log(`Re-wrapped ${final.rewrapped} secret(s) under master key ${final.activeKeyId}; ${final.remaining} remain under older keys.`);
+  if (final.unreadable.length) console.error(`These secrets do not decrypt and were left unchanged (ask their owners to set them again): ${final.unreadable.join(", ")}`);
+
+  if (retireOld) {
+    if (envMode) {
+      console.log("Secret-manager mode: remove the old value from PORTAL_MASTER_KEY_PREVIOUS yourself once remaining is 0.");
+      return;
+    }
+    if (final.remaining > 0) {
+      console.error("Some secrets are still under an old key; not retiring anything. Run the command again.");
+      process.exit(1);
+    }
+    // remaining is 0: every secret is under the active key, so no other key is needed any more.
+    const keyring = loadKeyringFromEnv(config.DATA_DIR);
+    for (const id of keyring.keyIds()) {
+      if (id !== keyring.activeKeyId) {
+        retireMasterKey(config.DATA_DIR, id);
+        console.log(`Retired old master key ${id}.`);
+      }
+    }
+  } else {
+    console.log("Old keys stay readable. When you have a backup of the new key, run: npm run vault:rotate -- --retire-old");
+  }
+}
+
+main().catch((error) => {
+  console.error(`Rotation failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
