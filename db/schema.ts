@@ -326,3 +326,36 @@ export type SecretRow = typeof secrets.$inferSelect;
 export type SshKey = typeof sshKeys.$inferSelect;
 export type Transfer = typeof transfers.$inferSelect;
 export type TransferAttempt = typeof transferAttempts.$inferSelect;
+
+/* ---------------------------------------------------------------- diagnoses */
+
+/** A staged connection test run from the relay backend, with its full (secret-free) result. */
+export const diagnoses = pgTable(
+  "diagnoses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    partnerAccountId: uuid("partner_account_id")
+      .notNull()
+      .references(() => partnerAccounts.id),
+    destinationId: uuid("destination_id")
+      .notNull()
+      .references(() => destinations.id),
+    transferId: uuid("transfer_id"),
+    runBy: uuid("run_by").notNull(),
+    runByRole: text("run_by_role").notNull(),
+    writeProbe: boolean("write_probe").notNull().default(false),
+    ok: boolean("ok").notNull(),
+    code: text("code"),
+    failedStage: text("failed_stage"),
+    headline: text("headline").notNull(),
+    result: jsonb("result").$type<Record<string, unknown>>().notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("diagnoses_account_idx").on(t.partnerAccountId, t.startedAt), index("diagnoses_started_idx").on(t.startedAt)],
+);
+
+export type Diagnosis = typeof diagnoses.$inferSelect;

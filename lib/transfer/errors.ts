@@ -50,6 +50,10 @@ export class TransferError extends Error {
   }
 }
 
+export function isTransferErrorCode(value: string): value is TransferErrorCode {
+  return Object.hasOwn(TRANSFER_ERROR_CODES, value);
+}
+
 export function isTransferError(value: unknown): value is TransferError {
   return value instanceof TransferError;
 }

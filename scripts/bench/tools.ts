@@ -22,14 +22,11 @@ export function assertToolsPresent(): void {
   if (problems.length > 0) throw new BenchSetupError(`bench: cannot run, missing prerequisites:\n${problems.join("\n")}`);
 }
 
-/** First line of a version banner, or "?" (only for the report's machine facts). */
-export function toolVersion(command: string, args: string[]): string {
+/** Installed version of a Debian package, or "?" (for the report's machine facts). */
+export function debianPackageVersion(name: string): string {
   try {
-    const out = execFileSync(command, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
-    return out.split("\n")[0].trim() || "?";
-  } catch (error) {
-    // Some tools (ssh -V, vsftpd -v) print their version on stderr or exit non-zero.
-    const e = error as { stderr?: string; stdout?: string };
-    return `${e.stdout ?? ""}${e.stderr ?? ""}`.split("\n")[0].trim() || "?";
+    return execFileSync("dpkg-query", ["-W", "-f", "${Version}", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || "?";
+  } catch {
+    return "?";
   }
 }

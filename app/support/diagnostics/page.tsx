@@ -1,15 +1,60 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/app-shell";
+import Link from "next/link";
+import { PageHeader } from "@/components/app-shell";
+import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
+import { listDiagnoses } from "@/db/queries/diagnoses";
+import { listPartnerAccounts } from "@/db/queries/partner-accounts";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Diagnostics" };
 
 export default async function DiagnosticsPage() {
-  await requirePageRole("support");
+  const actor = await requirePageRole("support");
+  const [runs, accounts] = await Promise.all([listDiagnoses(actor, { limit: 100 }), listPartnerAccounts(actor, {})]);
   return (
     <>
-      <PageHeader title="Diagnostics" />
-      <ComingSoon what="Diagnosis runs for any partner account arrive with the diagnosis release." />
+      <PageHeader title="Diagnostics" description="Every connection test partners and staff ran, and a test for any partner account. Each run is audited." />
+      <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
+        <section aria-label="Diagnosis runs" className="rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="text-slate-500">
+              <tr>
+                <th className="px-3 py-2">When (UTC)</th>
+                <th>Organisation</th>
+                <th>Destination</th>
+                <th>Result</th>
+                <th>Run by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((run) => (
+                <tr key={run.id} className="border-t border-slate-100">
+                  <td className="px-3 py-2">
+                    <Link href={`/diagnoses/${run.id}`} className="text-brand-700 underline">
+                      {run.startedAt.toISOString().replace("T", " ").slice(0, 16)}
+                    </Link>
+                  </td>
+                  <td>{run.organisationName}</td>
+                  <td>{run.destinationName}</td>
+                  <td className={run.ok ? "text-green-800" : "text-red-800"}>{run.ok ? "passed" : run.code}</td>
+                  <td>{run.runByRole}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {runs.length === 0 ? <p className="p-4 text-sm text-slate-600">No diagnosis has been run yet.</p> : null}
+        </section>
+        <section aria-label="Run a diagnosis" className="space-y-4">
+          {accounts.map(({ account, organisationName, destination }) => (
+            <div key={account.id} className="rounded-lg border border-slate-200 bg-white p-4">
+              <p className="mb-2 text-sm font-medium">
+                {organisationName} · {destination.name} · <code>{account.username}</code>
+              </p>
+              <RunDiagnosisForm accountId={account.id} />
+            </div>
+          ))}
+        </section>
+      </div>
     </>
   );
 }

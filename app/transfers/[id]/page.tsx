@@ -1,8 +1,12 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { AppShell, PageHeader } from "@/components/app-shell";
 import { AttemptView } from "@/components/transcript-view";
+import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
+import { guideForCode } from "@/lib/guides";
+import { isTransferErrorCode } from "@/lib/transfer/errors";
 import { getTransferDetail } from "@/db/queries/transfers";
 import { requirePageActor } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
@@ -22,6 +26,7 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
   if (!parsed.success) notFound();
   const detail = await orNotFound(getTransferDetail(actor, parsed.data));
   const { transfer } = detail;
+  const guide = transfer.lastErrorCode && isTransferErrorCode(transfer.lastErrorCode) ? guideForCode(transfer.lastErrorCode) : undefined;
   return (
     <AppShell actor={actor}>
       <PageHeader title={transfer.originalName} description={`${detail.organisationName} → ${detail.destinationName} as ${detail.username}`}>
@@ -49,6 +54,20 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           </>
         ) : null}
       </dl>
+      {transfer.lastErrorCode && transfer.status !== "delivered" ? (
+        <section aria-label="What to do" className="mb-6 rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm">
+          {guide ? (
+            <p>
+              <Link href={`/guides/${guide.slug}?account=${transfer.partnerAccountId}`} className="font-medium text-brand-700 underline">
+                Guide: {guide.title}
+              </Link>
+            </p>
+          ) : null}
+          <div className="mt-3 max-w-md">
+            <RunDiagnosisForm accountId={transfer.partnerAccountId} transferId={transfer.id} label="Run diagnosis now" />
+          </div>
+        </section>
+      ) : null}
       <h2 className="mb-3 text-lg font-semibold">Attempts</h2>
       <div className="space-y-4">
         {detail.attempts.length ? detail.attempts.map((attempt) => <AttemptView key={attempt.id} attempt={attempt} />) : <p className="text-sm text-slate-600">No attempt yet.</p>}

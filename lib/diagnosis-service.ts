@@ -1,0 +1,74 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { destinations } from "@/db/schema";
+import type { Actor } from "@/db/queries/actor";
+import { recordAudit } from "@/db/queries/audit";
+import { insertDiagnosis } from "@/db/queries/diagnoses";
+import { getPartnerAccount, loadDeliveryCredentials } from "@/db/queries/partner-accounts";
+import { blockedUntil, countEvent } from "@/db/queries/rate-limits";
+import { runDiagnosis } from "@/lib/diagnosis";
+import { toDestinationSpec } from "@/lib/destinations/spec";
+import { env } from "@/lib/env";
+import { UserInputError } from "@/lib/errors";
+
+/** Each run logs in once; three in ten minutes keeps us well clear of payers' lock-out thresholds. */
+export const DIAGNOSIS_LIMIT = { max: 3, windowMs: 10 * 60_000 };
+
+export function diagnosisLimitKey(accountId: string): string {
+  return `diagnosis:account:${accountId}`;
+}
+
+export async function nextDiagnosisAllowedAt(accountId: string): Promise<Date | null> {
+  return blockedUntil(diagnosisLimitKey(accountId));
+}
+
+/**
+ * Run the staged diagnosis for a partner account from the relay backend, record it and audit it.
+ * Partners run it for their own accounts; support and admins for any account.
+ */
+export async function diagnoseAccount(actor: Actor, accountId: string, options: { writeProbe: boolean; transferId?: string }): Promise<string> {
+  const account = await getPartnerAccount(actor, accountId);
+  const waitUntil = await nextDiagnosisAllowedAt(account.id);
+  if (waitUntil) {
+    throw new UserInputError(
+      `This account was tested ${DIAGNOSIS_LIMIT.max} times in the last 10 minutes. To avoid locking it at the payer, the next test is allowed at ${waitUntil.toISOString().slice(11, 16)} UTC.`,
+    );
+  }
+  await countEvent(diagnosisLimitKey(account.id), DIAGNOSIS_LIMIT);
+  const db = await getDb();
+  const [destination] = await db.select().from(destinations).where(eq(destinations.id, account.destinationId));
+  const credentials = await loadDeliveryCredentials(account.id);
+  const result = await runDiagnosis({
+    destination: toDestinationSpec(destination),
+    credentials,
+    allowPrivate: env().ALLOW_PRIVATE_DESTINATIONS,
+    writeProbe: options.writeProbe,
+  });
+  const row = await insertDiagnosis({
+    organisationId: account.organisationId,
+    partnerAccountId: account.id,
+    destinationId: account.destinationId,
+    transferId: options.transferId ?? null,
+    runBy: actor.userId,
+    runByRole: actor.role,
+    writeProbe: options.writeProbe,
+    ok: result.ok,
+    code: result.code ?? null,
+    failedStage: result.failedStage ?? null,
+    headline: result.headline,
+    result: result as unknown as Record<string, unknown>,
+    startedAt: new Date(result.startedAt),
+    finishedAt: new Date(result.finishedAt),
+  });
+  await recordAudit({
+    actor,
+    organisationId: account.organisationId,
+    action: "diagnosis.run",
+    target: `${account.username} (${row.id})`,
+    result: result.ok ? "success" : "failure",
+    ip: actor.ip,
+    detail: { code: result.code, failedStage: result.failedStage, writeProbe: options.writeProbe },
+  });
+  return row.id;
+}
