@@ -12,6 +12,8 @@ const nextConfig: NextConfig = {
     "basic-ftp",
     "@node-rs/argon2",
     "@zxcvbn-ts/language-common",
+    "@tus/server",
+    "@tus/file-store",
   ],
   typescript: { ignoreBuildErrors: false },
   async headers() {

@@ -283,6 +283,12 @@ export const transfers = pgTable(
     lastErrorCode: text("last_error_code"),
     lastErrorMessage: text("last_error_message"),
     attemptCount: integer("attempt_count").notNull().default(0),
+    /** Pre-relay check findings (warnings that did not block, or what blocked it). */
+    checks: jsonb("checks").$type<Array<{ code: string; severity: string; message: string; suggestion?: string }>>().notNull().default([]),
+    /** A duplicate of a recently delivered file waits here until the partner confirms or cancels. */
+    awaitingConfirmation: boolean("awaiting_confirmation").notNull().default(false),
+    /** Upload id in the resumable-upload store, while the browser upload is in progress. */
+    uploadId: text("upload_id"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
@@ -292,6 +298,8 @@ export const transfers = pgTable(
     index("transfers_status_idx").on(t.status),
     index("transfers_sha256_idx").on(t.sha256),
     index("transfers_created_idx").on(t.createdAt),
+    index("transfers_destination_created_idx").on(t.destinationId, t.createdAt),
+    uniqueIndex("transfers_upload_id_key").on(t.uploadId),
   ],
 );
 
@@ -359,3 +367,32 @@ export const diagnoses = pgTable(
 );
 
 export type Diagnosis = typeof diagnoses.$inferSelect;
+
+/* ---------------------------------------------------------------- API tokens */
+
+/**
+ * A partner user's token for the HTTPS API. Only the SHA-256 of the secret is stored; the prefix
+ * (shown in the UI) identifies a token without revealing it. Acts as its user, inside their organisation.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedBy: uuid("revoked_by"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+);
+
+export type ApiToken = typeof apiTokens.$inferSelect;

@@ -3,7 +3,7 @@
  * reuse required (require_ssl_reuse=YES), passive range, chrooted local user.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ftpsDriver, openFtpsSession, type FtpsStage } from "@/lib/ftps";
@@ -67,8 +67,10 @@ describe.each(["explicit", "implicit"] as const)("real vsftpd, %s TLS", (mode) =
       ftpsDriver.deliver(
         deliveryRequest(destination(), loopbackTarget(server.port), credentials(), file.path, `big-${mode}.x12`, {
           signal: controller.signal,
-          onProgress: (sent) => {
-            if (sent >= 1024 * 1024) controller.abort();
+          // Cut only once the server has stored part of the file, so there is something to resume.
+          onProgress: () => {
+            const part = path.join(server.incomingDir, `big-${mode}.x12.part`);
+            if (!controller.signal.aborted && existsSync(part) && statSync(part).size > 0) controller.abort();
           },
         }),
       ),

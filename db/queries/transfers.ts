@@ -39,6 +39,22 @@ export async function listRecentTransfersForDestination(actor: Actor, destinatio
   return db.select().from(transfers).where(eq(transfers.destinationId, destinationId)).orderBy(desc(transfers.createdAt)).limit(limit);
 }
 
+export async function getTransferForActor(actor: Actor, id: string): Promise<Transfer> {
+  const db = await getDb();
+  const [row] = await db.select().from(transfers).where(eq(transfers.id, id));
+  if (!row) throw new NotFoundError("transfer");
+  assertCanRead(actor, row.organisationId, "transfer");
+  return row;
+}
+
+/** Status and bookkeeping changes made by the upload pipeline after it authorised the actor. */
+export async function updateTransfer(id: string, patch: Partial<typeof transfers.$inferInsert>): Promise<Transfer> {
+  const db = await getDb();
+  const [row] = await db.update(transfers).set({ ...patch, updatedAt: sql`now()` }).where(eq(transfers.id, id)).returning();
+  if (!row) throw new NotFoundError("transfer");
+  return row;
+}
+
 /* ---- relay bookkeeping (system-level: the worker acts for the transfer's owner) ---- */
 
 export async function loadTransferForRelay(id: string): Promise<Transfer | undefined> {

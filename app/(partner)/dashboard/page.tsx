@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/app-shell";
+import { TransferStats } from "@/components/transfer-stats";
 import { getOrganisation } from "@/db/queries/organisations";
 import { requirePageRole } from "@/lib/auth/session";
 
@@ -19,6 +20,7 @@ export default async function DashboardPage() {
   return (
     <>
       <PageHeader title={`Welcome, ${actor.name}`} description={`${organisation.name} · submitter ID ${organisation.submitterId}`} />
+      <TransferStats actor={actor} />
       <section aria-labelledby="getting-started" className="space-y-3">
         <h2 id="getting-started" className="text-lg font-semibold">
           Getting started

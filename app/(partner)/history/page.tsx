@@ -1,15 +1,25 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/app-shell";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { PageHeader } from "@/components/app-shell";
+import { finalStatuses, TransferFilters, TransferTable } from "@/components/transfer-table";
+import { listDestinations } from "@/db/queries/destinations";
+import { listTransfers } from "@/db/queries/transfer-list";
 import { requirePageRole } from "@/lib/auth/session";
+import { parseTransferFilter } from "@/lib/transfer-filter-params";
 
 export const metadata: Metadata = { title: "History" };
 
-export default async function HistoryPage() {
-  await requirePageRole("partner");
+export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requirePageRole("partner");
+  const { filter, problems } = parseTransferFilter(await searchParams);
+  const [{ rows, nextCursor }, destinations] = await Promise.all([listTransfers(actor, filter), listDestinations(actor)]);
   return (
     <>
-      <PageHeader title="History" />
-      <ComingSoon what="Transfer history with attempts and transcripts arrives with the upload and relay release." />
+      <PageHeader title="History" description="Every file your organisation sent, with each delivery attempt and the server's transcript." />
+      <AutoRefresh active={rows.some((row) => !finalStatuses.has(row.status))} />
+      {problems.length ? <p role="alert" className="mb-3 text-sm text-red-800">Some filters were ignored: {problems.join("; ")}</p> : null}
+      <TransferFilters basePath="/history" filter={filter} destinations={destinations.map((d) => ({ id: d.id, name: d.name }))} />
+      <TransferTable basePath="/history" rows={rows} filter={filter} nextCursor={nextCursor} />
     </>
   );
 }

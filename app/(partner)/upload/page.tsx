@@ -1,15 +1,31 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/components/app-shell";
+import { listPartnerAccounts } from "@/db/queries/partner-accounts";
+import { listDestinations } from "@/db/queries/destinations";
 import { requirePageRole } from "@/lib/auth/session";
+import { Uploader } from "./uploader";
 
 export const metadata: Metadata = { title: "Upload" };
 
 export default async function UploadPage() {
-  await requirePageRole("partner");
+  const actor = await requirePageRole("partner");
+  const [accounts, destinations] = await Promise.all([listPartnerAccounts(actor, {}), listDestinations(actor)]);
+  const rules = new Map(destinations.map((d) => [d.id, d]));
+  const options = accounts
+    .filter((a) => !a.destination.disabled)
+    .map(({ account, destination }) => {
+      const rule = rules.get(destination.id);
+      return {
+        accountId: account.id,
+        label: `${destination.name} (user ${account.username})`,
+        example: rule?.filenameExample ?? null,
+        maxBytes: rule?.maxFileBytes ?? 0,
+      };
+    });
   return (
     <>
-      <PageHeader title="Upload" />
-      <ComingSoon what="Browser upload with resumable transfers and pre-flight checks arrives with the upload and relay release." />
+      <PageHeader title="Upload" description="Drop claim files here. Each one is checked, then relayed to your payer from our fixed address. Interrupted uploads resume where they stopped." />
+      {options.length ? <Uploader accounts={options} /> : <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">No payer account is set up for your organisation yet.</p>}
     </>
   );
 }

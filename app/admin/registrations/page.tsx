@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
+import { TransferStats } from "@/components/transfer-stats";
 import { listRegistrations } from "@/db/queries/organisations";
 import { requirePageRole } from "@/lib/auth/session";
 import { DecisionForms } from "./decision-forms";
@@ -12,6 +13,7 @@ export default async function RegistrationsPage() {
   return (
     <>
       <PageHeader title="Registrations" description="New trading partners wait here until you check them against the payer's enrollment records." />
+      <TransferStats actor={actor} />
       {pending.length === 0 ? (
         <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">No registrations are waiting.</p>
       ) : (

@@ -1,15 +1,28 @@
 import type { Metadata } from "next";
-import { ComingSoon, PageHeader } from "@/components/app-shell";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { PageHeader } from "@/components/app-shell";
+import { TransferStats } from "@/components/transfer-stats";
+import { finalStatuses, TransferFilters, TransferTable } from "@/components/transfer-table";
+import { listDestinations } from "@/db/queries/destinations";
+import { searchOrganisations } from "@/db/queries/organisations";
+import { listTransfers } from "@/db/queries/transfer-list";
 import { requirePageRole } from "@/lib/auth/session";
+import { parseTransferFilter } from "@/lib/transfer-filter-params";
 
 export const metadata: Metadata = { title: "Transfers" };
 
-export default async function TransfersPage() {
-  await requirePageRole("support");
+export default async function SupportTransfersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const actor = await requirePageRole("support");
+  const { filter, problems } = parseTransferFilter(await searchParams);
+  const [{ rows, nextCursor }, destinations, organisations] = await Promise.all([listTransfers(actor, filter), listDestinations(actor), searchOrganisations(actor)]);
   return (
     <>
-      <PageHeader title="Transfers" />
-      <ComingSoon what="Searching transfers across organisations arrives with the upload and relay release." />
+      <PageHeader title="Transfers" description="Every transfer across organisations. Search by file name, SHA-256, organisation, status or date." />
+      <TransferStats actor={actor} />
+      <AutoRefresh active={rows.some((row) => !finalStatuses.has(row.status))} />
+      {problems.length ? <p role="alert" className="mb-3 text-sm text-red-800">Some filters were ignored: {problems.join("; ")}</p> : null}
+      <TransferFilters basePath="/support/transfers" filter={filter} destinations={destinations.map((d) => ({ id: d.id, name: d.name }))} organisations={organisations.map((o) => ({ id: o.id, name: o.name }))} />
+      <TransferTable basePath="/support/transfers" rows={rows} filter={filter} nextCursor={nextCursor} showOrganisation />
     </>
   );
 }

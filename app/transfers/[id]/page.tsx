@@ -4,6 +4,8 @@ import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { AppShell, PageHeader } from "@/components/app-shell";
 import { AttemptView } from "@/components/transcript-view";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { ConfirmDuplicate } from "@/components/confirm-duplicate";
 import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
 import { guideForCode } from "@/lib/guides";
 import { isTransferErrorCode } from "@/lib/transfer/errors";
@@ -32,6 +34,20 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
       <PageHeader title={transfer.originalName} description={`${detail.organisationName} → ${detail.destinationName} as ${detail.username}`}>
         <span className={`rounded px-3 py-1 text-sm font-medium ${statusStyle[transfer.status] ?? "bg-slate-100 text-slate-900"}`}>{transfer.status.replace("_", " ")}</span>
       </PageHeader>
+      <AutoRefresh active={!["delivered", "needs_attention", "failed"].includes(transfer.status)} />
+      {transfer.awaitingConfirmation && actor.role === "partner" ? (
+        <div className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm">
+          <p>This exact file was delivered recently. Send it again?</p>
+          <ConfirmDuplicate transferId={transfer.id} />
+        </div>
+      ) : null}
+      {transfer.checks.length ? (
+        <ul aria-label="Checks" className="mb-4 list-disc space-y-1 rounded-lg border border-amber-300 bg-amber-50 p-3 pl-8 text-sm">
+          {transfer.checks.map((check, i) => (
+            <li key={i}>{check.message}</li>
+          ))}
+        </ul>
+      ) : null}
       <dl className="mb-6 grid max-w-3xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
         <dt className="text-slate-500">Remote name</dt>
         <dd className="font-mono text-xs">{transfer.remoteName}</dd>

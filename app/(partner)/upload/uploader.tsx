@@ -1,0 +1,238 @@
+"use client";
+
+import Link from "next/link";
+import { useRef, useState } from "react";
+import { Upload } from "tus-js-client";
+import { ConfirmDuplicate } from "@/components/confirm-duplicate";
+
+interface AccountOption {
+  accountId: string;
+  label: string;
+  example: string | null;
+  maxBytes: number;
+}
+
+interface Finding {
+  code: string;
+  severity: string;
+  message: string;
+  suggestion?: string;
+}
+
+interface Item {
+  key: string;
+  name: string;
+  size: number;
+  sent: number;
+  startedAt: number;
+  status: "uploading" | "done" | "rejected" | "error" | "cancelled";
+  outcome?: string;
+  transferId?: string;
+  message?: string;
+  findings?: Finding[];
+  upload?: Upload;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MiB`;
+  return `${(bytes / 1073741824).toFixed(2)} GiB`;
+}
+
+function rateAndEta(item: Item, now: number): string {
+  const seconds = (now - item.startedAt) / 1000;
+  if (seconds <= 0 || item.sent === 0) return "starting…";
+  const rate = item.sent / seconds;
+  const left = (item.size - item.sent) / rate;
+  return `${formatBytes(rate)}/s · ${left < 1 ? "<1" : Math.round(left)} s left`;
+}
+
+function parseError(error: Error & { originalResponse?: { getBody(): string; getStatus(): number } | null }): { message: string; findings?: Finding[] } {
+  const body = error.originalResponse?.getBody();
+  if (body) {
+    try {
+      const parsed = JSON.parse(body) as { error?: string; findings?: Finding[] };
+      if (parsed.error) return { message: parsed.error, findings: parsed.findings };
+    } catch {
+      // not JSON: fall through to a generic message
+    }
+  }
+  return { message: "The upload failed. Check your connection and try again; it will resume where it stopped." };
+}
+
+export function Uploader({ accounts }: { accounts: AccountOption[] }) {
+  const [accountId, setAccountId] = useState(accounts[0].accountId);
+  const [mode, setMode] = useState<"production" | "test">("production");
+  const [items, setItems] = useState<Item[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [now, setNow] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  const account = accounts.find((a) => a.accountId === accountId)!;
+
+  const update = (key: string, patch: Partial<Item>) => {
+    setNow(Date.now());
+    setItems((current) => current.map((item) => (item.key === key ? { ...item, ...patch } : item)));
+  };
+
+  const start = (files: FileList | File[]) => {
+    for (const file of Array.from(files)) {
+      const key = `${file.name}-${file.size}-${Date.now()}-${Math.random()}`;
+      const upload = new Upload(file, {
+        endpoint: "/api/uploads",
+        chunkSize: 8 * 1024 * 1024,
+        retryDelays: [0, 1000, 3000, 5000, 10000],
+        removeFingerprintOnSuccess: true,
+        metadata: { filename: file.name, accountId, mode },
+        onProgress: (sent) => update(key, { sent }),
+        onSuccess: ({ lastResponse }) => {
+          let answer: { transferId?: string; outcome?: string; findings?: Finding[] } = {};
+          try {
+            answer = JSON.parse(lastResponse.getBody() || "{}");
+          } catch {
+            answer = {};
+          }
+          const outcome = answer.outcome ?? lastResponse.getHeader("X-Transfer-Outcome") ?? "queued";
+          update(key, {
+            status: outcome === "rejected" ? "rejected" : "done",
+            sent: file.size,
+            outcome,
+            transferId: answer.transferId ?? lastResponse.getHeader("X-Transfer-Id") ?? undefined,
+            findings: answer.findings?.filter((f) => f.severity !== "confirm" || outcome === "rejected"),
+            message: outcome === "rejected" ? "Not sent: the file did not pass the checks below." : undefined,
+          });
+        },
+        onError: (error) => {
+          const parsed = parseError(error as Error & { originalResponse?: { getBody(): string; getStatus(): number } | null });
+          update(key, { status: parsed.findings ? "rejected" : "error", message: parsed.message, findings: parsed.findings });
+        },
+      });
+      setItems((current) => [{ key, name: file.name, size: file.size, sent: 0, startedAt: Date.now(), status: "uploading", upload }, ...current]);
+      // A reload or a dropped connection continues from what the server already has.
+      void upload.findPreviousUploads().then((previous) => {
+        if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+        upload.start();
+      });
+    }
+  };
+
+  return (
+    <div className="space-y-6">
+      <div className="grid gap-4 rounded-lg border border-slate-200 bg-white p-5 sm:grid-cols-2">
+        <div className="space-y-1">
+          <label htmlFor="upload-account" className="block text-sm font-medium">
+            Send to
+          </label>
+          <select id="upload-account" value={accountId} onChange={(e) => setAccountId(e.target.value)} className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+            {accounts.map((a) => (
+              <option key={a.accountId} value={a.accountId}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+          {account.example ? <p className="text-xs text-slate-500">File names like {account.example}</p> : null}
+        </div>
+        <fieldset className="space-y-1">
+          <legend className="text-sm font-medium">Mode</legend>
+          <div className="flex gap-4 text-sm">
+            <label className="flex items-center gap-2">
+              <input type="radio" name="mode" value="production" checked={mode === "production"} onChange={() => setMode("production")} /> Production
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="mode" value="test" checked={mode === "test"} onChange={() => setMode("test")} /> Test
+            </label>
+          </div>
+        </fieldset>
+      </div>
+
+      <div
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => {
+          e.preventDefault();
+          setDragging(false);
+          start(e.dataTransfer.files);
+        }}
+        className={`rounded-lg border-2 border-dashed p-10 text-center ${dragging ? "border-brand-600 bg-brand-50" : "border-slate-300 bg-white"}`}
+      >
+        <p className="font-medium">Drag and drop files here</p>
+        <p className="mt-1 text-sm text-slate-600">or</p>
+        <label htmlFor="upload-files" className="mt-2 inline-block cursor-pointer rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white">
+          Choose files
+        </label>
+        <input
+          id="upload-files"
+          ref={input}
+          type="file"
+          multiple
+          className="sr-only"
+          onChange={(e) => {
+            if (e.target.files) start(e.target.files);
+            e.target.value = "";
+          }}
+        />
+      </div>
+
+      <ul className="space-y-3" aria-label="Uploads">
+        {items.map((item) => {
+          const percent = item.size ? Math.round((item.sent / item.size) * 100) : 100;
+          return (
+            <li key={item.key} className="rounded-lg border border-slate-200 bg-white p-4" aria-label={item.name}>
+              <div className="flex flex-wrap items-center justify-between gap-2">
+                <span className="font-medium">{item.name}</span>
+                <span className="text-sm text-slate-600">{formatBytes(item.size)}</span>
+              </div>
+              <div role="progressbar" aria-label={`Upload of ${item.name}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="mt-2 h-2 rounded bg-slate-100">
+                <div className={`h-2 rounded ${item.status === "rejected" || item.status === "error" ? "bg-red-500" : "bg-brand-600"}`} style={{ width: `${percent}%` }} />
+              </div>
+              <div className="mt-2 flex flex-wrap items-center justify-between gap-2 text-sm" role="status">
+                {item.status === "uploading" ? (
+                  <>
+                    <span>
+                      {percent}% · {rateAndEta(item, now)}
+                    </span>
+                    <button
+                      type="button"
+                      className="rounded-md border border-slate-300 px-2 py-0.5"
+                      onClick={() => {
+                        void item.upload?.abort(true);
+                        update(item.key, { status: "cancelled", message: "Cancelled." });
+                      }}
+                    >
+                      Cancel
+                    </button>
+                  </>
+                ) : item.status === "done" ? (
+                  <span>
+                    {item.outcome === "awaiting_confirmation" ? "Uploaded — this exact file was delivered recently." : "Uploaded and queued for delivery."}{" "}
+                    {item.transferId ? (
+                      <Link href={`/transfers/${item.transferId}`} className="text-brand-700 underline">
+                        Follow it
+                      </Link>
+                    ) : null}
+                  </span>
+                ) : (
+                  <span className={item.status === "cancelled" ? "text-slate-600" : "text-red-800"}>{item.message ?? "Not sent: see the details."}</span>
+                )}
+              </div>
+              {item.outcome === "awaiting_confirmation" && item.transferId ? <ConfirmDuplicate transferId={item.transferId} /> : null}
+              {item.findings?.length ? (
+                <ul className="mt-2 list-disc space-y-1 pl-5 text-sm text-red-900">
+                  {item.findings.map((finding, i) => (
+                    <li key={i}>
+                      {finding.message}
+                      {finding.suggestion ? <span className="block text-slate-700">Suggested name: <code>{finding.suggestion}</code></span> : null}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
