@@ -34,7 +34,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       PUBLIC_URL: baseURL,
-      E2E_DATA_DIR: ".e2e-data",
+      E2E_DATA_DIR: process.env.E2E_DATA_DIR ?? ".e2e-data",
       DEMO: "true",
       ALLOW_PRIVATE_DESTINATIONS: "true",
       BOOTSTRAP_ADMIN_EMAIL: e2eCredentials.admin.email,

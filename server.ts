@@ -7,6 +7,7 @@ import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
 import { ensureInternalToken } from "./lib/internal-token";
 import { env, type Env } from "./lib/env";
 import { startDemoSandbox, type DemoSandbox } from "./lib/sandbox/demo";
+import { startRelayRuntime } from "./lib/jobs/relay-runtime";
 import { logger } from "./lib/logger";
 
 /**
@@ -58,6 +59,8 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   installDatabase(opening);
   const handle = await opening;
   await applyMigrations(handle);
+  // The relay queue and this process's workers (the only ones on the embedded database).
+  const relay = await startRelayRuntime({ handle, databaseUrl: config.DATABASE_URL, install: true });
 
   const logins: CreatedLogin[] = [];
   const admin = await ensureFirstAdmin(handle, config);
@@ -79,6 +82,8 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
       res.end("Internal error");
     });
   });
+  // Large uploads stream for as long as they need; slow clients are bounded by the header timeout.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOSTNAME, () => resolve());
@@ -93,6 +98,7 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await app.close?.();
+      await relay.stop();
       await sandbox?.close();
       await handle.raw.close();
     },

@@ -39,6 +39,22 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((ip) => ip.trim()).filter(Boolean)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Delivery attempts per queued transfer before it ends "failed" (permanent errors stop at once). */
+  RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  /** First retry waits base..2×base seconds; each further retry doubles (exponential backoff with jitter). */
+  RELAY_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Relays one process runs at the same time. */
+  RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** A "sending" transfer whose worker has not reported for this long is taken over by another worker. */
+  RELAY_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  /** Hard limit of one delivery attempt; it is aborted (and retried) after this. */
+  RELAY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(6 * 3600).default(3600),
+  /** How often an idle worker looks for new jobs. */
+  RELAY_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  /** Staged bytes of a file are removed this many days after upload, delivered or not. */
+  STAGING_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
+  /** …or this many hours after delivery, whichever comes first. */
+  STAGING_DELIVERED_GRACE_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
+import type { Actor } from "@/db/queries/actor";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { listApiTokens } from "@/db/queries/api-tokens";
 import { listOpenInvitations } from "@/db/queries/invitations";
+import { listPartnerAccounts } from "@/db/queries/partner-accounts";
 import { listOrganisationUsers } from "@/db/queries/users";
+import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { requirePageActor } from "@/lib/auth/session";
 import { redirect } from "next/navigation";
+import { ApiTokenRow, CreateApiTokenForm } from "./api-tokens";
 import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "./forms";
 
 export const metadata: Metadata = { title: "Account" };
@@ -47,7 +52,66 @@ export default async function AccountPage() {
             )}
           </section>
         ) : null}
+        {actor.role === "partner" ? <ApiTokensSection actor={actor} /> : null}
       </div>
     </AppShell>
+  );
+}
+
+/** Tokens for the HTTPS API (docs at /api/v1/openapi.json), and the account ids its uploads name. */
+async function ApiTokensSection({ actor }: { actor: Actor }) {
+  const [tokens, accounts] = await Promise.all([listApiTokens(actor), listPartnerAccounts(actor, {})]);
+  return (
+    <section aria-labelledby="api-tokens-heading" className="rounded-lg border border-slate-200 bg-white p-5 lg:col-span-2">
+      <h2 id="api-tokens-heading" className="mb-1 text-lg font-semibold">
+        API tokens
+      </h2>
+      <p className="mb-4 text-sm text-slate-600">
+        Let your own systems upload files and follow transfers over HTTPS, as you, inside your organisation. Send a token as{" "}
+        <code>Authorization: Bearer edi_…</code>; the operations are described in{" "}
+        <a href="/api/v1/openapi.json" className="text-brand-700 underline">
+          the OpenAPI document
+        </a>
+        .
+      </p>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <div>
+          {tokens.length ? (
+            <ul aria-label="Your API tokens" className="divide-y divide-slate-200">
+              {tokens.map((token) => (
+                <ApiTokenRow
+                  key={token.id}
+                  token={{ id: token.id, name: token.name, prefix: token.prefix, createdAt: token.createdAt.toISOString(), lastUsedAt: token.lastUsedAt?.toISOString() ?? null }}
+                />
+              ))}
+            </ul>
+          ) : (
+            <p className="text-sm text-slate-600">You have no API tokens.</p>
+          )}
+          <div className="mt-4">
+            <CreateApiTokenForm needsPassword={needsReauthentication(actor)} />
+          </div>
+        </div>
+        <div>
+          <h3 className="mb-2 font-medium">Account ids for X-Account-Id</h3>
+          {accounts.length ? (
+            <dl aria-label="Account ids" className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+              {accounts.map(({ account, destination }) => (
+                <div key={account.id} className="contents">
+                  <dt className="text-slate-600">{destination.name}</dt>
+                  <dd>
+                    <code className="break-all text-xs" aria-label={`Account id for ${destination.name}`}>
+                      {account.id}
+                    </code>
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          ) : (
+            <p className="text-sm text-slate-600">No payer account is set up for your organisation yet.</p>
+          )}
+        </div>
+      </div>
+    </section>
   );
 }

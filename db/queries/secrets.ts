@@ -76,7 +76,7 @@ export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining
       } catch (error) {
         if (isVaultError(error) && (error.code === "DECRYPT_FAILED" || error.code === "MALFORMED_SECRET")) {
           unreadable.push(row.id);
-          logger.error("vault: a stored secret does not decrypt and was left as it is", { secretId: row.id, code: error.code });
+          logger.error("vault: a stored secret does not decrypt and was left as it is", { record: row.id, code: error.code });
           continue;
         }
         throw error;

@@ -98,8 +98,10 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
       }).then((row) => updateTransfer(row.id, values));
   await recordAudit({ actor, organisationId: account.organisationId, action: "transfer.received", target: `${input.originalName} (${transfer.id})`, result: "success", ip: actor.ip, detail: { sha256: input.sha256, size: input.size } });
   if (awaiting) return { outcome: "awaiting_confirmation", transfer, findings };
+  // Mark it queued before the job exists, so a worker that claims it at once is never overwritten.
+  const queued = await updateTransfer(transfer.id, { status: "queued" });
   await relayQueue().enqueue(transfer.id);
-  return { outcome: "queued", transfer: await updateTransfer(transfer.id, { status: "queued" }), findings };
+  return { outcome: "queued", transfer: queued, findings };
 }
 
 /** The partner's answer to "this file was already delivered: send again?" */
@@ -112,8 +114,8 @@ export async function confirmDuplicate(actor: Actor, transferId: string, send: b
     await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_cancelled", target: transfer.id, result: "success", ip: actor.ip });
     return updateTransfer(transfer.id, { awaitingConfirmation: false, status: "failed", stagingKey: null, lastErrorCode: "CANCELLED", lastErrorMessage: "Cancelled by the partner: the same file was already delivered." });
   }
-  await updateTransfer(transfer.id, { awaitingConfirmation: false });
+  const queued = await updateTransfer(transfer.id, { awaitingConfirmation: false, status: "queued" });
   await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_confirmed", target: transfer.id, result: "success", ip: actor.ip });
   await relayQueue().enqueue(transfer.id);
-  return updateTransfer(transfer.id, { status: "queued" });
+  return queued;
 }

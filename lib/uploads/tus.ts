@@ -46,9 +46,10 @@ function createServer(): Server {
     relativeLocation: true,
     // Names on disk are ours; the partner's file name is metadata only.
     namingFunction: () => crypto.randomUUID(),
-    async onIncomingRequest(_req, uploadId) {
+    async onIncomingRequest(req, uploadId) {
       const actor = await requirePartner();
-      if (uploadId && !(await transferForUpload(actor, uploadId))) throw reject(404, "Upload not found.");
+      // Creation (POST) has no upload yet; every other request must name one of the actor's uploads.
+      if (req.method !== "POST" && req.method !== "OPTIONS" && !(await transferForUpload(actor, uploadId))) throw reject(404, "Upload not found.");
     },
     async onUploadCreate(_req, upload) {
       const actor = await requirePartner();

@@ -1,0 +1,39 @@
+import { expect, type Page } from "@playwright/test";
+
+/** The "API tokens" section of the partner's Account page. */
+export class ApiTokensSection {
+  constructor(private readonly page: Page) {}
+
+  get region() {
+    return this.page.getByRole("region", { name: "API tokens" });
+  }
+
+  async goto() {
+    await this.page.goto("/account");
+    await expect(this.region).toBeVisible();
+  }
+
+  async accountId(destinationName: string): Promise<string> {
+    return (await this.region.getByLabel(`Account id for ${destinationName}`).textContent())!.trim();
+  }
+
+  /** Creates a token and returns the secret, which the page shows this once. */
+  async create(name: string, portalPassword: string): Promise<string> {
+    const form = this.region.getByRole("form", { name: "Create an API token" });
+    await form.getByLabel("Token name").fill(name);
+    const password = form.getByLabel("Your portal password");
+    if (await password.isVisible()) await password.fill(portalPassword);
+    await form.getByRole("button", { name: "Create token" }).click();
+    await expect(form.getByRole("status")).toContainText("shown only this once");
+    return (await form.getByLabel("New API token").textContent())!.trim();
+  }
+
+  token(name: string) {
+    return this.region.getByRole("listitem", { name: `API token ${name}` });
+  }
+
+  async revoke(name: string) {
+    await this.token(name).getByRole("button", { name: "Revoke" }).click();
+    await expect(this.token(name)).toHaveCount(0);
+  }
+}

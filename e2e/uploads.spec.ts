@@ -1,0 +1,95 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "./fixtures";
+
+const SFTP = "Sandbox payer (SFTP, password + key) (user sunshine)";
+const FTPS = "Sandbox clearinghouse (FTPS explicit) (user sunshine)";
+const sandboxRoot = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data", "sandbox");
+
+function claimFile(name: string, usage: "P" | "T", filler = 0) {
+  const isa = `ISA*00*          *00*          *ZZ*${"000000050".padEnd(15)}*ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*${usage}*:~`;
+  const body = `${isa}GS*HC*000000050*RECEIVER*20261121*1030*1*X*005010X222A1~ST*837*0001~${"NM1*IL*1*DOE*JANE~".repeat(filler)}SE*3*0001~GE*1*1~IEA*1*000000001~`;
+  return { name, mimeType: "text/plain", buffer: Buffer.from(body) };
+}
+
+function stamp(): string {
+  const now = new Date();
+  return `${now.toISOString().slice(0, 10).replace(/-/g, "")}-${String(now.getUTCHours()).padStart(2, "0")}${String(now.getUTCMinutes()).padStart(2, "0")}${String(Math.floor(Math.random() * 60)).padStart(2, "0")}`;
+}
+
+async function openTransfer(item: import("@playwright/test").Locator) {
+  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  await item.getByRole("link", { name: "Follow it" }).click();
+}
+
+test("a partner uploads a claim file to the SFTP payer and sees it delivered with a transcript", async ({ partnerPage }) => {
+  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P");
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByRole("radio", { name: "Production" }).check();
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await openTransfer(item);
+  await expect(partnerPage.getByText("delivered", { exact: true }).first()).toBeVisible({ timeout: 30_000 });
+  await expect(partnerPage.getByLabel("Transcript").first()).toContainText("partial success");
+  const upstream = fs.readFileSync(path.join(sandboxRoot, "sftp-root", "incoming", file.name));
+  expect(upstream.equals(file.buffer)).toBe(true);
+});
+
+test("the same to the FTPS payer", async ({ partnerPage }) => {
+  const file = claimFile(`CLAIMS-${stamp()}.X12`, "T");
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: FTPS });
+  await partnerPage.getByRole("radio", { name: "Test" }).check();
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await openTransfer(item);
+  await expect(partnerPage.getByText("delivered", { exact: true }).first()).toBeVisible({ timeout: 30_000 });
+  await expect(partnerPage.getByLabel("Transcript").first()).toContainText("AUTH TLS");
+  expect(fs.readFileSync(path.join(sandboxRoot, "ftps-root", "incoming", file.name)).equals(file.buffer)).toBe(true);
+});
+
+test("a file that breaks the payer's naming rule is refused with a corrected name", async ({ partnerPage }) => {
+  const file = claimFile("my claims.txt", "P");
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await expect(item).toContainText("only accepts names like S000000050A49-20121210-103412P.TXT");
+  await expect(item).toContainText(/Suggested name: .*S000000050-\d{8}-\d{6}P\.TXT/);
+});
+
+test("an upload cut mid-way resumes and arrives upstream byte for byte", async ({ partnerPage }) => {
+  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P", 1_200_000); // ~22 MiB: three 8 MiB chunks
+  let cut = false;
+  await partnerPage.route("**/api/uploads/**", async (route) => {
+    // Drop the second chunk's request once: the client must resume from the server's offset.
+    if (!cut && route.request().method() === "PATCH" && route.request().headers()["upload-offset"] !== "0") {
+      cut = true;
+      await route.abort("connectionreset");
+      return;
+    }
+    await route.continue();
+  });
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await expect(item.getByRole("progressbar")).toHaveAttribute("aria-valuenow", /\d+/);
+  await openTransfer(item);
+  expect(cut).toBe(true);
+  await expect(partnerPage.getByText("delivered", { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+  const upstream = fs.readFileSync(path.join(sandboxRoot, "sftp-root", "incoming", file.name));
+  expect(crypto.createHash("sha256").update(upstream).digest("hex")).toBe(crypto.createHash("sha256").update(file.buffer).digest("hex"));
+  await expect(partnerPage.getByText(crypto.createHash("sha256").update(file.buffer).digest("hex"))).toBeVisible();
+});
+
+test("history lists the partner's transfers and exports them as CSV", async ({ partnerPage }) => {
+  await partnerPage.goto("/history");
+  await expect(partnerPage.getByRole("table")).toBeVisible();
+  const downloading = partnerPage.waitForEvent("download");
+  await partnerPage.getByRole("link", { name: "Export CSV" }).click();
+  const csv = fs.readFileSync((await (await downloading).path())!, "utf8");
+  expect(csv.split("\n")[0]).toBe("id,originalName,organisationName,destinationName,status,mode,sizeBytes,sha256,createdAt,deliveredAt,attemptCount,lastErrorCode");
+});

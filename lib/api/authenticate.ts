@@ -1,0 +1,39 @@
+import "server-only";
+import type { Actor } from "@/db/queries/actor";
+import { resolveApiToken } from "@/db/queries/api-tokens";
+import { countEvent, type LimitPolicy } from "@/db/queries/rate-limits";
+import { clientIpFrom } from "@/lib/auth/request-meta";
+import { ApiError } from "./errors";
+
+/** Per token: generous for batch jobs, low enough that a runaway loop cannot flood the relay. */
+export const API_RATE_LIMIT: LimitPolicy = { max: 120, windowMs: 60_000 };
+
+export const apiRateLimitKey = (tokenId: string) => `api:token:${tokenId}`;
+
+const unauthenticated = (message: string) => new ApiError(401, "UNAUTHENTICATED", message, {}, { "www-authenticate": 'Bearer realm="edi-portal"' });
+
+/**
+ * The partner behind the request's bearer token, after the token's rate limit. Throws an ApiError
+ * (401 or 429) otherwise; the same 401 for an unknown, revoked or disabled token, so none can be probed.
+ */
+export async function authenticateApiRequest(request: Request): Promise<{ actor: Actor; tokenId: string }> {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw unauthenticated("Send your API token in the Authorization header: “Authorization: Bearer edi_…”. Create one on the Account page of the portal.");
+  const resolved = await resolveApiToken(match[1], clientIpFrom(request.headers));
+  if (!resolved) {
+    throw unauthenticated("This API token is not valid: it may have been revoked, or its user disabled. Create a new token on the Account page of the portal.");
+  }
+  const state = await countEvent(apiRateLimitKey(resolved.tokenId), API_RATE_LIMIT);
+  if (state.count > API_RATE_LIMIT.max) {
+    const retryAfter = Math.max(1, Math.ceil(((state.blockedUntil?.getTime() ?? Date.now() + API_RATE_LIMIT.windowMs) - Date.now()) / 1000));
+    throw new ApiError(
+      429,
+      "RATE_LIMITED",
+      `This token made more than ${API_RATE_LIMIT.max} requests in a minute. Wait ${retryAfter} seconds (see Retry-After), then continue at a slower pace.`,
+      {},
+      { "retry-after": String(retryAfter) },
+    );
+  }
+  return resolved;
+}

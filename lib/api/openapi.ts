@@ -1,0 +1,161 @@
+import "server-only";
+import { z } from "zod";
+import { API_RATE_LIMIT } from "./authenticate";
+import { transferListQuerySchema } from "./list-query";
+import { attemptSchema, errorSchema, findingSchema, transferDetailSchema, transferListItemSchema, transferListSchema, transferSchema } from "./schemas";
+import { uploadHeadersSchema } from "./upload-request";
+
+type JsonObject = Record<string, unknown>;
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/** Component schemas generated from the zod schemas the handlers are typed by. */
+function componentSchemas(): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  registry.add(findingSchema, { id: "Finding" });
+  registry.add(attemptSchema, { id: "Attempt" });
+  registry.add(transferSchema, { id: "Transfer" });
+  registry.add(transferDetailSchema, { id: "TransferDetail" });
+  registry.add(transferListItemSchema, { id: "TransferListItem" });
+  registry.add(transferListSchema, { id: "TransferList" });
+  registry.add(errorSchema, { id: "Error" });
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    override: ({ jsonSchema }) => {
+      // Responses may gain fields over time: clients must not reject unknown ones.
+      if (jsonSchema.additionalProperties === false) delete jsonSchema.additionalProperties;
+      // `format: date-time` says it; zod's long validation pattern only adds noise.
+      if (jsonSchema.format === "date-time") delete jsonSchema.pattern;
+    },
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema as JsonObject;
+      return [id, rest];
+    }),
+  );
+}
+
+/** Each property of an object schema as an OpenAPI parameter (query parameters, request headers). */
+function parametersFrom(schema: z.ZodObject, location: "query" | "header", descriptions: Record<string, string>, required: string[] = []): JsonObject[] {
+  const json = z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, JsonObject> };
+  return Object.entries(json.properties)
+    .filter(([name]) => name in descriptions)
+    .map(([name, property]) => ({
+      name: location === "header" ? name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase()) : name,
+      in: location,
+      required: required.includes(name),
+      description: descriptions[name],
+      schema: property,
+    }));
+}
+
+const error = (description: string, extra: JsonObject = {}) => ({ description, content: { "application/json": { schema: ref("Error") } }, ...extra });
+
+const commonErrors = {
+  "401": error("Missing, unknown or revoked token, or its user was disabled.", {
+    headers: { "WWW-Authenticate": { schema: { type: "string" }, description: "Bearer challenge." } },
+  }),
+  "429": error(`More than ${API_RATE_LIMIT.max} requests in a minute with this token.`, {
+    headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait before the next request." } },
+  }),
+  "500": error("An error on our side; the message carries a reference to quote to support."),
+};
+
+const uploadHeaderDescriptions: Record<string, string> = {
+  "x-account-id": "Your organisation's account on the destination (its id is listed on the portal's Account page, under API tokens).",
+  "x-filename": "The file name, as it will be delivered. Percent-encode UTF-8 characters outside ASCII. Destinations may enforce a naming rule; a refused name comes back with a `suggestion`.",
+  "x-transfer-mode": "test or production (default production). Must match ISA15 of an X12 file.",
+  "x-confirm-duplicate": "true to send a file that was already delivered in the last 30 days. Without it such a file waits with `awaitingConfirmation: true` (you can also confirm it in the portal).",
+};
+
+const listQueryDescriptions: Record<string, string> = {
+  from: "Created on or after this day (UTC), YYYY-MM-DD.",
+  to: "Created on or before this day (UTC), YYYY-MM-DD.",
+  status: "Only transfers in this status.",
+  destinationId: "Only transfers to this destination.",
+  q: "Part of the file name.",
+  sha256: "Only files with this SHA-256 (e.g. to check whether a file was sent before).",
+  sort: "newest (default), oldest, name or size.",
+  cursor: "The `nextCursor` of the previous page.",
+  limit: "Page size, 1–500 (default 50).",
+};
+
+/** The OpenAPI 3.1 description of the partner API, served at /api/v1/openapi.json. */
+export function openApiDocument(serverUrl: string): JsonObject {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "EDI Transfer Portal — partner API",
+      version: "1.0.0",
+      description: [
+        "Upload claim files to your payers and follow their delivery, from your own systems.",
+        "Authenticate with an API token created on the portal's Account page: `Authorization: Bearer edi_…`. A token acts as its user, inside their organisation, and is limited to",
+        `${API_RATE_LIMIT.max} requests a minute. Every error answers with \`{ "error": { "code", "message" } }\`; the message says what to do.`,
+      ].join(" "),
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearerAuth: [] }],
+    paths: {
+      "/api/v1/transfers": {
+        post: {
+          operationId: "createTransfer",
+          summary: "Upload a file for delivery",
+          description:
+            "Send the file's raw bytes as the body (not multipart). The name and the announced Content-Length are checked before the body is read; the bytes are hashed while they stream in and the destination's size limit is enforced mid-stream. Then the same checks as a browser upload run (name rule, X12 envelope, duplicates) and the file is queued for relay.",
+          parameters: [
+            ...parametersFrom(uploadHeadersSchema, "header", uploadHeaderDescriptions, ["x-account-id", "x-filename"]),
+            { name: "Content-Length", in: "header", required: false, description: "The body's size in bytes; lets an oversized file be refused before it is sent. Chunked bodies are accepted too.", schema: { type: "integer", minimum: 0 } },
+          ],
+          requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } } },
+          responses: {
+            "202": {
+              description: "Accepted: queued for delivery, or waiting for confirmation when it duplicates a delivered file (`awaitingConfirmation: true`).",
+              headers: { Location: { schema: { type: "string" }, description: "The transfer's URL." } },
+              content: { "application/json": { schema: ref("Transfer") } },
+            },
+            "400": error("A header is missing or invalid (INVALID_REQUEST), or the connection ended mid-body (UPLOAD_INCOMPLETE)."),
+            ...pick(commonErrors, "401"),
+            "404": error("X-Account-Id is not an account of your organisation."),
+            "413": error("Larger than the destination accepts (FILE_TOO_LARGE), by Content-Length or while streaming; `findings` says the limit."),
+            "415": error("The body is not application/octet-stream (e.g. a multipart form)."),
+            "422": error("Refused by the checks (FILE_REJECTED); `findings` lists each problem with what to do and, for names, a `suggestion`."),
+            ...pick(commonErrors, "429", "500"),
+          },
+        },
+        get: {
+          operationId: "listTransfers",
+          summary: "List your organisation's transfers",
+          parameters: parametersFrom(transferListQuerySchema, "query", listQueryDescriptions),
+          responses: {
+            "200": { description: "One page of transfers.", content: { "application/json": { schema: ref("TransferList") } } },
+            "400": error("An unknown or invalid query parameter; the message names it."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/api/v1/transfers/{id}": {
+        get: {
+          operationId: "getTransfer",
+          summary: "One transfer with its delivery attempts",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          responses: {
+            "200": { description: "The transfer, its check findings and every attempt with its (redacted) transcript.", content: { "application/json": { schema: ref("TransferDetail") } } },
+            "404": error("No transfer of your organisation has this id."),
+            ...commonErrors,
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", description: "An API token (edi_…) from the portal's Account page." },
+      },
+      schemas: componentSchemas(),
+    },
+  };
+}
+
+function pick<T extends Record<string, unknown>>(object: T, ...keys: (keyof T)[]): Partial<T> {
+  return Object.fromEntries(keys.map((key) => [key, object[key]])) as Partial<T>;
+}

@@ -1,0 +1,81 @@
+import "server-only";
+import type { Actor } from "@/db/queries/actor";
+import { NotFoundError } from "@/lib/errors";
+import { newStagingKey } from "@/lib/transfer/staging";
+import { acceptStagedFile, loadSendingContext, precheckUpload } from "@/lib/uploads/accept";
+import { blocking, type CheckFinding } from "@/lib/uploads/checks";
+import { ApiError, jsonResponse } from "./errors";
+import { BodyIncompleteError, BodyTooLargeError, stageRequestBody } from "./stage-body";
+import { transferResource } from "./transfer-resource";
+import { parseUploadRequest, type UploadRequest } from "./upload-request";
+
+const mebibytes = (bytes: number) => `${(bytes / 1048576).toFixed(bytes < 1048576 ? 2 : 0)} MiB`;
+
+/**
+ * A refusal sent before the body was read (or while it still arrives) also closes the connection,
+ * so the client stops sending instead of the server draining the rest.
+ */
+const stopSending = { connection: "close" };
+
+function refused(findings: CheckFinding[]): ApiError {
+  const blockers = blocking(findings);
+  const tooLarge = blockers.some((finding) => finding.code === "TOO_LARGE");
+  return new ApiError(
+    tooLarge ? 413 : 422,
+    tooLarge ? "FILE_TOO_LARGE" : "FILE_REJECTED",
+    `The file was refused and nothing was sent: ${blockers.map((finding) => finding.message).join(" ")}`,
+    { findings },
+    stopSending,
+  );
+}
+
+async function sendingContext(actor: Actor, upload: UploadRequest) {
+  try {
+    return await loadSendingContext(actor, upload.accountId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new ApiError(404, "NOT_FOUND", "Your organisation has no account with the X-Account-Id you sent. Use an account id listed on the Account page, under API tokens.", {}, stopSending);
+  }
+}
+
+/**
+ * `POST /api/v1/transfers`: the same pipeline as a browser upload. Name and announced size are
+ * checked before a byte is read; the body then streams to the staging store (hashed on the way,
+ * cut off at the destination's limit) and every pre-relay check runs before the transfer is queued.
+ */
+export async function receiveTransfer(request: Request, actor: Actor): Promise<Response> {
+  const upload = parseUploadRequest(request);
+  const { destination } = await sendingContext(actor, upload);
+  // Without Content-Length the size is unknown yet: check the name now (1 byte trips no size rule),
+  // the size while streaming and again, with every other check, once the bytes are staged.
+  const early = await precheckUpload(actor, { accountId: upload.accountId, mode: upload.mode, name: upload.name, size: upload.declaredSize ?? 1 });
+  if (blocking(early).length) throw refused(early);
+
+  const stagingKey = newStagingKey();
+  let staged: { size: number; sha256: string };
+  try {
+    staged = await stageRequestBody(request.body, stagingKey, destination.maxFileBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      const message = `The file is larger than ${mebibytes(error.maxBytes)}, the most ${destination.name} accepts. Split the batch into smaller files.`;
+      throw new ApiError(413, "FILE_TOO_LARGE", `The file was refused and nothing was sent: ${message}`, { findings: [{ code: "TOO_LARGE", severity: "block", message }] }, stopSending);
+    }
+    if (error instanceof BodyIncompleteError) {
+      throw new ApiError(400, "UPLOAD_INCOMPLETE", "The connection ended before the whole file arrived, so nothing was kept. Send the file again.");
+    }
+    throw error;
+  }
+
+  const result = await acceptStagedFile(actor, {
+    accountId: upload.accountId,
+    mode: upload.mode,
+    originalName: upload.name,
+    stagingKey,
+    size: staged.size,
+    sha256: staged.sha256,
+    kind: "api",
+    confirmDuplicate: upload.confirmDuplicate,
+  });
+  if (result.outcome === "rejected" || !result.transfer) throw refused(result.findings);
+  return jsonResponse(transferResource(result.transfer), 202, { location: `/api/v1/transfers/${result.transfer.id}` });
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm run worker`: extra relay workers next to the portal, on PostgreSQL only. The embedded
+ * database has a single owner — the portal process — which runs its relay workers itself.
+ * Workers need the portal's DATA_DIR (staged files) and vault master key (PORTAL_MASTER_KEY or the
+ * key file in DATA_DIR); any number may run: a transfer is only ever sent by the worker that claimed it.
+ */
+import { installDatabase, openDatabase } from "../db/client";
+import { env } from "../lib/env";
+import { startRelayRuntime } from "../lib/jobs/relay-runtime";
+import { logger } from "../lib/logger";
+
+async function main(): Promise<void> {
+  const config = env();
+  if (!config.DATABASE_URL) {
+    console.error("npm run worker needs PostgreSQL (DATABASE_URL): on the embedded database the portal process runs the relay workers itself.");
+    process.exit(2);
+  }
+  const opening = openDatabase({ databaseUrl: config.DATABASE_URL });
+  installDatabase(opening);
+  const handle = await opening;
+  const { rows } = await handle.raw.query<{ name: string | null }>("SELECT to_regclass('public.transfers')::text AS name");
+  if (!rows[0]?.name) {
+    console.error("The database has no portal schema yet: start the portal once (it applies the migrations), then the workers.");
+    process.exit(1);
+  }
+  const relay = await startRelayRuntime({ handle, databaseUrl: config.DATABASE_URL, install: true });
+  console.log(`relay worker ready (pid ${process.pid}, ${relay.config.concurrency} concurrent relays)`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("relay worker stopping", { signal });
+    await relay.stop().catch((error: unknown) => logger.error("relay worker stop failed", { error }));
+    await handle.raw.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`The relay worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
