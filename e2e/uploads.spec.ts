@@ -93,3 +93,35 @@ test("history lists the partner's transfers and exports them as CSV", async ({ p
   const csv = fs.readFileSync((await (await downloading).path())!, "utf8");
   expect(csv.split("\n")[0]).toBe("id,originalName,organisationName,destinationName,status,mode,sizeBytes,sha256,createdAt,deliveredAt,attemptCount,lastErrorCode");
 });
+
+test("another organisation's partner gets 'not found' for a transfer page", async ({ browser, partnerPage, adminPage }) => {
+  const file = claimFile(`S000000050A49-${stamp()}T.TXT`, "T");
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByRole("radio", { name: "Test" }).check();
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  const href = await item.getByRole("link", { name: "Follow it" }).getAttribute("href");
+  expect(href).toMatch(/^\/transfers\/[0-9a-f-]{36}$/);
+
+  const { RegisterPage, uniqueRegistration } = await import("./pages/register-page");
+  const { RegistrationsPage } = await import("./pages/registrations-page");
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  const registration = uniqueRegistration("Other");
+  const registerPage = new RegisterPage(other);
+  await registerPage.goto();
+  await registerPage.register(registration);
+  await expect(other.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
+  const queue = new RegistrationsPage(adminPage);
+  await queue.goto();
+  await queue.approve(registration.organisationName);
+
+  const response = await other.goto(href!);
+  expect(response?.status()).toBe(404);
+  await expect(other.getByRole("heading", { name: "Not found" })).toBeVisible();
+  const api = await other.request.get(`/api/v1/transfers/${href!.split("/").pop()}`);
+  expect(api.status()).toBe(401);
+  await context.close();
+});
