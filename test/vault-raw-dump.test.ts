@@ -44,7 +44,8 @@ describe("the embedded database at rest", () => {
       });
     });
     const output = execFileSync(process.execPath, [require.resolve("tsx/cli"), "--require", "./scripts/server-only-shim.cjs", "scripts/vault-rotate.ts"], {
-      env: { ...process.env, DATA_DIR: dataDir, PORT: String(unusedPort), PORTAL_MASTER_KEY: "" },
+      // The embedded database of this test, even when the suite itself runs on PostgreSQL.
+      env: { ...process.env, DATA_DIR: dataDir, PORT: String(unusedPort), PORTAL_MASTER_KEY: "", DATABASE_URL: "" },
       encoding: "utf8",
     });
     expect(output).toMatch(/New master key [0-9a-f]{16} is now active/);
