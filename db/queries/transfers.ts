@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { destinations, organisations, partnerAccounts, transferAttempts, transfers, type Transfer, type TransferAttempt } from "@/db/schema";
+import { destinations, organisations, partnerAccounts, transferAttempts, transfers, users, type Transfer, type TransferAttempt } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import type { TranscriptLine } from "@/lib/transfer/transcript";
 import { assertCanRead, type Actor } from "./actor";
@@ -21,11 +21,20 @@ export async function insertTransfer(values: NewTransfer): Promise<Transfer> {
 export async function getTransferDetail(actor: Actor, id: string) {
   const db = await getDb();
   const [row] = await db
-    .select({ transfer: transfers, destinationName: destinations.name, protocol: destinations.protocol, organisationName: organisations.name, username: partnerAccounts.username })
+    .select({
+      transfer: transfers,
+      destinationName: destinations.name,
+      protocol: destinations.protocol,
+      organisationName: organisations.name,
+      username: partnerAccounts.username,
+      uploaderName: users.name,
+      uploaderEmail: users.email,
+    })
     .from(transfers)
     .innerJoin(destinations, eq(destinations.id, transfers.destinationId))
     .innerJoin(organisations, eq(organisations.id, transfers.organisationId))
     .innerJoin(partnerAccounts, eq(partnerAccounts.id, transfers.partnerAccountId))
+    .leftJoin(users, eq(users.id, transfers.uploadedBy))
     .where(eq(transfers.id, id));
   if (!row) throw new NotFoundError("transfer");
   assertCanRead(actor, row.transfer.organisationId, "transfer");

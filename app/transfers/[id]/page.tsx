@@ -61,6 +61,8 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
         <dd>
           {transfer.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC{transfer.uploaderIp ? ` from ${transfer.uploaderIp}` : ""}
         </dd>
+        <dt className="text-slate-500">Uploaded by</dt>
+        <dd>{detail.uploaderName ? `${detail.uploaderName} (${detail.uploaderEmail})` : "—"} · {transfer.kind === "api" ? "HTTPS API" : transfer.kind === "admin_test" ? "admin test file" : "browser upload"}</dd>
         {transfer.lastErrorCode ? (
           <>
             <dt className="text-slate-500">Last error</dt>
