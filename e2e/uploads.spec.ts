@@ -9,7 +9,8 @@ const sandboxRoot = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data", "sandb
 
 function claimFile(name: string, usage: "P" | "T", filler = 0) {
   const isa = `ISA*00*          *00*          *ZZ*${"000000050".padEnd(15)}*ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*${usage}*:~`;
-  const body = `${isa}GS*HC*000000050*RECEIVER*20261121*1030*1*X*005010X222A1~ST*837*0001~${"NM1*IL*1*DOE*JANE~".repeat(filler)}SE*3*0001~GE*1*1~IEA*1*000000001~`;
+  // A unique reference keeps each test's file distinct, so none is held back as a duplicate of another.
+  const body = `${isa}GS*HC*000000050*RECEIVER*20261121*1030*1*X*005010X222A1~ST*837*0001~REF*F8*${crypto.randomUUID()}~${"NM1*IL*1*DOE*JANE~".repeat(filler)}SE*4*0001~GE*1*1~IEA*1*000000001~`;
   return { name, mimeType: "text/plain", buffer: Buffer.from(body) };
 }
 
