@@ -3,14 +3,17 @@
  * and FTPS (real vsftpd and the sandbox) with the portal's engine and with the reference clients,
  * then write the comparison to docs/benchmarks.md. BENCH_RUNS and BENCH_SIZE_MIB override the
  * defaults (3 runs, 256 MiB). Needs root and the Debian packages listed in scripts/bench/tools.ts.
+ * Then runs the upload pipeline benchmark (scripts/bench-pipeline.ts), which has its own section.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { CleanupStack } from "./bench/cleanup";
 import { BenchSetupError, readConfig } from "./bench/config";
 import { BenchFailure } from "./bench/measurement";
 import { measureServer, removeBenchFiles, type ServerResults } from "./bench/measure";
+import { runPipelineBenchmark } from "./bench-pipeline/launch";
+import { writeEngineReport } from "./bench-pipeline/report-file";
 import { writeRandomFile } from "./bench/payload";
 import { renderReport, type MachineFacts } from "./bench/report";
 import { killRunningChildren } from "./bench/run-process";
@@ -60,11 +63,13 @@ async function main(): Promise<void> {
     }
 
     const report = renderReport(results, config, machineFacts({ start: loadAtStart, end: os.loadavg()[0] }));
-    await writeFile(REPORT_PATH, `${report}\n`);
+    await writeEngineReport(REPORT_PATH, report);
     console.log(`\n${report}\nbench: written to ${path.relative(process.cwd(), REPORT_PATH)}`);
   } finally {
     await cleanup.runAll();
   }
+  // The upload pipeline's benchmark writes its own section of the same file, in its own process.
+  process.exitCode = await runPipelineBenchmark();
 }
 
 function machineFacts(loadAverage: MachineFacts["loadAverage"]): MachineFacts {

@@ -1,0 +1,26 @@
+/** What the parent sends the history child, and what it reports back. */
+export interface HistoryJob {
+  engine: "pglite" | "postgres";
+  /** A fresh, empty database: a PGlite directory or a PostgreSQL URL. */
+  pgliteDir?: string;
+  databaseUrl?: string;
+  rows: number;
+  runs: number;
+}
+
+export interface HistoryQueryResult {
+  label: string;
+  rowsReturned: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface HistoryResult {
+  engine: "pglite" | "postgres";
+  engineVersion: string;
+  rows: number;
+  runs: number;
+  seedMs: number;
+  queries: HistoryQueryResult[];
+}

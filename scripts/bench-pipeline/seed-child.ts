@@ -1,0 +1,67 @@
+/**
+ * What an administrator and the demo partner would do in the UI before the benchmark, done through
+ * the portal's own data-access layer while the portal is stopped (PGlite has a single owner):
+ * raise the sandbox SFTP destination's size limit (it defaults to 100 MiB) and create the partner's
+ * API tokens. Reads DATA_DIR / DATABASE_URL from the environment like the portal; prints the
+ * tokens and account ids on its result line. Run by portal-setup.ts, not by hand.
+ */
+import { and, eq } from "drizzle-orm";
+import { getDatabaseHandle } from "@/db/client";
+import type { Actor } from "@/db/queries/actor";
+import { createApiToken } from "@/db/queries/api-tokens";
+import { updateDestination } from "@/db/queries/destinations";
+import { destinations, organisations, partnerAccounts, users } from "@/db/schema";
+import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
+import { destinationFormSchema } from "@/lib/destinations/form-schema";
+import { columnsToForm } from "@/lib/destinations/spec";
+import { readJob, reportResult } from "./child-process";
+import type { SeedJob, SeedResult } from "./portal-protocol";
+
+async function actorFor(email: string): Promise<Actor> {
+  const { db } = await getDatabaseHandle();
+  const [row] = await db.select({ user: users, organisationStatus: organisations.status }).from(users).leftJoin(organisations, eq(organisations.id, users.organisationId)).where(eq(users.email, email));
+  if (!row) throw new Error(`no user ${email}: did the portal bootstrap in demo mode?`);
+  return {
+    userId: row.user.id,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.user.role,
+    organisationId: row.user.organisationId,
+    organisationStatus: row.organisationStatus,
+    isOrgAdmin: row.user.isOrgAdmin,
+    sessionId: "bench-pipeline-setup",
+    reauthenticatedAt: new Date(),
+    ip: "127.0.0.1",
+  };
+}
+
+async function main(): Promise<void> {
+  const job = readJob<SeedJob>();
+  const handle = await getDatabaseHandle();
+  const { db } = handle;
+  const admin = await actorFor(job.adminEmail);
+  const partner = await actorFor(DEMO_PARTNER_EMAIL);
+
+  const [sftp] = await db.select().from(destinations).where(eq(destinations.preset, "sandbox-sftp"));
+  if (!sftp) throw new Error("the demo sandbox SFTP destination is missing: did the portal start in demo mode?");
+  const maxFileMiB = Math.max(job.maxFileMiB, Math.round(sftp.maxFileBytes / 1024 / 1024));
+  await updateDestination(admin, sftp.id, destinationFormSchema.parse({ ...columnsToForm(sftp), maxFileMiB: String(maxFileMiB) }));
+
+  const [organisation] = await db.select().from(organisations).where(eq(organisations.submitterId, DEMO_ORGANISATION.submitterId));
+  const [account] = await db
+    .select({ id: partnerAccounts.id })
+    .from(partnerAccounts)
+    .where(and(eq(partnerAccounts.organisationId, organisation.id), eq(partnerAccounts.destinationId, sftp.id)));
+  if (!account) throw new Error("the demo partner has no account on the sandbox SFTP destination");
+
+  const tokens: string[] = [];
+  for (const name of job.tokenNames) tokens.push((await createApiToken(partner, { name })).token);
+  const result: SeedResult = { sftpAccountId: account.id, sftpDestinationId: sftp.id, submitterId: organisation.submitterId, maxFileMiB, tokens };
+  await handle.raw.close();
+  reportResult(result);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
