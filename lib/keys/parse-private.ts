@@ -20,7 +20,7 @@ import {
 export type PrivateKeySourceFormat = "openssh" | "pkcs1" | "pkcs8" | "ppk-v2" | "ppk-v3";
 
 export interface ParsedPrivateKey {
-  /** Unencrypted PKCS#1 PEM (`-----BEGIN RSA PRIVATE KEY-----`): read by both ssh2 and node:crypto. Store it only in the vault. */
+  /** Unencrypted PKCS#1 PEM ("BEGIN RSA PRIVATE KEY" armour): read by both ssh2 and node:crypto. Store it only in the vault. */
   privateKeyPem: string;
   privateKeyFormat: "pkcs1";
   publicKey: RsaPublicKeyInfo;
