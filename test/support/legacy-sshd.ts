@@ -8,13 +8,13 @@
  * server-sig-algs regardless (an old payer sends no such list, so clients fall back to ssh-rsa),
  * and restricting them would only reject the signature the client was told to use.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { ensureLocalAccount, freePort, spawnSshd, stopChild } from "./sshd";
 
 const SSHD = "/usr/sbin/sshd";
 const USERNAME = "guidesftp";
@@ -35,7 +35,7 @@ export async function startLegacySshd(): Promise<LegacySshd> {
   if (process.getuid?.() !== 0) throw new Error("The legacy sshd test must run as root (it creates a local account).");
 
   const password = `Pw-${randomBytes(9).toString("base64url")}`;
-  const home = ensureAccount(password);
+  const { home } = ensureLocalAccount(USERNAME, password);
   const incomingDir = path.join(home, "incoming");
   await rm(incomingDir, { recursive: true, force: true });
   await mkdir(incomingDir, { recursive: true });
@@ -77,22 +77,7 @@ export async function startLegacySshd(): Promise<LegacySshd> {
     ].join("\n"),
   );
 
-  const child = spawn(SSHD, ["-D", "-e", "-f", configPath], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${log}`)), 10_000);
-    child.stderr!.on("data", (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshd exited with code ${code}:\n${log}`));
-    });
-  });
+  const child = await spawnSshd(configPath, port);
 
   return {
     host: "127.0.0.1",
@@ -108,37 +93,4 @@ export async function startLegacySshd(): Promise<LegacySshd> {
       await rm(incomingDir, { recursive: true, force: true });
     },
   };
-}
-
-function ensureAccount(password: string): string {
-  try {
-    execFileSync("id", ["-u", USERNAME], { stdio: "ignore" });
-  } catch {
-    execFileSync("useradd", ["--create-home", "--shell", "/usr/sbin/nologin", USERNAME]);
-  }
-  execFileSync("chpasswd", { input: `${USERNAME}:${password}\n` });
-  return execFileSync("getent", ["passwd", USERNAME]).toString().trim().split(":")[5];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
 }

@@ -35,7 +35,7 @@ export async function startRealSshd(): Promise<RealSshd> {
   if (process.getuid?.() !== 0) throw new Error("The real-sshd tests must run as root (they create the sftptest account).");
 
   const password = `Pw-${randomBytes(9).toString("base64url")}`;
-  const { uid, gid, home } = ensureAccount(password);
+  const { uid, gid, home } = ensureLocalAccount(USERNAME, password);
   const incomingDir = path.join(home, "incoming");
   await mkdir(incomingDir, { recursive: true });
   await rm(incomingDir, { recursive: true, force: true });
@@ -80,22 +80,7 @@ export async function startRealSshd(): Promise<RealSshd> {
     ].join("\n"),
   );
 
-  const child = spawn(SSHD, ["-D", "-e", "-f", configPath], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${log}`)), 10_000);
-    child.stderr!.on("data", (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshd exited with code ${code}:\n${log}`));
-    });
-  });
+  const child = await spawnSshd(configPath, port);
 
   return {
     host: "127.0.0.1",
@@ -114,18 +99,40 @@ export async function startRealSshd(): Promise<RealSshd> {
   };
 }
 
-function ensureAccount(password: string): { uid: number; gid: number; home: string } {
+/** A local login account (created once, password reset on every start). Needs root. */
+export function ensureLocalAccount(username: string, password: string): { uid: number; gid: number; home: string } {
   try {
-    execFileSync("id", ["-u", USERNAME], { stdio: "ignore" });
+    execFileSync("id", ["-u", username], { stdio: "ignore" });
   } catch {
-    execFileSync("useradd", ["--create-home", "--shell", "/usr/sbin/nologin", USERNAME]);
+    execFileSync("useradd", ["--create-home", "--shell", "/usr/sbin/nologin", username]);
   }
-  execFileSync("chpasswd", { input: `${USERNAME}:${password}\n` });
-  const [, , uid, gid, , home] = execFileSync("getent", ["passwd", USERNAME]).toString().trim().split(":");
+  execFileSync("chpasswd", { input: `${username}:${password}\n` });
+  const [, , uid, gid, , home] = execFileSync("getent", ["passwd", username]).toString().trim().split(":");
   return { uid: Number(uid), gid: Number(gid), home };
 }
 
-function freePort(): Promise<number> {
+/** Start OpenSSH's sshd in the foreground with a config file; resolves once it listens on `port`. */
+export async function spawnSshd(configPath: string, port: number): Promise<ChildProcess> {
+  const child = spawn(SSHD, ["-D", "-e", "-f", configPath], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${log}`)), 10_000);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd exited with code ${code}:\n${log}`));
+    });
+  });
+  return child;
+}
+
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
@@ -136,7 +143,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
