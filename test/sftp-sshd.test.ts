@@ -156,8 +156,10 @@ describe("SFTP delivery to a real OpenSSH server", () => {
   });
 
   it("reports CONNECTION_LOST when the link is cut mid-upload, and the next attempt resumes", async () => {
-    const { localPath, content } = await stagedFile("cut.x12", 6_000_000);
-    const relay = await startCuttingRelay(2_000_000);
+    // Cut well into the upload: sshd drops the writes still queued on a dead connection, so an
+    // early cut can leave an empty temp file and nothing to resume from.
+    const { localPath, content } = await stagedFile("cut.x12", 16_000_000);
+    const relay = await startCuttingRelay(8_000_000);
     try {
       const { destination, target } = localSftpDestination(sshd, { remoteDir: sshd.incomingDir });
       const cut = await failure(deliver({ localPath, remoteName: "cut.x12", target: { ...target, port: relay.port }, destination }).run);
@@ -167,9 +169,11 @@ describe("SFTP delivery to a real OpenSSH server", () => {
     }
     // sshd's sftp-server applies the writes it already received; wait until the partial file settles.
     const tempPath = path.join(sshd.incomingDir, "cut.x12.part");
+    // Settled means: non-empty and unchanged across two polls (sshd may still be applying writes).
+    const sizeNow = () => (existsSync(tempPath) ? statSync(tempPath).size : -1);
     let partial = -1;
-    for (let i = 0; i < 50 && (partial === -1 || partial !== statSync(tempPath).size); i++) {
-      partial = existsSync(tempPath) ? statSync(tempPath).size : -1;
+    for (let i = 0; i < 100 && (partial <= 0 || partial !== sizeNow()); i++) {
+      partial = sizeNow();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(partial).toBeGreaterThan(0);
