@@ -7,7 +7,7 @@ import type { UpstreamCredentials } from "@/lib/transfer/types";
 import { assertCanRead, assertCanWrite, requireRole, type Actor } from "./actor";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./errors";
-import { deleteSecret, revealSecret, secretTimestamps, storeSecret } from "./secrets";
+import { revealSecret, secretTimestamps, storeSecret } from "./secrets";
 
 export async function createPartnerAccount(
   actor: Actor,
@@ -103,13 +103,6 @@ export async function setUpstreamPassword(actor: Actor, accountId: string, passw
   assertMaySetSecrets(actor, account);
   await storeSecret({ kind: "partner_account", id: account.id }, "upstream_password", password, actor.userId);
   await recordAudit({ actor, organisationId: account.organisationId, action: "secret.password_set", target: `${account.username} (${account.id})`, result: "success", ip: actor.ip });
-}
-
-export async function clearUpstreamPassword(actor: Actor, accountId: string): Promise<void> {
-  const account = await getPartnerAccount(actor, accountId);
-  assertMaySetSecrets(actor, account);
-  await deleteSecret({ kind: "partner_account", id: account.id }, "upstream_password");
-  await recordAudit({ actor, organisationId: account.organisationId, action: "secret.password_cleared", target: `${account.username} (${account.id})`, result: "success", ip: actor.ip });
 }
 
 /**

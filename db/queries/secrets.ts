@@ -28,11 +28,6 @@ export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, pl
     .onConflictDoUpdate({ target: [secrets.ownerKind, secrets.ownerId, secrets.purpose], set: values });
 }
 
-export async function deleteSecret(owner: SecretOwner, purpose: SecretPurpose): Promise<void> {
-  const db = await getDb();
-  await db.delete(secrets).where(and(eq(secrets.ownerKind, owner.kind), eq(secrets.ownerId, owner.id), eq(secrets.purpose, purpose)));
-}
-
 /** When each purpose was last set, for "set on <date>" displays. Never returns ciphertext. */
 export async function secretTimestamps(owner: SecretOwner): Promise<Partial<Record<SecretPurpose, Date>>> {
   const db = await getDb();

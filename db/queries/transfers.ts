@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, organisations, partnerAccounts, transferAttempts, transfers, users, type Transfer, type TransferAttempt } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
@@ -40,12 +40,6 @@ export async function getTransferDetail(actor: Actor, id: string) {
   assertCanRead(actor, row.transfer.organisationId, "transfer");
   const attempts = await db.select().from(transferAttempts).where(eq(transferAttempts.transferId, id)).orderBy(asc(transferAttempts.number));
   return { ...row, attempts };
-}
-
-export async function listRecentTransfersForDestination(actor: Actor, destinationId: string, limit = 10) {
-  const db = await getDb();
-  if (actor.role === "partner") throw new NotFoundError("destination");
-  return db.select().from(transfers).where(eq(transfers.destinationId, destinationId)).orderBy(desc(transfers.createdAt)).limit(limit);
 }
 
 export async function getTransferForActor(actor: Actor, id: string): Promise<Transfer> {

@@ -127,9 +127,3 @@ export async function changeUserRole(
 export async function getUser(actor: Actor, userId: string): Promise<SafeUser> {
   return withoutSecrets(await loadUserFor(actor, userId));
 }
-
-export async function countUsersByRole(role: UserRole): Promise<number> {
-  const db = await getDb();
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users).where(eq(users.role, role));
-  return row.n;
-}
