@@ -33,6 +33,8 @@ export const organisations = pgTable(
     contactName: text("contact_name").notNull(),
     contactEmail: text("contact_email").notNull(),
     contactPhone: text("contact_phone").notNull(),
+    /** The organisation's own rule: every one of its users must use two-factor sign-in. */
+    requireTwoFactor: boolean("require_two_factor").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [index("organisations_status_idx").on(t.status), index("organisations_name_idx").on(t.name)],
@@ -54,6 +56,14 @@ export const users = pgTable(
     /** Bumped on password change, disable and role change: every older session stops working. */
     sessionVersion: integer("session_version").notNull().default(1),
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
+    /** Set by an admin's forced reset: the user must choose a new password before anything else. */
+    mustChangePassword: boolean("must_change_password").notNull().default(false),
+    /** TOTP is active from this moment; the secret itself lives sealed in `secrets` (owner "user"). */
+    totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    /** Highest TOTP time step accepted so far: a code at or below it is a replay and is refused. */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
+    /** Opted in to the daily summary email. */
+    dailySummary: boolean("daily_summary").notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email), index("users_organisation_idx").on(t.organisationId)],
@@ -208,9 +218,9 @@ export const secrets = pgTable(
   "secrets",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    ownerKind: text("owner_kind").$type<"partner_account" | "ssh_key">().notNull(),
+    ownerKind: text("owner_kind").$type<"partner_account" | "ssh_key" | "user" | "webhook">().notNull(),
     ownerId: uuid("owner_id").notNull(),
-    purpose: text("purpose").$type<"upstream_password" | "private_key">().notNull(),
+    purpose: text("purpose").$type<"upstream_password" | "private_key" | "totp_secret" | "totp_pending" | "webhook_signing">().notNull(),
     masterKeyId: text("master_key_id").notNull(),
     sealed: text("sealed").notNull(),
     setBy: uuid("set_by"),
@@ -396,3 +406,168 @@ export const apiTokens = pgTable(
 );
 
 export type ApiToken = typeof apiTokens.$inferSelect;
+
+/* ---------------------------------------------------------------- two-factor sign-in and password resets */
+
+/** One-time recovery codes; only their hashes are stored. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("recovery_codes_user_idx").on(t.userId)],
+);
+
+/**
+ * A sign-in whose password was right but whose second factor is still owed. Holds no session:
+ * only a completed second step creates one. Burned after too many wrong codes.
+ */
+export const pendingSignIns = pgTable(
+  "pending_sign_ins",
+  {
+    /** SHA-256 of the random token the browser holds. */
+    tokenHash: text("token_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** "verify" asks for a code; "enrol" makes a user who must use 2FA set it up first. */
+    step: text("step").$type<"verify" | "enrol">().notNull(),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    burnedAt: timestamp("burned_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [index("pending_sign_ins_user_idx").on(t.userId)],
+);
+
+/** A password-reset link (self-service or forced by an admin); the token is stored hashed. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text("token_hash").notNull(),
+    reason: text("reason").$type<"self_service" | "admin_forced">().notNull(),
+    requestedBy: uuid("requested_by"),
+    ip: text("ip"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("password_resets_token_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
+export type RecoveryCode = typeof recoveryCodes.$inferSelect;
+export type PendingSignIn = typeof pendingSignIns.$inferSelect;
+export type PasswordReset = typeof passwordResets.$inferSelect;
+
+/* ---------------------------------------------------------------- notifications */
+
+/**
+ * Every email the portal sends. With SMTP_URL unset (the demo) messages stop here as "captured"
+ * and are read at /admin/mail. The dedupe key makes an event notify once, however often it is seen.
+ */
+export const mailMessages = pgTable(
+  "mail_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id"),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    textBody: text("text_body").notNull(),
+    htmlBody: text("html_body"),
+    kind: text("kind").notNull(),
+    dedupeKey: text("dedupe_key"),
+    /** The body holds a one-time link: it is withheld from the log once SMTP accepted it. */
+    sensitive: boolean("sensitive").notNull().default(false),
+    status: text("status").$type<"queued" | "sent" | "captured" | "failed">().notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    createdAt: createdAt(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("mail_messages_dedupe_key").on(t.dedupeKey), index("mail_messages_created_idx").on(t.createdAt)],
+);
+
+export type WebhookEvent = "transfer.delivered" | "transfer.needs_attention" | "transfer.failed";
+
+/** An organisation's HTTPS endpoint for transfer events; its signing secret is sealed in `secrets`. */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    url: text("url").notNull(),
+    events: jsonb("events").$type<WebhookEvent[]>().notNull(),
+    description: text("description"),
+    createdBy: uuid("created_by"),
+    createdAt: createdAt(),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+  },
+  (t) => [index("webhooks_org_idx").on(t.organisationId)],
+);
+
+/** One event to one webhook, with every attempt (status code, error, duration) kept for the log. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id),
+    organisationId: uuid("organisation_id").notNull(),
+    event: text("event").$type<WebhookEvent>().notNull(),
+    transferId: uuid("transfer_id"),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    status: text("status").$type<"pending" | "delivered" | "failed">().notNull().default("pending"),
+    attemptCount: integer("attempt_count").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    attempts: jsonb("attempts").$type<Array<{ at: string; statusCode: number | null; error: string | null; durationMs: number }>>().notNull().default([]),
+    createdAt: createdAt(),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt),
+    uniqueIndex("webhook_deliveries_event_key").on(t.webhookId, t.event, t.transferId),
+  ],
+);
+
+export type MailMessage = typeof mailMessages.$inferSelect;
+export type Webhook = typeof webhooks.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+
+/* ---------------------------------------------------------------- transfer events */
+
+/** What people did to a transfer (a re-queue and its reason), shown in its history. */
+export const transferEvents = pgTable(
+  "transfer_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    transferId: uuid("transfer_id")
+      .notNull()
+      .references(() => transfers.id),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    kind: text("kind").$type<"requeued">().notNull(),
+    actorUserId: uuid("actor_user_id"),
+    actorRole: text("actor_role"),
+    reason: text("reason"),
+  },
+  (t) => [index("transfer_events_transfer_idx").on(t.transferId, t.at)],
+);
+
+export type TransferEvent = typeof transferEvents.$inferSelect;

@@ -55,6 +55,14 @@ const envSchema = z.object({
   STAGING_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
   /** …or this many hours after delivery, whichever comes first. */
   STAGING_DELIVERED_GRACE_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
+  /** smtp(s)://user:pass@host:port for outgoing mail. Unset: mail is captured and shown at /admin/mail. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "SMTP_URL must start with smtp:// or smtps://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The From address of portal mail. */
+  MAIL_FROM: z.string().default("EDI Transfer Portal <no-reply@portal.local>"),
 });
 
 export type Env = z.infer<typeof envSchema>;
