@@ -7,4 +7,5 @@ export const e2eCredentials = {
 
 export type E2eRole = keyof typeof e2eCredentials;
 
-export const storageStatePath = (role: E2eRole) => `playwright/.auth/${role}.json`;
+/** Per port, so two e2e runs side by side never swap each other's sign-in state. */
+export const storageStatePath = (role: E2eRole) => `playwright/.auth/${process.env.E2E_PORT ?? "3100"}/${role}.json`;
