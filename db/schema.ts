@@ -381,8 +381,10 @@ export type Diagnosis = typeof diagnoses.$inferSelect;
 /* ---------------------------------------------------------------- API tokens */
 
 /**
- * A partner user's token for the HTTPS API. Only the SHA-256 of the secret is stored; the prefix
- * (shown in the UI) identifies a token without revealing it. Acts as its user, inside their organisation.
+ * A token for the HTTPS API. Only the SHA-256 of the secret is stored; the prefix (shown in the UI)
+ * identifies a token without revealing it. A "partner_api" token acts as its partner user inside
+ * their organisation; a "monitoring" token belongs to an admin, has no organisation and reads only
+ * the operator's health details.
  */
 export const apiTokens = pgTable(
   "api_tokens",
@@ -391,9 +393,9 @@ export const apiTokens = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id),
-    organisationId: uuid("organisation_id")
-      .notNull()
-      .references(() => organisations.id),
+    /** Null only for monitoring tokens. */
+    organisationId: uuid("organisation_id").references(() => organisations.id),
+    scope: text("scope").$type<"partner_api" | "monitoring">().notNull().default("partner_api"),
     name: text("name").notNull(),
     prefix: text("prefix").notNull(),
     tokenHash: text("token_hash").notNull(),
@@ -528,6 +530,8 @@ export const webhookDeliveries = pgTable(
     webhookId: uuid("webhook_id")
       .notNull()
       .references(() => webhooks.id),
+    /** The event's id (notification_events.id, or a fresh id for a test event): one delivery per webhook and event. */
+    eventId: uuid("event_id").notNull(),
     organisationId: uuid("organisation_id").notNull(),
     event: text("event").$type<WebhookEvent>().notNull(),
     transferId: uuid("transfer_id"),
@@ -543,9 +547,35 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt),
-    uniqueIndex("webhook_deliveries_event_key").on(t.webhookId, t.event, t.transferId),
+    // Per event, not per transfer: a re-queued transfer that needs attention again is a new event.
+    uniqueIndex("webhook_deliveries_webhook_event_key").on(t.webhookId, t.eventId),
   ],
 );
+
+export type NotificationEventType = WebhookEvent | "key.approved" | "key.rejected";
+
+/**
+ * The notification outbox. A row is written in the same transaction as the change it reports (a
+ * transfer's final status, a key decision), so a crash before the emails and webhooks went out
+ * cannot lose it: the dispatcher fans out every row whose dispatched_at is still empty.
+ */
+export const notificationEvents = pgTable(
+  "notification_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    type: text("type").$type<NotificationEventType>().notNull(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    transferId: uuid("transfer_id").references(() => transfers.id),
+    sshKeyId: uuid("ssh_key_id").references(() => sshKeys.id),
+    createdAt: createdAt(),
+    dispatchedAt: timestamp("dispatched_at", { withTimezone: true }),
+  },
+  (t) => [index("notification_events_pending_idx").on(t.createdAt).where(sql`dispatched_at IS NULL`)],
+);
+
+export type NotificationEvent = typeof notificationEvents.$inferSelect;
 
 export type MailMessage = typeof mailMessages.$inferSelect;
 export type Webhook = typeof webhooks.$inferSelect;

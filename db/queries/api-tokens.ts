@@ -60,7 +60,7 @@ export async function listApiTokens(actor: Actor): Promise<ApiTokenSummary[]> {
   return db
     .select(summaryColumns)
     .from(apiTokens)
-    .where(and(eq(apiTokens.userId, partner.userId), isNull(apiTokens.revokedAt)))
+    .where(and(eq(apiTokens.userId, partner.userId), eq(apiTokens.scope, "partner_api"), isNull(apiTokens.revokedAt)))
     .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
 }
 
@@ -95,7 +95,7 @@ export async function resolveApiToken(token: string, ip: string | null): Promise
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .innerJoin(organisations, eq(organisations.id, apiTokens.organisationId))
-    .where(and(eq(apiTokens.tokenHash, hashApiToken(token)), isNull(apiTokens.revokedAt)));
+    .where(and(eq(apiTokens.tokenHash, hashApiToken(token)), eq(apiTokens.scope, "partner_api"), isNull(apiTokens.revokedAt)));
   if (!row) return null;
   if (row.user.disabledAt || row.user.role !== "partner" || row.user.organisationId !== row.token.organisationId) return null;
   if (row.organisationStatus !== "approved") return null;
