@@ -496,10 +496,20 @@ export const mailMessages = pgTable(
     status: text("status").$type<"queued" | "sent" | "captured" | "failed">().notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     error: text("error"),
+    /**
+     * When the retry job may (re)try this message: set on insert (a lease for the first send, so a
+     * message whose process died is picked up later), pushed out with backoff after each failure,
+     * cleared once SMTP took it. Claiming a row moves it forward, so two workers never both send.
+     */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
     createdAt: createdAt(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("mail_messages_dedupe_key").on(t.dedupeKey), index("mail_messages_created_idx").on(t.createdAt)],
+  (t) => [
+    uniqueIndex("mail_messages_dedupe_key").on(t.dedupeKey),
+    index("mail_messages_created_idx").on(t.createdAt),
+    index("mail_messages_retry_idx").on(t.nextAttemptAt).where(sql`next_attempt_at IS NOT NULL`),
+  ],
 );
 
 export type WebhookEvent = "transfer.delivered" | "transfer.needs_attention" | "transfer.failed";
@@ -533,7 +543,7 @@ export const webhookDeliveries = pgTable(
     /** The event's id (notification_events.id, or a fresh id for a test event): one delivery per webhook and event. */
     eventId: uuid("event_id").notNull(),
     organisationId: uuid("organisation_id").notNull(),
-    event: text("event").$type<WebhookEvent>().notNull(),
+    event: text("event").$type<WebhookEvent | "webhook.test">().notNull(),
     transferId: uuid("transfer_id"),
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
     status: text("status").$type<"pending" | "delivered" | "failed">().notNull().default("pending"),

@@ -1,0 +1,2 @@
+ALTER TABLE "mail_messages" ADD COLUMN "next_attempt_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "mail_messages_retry_idx" ON "mail_messages" USING btree ("next_attempt_at") WHERE next_attempt_at IS NOT NULL;
