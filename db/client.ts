@@ -29,6 +29,8 @@ export interface OpenOptions {
   pgliteDir?: string;
 }
 
+const PGLITE_SHARED_BUFFERS = "16MB";
+
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const { Pool } = await import("pg");
@@ -54,7 +56,11 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
 
   const { PGlite } = await import("@electric-sql/pglite");
   if (options.pgliteDir) fs.mkdirSync(options.pgliteDir, { recursive: true });
-  const client = options.pgliteDir ? new PGlite(options.pgliteDir) : new PGlite();
+  const client = new PGlite(options.pgliteDir, {
+    // PostgreSQL's default 128 MB of shared buffers lives inside the WebAssembly heap, which never
+    // shrinks. The file system cache serves our working set just as well at a fraction of the RSS.
+    postgresqlconf: [`shared_buffers = ${PGLITE_SHARED_BUFFERS}`],
+  });
   await client.waitReady;
   const raw: RawSql = {
     query: async (text, params) => {

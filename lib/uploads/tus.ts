@@ -1,7 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { FileStore } from "@tus/file-store";
 import { EVENTS, Server, type Upload } from "@tus/server";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
@@ -10,9 +9,10 @@ import type { Actor } from "@/db/queries/actor";
 import { insertTransfer, updateTransfer } from "@/db/queries/transfers";
 import { currentActor } from "@/lib/auth/session";
 import { logger } from "@/lib/logger";
-import { sha256OfStagedFile, tusDirectory } from "@/lib/transfer/staging";
+import { tusDirectory } from "@/lib/transfer/staging";
 import { acceptStagedFile, loadSendingContext, precheckUpload } from "./accept";
 import { blocking } from "./checks";
+import { HashingFileStore } from "./hashing-file-store";
 
 export const TUS_PATH = "/api/uploads";
 
@@ -40,9 +40,10 @@ function metadataOf(upload: Upload) {
 
 function createServer(): Server {
   fs.mkdirSync(tusDirectory(), { recursive: true, mode: 0o700 });
+  const store = new HashingFileStore({ directory: tusDirectory() });
   const server = new Server({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: tusDirectory() }),
+    datastore: store,
     relativeLocation: true,
     // Names on disk are ours; the partner's file name is metadata only.
     namingFunction: () => crypto.randomUUID(),
@@ -90,7 +91,7 @@ function createServer(): Server {
         originalName: name,
         stagingKey,
         size: upload.size ?? upload.offset,
-        sha256: await sha256OfStagedFile(stagingKey),
+        sha256: await store.digest(upload.id, upload.size ?? upload.offset),
         kind: "upload",
         existingTransferId: transfer.id,
       });
