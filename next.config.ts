@@ -16,19 +16,8 @@ const nextConfig: NextConfig = {
     "@tus/file-store",
   ],
   typescript: { ignoreBuildErrors: false },
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
-    ];
-  },
+  // Security headers (CSP with a per-request nonce, HSTS, nosniff, framing) are set in server.ts:
+  // lib/http/security-headers.ts.
 };
 
 export default nextConfig;

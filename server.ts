@@ -3,40 +3,13 @@ import next from "next";
 import { installDatabase, openDatabase, pgliteDirFor, type DatabaseHandle } from "./db/client";
 import { applyMigrations } from "./db/migrate";
 import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "./lib/bootstrap";
-import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
 import { ensureInternalToken } from "./lib/internal-token";
-import { env, type Env } from "./lib/env";
+import { env } from "./lib/env";
 import { startDemoSandbox, type DemoSandbox } from "./lib/sandbox/demo";
 import { startRelayRuntime } from "./lib/jobs/relay-runtime";
 import { logger } from "./lib/logger";
-
-/**
- * Headers a client could forge to impersonate our own infrastructure are dropped at the edge:
- * Next.js' internal sub-request marker, and forwarding headers unless a trusted proxy sits in front.
- */
-export function sanitiseRequestHeaders(req: http.IncomingMessage, config: Pick<Env, "TRUST_PROXY_HOPS">): void {
-  for (const name of Object.keys(req.headers)) {
-    if (name.startsWith("x-middleware-") || name === CLIENT_IP_HEADER || name === "x-invoke-path" || name === "x-invoke-query") {
-      delete req.headers[name];
-    }
-  }
-  let clientIp = req.socket.remoteAddress ?? null;
-  if (config.TRUST_PROXY_HOPS > 0) {
-    const forwarded = String(req.headers["x-forwarded-for"] ?? "")
-      .split(",")
-      .map((part) => part.trim())
-      .filter(Boolean);
-    clientIp = forwarded[forwarded.length - config.TRUST_PROXY_HOPS] ?? clientIp;
-  } else {
-    delete req.headers["x-forwarded-for"];
-    delete req.headers["x-forwarded-host"];
-    delete req.headers["x-forwarded-proto"];
-    delete req.headers["x-forwarded-port"];
-    delete req.headers["x-real-ip"];
-    delete req.headers["forwarded"];
-  }
-  if (clientIp) req.headers[CLIENT_IP_HEADER] = clientIp.replace(/^::ffff:/, "");
-}
+import { applySecurityHeaders } from "./lib/http/security-headers";
+import { sanitiseRequestHeaders } from "./lib/http/request-headers";
 
 export interface StartedPortal {
   url: string;
@@ -76,6 +49,7 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   const handler = app.getRequestHandler();
   const server = http.createServer((req, res) => {
     sanitiseRequestHeaders(req, config);
+    applySecurityHeaders(req, res, { ...config, dev: Boolean(options.dev) });
     handler(req, res).catch((error: unknown) => {
       logger.error("request failed", { url: req.url, error });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

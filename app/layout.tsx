@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -6,7 +7,10 @@ export const metadata: Metadata = {
   description: "Send claim files to your payers without fighting firewalls, keys or FTP clients.",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request: each response carries its own CSP nonce (server.ts), which a
+  // page prerendered at build time could not have, so its scripts would be blocked.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen">
