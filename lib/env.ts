@@ -63,6 +63,24 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   /** The From address of portal mail. */
   MAIL_FROM: z.string().default("EDI Transfer Portal <no-reply@portal.local>"),
+  /** A failed email is tried again after base·2ⁿ⁻¹ seconds (plus jitter), up to MAIL_MAX_ATTEMPTS sends. */
+  MAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  /** Webhook deliveries: attempts per event, first retry after base..2×base seconds, doubling. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How long one webhook request may take before it counts as failed. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
+  /**
+   * Extra CA certificate(s), PEM, trusted for webhook receivers in addition to the public roots:
+   * for a receiver with a private CA (or a self-signed test receiver). Verification stays on.
+   */
+  WEBHOOK_CA_FILE: z.string().optional().or(z.literal("").transform(() => undefined)),
+  /**
+   * A destination counts as down (banner for its partners) when every attempt since its last
+   * success failed with a connection error, at least two of them, spanning this many minutes.
+   */
+  DESTINATION_DOWN_AFTER_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,8 @@ import { requirePageActor } from "@/lib/auth/session";
 import { redirect } from "next/navigation";
 import { ApiTokenRow, CreateApiTokenForm } from "./api-tokens";
 import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "./forms";
+import { DailySummaryForm } from "./daily-summary";
+import { ownDailySummary } from "@/db/queries/daily-summary";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -18,6 +20,7 @@ export default async function AccountPage() {
   if (actor.role === "partner" && actor.organisationStatus !== "approved") redirect("/pending");
   const colleagues = actor.role === "partner" && actor.organisationId ? await listOrganisationUsers(actor, actor.organisationId) : [];
   const invitations = actor.role === "partner" && actor.isOrgAdmin && actor.organisationId ? await listOpenInvitations(actor, actor.organisationId) : [];
+  const dailySummary = await ownDailySummary(actor);
   return (
     <AppShell actor={actor}>
       <PageHeader title="Your account" description={actor.email} />
@@ -27,6 +30,12 @@ export default async function AccountPage() {
             Change password
           </h2>
           <ChangePasswordForm />
+        </section>
+        <section aria-labelledby="daily-summary-heading" className="rounded-lg border border-slate-200 bg-white p-5">
+          <h2 id="daily-summary-heading" className="mb-3 text-lg font-semibold">
+            Daily summary
+          </h2>
+          <DailySummaryForm enabled={dailySummary} staff={actor.role !== "partner"} />
         </section>
         {actor.role === "partner" ? (
           <section aria-labelledby="colleagues-heading" className="rounded-lg border border-slate-200 bg-white p-5">

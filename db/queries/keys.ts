@@ -16,6 +16,8 @@ import {
 } from "@/lib/keys";
 import { assertCanRead, assertCanWrite, requireRole, type Actor } from "./actor";
 import { recordAudit } from "./audit";
+import { recordNotificationEvent } from "./notifications";
+import { notifySoon } from "@/lib/jobs/notification-queue";
 import { revealSecret, storeSecret } from "./secrets";
 
 type AccountWithDestination = { account: typeof partnerAccounts.$inferSelect; destination: typeof destinations.$inferSelect };
@@ -234,18 +236,23 @@ export async function decideKey(actor: Actor, keyId: string, decision: { install
   requireRole(actor, "admin");
   const key = await loadKey(actor, keyId);
   const db = await getDb();
-  const [updated] = await db
-    .update(sshKeys)
-    .set({ status: decision.installed ? "installed" : "rejected", decisionReason: decision.installed ? null : decision.reason, decidedBy: actor.userId, decidedAt: sql`now()` })
-    .where(and(eq(sshKeys.id, keyId), eq(sshKeys.status, "pending")))
-    .returning({ id: sshKeys.id });
-  if (!updated) throw new NotFoundError("pending key");
-  if (decision.installed) {
-    await db
+  await db.transaction(async (tx) => {
+    const [updated] = await tx
       .update(sshKeys)
-      .set({ status: "retired" })
-      .where(and(eq(sshKeys.partnerAccountId, key.partnerAccountId), eq(sshKeys.status, "installed"), ne(sshKeys.id, keyId)));
-  }
+      .set({ status: decision.installed ? "installed" : "rejected", decisionReason: decision.installed ? null : decision.reason, decidedBy: actor.userId, decidedAt: sql`now()` })
+      .where(and(eq(sshKeys.id, keyId), eq(sshKeys.status, "pending")))
+      .returning({ id: sshKeys.id });
+    if (!updated) throw new NotFoundError("pending key");
+    if (decision.installed) {
+      await tx
+        .update(sshKeys)
+        .set({ status: "retired" })
+        .where(and(eq(sshKeys.partnerAccountId, key.partnerAccountId), eq(sshKeys.status, "installed"), ne(sshKeys.id, keyId)));
+    }
+    // Committed with the decision, so the organisation's email cannot be lost in between.
+    await recordNotificationEvent(tx, { type: decision.installed ? "key.approved" : "key.rejected", organisationId: key.organisationId, sshKeyId: keyId });
+  });
+  notifySoon();
   await recordAudit({
     actor,
     organisationId: key.organisationId,

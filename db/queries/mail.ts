@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, ilike, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { mailMessages, type MailMessage } from "@/db/schema";
 import { requireRole, type Actor } from "./actor";
@@ -22,6 +22,23 @@ export interface NewMail {
 
 export const WITHHELD_BODY = "[Body withheld after sending: it contained a one-time link.]";
 
+/**
+ * How long a send may be in progress before the retry job takes the message over (the process
+ * sending it may have died). Generous: an SMTP exchange takes seconds.
+ */
+const SEND_LEASE_SECONDS = 600;
+
+export interface RetryPolicy {
+  baseSeconds: number;
+  maxAttempts: number;
+}
+
+/** Seconds before try n+1 after n failed tries: base·2ⁿ⁻¹, plus up to half as much again at random. */
+export function mailRetryDelaySeconds(failedAttempts: number, baseSeconds: number, random = Math.random()): number {
+  const delay = baseSeconds * 2 ** Math.max(0, failedAttempts - 1);
+  return Math.round(delay * (1 + random / 2));
+}
+
 /** Records the message; returns null when the dedupe key says it was already sent. */
 export async function insertMail(mail: NewMail): Promise<MailMessage | null> {
   const db = await getDb();
@@ -36,31 +53,58 @@ export async function insertMail(mail: NewMail): Promise<MailMessage | null> {
       organisationId: mail.organisationId ?? null,
       dedupeKey: mail.dedupeKey ?? null,
       sensitive: mail.sensitive ?? false,
+      nextAttemptAt: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})`,
     })
     .onConflictDoNothing({ target: mailMessages.dedupeKey })
     .returning();
   return row ?? null;
 }
 
-export async function markMailOutcome(id: string, outcome: { status: "sent" | "captured" | "failed"; error?: string | null; withholdBody?: boolean }): Promise<void> {
+/**
+ * Records how a send went. A failure is scheduled for another try with backoff, until the policy's
+ * attempts are used up (then it stays "failed" for good, visible in the mail log).
+ */
+export async function markMailOutcome(
+  id: string,
+  outcome: { status: "sent" | "captured" | "failed"; error?: string | null; withholdBody?: boolean },
+  retry?: RetryPolicy,
+): Promise<void> {
   const db = await getDb();
   const [row] = await db.select({ attempts: mailMessages.attempts }).from(mailMessages).where(eq(mailMessages.id, id));
+  const attempts = (row?.attempts ?? 0) + 1;
+  const retryIn = outcome.status === "failed" && retry && attempts < retry.maxAttempts ? mailRetryDelaySeconds(attempts, retry.baseSeconds) : null;
   await db
     .update(mailMessages)
     .set({
       status: outcome.status,
       error: outcome.error ?? null,
-      attempts: (row?.attempts ?? 0) + 1,
+      attempts,
       sentAt: outcome.status === "failed" ? null : new Date(),
+      nextAttemptAt: retryIn === null ? null : sql`now() + make_interval(secs => ${retryIn})`,
       ...(outcome.withholdBody ? { textBody: WITHHELD_BODY, htmlBody: null } : {}),
     })
     .where(eq(mailMessages.id, id));
 }
 
-/** Messages whose sending failed and should be tried again. */
-export async function listFailedMail(limit = 50): Promise<MailMessage[]> {
+/**
+ * Takes messages that are due for another try (failed, or left "queued" by a process that died
+ * mid-send) and leases them to this worker in one statement: a second worker running the same job
+ * at the same moment skips them, so no message is sent twice by the retry job.
+ */
+export async function claimDueMail(limit = 50): Promise<MailMessage[]> {
   const db = await getDb();
-  return db.select().from(mailMessages).where(and(eq(mailMessages.status, "failed"), lt(mailMessages.attempts, 5))).orderBy(mailMessages.createdAt).limit(limit);
+  return db
+    .update(mailMessages)
+    .set({ nextAttemptAt: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})` })
+    .where(
+      sql`${mailMessages.id} IN (
+        SELECT id FROM mail_messages
+         WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= now() AND status IN ('failed', 'queued')
+         ORDER BY next_attempt_at
+         LIMIT ${limit}
+         FOR UPDATE SKIP LOCKED)`,
+    )
+    .returning();
 }
 
 export interface MailFilter {

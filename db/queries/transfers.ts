@@ -5,6 +5,7 @@ import { destinations, organisations, partnerAccounts, transferAttempts, transfe
 import { NotFoundError } from "@/lib/errors";
 import type { TranscriptLine } from "@/lib/transfer/transcript";
 import { assertCanRead, type Actor } from "./actor";
+import { recordNotificationEvent, TRANSFER_EVENT_FOR_STATUS } from "./notifications";
 
 export type NewTransfer = Pick<
   Transfer,
@@ -108,7 +109,7 @@ export async function finishAttempt(attempt: TransferAttempt, outcome: AttemptOu
         transient: outcome.error ? outcome.error.transient : null,
       })
       .where(eq(transferAttempts.id, attempt.id));
-    await tx
+    const [updated] = await tx
       .update(transfers)
       .set({
         status: nextStatus,
@@ -117,6 +118,10 @@ export async function finishAttempt(attempt: TransferAttempt, outcome: AttemptOu
         lastErrorMessage: outcome.error?.message ?? null,
         ...(nextStatus === "delivered" ? { deliveredAt: sql`now()` } : {}),
       })
-      .where(and(eq(transfers.id, attempt.transferId)));
+      .where(and(eq(transfers.id, attempt.transferId)))
+      .returning({ organisationId: transfers.organisationId });
+    // The outbox row commits with the status: whoever must hear about it will, even after a crash.
+    const eventType = TRANSFER_EVENT_FOR_STATUS[nextStatus];
+    if (eventType && updated) await recordNotificationEvent(tx, { type: eventType, organisationId: updated.organisationId, transferId: attempt.transferId });
   });
 }

@@ -8,6 +8,8 @@ import { markQueued, requeueInterruptedSends } from "./relay-claims";
 import { jobExpireSeconds, relayConfigFromEnv, type RelayConfig } from "./relay-config";
 import { runRelayJob, type RelayJobData } from "./relay-handler";
 import { hasPendingJob, releaseOrphanedJobs, transfersWithoutJob } from "./relay-job-rows";
+import { createNotificationQueues, startNotificationWorkers, type NotificationWorkers } from "./notification-jobs";
+import { installNotificationQueue } from "./notification-queue";
 import { installRelayQueue, type RelayQueue } from "./relay-queue";
 import { removeExpiredStagedFiles } from "./staging-retention";
 
@@ -21,6 +23,8 @@ const EXTRA_JOB_RETRIES = 3;
 export interface RelayRuntime extends RelayQueue {
   readonly boss: PgBoss;
   readonly config: RelayConfig;
+  /** Email and webhook fan-out, mail retries and the daily summary, on the same pg-boss. */
+  readonly notifications: NotificationWorkers;
   /** Find dead workers' jobs and transfers without a job (runs on a timer; exposed for tests). */
   sweep(): Promise<void>;
   /** Queue a staging-retention run now (the cron queues one every hour). */
@@ -64,7 +68,9 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     await boss.updateQueue(RELAY_QUEUE, jobOptions);
     await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: "singleton", retryLimit: 1, expireInSeconds: 3600 });
     await boss.schedule(RETENTION_QUEUE, RETENTION_CRON);
+    await createNotificationQueues(boss);
   });
+  const notifications = await startNotificationWorkers(boss, { work: config.concurrency > 0, pollSeconds: config.pollSeconds });
 
   // The embedded database has one owner, this process: whatever was "sending" or active when it
   // last stopped was interrupted, and resumes now instead of waiting for the lease to run out.
@@ -89,9 +95,14 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
 
   for (let i = 0; i < config.concurrency; i++) {
     workerIds.push(
-      await boss.work<RelayJobData>(RELAY_QUEUE, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: config.pollSeconds }, async ([job]) =>
-        runRelayJob(sql, config, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
-      ),
+      await boss.work<RelayJobData>(RELAY_QUEUE, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: config.pollSeconds }, async ([job]) => {
+        const outcome = await runRelayJob(sql, config, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+        // The outbox row was committed with the status; this only makes the emails and webhooks prompt.
+        if (outcome.status === "delivered" || outcome.status === "needs_attention" || outcome.status === "failed") {
+          await notifications.kick().catch((error: unknown) => logger.warn("notification dispatch could not be queued", { error }));
+        }
+        return outcome;
+      }),
     );
   }
   // concurrency 0: a producer only (it enqueues; other processes work).
@@ -127,6 +138,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   const runtime: RelayRuntime = {
     boss,
     config,
+    notifications,
     enqueue,
     sweep,
     async runRetentionNow() {
@@ -138,13 +150,19 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
       stopped = true;
       clearInterval(sweepTimer);
       await sweeping;
-      if (options.install) installRelayQueue(undefined);
+      if (options.install) {
+        installRelayQueue(undefined);
+        installNotificationQueue(undefined);
+      }
       // Attempts still running after graceMs are left to the lease/restart recovery; their upload
       // resumes from the remote temp file.
       await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
     },
   };
-  if (options.install) installRelayQueue(runtime);
+  if (options.install) {
+    installRelayQueue(runtime);
+    installNotificationQueue(notifications);
+  }
   return runtime;
 }
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { insertMail, markMailOutcome, type NewMail } from "@/db/queries/mail";
+import { claimDueMail, insertMail, markMailOutcome, type NewMail, type RetryPolicy } from "@/db/queries/mail";
 import type { MailMessage } from "@/db/schema";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -36,7 +36,22 @@ export async function deliver(row: MailMessage): Promise<MailOutcome> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.warn("mail delivery failed", { mailId: row.id, kind: row.kind, error: message });
-    await markMailOutcome(row.id, { status: "failed", error: message.slice(0, 500) });
+    await markMailOutcome(row.id, { status: "failed", error: message.slice(0, 500) }, retryPolicy());
     return { status: "failed", id: row.id };
   }
+}
+
+function retryPolicy(): RetryPolicy {
+  const config = env();
+  return { baseSeconds: config.MAIL_RETRY_BASE_SECONDS, maxAttempts: config.MAIL_MAX_ATTEMPTS };
+}
+
+/**
+ * The retry job: sends every message that is due again (failed earlier, or orphaned mid-send).
+ * Returns how each went, for the job's log.
+ */
+export async function retryDueMail(): Promise<MailOutcome[]> {
+  const outcomes: MailOutcome[] = [];
+  for (const row of await claimDueMail()) outcomes.push(await deliver(row));
+  return outcomes;
 }

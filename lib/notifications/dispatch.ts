@@ -1,0 +1,75 @@
+import "server-only";
+import { keyFacts, markEventDispatched, organisationContacts, transferFacts, undispatchedEvents } from "@/db/queries/notifications";
+import { createDeliveriesForEvent } from "@/db/queries/webhooks";
+import type { NotificationEvent } from "@/db/schema";
+import { logger } from "@/lib/logger";
+import { sendMail } from "@/lib/mail/send";
+import { transferEventPayload } from "@/lib/webhooks/payload";
+import { keyDecisionMail, transferProblemMail, type ComposedMail } from "./messages";
+
+export interface DispatchResult {
+  events: number;
+  mails: number;
+  deliveries: string[];
+}
+
+/**
+ * Fans every undispatched outbox event out to email and webhooks, then marks it dispatched. Every
+ * step is idempotent (one mail row per event and address, one delivery per webhook and event), so
+ * a dispatcher that crashed half-way, or two dispatchers on the same event, still send each once.
+ * Returns the webhook deliveries it created; the caller queues them.
+ */
+export async function dispatchPendingEvents(): Promise<DispatchResult> {
+  const result: DispatchResult = { events: 0, mails: 0, deliveries: [] };
+  for (const event of await undispatchedEvents()) {
+    try {
+      const { mails, deliveries } = await dispatchEvent(event);
+      result.events += 1;
+      result.mails += mails;
+      result.deliveries.push(...deliveries);
+    } catch (error) {
+      // Left undispatched: the next run tries again. One bad event must not hold up the others.
+      logger.error("notification event could not be dispatched", { eventId: event.id, type: event.type, error });
+    }
+  }
+  return result;
+}
+
+async function dispatchEvent(event: NotificationEvent): Promise<{ mails: number; deliveries: string[] }> {
+  let mail: ComposedMail | null = null;
+  let deliveries: string[] = [];
+  const contacts = await organisationContacts(event.organisationId);
+  if (event.transferId && (event.type === "transfer.delivered" || event.type === "transfer.needs_attention" || event.type === "transfer.failed")) {
+    const transfer = await transferFacts(event.transferId);
+    if (transfer) {
+      if (event.type !== "transfer.delivered") mail = transferProblemMail({ ...transfer, status: event.type === "transfer.failed" ? "failed" : "needs_attention" }, contacts.organisationName);
+      const payload = transferEventPayload({ id: event.id, type: event.type, createdAt: event.createdAt }, { ...transfer, status: statusOf(event.type) });
+      deliveries = await createDeliveriesForEvent({ id: event.id, type: event.type, organisationId: event.organisationId, transferId: transfer.id }, payload);
+    }
+  } else if (event.sshKeyId && (event.type === "key.approved" || event.type === "key.rejected")) {
+    const key = await keyFacts(event.sshKeyId);
+    if (key) mail = keyDecisionMail(key, contacts.organisationName, event.type === "key.approved");
+  }
+  let mails = 0;
+  if (mail) {
+    for (const address of contacts.addresses) {
+      const outcome = await sendMail({
+        to: address,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        kind: event.type,
+        organisationId: event.organisationId,
+        dedupeKey: `event:${event.id}:${address.toLowerCase()}`,
+      });
+      if (outcome.status !== "duplicate") mails += 1;
+    }
+  }
+  await markEventDispatched(event.id);
+  return { mails, deliveries };
+}
+
+/** The event says what the status was when it happened; the row may have moved on since (a re-queue). */
+function statusOf(type: "transfer.delivered" | "transfer.needs_attention" | "transfer.failed") {
+  return type === "transfer.delivered" ? "delivered" : type === "transfer.failed" ? "failed" : "needs_attention";
+}

@@ -1,0 +1,85 @@
+import "server-only";
+import type { KeyFacts, TransferFacts } from "@/db/queries/notifications";
+import { env } from "@/lib/env";
+import { guideForCode } from "@/lib/guides";
+import { isTransferErrorCode, TRANSFER_ERROR_CODES } from "@/lib/transfer/errors";
+
+export interface ComposedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function link(path: string): string {
+  return new URL(path, env().PUBLIC_URL).toString();
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** The HTML part is the text part, paragraph by paragraph, with its links made clickable. */
+function htmlFrom(paragraphs: string[]): string {
+  const body = paragraphs
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>').replace(/\n/g, "<br>")}</p>`)
+    .join("\n");
+  return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">${body}</body></html>`;
+}
+
+function compose(subject: string, paragraphs: string[]): ComposedMail {
+  const closing = "You receive this because you are a contact of your organisation on the EDI Transfer Portal.";
+  const all = [...paragraphs, closing];
+  return { subject, text: `${all.join("\n\n")}\n`, html: htmlFrom(all) };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The troubleshooting guide for a transfer's error code, when the code has one. */
+export function guideLinkFor(code: string | null): { title: string; url: string } | null {
+  if (!code || !isTransferErrorCode(code)) return null;
+  const guide = guideForCode(code);
+  return { title: guide.title, url: link(`/guides/${guide.slug}`) };
+}
+
+/** A transfer that stopped and needs someone (needs_attention), or used up its retries (failed). */
+export function transferProblemMail(transfer: TransferFacts, organisationName: string): ComposedMail {
+  const stoppedForGood = transfer.status === "failed";
+  const subject = stoppedForGood
+    ? `Not delivered: ${transfer.originalName} to ${transfer.destinationName}`
+    : `Action needed: ${transfer.originalName} to ${transfer.destinationName}`;
+  const reason =
+    transfer.lastErrorMessage ?? (transfer.lastErrorCode && isTransferErrorCode(transfer.lastErrorCode) ? TRANSFER_ERROR_CODES[transfer.lastErrorCode].summary : "The relay could not finish the upload.");
+  const guide = guideLinkFor(transfer.lastErrorCode);
+  const paragraphs = [
+    `Hello ${organisationName},`,
+    stoppedForGood
+      ? `the portal tried ${transfer.attemptCount} times to send ${transfer.originalName} (${formatBytes(transfer.sizeBytes)}) to ${transfer.destinationName} and has now stopped. The file was not delivered.`
+      : `the portal stopped sending ${transfer.originalName} (${formatBytes(transfer.sizeBytes)}) to ${transfer.destinationName}: retrying will not help until something is changed.`,
+    `What went wrong${transfer.lastErrorCode ? ` (${transfer.lastErrorCode})` : ""}: ${reason}`,
+    `The transfer, with every attempt and its transcript:\n${link(`/transfers/${transfer.id}`)}`,
+    guide ? `What to check, step by step ("${guide.title}"):\n${guide.url}` : `Our troubleshooting guides:\n${link("/troubleshooting")}`,
+    "Once the cause is fixed, upload the file again or ask our support team to send it again.",
+  ];
+  return compose(subject, paragraphs);
+}
+
+export function keyDecisionMail(key: KeyFacts, organisationName: string, approved: boolean): ComposedMail {
+  const fingerprint = key.sha256;
+  if (approved) {
+    return compose(`Key installed for ${key.destinationName}`, [
+      `Hello ${organisationName},`,
+      `${key.destinationName} has installed your ${key.bits}-bit RSA key for the account ${key.username} (fingerprint ${fingerprint}). Files to ${key.destinationName} now sign in with this key; any older key of that account is retired.`,
+      `Your keys and credentials:\n${link("/keys")}`,
+    ]);
+  }
+  return compose(`Key not accepted for ${key.destinationName}`, [
+    `Hello ${organisationName},`,
+    `Your ${key.bits}-bit RSA key for the account ${key.username} on ${key.destinationName} (fingerprint ${fingerprint}) was not accepted.`,
+    `The reason given: ${key.decisionReason ?? "none was given"}`,
+    `Upload or generate another key on the Keys & credentials page:\n${link("/keys")}`,
+  ]);
+}

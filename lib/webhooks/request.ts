@@ -1,0 +1,84 @@
+import "server-only";
+import fs from "node:fs";
+import https from "node:https";
+import type { LookupFunction } from "node:net";
+import tls from "node:tls";
+import { env } from "@/lib/env";
+import type { ValidatedTarget } from "@/lib/transfer/types";
+
+export interface WebhookResponse {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+let extraCa: { file: string; pem: string } | undefined;
+
+/** The public roots plus WEBHOOK_CA_FILE's certificates, when set. Verification is never switched off. */
+function trustedCertificates(): string[] | undefined {
+  const file = env().WEBHOOK_CA_FILE;
+  if (!file) return undefined;
+  if (extraCa?.file !== file) extraCa = { file, pem: fs.readFileSync(file, "utf8") };
+  return [...tls.rootCertificates, extraCa.pem];
+}
+
+/** Answers every lookup with the address validated earlier: no second DNS query can swap it. */
+function pinnedLookup(target: ValidatedTarget): LookupFunction {
+  const family = target.address.includes(":") ? 6 : 4;
+  return (_hostname, options, callback) => {
+    if (options.all) callback(null, [{ address: target.address, family }]);
+    else callback(null, target.address, family);
+  };
+}
+
+/**
+ * One POST to the receiver. Connects to the validated address while the certificate is checked
+ * against the URL's host name; redirects are not followed (a 3xx is an answer like any other);
+ * the response body is read up to a small limit and thrown away.
+ */
+export function postWebhook(url: URL, target: ValidatedTarget, body: string, headers: Record<string, string>): Promise<WebhookResponse> {
+  const timeoutMs = env().WEBHOOK_TIMEOUT_SECONDS * 1000;
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (statusCode: number | null, error: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ statusCode, error, durationMs: elapsed() });
+    };
+    const request = https.request(
+      {
+        method: "POST",
+        host: url.hostname.replace(/^\[|\]$/g, ""),
+        port: target.port,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "user-agent": "EDI-Transfer-Portal-Webhooks/1" },
+        lookup: pinnedLookup(target),
+        ca: trustedCertificates(),
+        agent: false,
+      },
+      (response) => {
+        let received = 0;
+        response.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > 64 * 1024) response.destroy();
+        });
+        response.on("end", () => finish(response.statusCode ?? null, null));
+        response.on("close", () => finish(response.statusCode ?? null, null));
+        response.on("error", () => finish(response.statusCode ?? null, null));
+      },
+    );
+    const timer = setTimeout(() => {
+      request.destroy(new Error(`no answer within ${timeoutMs / 1000} seconds`));
+    }, timeoutMs);
+    request.on("error", (error: NodeJS.ErrnoException) => finish(null, describeRequestError(error)));
+    request.end(body);
+  });
+}
+
+function describeRequestError(error: NodeJS.ErrnoException): string {
+  const code = error.code ? `${error.code}: ` : "";
+  return `${code}${error.message}`.slice(0, 300);
+}
