@@ -6,21 +6,21 @@ import type { Actor } from "@/db/queries/actor";
 import { recordAudit } from "@/db/queries/audit";
 import { insertDiagnosis } from "@/db/queries/diagnoses";
 import { getPartnerAccount, loadDeliveryCredentials } from "@/db/queries/partner-accounts";
-import { blockedUntil, countEvent } from "@/db/queries/rate-limits";
+import { countAttempt, limitedUntil, limitKey, ratePolicies, tryAgainText } from "@/lib/auth/rate-limit";
 import { runDiagnosis } from "@/lib/diagnosis";
 import { toDestinationSpec } from "@/lib/destinations/spec";
 import { env } from "@/lib/env";
 import { UserInputError } from "@/lib/errors";
 
 /** Each run logs in once; three in ten minutes keeps us well clear of payers' lock-out thresholds. */
-export const DIAGNOSIS_LIMIT = { max: 3, windowMs: 10 * 60_000 };
+export const DIAGNOSIS_LIMIT = ratePolicies.diagnosisAccount;
 
 export function diagnosisLimitKey(accountId: string): string {
-  return `diagnosis:account:${accountId}`;
+  return limitKey("diagnosisAccount", accountId);
 }
 
 export async function nextDiagnosisAllowedAt(accountId: string): Promise<Date | null> {
-  return blockedUntil(diagnosisLimitKey(accountId));
+  return limitedUntil(["diagnosisAccount", accountId]);
 }
 
 /**
@@ -35,7 +35,10 @@ export async function diagnoseAccount(actor: Actor, accountId: string, options: 
       `This account was tested ${DIAGNOSIS_LIMIT.max} times in the last 10 minutes. To avoid locking it at the payer, the next test is allowed at ${waitUntil.toISOString().slice(11, 16)} UTC.`,
     );
   }
-  await countEvent(diagnosisLimitKey(account.id), DIAGNOSIS_LIMIT);
+  // Per address as well: one client cannot make the relay probe many accounts in a row.
+  const ipWait = await limitedUntil(["diagnosisIp", actor.ip]);
+  if (ipWait) throw new UserInputError(`Too many connection tests were started from your address. Try again ${tryAgainText(ipWait)}.`);
+  await countAttempt(["diagnosisAccount", account.id], ["diagnosisIp", actor.ip]);
   const db = await getDb();
   const [destination] = await db.select().from(destinations).where(eq(destinations.id, account.destinationId));
   const credentials = await loadDeliveryCredentials(account.id);

@@ -161,11 +161,11 @@ describe("recent authentication for sensitive actions", () => {
       const { resolveSessionActor } = await import("@/db/queries/sessions");
       return (await resolveSessionActor(partner.actor.sessionId, null))!;
     });
-    await expect(requireRecentAuthentication(stale, undefined)).rejects.toMatchObject({ field: "currentPassword" });
-    await expect(requireRecentAuthentication(stale, "not my password")).rejects.toThrow(/not your portal password/);
-    await requireRecentAuthentication(stale, TEST_PASSWORD);
+    await expect(requireRecentAuthentication(stale, {})).rejects.toMatchObject({ field: "currentPassword" });
+    await expect(requireRecentAuthentication(stale, { currentPassword: "not my password" })).rejects.toThrow(/not your portal password/);
+    await requireRecentAuthentication(stale, { currentPassword: TEST_PASSWORD });
     const { resolveSessionActor } = await import("@/db/queries/sessions");
     const fresh = (await resolveSessionActor(partner.actor.sessionId, null))!;
-    await expect(requireRecentAuthentication(fresh, undefined)).resolves.toBeUndefined();
+    await expect(requireRecentAuthentication(fresh)).resolves.toBeUndefined();
   });
 });

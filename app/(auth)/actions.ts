@@ -8,6 +8,7 @@ import type { ActionState } from "@/lib/auth/action-state";
 import { signIn, signOut } from "@/lib/auth/auth";
 import { signInSchema } from "@/lib/auth/authenticate";
 import { hashPassword } from "@/lib/auth/password";
+import { consumeAttempt } from "@/lib/auth/rate-limit";
 import { registerSchema } from "@/lib/auth/registration";
 import { UserInputError } from "@/lib/errors";
 
@@ -34,6 +35,7 @@ export const signInAction = defineAction({ name: "auth.signIn", schema: signInSc
 });
 
 export const registerAction = defineAction({ name: "auth.register", schema: registerSchema, access: { public: true } }, async (input, { ip }) => {
+  await consumeAttempt(["registrationAccount", input.email], ["registrationIp", ip]);
   if (await emailTaken(input.email)) {
     throw new UserInputError("An account with this email already exists. Sign in instead, or use another email.", "email");
   }

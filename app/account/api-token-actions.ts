@@ -12,12 +12,13 @@ export const createApiTokenAction = defineAction(
     schema: z.object({
       name: z.string().trim().min(1, "Name the token after where it is used, e.g. “billing export job”.").max(80, "Use at most 80 characters."),
       currentPassword: z.string().max(256).optional(),
+      totpCode: z.string().max(32).optional(),
     }),
     access: { roles: ["partner"] },
   },
-  async ({ name, currentPassword }, { actor }) => {
-    // A token is a lasting credential: creating one needs a recently entered password, like a key.
-    await requireRecentAuthentication(actor, currentPassword);
+  async ({ name, currentPassword, totpCode }, { actor }) => {
+    // A token is a lasting credential: creating one needs a fresh password or code, like a key.
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     const { token, summary } = await createApiToken(actor, { name });
     revalidatePath("/account");
     return {
@@ -29,8 +30,14 @@ export const createApiTokenAction = defineAction(
 );
 
 export const revokeApiTokenAction = defineAction(
-  { name: "account.revokeApiToken", schema: z.object({ tokenId: z.string().uuid("That token id is not valid.") }), access: { roles: ["partner"] } },
-  async ({ tokenId }, { actor }) => {
+  {
+    name: "account.revokeApiToken",
+    schema: z.object({ tokenId: z.string().uuid("That token id is not valid."), currentPassword: z.string().max(256).optional(), totpCode: z.string().max(32).optional() }),
+    access: { roles: ["partner"] },
+  },
+  async ({ tokenId, currentPassword, totpCode }, { actor }) => {
+    // Managing tokens is sensitive both ways: revoking one can break a partner's integration.
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     await revokeApiToken(actor, tokenId);
     revalidatePath("/account");
     return { status: "ok", message: "Token revoked: requests with it are refused from now on." };

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { ConfirmIdentity } from "@/components/confirm-identity";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
@@ -31,15 +32,13 @@ export function CreateApiTokenForm({ needsPassword }: { needsPassword: boolean }
         </div>
       ) : null}
       <Field name="name" label="Token name" required state={state} hint="Where it is used, e.g. “billing export job”." />
-      {needsPassword || state.fieldErrors?.currentPassword ? (
-        <Field name="currentPassword" label="Your portal password" type="password" autoComplete="current-password" state={state} hint="Needed because you signed in more than 5 minutes ago." />
-      ) : null}
+      <ConfirmIdentity state={state} needed={needsPassword} />
       <SubmitButton>Create token</SubmitButton>
     </form>
   );
 }
 
-export function ApiTokenRow({ token }: { token: ApiTokenView }) {
+export function ApiTokenRow({ token, needsPassword }: { token: ApiTokenView; needsPassword: boolean }) {
   const [state, formAction] = useActionState(revokeApiTokenAction, initialActionState);
   return (
     <li aria-label={`API token ${token.name}`} className="flex items-center justify-between gap-3 py-2 text-sm">
@@ -52,8 +51,9 @@ export function ApiTokenRow({ token }: { token: ApiTokenView }) {
         </p>
         <FormMessage state={state} />
       </div>
-      <form action={formAction}>
+      <form action={formAction} className="space-y-2">
         <input type="hidden" name="tokenId" value={token.id} />
+        <ConfirmIdentity state={state} needed={needsPassword} />
         <SubmitButton variant="danger">Revoke</SubmitButton>
       </form>
     </li>

@@ -90,6 +90,7 @@ async function ApiTokensSection({ actor }: { actor: Actor }) {
               {tokens.map((token) => (
                 <ApiTokenRow
                   key={token.id}
+                  needsPassword={needsReauthentication(actor)}
                   token={{ id: token.id, name: token.name, prefix: token.prefix, createdAt: token.createdAt.toISOString(), lastUsedAt: token.lastUsedAt?.toISOString() ?? null }}
                 />
               ))}

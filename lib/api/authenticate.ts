@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor } from "@/db/queries/actor";
 import { resolveApiToken } from "@/db/queries/api-tokens";
 import { countEvent, type LimitPolicy } from "@/db/queries/rate-limits";
+import { countAttempt, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/auth/rate-limit";
 import { clientIpFrom } from "@/lib/auth/request-meta";
 import { ApiError } from "./errors";
 
@@ -12,16 +13,35 @@ export const apiRateLimitKey = (tokenId: string) => `api:token:${tokenId}`;
 
 const unauthenticated = (message: string) => new ApiError(401, "UNAUTHENTICATED", message, {}, { "www-authenticate": 'Bearer realm="edi-portal"' });
 
+function tooManyFailures(until: Date): ApiError {
+  const retryAfter = retryAfterSeconds(until);
+  return new ApiError(
+    429,
+    "RATE_LIMITED",
+    `Too many requests from your address had an invalid API token (${ratePolicies.apiTokenFailureIp.max} in ${ratePolicies.apiTokenFailureIp.windowMs / 60_000} minutes). Wait ${retryAfter} seconds (see Retry-After), then check the token your system sends.`,
+    {},
+    { "retry-after": String(retryAfter) },
+  );
+}
+
 /**
  * The partner behind the request's bearer token, after the token's rate limit. Throws an ApiError
  * (401 or 429) otherwise; the same 401 for an unknown, revoked or disabled token, so none can be probed.
  */
 export async function authenticateApiRequest(request: Request): Promise<{ actor: Actor; tokenId: string }> {
+  const ip = clientIpFrom(request.headers);
+  // An address that sent too many wrong tokens is refused before any token is looked at, so
+  // guessing tokens from one place stops quickly (the counter is in the database: every instance sees it).
+  const ipBlockedUntil = await limitedUntil(["apiTokenFailureIp", ip]);
+  if (ipBlockedUntil) throw tooManyFailures(ipBlockedUntil);
   const header = request.headers.get("authorization");
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  // A request without a token guesses nothing, so only presented, wrong tokens are counted.
   if (!match) throw unauthenticated("Send your API token in the Authorization header: “Authorization: Bearer edi_…”. Create one on the Account page of the portal.");
-  const resolved = await resolveApiToken(match[1], clientIpFrom(request.headers));
+  const resolved = await resolveApiToken(match[1], ip);
   if (!resolved) {
+    const blocked = await countAttempt(["apiTokenFailureIp", ip]);
+    if (blocked) throw tooManyFailures(blocked);
     throw unauthenticated("This API token is not valid: it may have been revoked, or its user disabled. Create a new token on the Account page of the portal.");
   }
   const state = await countEvent(apiRateLimitKey(resolved.tokenId), API_RATE_LIMIT);

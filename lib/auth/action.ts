@@ -39,7 +39,7 @@ export function defineAction<S extends z.ZodType, A extends Access>(
   options: { schema: S; access: A; secretFields?: string[]; name: string },
   run: (input: z.infer<S>, context: ActionContext<A>) => Promise<ActionState | void>,
 ) {
-  const secretFields = new Set(["password", "currentPassword", "newPassword", "confirmPassword", ...(options.secretFields ?? [])]);
+  const secretFields = new Set(["password", "currentPassword", "newPassword", "confirmPassword", "totpCode", "code", ...(options.secretFields ?? [])]);
   return async function action(_previous: ActionState, formData: FormData): Promise<ActionState> {
     const raw = formToObject(formData);
     const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !secretFields.has(key)));

@@ -1,13 +1,13 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/db/queries/audit";
-import { blockedUntil, clearKey, countEvent } from "@/db/queries/rate-limits";
 import { createSession } from "@/db/queries/sessions";
 import { findUserForSignIn, normaliseEmail } from "@/db/queries/users";
 import { verifyPassword } from "./password";
+import { clearLimits, countAttempt, limitedUntil, ratePolicies, type LimitSubject } from "./rate-limit";
 
-export const SIGN_IN_MAX_FAILURES = 5;
-export const SIGN_IN_LOCK_MINUTES = 15;
+export const SIGN_IN_MAX_FAILURES = ratePolicies.signInAccount.max;
+export const SIGN_IN_LOCK_MINUTES = ratePolicies.signInAccount.blockMs / 60_000;
 
 export const signInSchema = z.object({
   email: z.string().trim().min(1, "Enter your email address.").max(320).email("Enter a valid email address."),
@@ -20,58 +20,46 @@ export type SignInOutcome =
   | { ok: false; reason: "locked"; until: Date };
 
 /**
- * Verify a password sign-in. The counter is keyed by the email as typed, whether or not an
- * account exists, so unknown and known emails get the same answers and the same lock-out.
+ * The password step of sign-in. Failures count per email as typed (whether or not an account
+ * exists, so unknown and known emails get the same answers and lock-out) and per client IP.
  */
 export async function authenticate(
   input: { email: string; password: string },
   meta: { ip: string | null; userAgent: string | null },
 ): Promise<SignInOutcome> {
   const email = normaliseEmail(input.email);
-  const throttleKey = `signin:account:${email}`;
+  const limits: LimitSubject[] = [
+    ["signInAccount", email],
+    ["signInIp", meta.ip],
+  ];
   const user = await findUserForSignIn(email);
-  const lockedUntil = await blockedUntil(throttleKey);
+  const auditActor = user ? { userId: user.id, email: user.email, role: user.role } : null;
+  const lockedUntil = await limitedUntil(...limits);
   if (lockedUntil) {
-    await recordAudit({
-      actor: user ? { userId: user.id, email: user.email, role: user.role } : null,
-      actorEmail: email,
-      organisationId: user?.organisationId,
-      action: "auth.sign_in",
-      result: "denied",
-      ip: meta.ip,
-      detail: { reason: "locked" },
-    });
+    // The password is still checked, so a locked answer takes as long as any other.
+    await verifyPassword(user?.passwordHash, input.password);
+    await recordAudit({ actor: auditActor, actorEmail: email, organisationId: user?.organisationId, action: "auth.sign_in", result: "denied", ip: meta.ip, detail: { reason: "locked" } });
     return { ok: false, reason: "locked", until: lockedUntil };
   }
 
   const passwordOk = await verifyPassword(user?.passwordHash, input.password);
   if (!user || !passwordOk || user.disabledAt) {
-    const state = await countEvent(throttleKey, {
-      max: SIGN_IN_MAX_FAILURES,
-      windowMs: SIGN_IN_LOCK_MINUTES * 60_000,
-      blockMs: SIGN_IN_LOCK_MINUTES * 60_000,
-    });
+    const blocked = await countAttempt(...limits);
     await recordAudit({
-      actor: user ? { userId: user.id, email: user.email, role: user.role } : null,
+      actor: auditActor,
       actorEmail: email,
       organisationId: user?.organisationId,
       action: "auth.sign_in",
       result: "failure",
       ip: meta.ip,
-      detail: { reason: user?.disabledAt && passwordOk ? "disabled" : "bad_credentials", failures: state.count },
+      detail: { reason: user?.disabledAt && passwordOk ? "disabled" : "bad_credentials" },
     });
-    if (state.blockedUntil) return { ok: false, reason: "locked", until: state.blockedUntil };
+    if (blocked) return { ok: false, reason: "locked", until: blocked };
     return { ok: false, reason: "invalid" };
   }
 
-  await clearKey(throttleKey);
+  await clearLimits(["signInAccount", email]);
   const sessionId = await createSession(user.id, meta);
-  await recordAudit({
-    actor: { userId: user.id, email: user.email, role: user.role },
-    organisationId: user.organisationId,
-    action: "auth.sign_in",
-    result: "success",
-    ip: meta.ip,
-  });
+  await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.sign_in", result: "success", ip: meta.ip, detail: { method: "password" } });
   return { ok: true, userId: user.id, sessionId };
 }

@@ -1,29 +1,55 @@
 import "server-only";
 import { markReauthenticated } from "@/db/queries/sessions";
+import { hasTwoFactor, verifySecondFactor } from "@/db/queries/two-factor";
 import { getOwnPasswordHash } from "@/db/queries/users";
 import type { Actor } from "@/db/queries/actor";
 import { recordAudit } from "@/db/queries/audit";
 import { UserInputError } from "@/lib/errors";
 import { verifyPassword } from "./password";
+import { countAttempt, limitedUntil, RateLimitedError, type LimitSubject } from "./rate-limit";
 
 export const RECENT_AUTH_MS = 5 * 60_000;
 
-/**
- * Sensitive actions (secrets, private-key downloads) need a password entered in the last five
- * minutes. A form may carry `currentPassword`; when it is right, the session is marked fresh.
- */
-export async function requireRecentAuthentication(actor: Actor, currentPassword: string | undefined): Promise<void> {
-  if (Date.now() - actor.reauthenticatedAt.getTime() < RECENT_AUTH_MS) return;
-  if (!currentPassword) throw new UserInputError("For your security, enter your portal password to confirm it is you.", "currentPassword");
-  if (!(await verifyPassword(await getOwnPasswordHash(actor), currentPassword))) {
-    await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "failure", ip: actor.ip });
-    throw new UserInputError("That is not your portal password.", "currentPassword");
-  }
-  await markReauthenticated(actor.sessionId);
-  await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "success", ip: actor.ip });
+/** What a form may carry to prove it is still the user: their password, or a code from their authenticator. */
+export interface FreshProof {
+  currentPassword?: string | null;
+  totpCode?: string | null;
 }
 
-/** Whether the next sensitive action will have to ask for the password again. */
+/**
+ * Sensitive actions (secrets, private-key downloads, API tokens, role changes) need the password
+ * or a TOTP code entered in the last five minutes. When the form carries a right one, the session
+ * is marked fresh for the next five minutes. Wrong answers count against the same limits as
+ * sign-in, so this prompt cannot be used to guess a password or code.
+ */
+export async function requireRecentAuthentication(actor: Actor, proof: FreshProof = {}): Promise<void> {
+  if (!needsReauthentication(actor)) return;
+  const password = proof.currentPassword || undefined;
+  const code = proof.totpCode?.trim() || undefined;
+  if (!password && !code) {
+    throw new UserInputError("For your security, confirm it is you: enter your portal password or a code from your authenticator app.", "currentPassword");
+  }
+  const limits: LimitSubject[] = code
+    ? [["twoFactorAccount", actor.userId], ["twoFactorIp", actor.ip]]
+    : [["signInAccount", actor.email], ["signInIp", actor.ip]];
+  const until = await limitedUntil(...limits);
+  if (until) throw new RateLimitedError(until, "Too many wrong answers");
+
+  const ok = code
+    ? (await hasTwoFactor(actor.userId)) && (await verifySecondFactor(actor.userId, code, { allowRecovery: false })) === "totp"
+    : await verifyPassword(await getOwnPasswordHash(actor), password ?? "");
+  if (!ok) {
+    await countAttempt(...limits);
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "failure", ip: actor.ip, detail: { method: code ? "totp" : "password" } });
+    throw code
+      ? new UserInputError("That code is not valid (or was already used). Enter the current code from your authenticator app.", "totpCode")
+      : new UserInputError("That is not your portal password.", "currentPassword");
+  }
+  await markReauthenticated(actor.sessionId);
+  await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "success", ip: actor.ip, detail: { method: code ? "totp" : "password" } });
+}
+
+/** Whether the next sensitive action will have to ask again. */
 export function needsReauthentication(actor: Actor, now = Date.now()): boolean {
   return now - actor.reauthenticatedAt.getTime() >= RECENT_AUTH_MS;
 }

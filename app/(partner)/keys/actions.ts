@@ -9,6 +9,7 @@ import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 
 const id = z.string().uuid("That record id is not valid.");
 const currentPassword = z.string().max(256).optional();
+const totpCode = z.string().max(32).optional();
 const partnerOnly = { roles: ["partner" as const] };
 
 export const setUpstreamPasswordAction = defineAction(
@@ -18,12 +19,13 @@ export const setUpstreamPasswordAction = defineAction(
       accountId: id,
       upstreamPassword: z.string().min(1, "Enter the password your payer issued for this account.").max(1024),
       currentPassword,
+      totpCode,
     }),
     access: partnerOnly,
     secretFields: ["upstreamPassword"],
   },
-  async ({ accountId, upstreamPassword, currentPassword }, { actor }) => {
-    await requireRecentAuthentication(actor, currentPassword);
+  async ({ accountId, upstreamPassword, currentPassword, totpCode }, { actor }) => {
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     await setUpstreamPassword(actor, accountId, upstreamPassword);
     revalidatePath("/keys");
     return { status: "ok", message: "Password stored encrypted. For your security it can never be shown again; replace it whenever the payer changes it." };
@@ -51,12 +53,12 @@ export const uploadPublicKeyAction = defineAction(
 export const uploadPrivateKeyAction = defineAction(
   {
     name: "keys.uploadPrivate",
-    schema: z.object({ accountId: id, privateKey: z.string().trim().min(1, "Paste your private key file's contents.").max(50_000), passphrase: z.string().max(1024).optional(), currentPassword }),
+    schema: z.object({ accountId: id, privateKey: z.string().trim().min(1, "Paste your private key file's contents.").max(50_000), passphrase: z.string().max(1024).optional(), currentPassword, totpCode }),
     access: partnerOnly,
     secretFields: ["privateKey", "passphrase"],
   },
-  async ({ accountId, privateKey, passphrase, currentPassword }, { actor }) => {
-    await requireRecentAuthentication(actor, currentPassword);
+  async ({ accountId, privateKey, passphrase, currentPassword, totpCode }, { actor }) => {
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     const key = await uploadPrivateKey(actor, accountId, privateKey, passphrase);
     revalidatePath("/keys");
     return { status: "ok", message: `Private key stored encrypted (fingerprint ${key.sha256}).` };
@@ -66,12 +68,12 @@ export const uploadPrivateKeyAction = defineAction(
 export const attachPrivateKeyAction = defineAction(
   {
     name: "keys.attachPrivate",
-    schema: z.object({ keyId: id, privateKey: z.string().trim().min(1, "Paste the private key.").max(50_000), passphrase: z.string().max(1024).optional(), currentPassword }),
+    schema: z.object({ keyId: id, privateKey: z.string().trim().min(1, "Paste the private key.").max(50_000), passphrase: z.string().max(1024).optional(), currentPassword, totpCode }),
     access: partnerOnly,
     secretFields: ["privateKey", "passphrase"],
   },
-  async ({ keyId, privateKey, passphrase, currentPassword }, { actor }) => {
-    await requireRecentAuthentication(actor, currentPassword);
+  async ({ keyId, privateKey, passphrase, currentPassword, totpCode }, { actor }) => {
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     await attachPrivateKey(actor, keyId, privateKey, passphrase);
     revalidatePath("/keys");
     return { status: "ok", message: "Private key stored encrypted; the portal can now relay with this key." };
@@ -81,12 +83,12 @@ export const attachPrivateKeyAction = defineAction(
 export const downloadPrivateKeyAction = defineAction(
   {
     name: "keys.downloadPrivate",
-    schema: z.object({ keyId: id, passphrase: z.string().min(8, "Choose a passphrase of at least 8 characters.").max(1024), currentPassword }),
+    schema: z.object({ keyId: id, passphrase: z.string().min(8, "Choose a passphrase of at least 8 characters.").max(1024), currentPassword, totpCode }),
     access: partnerOnly,
     secretFields: ["passphrase"],
   },
-  async ({ keyId, passphrase, currentPassword }, { actor }) => {
-    await requireRecentAuthentication(actor, currentPassword);
+  async ({ keyId, passphrase, currentPassword, totpCode }, { actor }) => {
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     const file = await downloadPrivateKeyOnce(actor, keyId, passphrase);
     revalidatePath("/keys");
     // The one deliberate exception to "no key material in action results": the partner's own key,

@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect } from "react";
 import { Field, FormMessage, SelectField, SubmitButton, TextArea } from "@/components/form";
+import { ConfirmIdentity } from "@/components/confirm-identity";
 import { initialActionState, type ActionState } from "@/lib/auth/action-state";
 import {
   attachPrivateKeyAction,
@@ -14,8 +15,7 @@ import {
 } from "./actions";
 
 function ConfirmPassword({ state, needed }: { state: ActionState; needed: boolean }) {
-  if (!needed && !state.fieldErrors?.currentPassword) return null;
-  return <Field name="currentPassword" label="Your portal password" type="password" autoComplete="current-password" state={state} hint="Needed because you signed in more than 5 minutes ago." />;
+  return <ConfirmIdentity state={state} needed={needed} />;
 }
 
 export function PasswordForm({ accountId, needsPassword, hasPassword }: { accountId: string; needsPassword: boolean; hasPassword: boolean }) {
