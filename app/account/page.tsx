@@ -7,6 +7,7 @@ import { listPartnerAccounts } from "@/db/queries/partner-accounts";
 import { listOrganisationUsers } from "@/db/queries/users";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { requirePageActor } from "@/lib/auth/session";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ApiTokenRow, CreateApiTokenForm } from "./api-tokens";
 import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "./forms";
@@ -59,6 +60,21 @@ export default async function AccountPage() {
             ) : (
               <p className="mt-3 text-sm text-slate-600">Your organisation&apos;s administrator can invite more colleagues.</p>
             )}
+          </section>
+        ) : null}
+        {actor.role === "admin" || (actor.role === "partner" && actor.isOrgAdmin) ? (
+          <section aria-labelledby="webhooks-heading" className="rounded-lg border border-slate-200 bg-white p-5">
+            <h2 id="webhooks-heading" className="mb-3 text-lg font-semibold">
+              Webhooks
+            </h2>
+            <p className="mb-3 text-sm text-slate-600">
+              {actor.role === "admin"
+                ? "Set up signed HTTPS events for an organisation's systems: delivered, needs attention, failed."
+                : "Let your own systems hear about each transfer as it is delivered, needs attention or fails: a signed HTTPS request to an address you choose."}
+            </p>
+            <Link href="/account/webhooks" className="text-brand-700 underline">
+              Manage webhooks
+            </Link>
           </section>
         ) : null}
         {actor.role === "partner" ? <ApiTokensSection actor={actor} /> : null}
