@@ -16,5 +16,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     fileParallelism: false,
+    // next-auth's ESM imports "next/server" without an extension; bundled by Vite it resolves (the
+    // attack suite imports the real Auth.js module and replaces only its session lookup).
+    server: { deps: { inline: ["next-auth", "@auth/core"] } },
   },
 });

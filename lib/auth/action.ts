@@ -6,15 +6,11 @@ import { requireApprovedPartner, requireRole, type Actor } from "@/db/queries/ac
 import { ForbiddenError, NotFoundError, UnauthenticatedError, UserInputError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import type { ActionState } from "./action-state";
-import type { Role } from "./roles";
+import { registerActionPolicy, type Access } from "./action-policy";
 import { clientIpFrom } from "./request-meta";
 import { currentActor } from "./session";
 
-export type Access =
-  | { public: true }
-  /** Any signed-in user, including a partner whose organisation is still pending. */
-  | { signedIn: true }
-  | { roles: Role[] };
+export type { Access } from "./action-policy";
 
 interface ActionContext<A extends Access> {
   actor: A extends { public: true } ? Actor | null : Actor;
@@ -40,7 +36,7 @@ export function defineAction<S extends z.ZodType, A extends Access>(
   run: (input: z.infer<S>, context: ActionContext<A>) => Promise<ActionState | void>,
 ) {
   const secretFields = new Set(["password", "currentPassword", "newPassword", "confirmPassword", "totpCode", "code", ...(options.secretFields ?? [])]);
-  return async function action(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const action = async function action(_previous: ActionState, formData: FormData): Promise<ActionState> {
     const raw = formToObject(formData);
     const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !secretFields.has(key)));
     try {
@@ -62,6 +58,9 @@ export function defineAction<S extends z.ZodType, A extends Access>(
       return { ...describeError(error, options.name), values };
     }
   };
+  // The policy travels with the function, so the authorization matrix reads it from the code itself.
+  registerActionPolicy(action, { name: options.name, access: options.access, schema: options.schema, secretFields: [...secretFields] });
+  return action;
 }
 
 function authorise(actor: Actor | null, access: Access): Actor {

@@ -1,0 +1,427 @@
+import { NextRequest } from "next/server";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { sshKeys, transfers, users } from "@/db/schema";
+import { resolveApiToken } from "@/db/queries/api-tokens";
+import { actionPolicyOf, type ActionPolicy } from "@/lib/auth/action-policy";
+import type { Role } from "@/lib/auth/roles";
+import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { installRelayQueue } from "@/lib/jobs/relay-queue";
+import { withTestDatabase } from "../support/db";
+import { TEST_PASSWORD } from "../support/factories";
+import { useTemporaryPortalEnv } from "../support/portal-env";
+import { asSession, callAction, type ServerAction } from "./support/boundary";
+import { importProjectModule, inlineServerActions, routeFiles, routeMethods, serverActionFiles, type HttpMethod } from "./support/discover";
+import { buildWorld, freshSession, type World } from "./support/world";
+
+// The auth boundary: which session row the request's cookie names. Everything below is real.
+vi.mock("@/lib/auth/auth", async (importOriginal) => {
+  const { boundary } = await import("./support/boundary");
+  const original = await importOriginal<typeof import("@/lib/auth/auth")>();
+  return {
+    ...original,
+    auth: async () => (boundary.sessionId ? { sessionId: boundary.sessionId, user: {} } : null),
+    signIn: async () => {
+      throw new Error("the matrix never completes an Auth.js sign-in");
+    },
+    signOut: async () => undefined,
+  };
+});
+// Request plumbing Next.js provides inside a request: the client IP header server.ts sets.
+vi.mock("next/headers", async () => {
+  const { boundary } = await import("./support/boundary");
+  return {
+    headers: async () => new Headers({ "x-portal-client-ip": boundary.ip, "user-agent": "attack-suite" }),
+    cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  };
+});
+// Page-cache invalidation needs Next.js' render store; it has no bearing on who may do what.
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
+
+useTemporaryPortalEnv();
+withTestDatabase();
+
+const ROLES: Role[] = ["partner", "admin", "support"];
+
+/* ------------------------------------------------------------------ declarations */
+
+/** Actions anyone may call without a session. A new public action must be added here, with why. */
+const PUBLIC_ACTIONS: Record<string, string> = {
+  "auth.signIn": "signing in is how a session starts; throttled per account and IP",
+  "auth.register": "self-registration creates a pending organisation an admin must approve",
+  "invite.accept": "the one-time invitation token in the form is the credential",
+};
+
+/** Actions support may run, all read-only in effect. Support may never change data. */
+const SUPPORT_MAY_RUN: Record<string, string> = {
+  "diagnosis.run": "runs connection checks and records the diagnosis report; changes no partner data",
+};
+
+/** Exports of "use server" files not built with defineAction: each declared, with how it is safe. */
+const PLAIN_SERVER_FUNCTIONS: Record<string, string> = {
+  "app/(auth)/actions.ts#signOutAction": "ends only the caller's own session (Auth.js signOut); nothing to authorise",
+};
+
+/** How the matrix makes a record of organisation B for an id field a partner action takes. */
+const FOREIGN_IDS: Record<string, (world: World) => string> = {
+  accountId: (w) => w.b.accountId,
+  partnerAccountId: (w) => w.b.accountId,
+  keyId: (w) => w.b.keyId,
+  transferId: (w) => w.b.transfer.id,
+  userId: (w) => w.b.colleagueId,
+  tokenId: (w) => w.b.tokenId,
+  organisationId: (w) => w.b.organisationId,
+};
+
+/** Valid values for the other fields, so validation passes and the id is what decides. */
+const SAMPLE_VALUES: Record<string, string> = {
+  currentPassword: TEST_PASSWORD,
+  upstreamPassword: "a password the payer issued",
+  passphrase: "a long enough passphrase 42",
+  publicKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== placeholder",
+  privateKey: "-----BEGIN RSA PRIVATE KEY-----\nplaceholder\n-----END RSA PRIVATE KEY-----",
+  reason: "Not the key the payer has on file.",
+  decision: "send",
+  disabled: "true",
+  email: "someone@example.com",
+  name: "Cross-organisation probe",
+  role: "admin",
+  fingerprint: "SHA256:0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
+  remoteName: "TEST.TXT",
+  bits: "2048",
+};
+
+type RouteKind = "public" | "framework" | "session" | "api-token" | "internal-token";
+interface RoutePolicy {
+  kind: RouteKind;
+  reason: string;
+  /** Roles allowed (session routes). */
+  roles?: Role[];
+  url: (world: World) => string;
+  params?: (world: World) => Record<string, string | string[]>;
+  /** Request headers a well-formed call of this method carries (so refusals are not mere 400s). */
+  headers?: (method: HttpMethod, world: World) => Record<string, string>;
+  /** Methods answered the same to everyone without touching data (e.g. CORS preflight, 405). */
+  openMethods?: HttpMethod[];
+  /** Organisation A's partner aims at organisation B's records: nothing of B comes back. */
+  crossOrganisation?: (world: World, call: RouteCaller) => Promise<void>;
+}
+type RouteCaller = (method: HttpMethod, url: string, init?: { sessionId?: string | null; headers?: Record<string, string>; body?: string; params?: Record<string, string | string[]> }) => Promise<Response>;
+
+const ROUTES: Record<string, RoutePolicy> = {
+  "app/api/auth/[...nextauth]/route.ts": {
+    kind: "framework",
+    reason: "Auth.js' own endpoints (CSRF token, sign-in callback, sign-out); credentials are checked by lib/auth/authenticate.ts",
+    url: () => "/api/auth/session",
+  },
+  "app/api/health/route.ts": { kind: "public", reason: "liveness for load balancers: status, version and database engine only", url: () => "/api/health" },
+  "app/api/v1/openapi.json/route.ts": { kind: "public", reason: "the API description holds no data", url: () => "/api/v1/openapi.json" },
+  "app/api/v1/[...path]/route.ts": { kind: "public", reason: "answers 404 in the API's error shape for unknown paths", url: () => "/api/v1/nothing-here", params: () => ({ path: ["nothing-here"] }) },
+  "app/api/internal/vault/rewrap/route.ts": { kind: "internal-token", reason: "operator command on the same machine, token file in DATA_DIR", url: () => "/api/internal/vault/rewrap" },
+  "app/api/keys/[id]/public/route.ts": {
+    kind: "session",
+    reason: "public-key download for the key's organisation (staff read any)",
+    roles: ["partner", "admin", "support"],
+    url: (w) => `/api/keys/${w.a.keyId}/public`,
+    params: (w) => ({ id: w.a.keyId }),
+    async crossOrganisation(w, call) {
+      const response = await call("GET", `/api/keys/${w.b.keyId}/public`, { sessionId: w.a.sessionId, params: { id: w.b.keyId } });
+      expect(response.status).toBe(404);
+    },
+  },
+  "app/api/transfers/export/route.ts": {
+    kind: "session",
+    reason: "CSV of the history the caller may read",
+    roles: ["partner", "admin", "support"],
+    url: () => "/api/transfers/export",
+    async crossOrganisation(w, call) {
+      const csv = await (await call("GET", `/api/transfers/export?organisationId=${w.b.organisationId}`, { sessionId: w.a.sessionId })).text();
+      expect(csv).toContain(w.a.transfer.id);
+      expect(csv).not.toContain(w.b.transfer.id);
+    },
+  },
+  "app/api/uploads/[[...tus]]/route.ts": {
+    kind: "session",
+    reason: "resumable uploads by partners of approved organisations",
+    roles: ["partner"],
+    url: (w) => `/api/uploads/${w.a.uploadId}`,
+    params: (w) => ({ tus: [w.a.uploadId] }),
+    headers: (method, w) => ({
+      "tus-resumable": "1.0.0",
+      ...(method === "POST" ? { "upload-length": "10", "upload-metadata": `filename ${btoa("CLM0001P.TXT")},accountId ${btoa(w.a.accountId)},mode ${btoa("test")}` } : {}),
+      ...(method === "PATCH" ? { "upload-offset": "0", "content-type": "application/offset+octet-stream" } : {}),
+    }),
+    async crossOrganisation(w, call) {
+      for (const method of ["HEAD", "PATCH", "DELETE"] as const) {
+        const headers: Record<string, string> = { "tus-resumable": "1.0.0", ...(method === "PATCH" ? { "upload-offset": "0", "content-type": "application/offset+octet-stream" } : {}) };
+        const response = await call(method, `/api/uploads/${w.b.uploadId}`, { sessionId: w.a.sessionId, headers, body: method === "PATCH" ? "ISA*" : undefined, params: { tus: [w.b.uploadId] } });
+        expect(response.status, method).toBe(404);
+      }
+    },
+  },
+  "app/api/v1/transfers/route.ts": {
+    kind: "api-token",
+    reason: "partner API: the token's organisation only",
+    url: () => "/api/v1/transfers",
+    openMethods: ["PUT", "PATCH", "DELETE"],
+    async crossOrganisation(w, call) {
+      const bearer = { authorization: `Bearer ${w.a.token}` };
+      const list = await (await call("GET", "/api/v1/transfers", { headers: bearer })).text();
+      expect(list).toContain(w.a.transfer.id);
+      // There is no organisation parameter to aim elsewhere: it is refused, not ignored.
+      expect((await call("GET", `/api/v1/transfers?organisationId=${w.b.organisationId}`, { headers: bearer })).status).toBe(400);
+      expect(list).not.toContain(w.b.transfer.id);
+      const upload = await call("POST", "/api/v1/transfers", { headers: { ...bearer, "x-account-id": w.b.accountId, "x-filename": "CLM0001P.TXT", "content-type": "application/octet-stream" }, body: "ISA*00~" });
+      expect(upload.status).toBe(404);
+    },
+  },
+  "app/api/v1/transfers/[id]/route.ts": {
+    kind: "api-token",
+    reason: "partner API: one transfer of the token's organisation",
+    url: (w) => `/api/v1/transfers/${w.a.transfer.id}`,
+    params: (w) => ({ id: w.a.transfer.id }),
+    openMethods: ["POST", "PUT", "PATCH", "DELETE"],
+    async crossOrganisation(w, call) {
+      const response = await call("GET", `/api/v1/transfers/${w.b.transfer.id}`, { headers: { authorization: `Bearer ${w.a.token}` }, params: { id: w.b.transfer.id } });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain(w.b.transfer.originalName);
+    },
+  },
+};
+
+/* ------------------------------------------------------------------ discovery */
+
+interface DiscoveredAction {
+  id: string;
+  policy?: ActionPolicy;
+  fn: ServerAction;
+}
+
+let world: World;
+let actions: DiscoveredAction[];
+const routeModules = new Map<string, Record<string, unknown>>();
+
+beforeAll(async () => {
+  installRelayQueue({ enqueue: async () => undefined });
+  world = await buildWorld();
+  actions = [];
+  for (const file of serverActionFiles()) {
+    const exported = await importProjectModule(file);
+    for (const [name, value] of Object.entries(exported)) {
+      actions.push({ id: `${file}#${name}`, policy: actionPolicyOf(value), fn: value as ServerAction });
+    }
+  }
+  for (const file of routeFiles()) routeModules.set(file, await importProjectModule(file));
+}, 180_000);
+
+/** Field names of an action's zod schema (objects, intersections, pipes). */
+function schemaFields(schema: z.ZodType): string[] {
+  const def = (schema as unknown as { _zod: { def: { type: string; shape?: Record<string, unknown>; left?: z.ZodType; right?: z.ZodType; in?: z.ZodType; innerType?: z.ZodType } } })._zod.def;
+  if (def.type === "object") return Object.keys((schema as z.ZodObject).shape);
+  if (def.type === "intersection") return [...schemaFields(def.left!), ...schemaFields(def.right!)];
+  if (def.type === "pipe") return schemaFields(def.in!);
+  if (def.innerType) return schemaFields(def.innerType);
+  throw new Error(`The matrix cannot read the fields of a ${def.type} schema`);
+}
+
+const refusedUnauthenticated = new UnauthenticatedError().message;
+const refusedForbidden = new ForbiddenError().message;
+
+function sessionFor(role: Role): string {
+  return role === "partner" ? world.a.sessionId : role === "admin" ? world.admin.sessionId : world.support.sessionId;
+}
+
+/* ------------------------------------------------------------------ server actions */
+
+describe("authorization matrix: server actions", () => {
+  it("finds the server actions in the code", () => {
+    expect(actions.length).toBeGreaterThanOrEqual(30);
+    expect(actions.map((a) => a.policy?.name)).toEqual(expect.arrayContaining(["admin.approveRegistration", "keys.downloadPrivate", "account.createApiToken", "diagnosis.run"]));
+  });
+
+  it("every server action declares its policy (defineAction) or is declared here", () => {
+    const undeclared = actions.filter((a) => !a.policy && !(a.id in PLAIN_SERVER_FUNCTIONS)).map((a) => a.id);
+    expect(undeclared, "Build these with defineAction({ name, schema, access }) in lib/auth/action.ts, or declare them in PLAIN_SERVER_FUNCTIONS with why they need no authorisation").toEqual([]);
+    expect(inlineServerActions(), "Inline \"use server\" functions bypass defineAction: move them to an actions.ts file built with defineAction").toEqual([]);
+    const stale = Object.keys(PLAIN_SERVER_FUNCTIONS).filter((id) => !actions.some((a) => a.id === id));
+    expect(stale, "remove declarations of functions that no longer exist").toEqual([]);
+  });
+
+  it("public actions are exactly the declared ones", () => {
+    const publicNames = actions.filter((a) => a.policy && "public" in a.policy.access).map((a) => a.policy!.name);
+    const unexpected = publicNames.filter((name) => !(name in PUBLIC_ACTIONS));
+    expect(unexpected, "An action works without a session: if it truly must, declare it in PUBLIC_ACTIONS with why; otherwise give it { roles: [...] } or { signedIn: true }").toEqual([]);
+  });
+
+  it("support may run only the declared read-only actions", () => {
+    const supportActions = actions.filter((a) => a.policy && "roles" in a.policy.access && a.policy.access.roles.includes("support")).map((a) => a.policy!.name);
+    const unexpected = supportActions.filter((name) => !(name in SUPPORT_MAY_RUN));
+    expect(unexpected, "Support is read-only: remove \"support\" from this action's roles, or declare it in SUPPORT_MAY_RUN if it changes no data").toEqual([]);
+  });
+
+  it("actions of the admin and support areas never let a partner in", () => {
+    const areaRoles: Array<[RegExp, Role[]]> = [
+      [/^app\/admin\//, ["admin"]],
+      [/^app\/support\//, ["admin", "support"]],
+    ];
+    const wrong: string[] = [];
+    for (const action of actions.filter((a) => a.policy)) {
+      const area = areaRoles.find(([pattern]) => pattern.test(action.id));
+      if (!area) continue;
+      const access = action.policy!.access;
+      const roles = "roles" in access ? access.roles : ["public or any signed-in user"];
+      if (roles.some((role) => !area[1].includes(role as Role))) wrong.push(`${action.policy!.name} (${action.id}) allows ${roles.join(", ")}`);
+    }
+    expect(wrong, "An admin or support console action must be limited to those roles").toEqual([]);
+  });
+
+  it("without a session, every non-public action is refused", async () => {
+    const outcomes: string[] = [];
+    for (const action of actions.filter((a) => a.policy && !("public" in a.policy.access))) {
+      const result = await callAction(action.fn, null);
+      if (result.status !== "error" || result.message !== refusedUnauthenticated) outcomes.push(`${action.policy!.name}: ${JSON.stringify(result)}`);
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it("a role an action does not list is refused: partners on admin and support actions, support on writes", async () => {
+    const outcomes: string[] = [];
+    let checked = 0;
+    for (const action of actions.filter((a) => a.policy && "roles" in a.policy.access)) {
+      const allowed = (action.policy!.access as { roles: Role[] }).roles;
+      for (const role of ROLES.filter((r) => !allowed.includes(r))) {
+        checked++;
+        const result = await callAction(action.fn, sessionFor(role));
+        if (result.status !== "error" || result.message !== refusedForbidden) outcomes.push(`${role} → ${action.policy!.name}: ${JSON.stringify(result)}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("a partner of an organisation still pending approval is refused every partner action", async () => {
+    const outcomes: string[] = [];
+    for (const action of actions.filter((a) => a.policy && "roles" in a.policy.access && a.policy.access.roles.includes("partner"))) {
+      const result = await callAction(action.fn, world.pending.sessionId);
+      if (result.status !== "error" || !/waiting for approval/.test(result.message ?? "")) outcomes.push(`${action.policy!.name}: ${JSON.stringify(result)}`);
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it("another organisation's id answers 'not found', exactly like an id that does not exist", async () => {
+    const outcomes: string[] = [];
+    let checked = 0;
+    const partnerActions = actions.filter((a) => a.policy && (("roles" in a.policy.access && a.policy.access.roles.includes("partner")) || "signedIn" in a.policy.access));
+    for (const action of partnerActions) {
+      const { name, schema } = action.policy!;
+      const fields = schemaFields(schema);
+      const idFields = fields.filter((field) => /Id$/.test(field));
+      if (idFields.length === 0) continue;
+      const missing = idFields.filter((field) => !(field in FOREIGN_IDS));
+      if (missing.length) {
+        outcomes.push(`${name}: the matrix cannot make another organisation's ${missing.join(", ")}: add it to FOREIGN_IDS`);
+        continue;
+      }
+      const base = Object.fromEntries(fields.filter((f) => !idFields.includes(f)).map((f) => [f, SAMPLE_VALUES[f]]));
+      const foreign = { ...base, ...Object.fromEntries(idFields.map((f) => [f, FOREIGN_IDS[f](world)])) };
+      const random = { ...base, ...Object.fromEntries(idFields.map((f) => [f, crypto.randomUUID()])) };
+      // Each call on a fresh session of A's partner: some actions end or re-check the session.
+      const foreignResult = await callAction(action.fn, await freshSession(world.a.userId), foreign);
+      const randomResult = await callAction(action.fn, await freshSession(world.a.userId), random);
+      checked++;
+      if (foreignResult.fieldErrors && Object.keys(foreignResult.fieldErrors).some((f) => !idFields.includes(f))) {
+        outcomes.push(`${name}: validation failed before the id was looked at (${JSON.stringify(foreignResult.fieldErrors)}): add valid SAMPLE_VALUES for these fields`);
+      } else if (foreignResult.status !== "error" || !/not found/i.test(`${foreignResult.message} ${Object.values(foreignResult.fieldErrors ?? {}).join(" ")}`)) {
+        outcomes.push(`${name}: another organisation's ${idFields.join(", ")} gave ${JSON.stringify(foreignResult)}`);
+      } else if (foreignResult.message !== randomResult.message || JSON.stringify(foreignResult.fieldErrors) !== JSON.stringify(randomResult.fieldErrors)) {
+        outcomes.push(`${name}: another organisation's id is distinguishable from a missing one: ${foreignResult.message} vs ${randomResult.message}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
+  it("organisation B's records are untouched after all of the above", async () => {
+    const db = await getDb();
+    expect(await resolveApiToken(world.b.token, null)).not.toBeNull();
+    const [colleague] = await db.select().from(users).where(eq(users.id, world.b.colleagueId));
+    expect(colleague.disabledAt).toBeNull();
+    const [key] = await db.select().from(sshKeys).where(eq(sshKeys.id, world.b.keyId));
+    expect(key.status).toBe("pending");
+    expect(key.privateKeyDownloadedAt).toBeNull();
+    const [transfer] = await db.select().from(transfers).where(eq(transfers.id, world.b.transfer.id));
+    expect(transfer).toMatchObject({ awaitingConfirmation: true, status: "received" });
+  });
+});
+
+/* ------------------------------------------------------------------ route handlers */
+
+/** Calls a route module's handler in-process, the way Next.js does: a Request and its params. */
+function callerFor(file: string): RouteCaller {
+  return async (method, url, init = {}) => {
+    const handler = routeModules.get(file)![method] as (request: NextRequest, context: { params: Promise<unknown> }) => Promise<Response>;
+    const request = new NextRequest(`http://portal.test${url}`, { method, headers: { "x-portal-client-ip": "203.0.113.7", ...init.headers }, body: init.body });
+    return asSession(init.sessionId ?? null, () => handler(request, { params: Promise.resolve(init.params ?? {}) }));
+  };
+}
+
+describe("authorization matrix: route handlers", () => {
+  it("every route handler is declared with how it authenticates", () => {
+    const files = routeFiles();
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    const undeclared = files.filter((file) => !ROUTES[file]);
+    expect(undeclared, "Declare this route in ROUTES (test/attack/authorization-matrix.test.ts): public, session (with roles), api-token or internal-token, and how organisation B's records stay out of reach").toEqual([]);
+    expect(Object.keys(ROUTES).filter((file) => !files.includes(file)), "remove declarations of routes that no longer exist").toEqual([]);
+  });
+
+  it("without credentials every protected method is refused", async () => {
+    const outcomes: string[] = [];
+    for (const [file, handlers] of routeModules) {
+      const policy = ROUTES[file];
+      if (!policy || policy.kind === "public" || policy.kind === "framework") continue;
+      for (const method of routeMethods(handlers)) {
+        const response = await callerFor(file)(method, policy.url(world), { params: policy.params?.(world), headers: policy.headers?.(method, world) });
+        const refused = [401, 403].includes(response.status) || (policy.openMethods?.includes(method) && [404, 405].includes(response.status));
+        const preflight = method === "OPTIONS" && response.status === 204 && !(await response.clone().text());
+        if (!refused && !preflight) outcomes.push(`${method} ${file}: ${response.status} ${await response.text()}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it("public routes answer without errors and without records", async () => {
+    for (const [file, handlers] of routeModules) {
+      const policy = ROUTES[file];
+      if (policy?.kind !== "public") continue;
+      for (const method of routeMethods(handlers).filter((m) => m === "GET")) {
+        const response = await callerFor(file)(method, policy.url(world), { params: policy.params?.(world) });
+        expect(response.status, file).toBeLessThan(500);
+        const body = await response.text();
+        for (const value of [world.a.transfer.id, world.b.transfer.id, world.a.accountId, world.b.organisationId]) expect(body).not.toContain(value);
+      }
+    }
+  });
+
+  it("a role a session route does not list is refused", async () => {
+    const outcomes: string[] = [];
+    for (const [file, handlers] of routeModules) {
+      const policy = ROUTES[file];
+      if (policy?.kind !== "session") continue;
+      for (const role of ROLES.filter((r) => !policy.roles!.includes(r))) {
+        for (const method of routeMethods(handlers).filter((m) => m !== "OPTIONS")) {
+          const response = await callerFor(file)(method, policy.url(world), { sessionId: sessionFor(role), params: policy.params?.(world), headers: policy.headers?.(method, world) });
+          if (![403, 404].includes(response.status)) outcomes.push(`${role} ${method} ${file}: ${response.status}`);
+        }
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it("an API token or a session of organisation A reaches nothing of organisation B", async () => {
+    const missing = Object.entries(ROUTES).filter(([, policy]) => (policy.kind === "session" || policy.kind === "api-token") && !policy.crossOrganisation);
+    expect(missing.map(([file]) => file), "Give this route a crossOrganisation probe").toEqual([]);
+    for (const [file, policy] of Object.entries(ROUTES)) await policy.crossOrganisation?.(world, callerFor(file));
+  });
+});
