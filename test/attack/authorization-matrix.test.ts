@@ -54,9 +54,13 @@ const PUBLIC_ACTIONS: Record<string, string> = {
   "invite.accept": "the one-time invitation token in the form is the credential",
 };
 
-/** Actions support may run, all read-only in effect. Support may never change data. */
+/**
+ * Actions support may run: read-only in effect, or about the support user's own account. Support
+ * may never change an organisation's data.
+ */
 const SUPPORT_MAY_RUN: Record<string, string> = {
   "diagnosis.run": "runs connection checks and records the diagnosis report; changes no partner data",
+  "account.setDailySummary": "the caller's own email preference, on their own user row only",
 };
 
 /** Exports of "use server" files not built with defineAction: each declared, with how it is safe. */
