@@ -30,6 +30,7 @@ export const createWebhookAction = defineAction(
       eventNeedsAttention: checkbox,
       eventFailed: checkbox,
       currentPassword: z.string().max(256).optional(),
+      totpCode: z.string().max(32).optional(),
     }),
     access: { roles: ["partner", "admin"] },
   },
@@ -47,7 +48,7 @@ export const createWebhookAction = defineAction(
       throw error;
     }
     // A webhook sends transfer details to wherever it points: as sensitive as creating a token.
-    await requireRecentAuthentication(actor, input.currentPassword);
+    await requireRecentAuthentication(actor, { currentPassword: input.currentPassword, totpCode: input.totpCode });
     const { webhook, secret } = await createWebhook(actor, { organisationId: input.organisationId, url: url.toString(), events, description: input.description || null });
     revalidatePath("/account/webhooks");
     return {

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { ConfirmIdentity } from "@/components/confirm-identity";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
@@ -45,9 +46,7 @@ export function CreateWebhookForm({ organisationId, needsPassword }: { organisat
           </p>
         ) : null}
       </fieldset>
-      {needsPassword || state.fieldErrors?.currentPassword ? (
-        <Field name="currentPassword" label="Your portal password" type="password" autoComplete="current-password" state={state} hint="Needed because you signed in more than 5 minutes ago." />
-      ) : null}
+      <ConfirmIdentity state={state} needed={needsPassword} />
       <SubmitButton>Add webhook</SubmitButton>
     </form>
   );
