@@ -3,11 +3,12 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { sshKeys, transfers, users } from "@/db/schema";
+import { sshKeys, transfers, users, webhooks } from "@/db/schema";
 import { resolveApiToken } from "@/db/queries/api-tokens";
 import { actionPolicyOf, type ActionPolicy } from "@/lib/auth/action-policy";
 import type { Role } from "@/lib/auth/roles";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
+import { installNotificationQueue } from "@/lib/jobs/notification-queue";
 import { installRelayQueue } from "@/lib/jobs/relay-queue";
 import { withTestDatabase } from "../support/db";
 import { TEST_PASSWORD } from "../support/factories";
@@ -77,6 +78,7 @@ const FOREIGN_IDS: Record<string, (world: World) => string> = {
   userId: (w) => w.b.colleagueId,
   tokenId: (w) => w.b.tokenId,
   organisationId: (w) => w.b.organisationId,
+  webhookId: (w) => w.b.webhookId,
 };
 
 /** Valid values for the other fields, so validation passes and the id is what decides. */
@@ -95,6 +97,8 @@ const SAMPLE_VALUES: Record<string, string> = {
   fingerprint: "SHA256:0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
   remoteName: "TEST.TXT",
   bits: "2048",
+  url: "https://93.184.215.14/hooks/probe",
+  eventDelivered: "on",
 };
 
 type RouteKind = "public" | "framework" | "session" | "api-token" | "internal-token";
@@ -204,11 +208,14 @@ interface DiscoveredAction {
 }
 
 let world: World;
+const queued: string[] = [];
 let actions: DiscoveredAction[];
 const routeModules = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
-  installRelayQueue({ enqueue: async () => undefined });
+  // The queues record what they are handed: nothing of organisation B may ever be queued.
+  installRelayQueue({ enqueue: async (id) => void queued.push(`relay:${id}`) });
+  installNotificationQueue({ kick: async () => undefined, deliverWebhook: async (id) => void queued.push(`webhook:${id}`) });
   world = await buildWorld();
   actions = [];
   for (const file of serverActionFiles()) {
@@ -357,6 +364,10 @@ describe("authorization matrix: server actions", () => {
     expect(key.privateKeyDownloadedAt).toBeNull();
     const [transfer] = await db.select().from(transfers).where(eq(transfers.id, world.b.transfer.id));
     expect(transfer).toMatchObject({ awaitingConfirmation: true, status: "received" });
+    // Every call above was refused, so nothing reached a queue.
+    expect(queued).toEqual([]);
+    const [webhook] = await db.select().from(webhooks).where(eq(webhooks.id, world.b.webhookId));
+    expect(webhook.disabledAt).toBeNull();
   });
 });
 

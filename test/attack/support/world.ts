@@ -7,6 +7,7 @@ import { createApiToken } from "@/db/queries/api-tokens";
 import { generateKey, uploadPrivateKey } from "@/db/queries/keys";
 import { setUpstreamPassword } from "@/db/queries/partner-accounts";
 import { insertTransfer } from "@/db/queries/transfers";
+import { createWebhook } from "@/db/queries/webhooks";
 import { createSession } from "@/db/queries/sessions";
 import { createUser, partnerIn, staff } from "../../support/factories";
 
@@ -16,6 +17,7 @@ export interface PlantedSecrets {
   privateKeyPem: string;
   privateKeyBody: string;
   apiToken: string;
+  webhookSecret: string;
 }
 
 export interface Organisation {
@@ -31,6 +33,7 @@ export interface Organisation {
   uploadId: string;
   token: string;
   tokenId: string;
+  webhookId: string;
   planted: PlantedSecrets;
 }
 
@@ -75,6 +78,7 @@ async function organisation(destinationId: string, label: string): Promise<Organ
   });
   await db.update(transfers).set({ awaitingConfirmation: true, uploadId }).where(eq(transfers.id, transfer.id));
   const { token, summary } = await createApiToken(partner.actor, { name: `job ${label}` });
+  const webhook = await createWebhook(partner.actor, { organisationId: partner.organisation.id, url: `https://93.184.215.14/hooks/${label}`, events: ["transfer.delivered"] });
   const privateKeyBody = privateKeyPem.split("\n").slice(1, -2).join("");
   return {
     organisationId: partner.organisation.id,
@@ -89,7 +93,8 @@ async function organisation(destinationId: string, label: string): Promise<Organ
     uploadId,
     token,
     tokenId: summary.id,
-    planted: { upstreamPassword, privateKeyPem, privateKeyBody, apiToken: token },
+    webhookId: webhook.webhook.id,
+    planted: { upstreamPassword, privateKeyPem, privateKeyBody, apiToken: token, webhookSecret: webhook.secret },
   };
 }
 
