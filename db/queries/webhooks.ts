@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { organisations, secrets, webhookDeliveries, webhooks, type Webhook, type WebhookDelivery, type WebhookEvent } from "@/db/schema";
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
+import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/webhooks/url";
 import { assertCanRead, assertCanWrite, type Actor } from "./actor";
 import { recordAudit } from "./audit";
 import { revealSecret, storeSecret } from "./secrets";
@@ -61,14 +62,24 @@ export async function listWebhooks(actor: Actor, organisationId: string): Promis
 }
 
 /**
- * Stores the webhook and its new signing secret (sealed in the vault). The caller has already
- * checked the URL (HTTPS, public address). The secret is returned here, once.
+ * Checks the URL (HTTPS, resolves to a public address) and stores the webhook with a new signing
+ * secret, sealed in the vault. The secret is returned here, once.
  */
 export async function createWebhook(
   actor: Actor,
   input: { organisationId: string; url: string; events: WebhookEvent[]; description?: string | null },
 ): Promise<{ webhook: WebhookSummary; secret: string }> {
   assertMayManage(actor, input.organisationId);
+  const events = WEBHOOK_EVENTS.filter((event) => input.events.includes(event));
+  if (!events.length) throw new UserInputError("Choose at least one event to send.", "events");
+  let url: URL;
+  try {
+    url = parseWebhookUrl(input.url);
+    await resolveWebhookTarget(url);
+  } catch (error) {
+    if (error instanceof WebhookUrlError) throw new UserInputError(error.message, "url");
+    throw error;
+  }
   const db = await getDb();
   const [organisation] = await db.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, input.organisationId));
   if (!organisation) throw new NotFoundError("organisation");
@@ -78,12 +89,12 @@ export async function createWebhook(
   const webhook = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(webhooks)
-      .values({ organisationId: input.organisationId, url: input.url, events: [...input.events], description: input.description ?? null, createdBy: actor.userId })
+      .values({ organisationId: input.organisationId, url: url.toString(), events, description: input.description?.trim() || null, createdBy: actor.userId })
       .returning(summaryColumns);
     return row;
   });
   await storeSecret({ kind: "webhook", id: webhook.id }, "webhook_signing", secret, actor.userId);
-  await recordAudit({ actor, organisationId: input.organisationId, action: "webhook.created", target: `${webhook.url} (${webhook.id})`, result: "success", ip: actor.ip, detail: { events: input.events } });
+  await recordAudit({ actor, organisationId: input.organisationId, action: "webhook.created", target: `${webhook.url} (${webhook.id})`, result: "success", ip: actor.ip, detail: { events } });
   return { webhook, secret };
 }
 

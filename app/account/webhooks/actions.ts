@@ -6,10 +6,8 @@ import type { WebhookEvent } from "@/db/schema";
 import { createTestDelivery, createWebhook, deleteWebhook, setWebhookDisabled } from "@/db/queries/webhooks";
 import { defineAction } from "@/lib/auth/action";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
-import { UserInputError } from "@/lib/errors";
 import { notificationQueue } from "@/lib/jobs/notification-queue";
 import { testEventPayload } from "@/lib/webhooks/payload";
-import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/webhooks/url";
 
 const eventFields: Record<string, WebhookEvent> = {
   eventDelivered: "transfer.delivered",
@@ -38,18 +36,9 @@ export const createWebhookAction = defineAction(
     const events = Object.entries(eventFields)
       .filter(([field]) => input[field as keyof typeof input] === "on")
       .map(([, event]) => event);
-    if (!events.length) throw new UserInputError("Choose at least one event to send.", "eventDelivered");
-    let url: URL;
-    try {
-      url = parseWebhookUrl(input.url);
-      await resolveWebhookTarget(url);
-    } catch (error) {
-      if (error instanceof WebhookUrlError) throw new UserInputError(error.message, "url");
-      throw error;
-    }
     // A webhook sends transfer details to wherever it points: as sensitive as creating a token.
     await requireRecentAuthentication(actor, { currentPassword: input.currentPassword, totpCode: input.totpCode });
-    const { webhook, secret } = await createWebhook(actor, { organisationId: input.organisationId, url: url.toString(), events, description: input.description || null });
+    const { webhook, secret } = await createWebhook(actor, { organisationId: input.organisationId, url: input.url, events, description: input.description || null });
     revalidatePath("/account/webhooks");
     return {
       status: "ok",
@@ -82,10 +71,9 @@ export const deleteWebhookAction = defineAction({ name: "webhooks.delete", schem
 });
 
 export const sendTestEventAction = defineAction({ name: "webhooks.sendTest", schema: webhookId, access: { roles: ["partner", "admin"] } }, async ({ webhookId }, { actor }) => {
-  const queue = notificationQueue();
-  if (!queue) throw new UserInputError("The delivery queue is not running in this process; try again in a minute.");
   const deliveryId = await createTestDelivery(actor, webhookId, testEventPayload);
-  await queue.deliverWebhook(deliveryId);
+  // Without a queue in this process the delivery still goes out: the dispatcher's sweep picks up overdue deliveries.
+  await notificationQueue()?.deliverWebhook(deliveryId);
   revalidatePath("/account/webhooks");
   return { status: "ok", message: "Test event queued. Its delivery appears in the log below within a few seconds; reload to see it." };
 });

@@ -16,7 +16,7 @@ const eventChoices = [
 export function CreateWebhookForm({ organisationId, needsPassword }: { organisationId: string; needsPassword: boolean }) {
   const [state, formAction] = useActionState(createWebhookAction, initialActionState);
   const secret = state.status === "ok" ? state.data?.secret : undefined;
-  const eventError = state.fieldErrors?.eventDelivered;
+  const eventError = state.fieldErrors?.events;
   return (
     <form action={formAction} className="space-y-3" aria-label="Add a webhook">
       <FormMessage state={state} />
