@@ -117,6 +117,7 @@ export function TransferTable({ basePath, rows, filter, nextCursor, showOrganisa
                     {row.awaitingConfirmation ? "awaiting your confirmation" : row.status.replace("_", " ")}
                   </span>
                   {row.lastErrorCode && row.status !== "delivered" ? <span className="ml-1 font-mono text-xs text-slate-500">{row.lastErrorCode}</span> : null}
+                  {row.requeueReason ? <p className="text-xs text-slate-600">Re-queued: {row.requeueReason}</p> : null}
                 </td>
                 <td>{row.sizeBytes.toLocaleString("en-US")} B</td>
                 <td className="whitespace-nowrap">{row.createdAt.toISOString().replace("T", " ").slice(0, 16)}</td>

@@ -22,6 +22,12 @@ function signInFailure(error: AuthError): ActionState {
       message: `Too many failed attempts. Sign-in for this account is paused for ${minutes} more minute${minutes === 1 ? "" : "s"} (until ${until.toISOString().slice(11, 16)} UTC). If you forgot your password, ask your organisation's administrator or our support team to reset it.`,
     };
   }
+  if (code === "password_reset_required") {
+    return {
+      status: "error",
+      message: "An administrator asked you to choose a new password before you sign in again. Use the link we emailed you, or ask for a new one with “Forgot your password?” below.",
+    };
+  }
   return { status: "error", message: "That email and password do not match an account. Check both and try again; passwords are case-sensitive." };
 }
 

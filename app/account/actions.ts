@@ -7,7 +7,8 @@ import { defineAction } from "@/lib/auth/action";
 import { signOut } from "@/lib/auth/auth";
 import { hashPassword, passwordProblem, verifyPassword } from "@/lib/auth/password";
 import { UserInputError } from "@/lib/errors";
-import { env } from "@/lib/env";
+import { getOrganisation } from "@/db/queries/organisations";
+import { sendInvitationMail } from "@/lib/mail/account-mail";
 import { revalidatePath } from "next/cache";
 
 export const changePasswordAction = defineAction(
@@ -32,12 +33,16 @@ export const changePasswordAction = defineAction(
 export const inviteColleagueAction = defineAction(
   { name: "account.inviteColleague", schema: z.object({ email: z.string().trim().email("Enter a valid email address.") }), access: { roles: ["partner"] } },
   async ({ email }, { actor }) => {
-    const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId: actor.organisationId });
+    const organisation = await getOrganisation(actor, actor.organisationId!);
+    const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId: organisation.id });
+    const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: organisation.name, role: "partner", invitedBy: actor.name });
     revalidatePath("/account");
     return {
-      status: "ok",
-      message: `Invitation created for ${email}. Send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
-      data: { inviteLink: `${env().PUBLIC_URL}/invite/${token}` },
+      status: mail.status === "failed" ? "error" : "ok",
+      message:
+        mail.status === "failed"
+          ? `The invitation for ${email} is created but the email could not be sent. Ask our support team to check the portal's mail settings.`
+          : `Invitation emailed to ${email}. The link works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
     };
   },
 );

@@ -24,13 +24,8 @@ export function InviteColleagueForm() {
   return (
     <form action={formAction} className="space-y-3" aria-label="Invite a colleague">
       <FormMessage state={state} />
-      {state.data?.inviteLink ? (
-        <p className="break-all rounded bg-slate-100 p-2 font-mono text-xs" aria-label="Invitation link">
-          {state.data.inviteLink}
-        </p>
-      ) : null}
       <Field name="email" label="Colleague's email" type="email" required state={state} />
-      <SubmitButton>Create invitation</SubmitButton>
+      <SubmitButton>Email an invitation</SubmitButton>
     </form>
   );
 }

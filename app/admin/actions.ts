@@ -2,11 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { decideRegistration } from "@/db/queries/organisations";
+import { decideRegistration, getOrganisation } from "@/db/queries/organisations";
+import { forcePasswordReset } from "@/db/queries/password-resets";
 import { changeUserRole, setUserDisabled } from "@/db/queries/users";
 import { createInvitation } from "@/db/queries/invitations";
 import { defineAction } from "@/lib/auth/action";
-import { env } from "@/lib/env";
+import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
+import { invitationLink, sendInvitationMail, sendPasswordResetMail } from "@/lib/mail/account-mail";
 
 const id = z.string().uuid("That record id is not valid.");
 
@@ -52,10 +54,14 @@ export const changeUserRoleAction = defineAction(
     schema: z.object({
       userId: id,
       role: z.enum(["partner-user", "partner-org-admin", "admin", "support"], { message: "Choose a role." }),
+      currentPassword: z.string().max(1024).optional(),
+      totpCode: z.string().max(20).optional(),
     }),
     access: { roles: ["admin"] },
+    secretFields: ["totpCode"],
   },
-  async ({ userId, role }, { actor }) => {
+  async ({ userId, role, currentPassword, totpCode }, { actor }) => {
+    await requireRecentAuthentication(actor, { currentPassword, totpCode });
     const change =
       role === "partner-user" ? { role: "partner" as const, isOrgAdmin: false } : role === "partner-org-admin" ? { role: "partner" as const, isOrgAdmin: true } : { role };
     await changeUserRole(actor, userId, change);
@@ -64,18 +70,52 @@ export const changeUserRoleAction = defineAction(
   },
 );
 
+const invitationEmail = z.string().trim().max(320).email("Enter a valid email address.");
+
+/** The invitation goes out by email; admins also see the link once, for when mail does not arrive. */
 export const inviteStaffAction = defineAction(
   {
     name: "admin.inviteStaff",
-    schema: z.object({ email: z.string().trim().email("Enter a valid email address."), role: z.enum(["admin", "support"], { message: "Choose admin or support." }) }),
+    schema: z.object({ email: invitationEmail, role: z.enum(["admin", "support"], { message: "Choose admin or support." }) }),
     access: { roles: ["admin"] },
   },
   async ({ email, role }, { actor }) => {
     const { token, expiresAt } = await createInvitation(actor, { email, role, organisationId: null });
+    const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: null, role, invitedBy: actor.name });
+    revalidatePath("/admin/organisations");
     return {
       status: "ok",
-      message: `Invitation created for ${email}. Send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
-      data: { inviteLink: `${env().PUBLIC_URL}/invite/${token}` },
+      message: `${mail.status === "failed" ? "The invitation is created but the email could not be sent (see Mail for the error)." : `Invitation emailed to ${email}.`} If it does not arrive, send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
+      data: { inviteLink: invitationLink(token) },
     };
+  },
+);
+
+export const invitePartnerUserAction = defineAction(
+  {
+    name: "admin.invitePartnerUser",
+    schema: z.object({ organisationId: id, email: invitationEmail, orgAdmin: z.literal("on").optional() }),
+    access: { roles: ["admin"] },
+  },
+  async ({ organisationId, email, orgAdmin }, { actor }) => {
+    const organisation = await getOrganisation(actor, organisationId);
+    const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId, isOrgAdmin: orgAdmin === "on" });
+    const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: organisation.name, role: "partner", invitedBy: actor.name });
+    revalidatePath(`/admin/organisations/${organisationId}`);
+    return {
+      status: "ok",
+      message: `${mail.status === "failed" ? "The invitation is created but the email could not be sent (see Mail for the error)." : `Invitation emailed to ${email}.`} If it does not arrive, send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
+      data: { inviteLink: invitationLink(token) },
+    };
+  },
+);
+
+export const forcePasswordResetAction = defineAction(
+  { name: "admin.forcePasswordReset", schema: z.object({ userId: id }), access: { roles: ["admin"] } },
+  async ({ userId }, { actor }) => {
+    const link = await forcePasswordReset(actor, userId);
+    await sendPasswordResetMail({ ...link, reason: "admin_forced" });
+    revalidatePath("/admin/organisations", "layout");
+    return { status: "ok", message: `${link.email} is signed out everywhere and must choose a new password; the link was emailed to them.` };
   },
 );

@@ -38,6 +38,8 @@ export async function resolveSessionActor(sessionId: string, ip: string | null):
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
   if (!row) return null;
   if (row.user.disabledAt) return null;
+  // A forced password reset closes the portal to the user until the new password is set.
+  if (row.user.mustChangePassword) return null;
   if (row.session.sessionVersion !== row.user.sessionVersion) return null;
   if (Date.now() - row.session.lastSeenAt.getTime() > 60_000) {
     await db.update(sessions).set({ lastSeenAt: sql`now()` }).where(eq(sessions.id, sessionId));

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, asc, desc, eq, gt, gte, ilike, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, ilike, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { destinations, organisations, transfers } from "@/db/schema";
+import { destinations, organisations, transferEvents, transfers } from "@/db/schema";
 import { requireRole, type Actor } from "./actor";
 
 export const transferStatuses = ["uploading", "received", "queued", "sending", "delivered", "needs_attention", "failed"] as const;
@@ -18,7 +18,8 @@ export const transferFilterSchema = z.object({
   destinationId: z.string().uuid().optional(),
   organisationId: z.string().uuid().optional(),
   q: z.string().trim().max(200).optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/i, "A SHA-256 is 64 hex digits.").optional(),
+  /** The full SHA-256 or its first characters (at least 8), as support reads it off a partner's screen. */
+  sha256: z.string().trim().regex(/^[0-9a-f]{8,64}$/i, "Enter the SHA-256 or at least its first 8 hex digits.").optional(),
   sort: z.enum(transferSorts).default("newest"),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -63,6 +64,8 @@ export interface TransferListRow {
   destinationName: string;
   organisationId: string;
   organisationName: string;
+  /** Why a person last re-queued it, shown next to its status. */
+  requeueReason: string | null;
 }
 
 /**
@@ -80,7 +83,11 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
   if (filter.to) conditions.push(lte(transfers.createdAt, new Date(`${filter.to}T23:59:59.999Z`)));
   if (filter.status) conditions.push(eq(transfers.status, filter.status));
   if (filter.destinationId) conditions.push(eq(transfers.destinationId, filter.destinationId));
-  if (filter.sha256) conditions.push(eq(transfers.sha256, filter.sha256.toLowerCase()));
+  if (filter.sha256) {
+    const digest = filter.sha256.toLowerCase();
+    // A prefix is a range on the indexed column: [prefix, prefix + "g"), since every digest character is below "g".
+    conditions.push(digest.length === 64 ? eq(transfers.sha256, digest) : and(gte(transfers.sha256, digest), lt(transfers.sha256, `${digest}g`))!);
+  }
   if (filter.q) conditions.push(ilike(transfers.originalName, `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
 
   const { column, direction } = sortColumns[filter.sort];
@@ -111,6 +118,7 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
       destinationName: destinations.name,
       organisationId: transfers.organisationId,
       organisationName: organisations.name,
+      requeueReason: sql<string | null>`(select e.reason from ${transferEvents} e where e.transfer_id = ${transfers.id} and e.kind = 'requeued' order by e.at desc limit 1)`,
     })
     .from(transfers)
     .innerJoin(destinations, eq(destinations.id, transfers.destinationId))

@@ -17,6 +17,10 @@ class AccountLocked extends CredentialsSignin {
   }
 }
 
+class PasswordResetRequired extends CredentialsSignin {
+  code = "password_reset_required";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
@@ -31,7 +35,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           ip: clientIpFrom(request.headers),
           userAgent: userAgentFrom(request.headers),
         });
-        if (!outcome.ok) throw outcome.reason === "locked" ? new AccountLocked(outcome.until) : new InvalidCredentials();
+        if (!outcome.ok) {
+          if (outcome.reason === "locked") throw new AccountLocked(outcome.until);
+          throw outcome.reason === "password_reset_required" ? new PasswordResetRequired() : new InvalidCredentials();
+        }
         return { id: outcome.userId, sessionId: outcome.sessionId };
       },
     }),

@@ -17,7 +17,9 @@ export const signInSchema = z.object({
 export type SignInOutcome =
   | { ok: true; userId: string; sessionId: string }
   | { ok: false; reason: "invalid" }
-  | { ok: false; reason: "locked"; until: Date };
+  | { ok: false; reason: "locked"; until: Date }
+  /** An admin forced a password reset: the old password, even when right, no longer opens a session. */
+  | { ok: false; reason: "password_reset_required" };
 
 /**
  * The password step of sign-in. Failures count per email as typed (whether or not an account
@@ -59,6 +61,10 @@ export async function authenticate(
   }
 
   await clearLimits(["signInAccount", email]);
+  if (user.mustChangePassword) {
+    await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.sign_in", result: "denied", ip: meta.ip, detail: { reason: "password_reset_required" } });
+    return { ok: false, reason: "password_reset_required" };
+  }
   const sessionId = await createSession(user.id, meta);
   await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.sign_in", result: "success", ip: meta.ip, detail: { method: "password" } });
   return { ok: true, userId: user.id, sessionId };

@@ -26,11 +26,15 @@ export const navigation: Record<Role, NavItem[]> = {
     { href: "/admin/registrations", label: "Registrations" },
     { href: "/admin/organisations", label: "Organisations" },
     { href: "/admin/destinations", label: "Destinations" },
+    { href: "/admin/accounts", label: "Accounts" },
     { href: "/admin/keys", label: "Keys" },
     { href: "/admin/audit", label: "Audit" },
+    { href: "/admin/exports", label: "Exports" },
+    { href: "/admin/mail", label: "Mail" },
   ],
   support: [
     { href: "/support/transfers", label: "Transfers" },
+    { href: "/support/organisations", label: "Organisations" },
     { href: "/support/diagnostics", label: "Diagnostics" },
   ],
 };

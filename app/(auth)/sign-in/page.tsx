@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await currentActor()) redirect("/");
-  const { changed } = await searchParams;
+  const { changed, reset } = await searchParams;
   return (
     <div className="space-y-6">
       <div>
@@ -20,7 +20,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           Your password was changed and every session was signed out. Sign in with the new password.
         </p>
       ) : null}
+      {reset ? (
+        <p role="status" className="rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-900">
+          Your new password is set and every earlier session was signed out. Sign in with it now.
+        </p>
+      ) : null}
       <SignInForm />
+      <p className="text-sm">
+        <Link href="/forgot-password" className="font-medium text-brand-700 underline">
+          Forgot your password?
+        </Link>
+      </p>
       <p className="text-sm text-slate-600">
         New trading partner?{" "}
         <Link href="/register" className="font-medium text-brand-700 underline">

@@ -100,7 +100,7 @@ export const createPartnerAccountAction = defineAction(
   {
     name: "destinations.createPartnerAccount",
     schema: z.object({
-      destinationId: id,
+      destinationId: z.string().uuid("Choose a destination."),
       organisationId: z.string().uuid("Choose an organisation."),
       username: z
         .string()
@@ -115,6 +115,8 @@ export const createPartnerAccountAction = defineAction(
   async (input, { actor }) => {
     await createPartnerAccount(actor, input);
     revalidatePath(`/admin/destinations/${input.destinationId}`);
+    revalidatePath(`/admin/organisations/${input.organisationId}`);
+    revalidatePath("/admin/accounts");
     return { status: "ok", message: `Account ${input.username} created.` };
   },
 );

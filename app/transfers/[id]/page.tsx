@@ -10,6 +10,9 @@ import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
 import { guideForCode } from "@/lib/guides";
 import { isTransferErrorCode } from "@/lib/transfer/errors";
 import { getTransferDetail } from "@/db/queries/transfers";
+import { listTransferEvents, REQUEUEABLE_STATUSES } from "@/db/queries/transfer-events";
+import { listDiagnoses } from "@/db/queries/diagnoses";
+import { RequeueForm } from "@/components/requeue-form";
 import { requirePageActor } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
 
@@ -26,8 +29,10 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
   if (actor.role === "partner" && actor.organisationStatus !== "approved") redirect("/pending");
   const parsed = z.string().uuid().safeParse((await params).id);
   if (!parsed.success) notFound();
-  const detail = await orNotFound(getTransferDetail(actor, parsed.data));
+  const [detail, events] = await orNotFound(Promise.all([getTransferDetail(actor, parsed.data), listTransferEvents(actor, parsed.data)]));
   const { transfer } = detail;
+  const diagnoses = await listDiagnoses(actor, { partnerAccountId: transfer.partnerAccountId, limit: 10 });
+  const mayRequeue = (actor.role === "support" || actor.role === "admin") && (REQUEUEABLE_STATUSES as readonly string[]).includes(transfer.status) && Boolean(transfer.stagingKey);
   const guide = transfer.lastErrorCode && isTransferErrorCode(transfer.lastErrorCode) ? guideForCode(transfer.lastErrorCode) : undefined;
   return (
     <AppShell actor={actor}>
@@ -86,10 +91,47 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           </div>
         </section>
       ) : null}
+      {events.length ? (
+        <section aria-label="Actions taken" className="mb-6">
+          <h2 className="mb-2 text-lg font-semibold">Actions taken</h2>
+          <ul className="space-y-1 text-sm">
+            {events.map((event) => (
+              <li key={event.id}>
+                {event.at.toISOString().replace("T", " ").slice(0, 16)} UTC · re-queued by {event.actorRole === "admin" ? "an administrator" : "our support team"}: <q>{event.reason}</q>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {mayRequeue ? (
+        <section aria-label="Re-queue" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+          <h2 className="mb-2 text-lg font-semibold">Send it again</h2>
+          <p className="mb-3 text-sm text-slate-600">Once the cause is fixed (credentials, key, remote folder, the payer&apos;s server), put the transfer back on the relay queue.</p>
+          <RequeueForm transferId={transfer.id} />
+        </section>
+      ) : null}
       <h2 className="mb-3 text-lg font-semibold">Attempts</h2>
       <div className="space-y-4">
         {detail.attempts.length ? detail.attempts.map((attempt) => <AttemptView key={attempt.id} attempt={attempt} />) : <p className="text-sm text-slate-600">No attempt yet.</p>}
       </div>
+      <section aria-label="Diagnosis history" className="mt-8">
+        <h2 className="mb-3 text-lg font-semibold">Diagnosis history of this account</h2>
+        {diagnoses.length ? (
+          <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
+            {diagnoses.map((d) => (
+              <li key={d.id} className="px-4 py-2">
+                <Link href={`/diagnoses/${d.id}`} className="text-brand-700 underline">
+                  {d.startedAt.toISOString().replace("T", " ").slice(0, 16)} UTC
+                </Link>{" "}
+                · {d.ok ? "passed" : (d.code ?? "failed")} · {d.headline}
+                {d.transferId === transfer.id ? <span className="ml-2 rounded bg-slate-100 px-1 text-xs">for this transfer</span> : null}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="text-sm text-slate-600">No connection test has run for this account yet.</p>
+        )}
+      </section>
     </AppShell>
   );
 }

@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { findOpenPasswordReset } from "@/db/queries/password-resets";
+import { ResetPasswordForm } from "./reset-password-form";
+
+export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
+
+export default async function ResetPasswordPage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const reset = await findOpenPasswordReset(token);
+  if (!reset) {
+    return (
+      <div className="space-y-4">
+        <h1 className="text-2xl font-semibold">This link no longer works</h1>
+        <p className="text-sm text-slate-600">Reset links work once and only for a short time. Ask for a new one and use it soon after it arrives.</p>
+        <Link href="/forgot-password" className="text-sm font-medium text-brand-700 underline">
+          Request a new link
+        </Link>
+      </div>
+    );
+  }
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Choose a new password</h1>
+        <p className="mt-1 text-sm text-slate-600">
+          For <strong>{reset.email}</strong>.{" "}
+          {reset.reason === "admin_forced" ? "An administrator asked you to replace your password before you sign in again." : ""} Setting it signs you out everywhere.
+        </p>
+      </div>
+      <ResetPasswordForm token={token} />
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+import type { Actor } from "@/db/queries/actor";
+import { PageHeader } from "@/components/app-shell";
+import { AccountStatusTable } from "@/components/account-status-table";
+import { listAccountStatuses, listOrganisationKeys } from "@/db/queries/account-status";
+import { listDestinations } from "@/db/queries/destinations";
+import { listOpenInvitations } from "@/db/queries/invitations";
+import { getOrganisation } from "@/db/queries/organisations";
+import { listOrganisationUsers } from "@/db/queries/users";
+import { needsReauthentication } from "@/lib/auth/recent-auth";
+import { orNotFound } from "@/lib/not-found";
+import { CreateOrganisationAccountForm, InvitePartnerUserForm } from "./organisation-forms";
+import { UserRow } from "./user-row";
+import { toUserRowData } from "./user-row-data";
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section aria-label={title} className="space-y-3">
+      <h2 className="text-lg font-semibold">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+/**
+ * One organisation: contact, users, partner accounts, destinations and keys. Admins get the
+ * controls; support gets the same facts with no form rendered (and the data layer refuses their writes).
+ */
+export async function OrganisationDetail({ actor, organisationId, readOnly }: { actor: Actor; organisationId: string; readOnly: boolean }) {
+  const [organisation, members, accounts, keys, invitations] = await orNotFound(
+    Promise.all([
+      getOrganisation(actor, organisationId),
+      listOrganisationUsers(actor, organisationId),
+      listAccountStatuses(actor, { organisationId }),
+      listOrganisationKeys(actor, organisationId),
+      listOpenInvitations(actor, organisationId),
+    ]),
+  );
+  const destinations = readOnly || organisation.status !== "approved" ? [] : await listDestinations(actor);
+  const withAccount = new Set(accounts.map((a) => a.destinationId));
+  const needsPassword = needsReauthentication(actor);
+  return (
+    <>
+      <PageHeader title={organisation.name} description={`Submitter ID ${organisation.submitterId} · ${organisation.status}${readOnly ? " · read-only view" : ""}`} />
+      <div className="space-y-10">
+        <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+          <dt className="text-slate-500">Contact</dt>
+          <dd>{organisation.contactName}</dd>
+          <dt className="text-slate-500">Email</dt>
+          <dd>{organisation.contactEmail}</dd>
+          <dt className="text-slate-500">Phone</dt>
+          <dd>{organisation.contactPhone}</dd>
+          <dt className="text-slate-500">Two-factor</dt>
+          <dd>{organisation.requireTwoFactor ? "required for every user" : "each user's choice"}</dd>
+          {organisation.decisionReason ? (
+            <>
+              <dt className="text-slate-500">Decision reason</dt>
+              <dd>{organisation.decisionReason}</dd>
+            </>
+          ) : null}
+        </dl>
+
+        <Section title="Users">
+          <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
+            {members.map((user) => (
+              <UserRow key={user.id} user={toUserRowData(user)} isSelf={false} readOnly={readOnly} needsPassword={needsPassword} />
+            ))}
+          </ul>
+          {invitations.length ? <p className="text-sm text-slate-600">Open invitations: {invitations.map((i) => i.email).join(", ")}</p> : null}
+          {readOnly || organisation.status !== "approved" ? null : (
+            <div className="max-w-md">
+              <InvitePartnerUserForm organisationId={organisation.id} />
+            </div>
+          )}
+        </Section>
+
+        <Section title="Partner accounts">
+          <AccountStatusTable accounts={accounts} showOrganisation={false} />
+          {readOnly || organisation.status !== "approved" ? null : (
+            <CreateOrganisationAccountForm organisationId={organisation.id} destinations={destinations.filter((d) => !withAccount.has(d.id)).map((d) => ({ id: d.id, name: d.name }))} />
+          )}
+        </Section>
+
+        <Section title="Destinations">
+          {accounts.length ? (
+            <ul className="list-disc pl-6 text-sm">
+              {[...new Map(accounts.map((a) => [a.destinationId, a])).values()].map((a) => (
+                <li key={a.destinationId}>
+                  {readOnly ? a.destinationName : <a href={`/admin/destinations/${a.destinationId}`} className="text-brand-700 underline">{a.destinationName}</a>} ({a.protocol.replace("_", " ")})
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="text-sm text-slate-600">This organisation sends to no destination yet.</p>
+          )}
+        </Section>
+
+        <Section title="Keys">
+          {keys.length ? (
+            <table className="w-full rounded-lg bg-white text-left text-sm" aria-label="Keys">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="px-3 py-2">Destination</th>
+                  <th>User</th>
+                  <th>Status</th>
+                  <th>Size</th>
+                  <th>SHA256 fingerprint</th>
+                  <th>Added</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.id} className="border-t border-slate-100">
+                    <td className="px-3 py-2">{k.destinationName}</td>
+                    <td>
+                      <code>{k.username}</code>
+                    </td>
+                    <td>{k.status}</td>
+                    <td>{k.bits}</td>
+                    <td className="break-all font-mono text-xs">{k.sha256}</td>
+                    <td>{k.createdAt.toISOString().slice(0, 10)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="text-sm text-slate-600">No key yet.</p>
+          )}
+        </Section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { auditEvents, transferEvents, transfers } from "@/db/schema";
+import { storeSecret } from "@/db/queries/secrets";
+import { listTransferEvents, requeueTransfer } from "@/db/queries/transfer-events";
+import { listTransfers, transferFilterSchema } from "@/db/queries/transfer-list";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
+import { relayQueue } from "@/lib/jobs/relay-queue";
+import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
+import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
+import { actorFor, createUser, partnerIn, staff } from "./support/factories";
+import { withTestDatabase } from "./support/db";
+import { useTemporaryPortalEnv } from "./support/portal-env";
+import {
+  createRelayDestination,
+  databaseUrlOf,
+  fastRelayConfig,
+  loadAttempts,
+  rsaHostKeyPem,
+  sha256,
+  stageTransfer,
+  upstreamKeyPair,
+  UPSTREAM_PASSWORD,
+  UPSTREAM_USER,
+  waitForStatus,
+} from "./support/queue";
+
+const { dataDir } = useTemporaryPortalEnv();
+const database = withTestDatabase();
+
+let keys: Awaited<ReturnType<typeof upstreamKeyPair>>;
+let payer: SandboxSftpServer;
+let relay: RelayRuntime;
+const payerRoot = path.join(dataDir, "payer");
+const REASON = "Payer confirmed the password was reset on their side; sending again.";
+
+beforeAll(async () => {
+  keys = await upstreamKeyPair();
+  payer = await startSandboxSftpServer({ rootDir: payerRoot, hostKeys: [rsaHostKeyPem()], users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
+  const handle = database.handle();
+  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig(), install: true });
+});
+afterAll(async () => {
+  await relay?.stop({ graceMs: 1000 });
+  await payer?.close();
+});
+
+/** A transfer the payer refused (wrong stored password): it stops at "needs attention". */
+async function refusedTransfer() {
+  const target = await createRelayDestination({ port: payer.port, hostKeyFingerprint: payer.hostKeyFingerprint, keys, password: "not-the-payer-password" });
+  const staged = await stageTransfer(target);
+  await relayQueue().enqueue(staged.transfer.id);
+  const stopped = await waitForStatus(staged.transfer.id, ["delivered", "needs_attention", "failed"]);
+  expect(stopped).toMatchObject({ status: "needs_attention", lastErrorCode: "AUTH_PASSWORD_REJECTED" });
+  return { target, ...staged };
+}
+
+describe("re-queueing a stopped transfer", () => {
+  it("support re-queues it with a reason once the cause is fixed: event, audit, and a delivery", async () => {
+    const { target, transfer, content, remoteName } = await refusedTransfer();
+    await storeSecret({ kind: "partner_account", id: target.accountId }, "upstream_password", UPSTREAM_PASSWORD, null);
+    const { actor: support } = await staff("support");
+
+    await requeueTransfer(support, transfer.id, REASON);
+    await relayQueue().enqueue(transfer.id);
+    const delivered = await waitForStatus(transfer.id, ["delivered", "needs_attention", "failed"]);
+    expect(delivered.status).toBe("delivered");
+    expect(await loadAttempts(transfer.id)).toHaveLength(2);
+    expect(sha256(fs.readFileSync(path.join(payerRoot, "incoming", remoteName)))).toBe(sha256(content));
+
+    const db = await getDb();
+    const events = await db.select().from(transferEvents).where(eq(transferEvents.transferId, transfer.id));
+    expect(events).toEqual([expect.objectContaining({ kind: "requeued", reason: REASON, actorUserId: support.userId, actorRole: "support" })]);
+    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "transfer.requeued"), eq(auditEvents.actorUserId, support.userId)));
+    expect(audit).toMatchObject({ organisationId: target.organisationId, result: "success" });
+    expect(audit.detail).toMatchObject({ reason: REASON, previousStatus: "needs_attention", lastErrorCode: "AUTH_PASSWORD_REJECTED" });
+
+    // The partner sees the reason on the transfer and in the history list.
+    const partner = await actorFor((await createUser({ role: "partner", organisationId: target.organisationId })).id);
+    expect(await listTransferEvents(partner, transfer.id)).toEqual([expect.objectContaining({ kind: "requeued", reason: REASON, actorRole: "support" })]);
+    const { rows } = await listTransfers(partner, transferFilterSchema.parse({}));
+    expect(rows.find((r) => r.id === transfer.id)?.requeueReason).toBe(REASON);
+  });
+
+  it("refuses partners, other organisations' partners and transfers that are not stopped", async () => {
+    const { target, transfer } = await refusedTransfer();
+    const owner = await actorFor((await createUser({ role: "partner", organisationId: target.organisationId, isOrgAdmin: true })).id);
+    const { actor: stranger } = await partnerIn();
+    await expect(requeueTransfer(owner, transfer.id, REASON)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(requeueTransfer(stranger, transfer.id, REASON)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(listTransferEvents(stranger, transfer.id)).rejects.toBeInstanceOf(NotFoundError);
+
+    const { actor: admin } = await staff("admin");
+    await requeueTransfer(admin, transfer.id, REASON);
+    // Already queued now: a second re-queue is refused, and only one event exists.
+    await expect(requeueTransfer(admin, transfer.id, REASON)).rejects.toBeInstanceOf(UserInputError);
+    const db = await getDb();
+    expect(await db.select().from(transferEvents).where(eq(transferEvents.transferId, transfer.id))).toHaveLength(1);
+    await expect(requeueTransfer(admin, "00000000-0000-0000-0000-000000000000", REASON)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("refuses a transfer whose staged file retention removed", async () => {
+    const { transfer } = await refusedTransfer();
+    const db = await getDb();
+    await db.update(transfers).set({ stagingKey: null }).where(eq(transfers.id, transfer.id));
+    const { actor: support } = await staff("support");
+    await expect(requeueTransfer(support, transfer.id, REASON)).rejects.toThrow(/upload it again/);
+  });
+});
+
+describe("support search", () => {
+  it("finds a transfer by a SHA-256 prefix or the full digest, across organisations", async () => {
+    const a = await createRelayDestination({ port: payer.port, hostKeyFingerprint: payer.hostKeyFingerprint, keys });
+    const { transfer } = await stageTransfer(a);
+    const { actor: support } = await staff("support");
+    const digest = transfer.sha256!;
+    for (const sha of [digest, digest.slice(0, 8), digest.slice(0, 20).toUpperCase()]) {
+      const { rows } = await listTransfers(support, transferFilterSchema.parse({ sha256: sha }));
+      expect(rows.map((r) => r.id)).toContain(transfer.id);
+    }
+    const { rows: none } = await listTransfers(support, transferFilterSchema.parse({ sha256: digest.slice(0, 8).replace(/./, (c) => (c === "0" ? "1" : "0")) }));
+    expect(none.map((r) => r.id)).not.toContain(transfer.id);
+    expect(transferFilterSchema.safeParse({ sha256: "abc" }).success).toBe(false);
+    expect(transferFilterSchema.safeParse({ sha256: "' OR 1=1 --" }).success).toBe(false);
+    // A partner of another organisation does not find it, whatever they search.
+    const { actor: stranger } = await partnerIn();
+    expect((await listTransfers(stranger, transferFilterSchema.parse({ sha256: digest }))).rows).toEqual([]);
+  });
+});
