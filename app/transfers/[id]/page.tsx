@@ -97,7 +97,7 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           <ul className="space-y-1 text-sm">
             {events.map((event) => (
               <li key={event.id}>
-                {event.at.toISOString().replace("T", " ").slice(0, 16)} UTC · re-queued by {event.actorRole === "admin" ? "an administrator" : "our support team"}: <q>{event.reason}</q>
+                {event.at.toISOString().replace("T", " ").slice(0, 16)} UTC · re-queued by {event.actorRole === "admin" ? "an administrator" : "our support team"}: “{event.reason}”
               </li>
             ))}
           </ul>

@@ -1,0 +1,37 @@
+import { expect, test } from "./fixtures";
+import { DEMO_ORGANISATION, invitePartnerUser } from "./pages/accounts";
+import { SignInPage } from "./pages/sign-in-page";
+
+const PASSWORD = "marigold ferry lantern 2026";
+
+test("an admin invites a partner user by email; the user opens the emailed link, sets a password and signs in", async ({ adminPage, browser }) => {
+  const { email, page } = await invitePartnerUser(adminPage, browser, PASSWORD);
+  await expect(page.getByRole("heading", { level: 1, name: "Welcome, Ivy Invitee" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const signIn = new SignInPage(page);
+  await signIn.goto();
+  await signIn.signIn(email, PASSWORD);
+  await expect(page.getByRole("heading", { level: 1, name: "Welcome, Ivy Invitee" })).toBeVisible();
+  await page.context().close();
+});
+
+test("support opens an organisation's page read-only", async ({ supportPage }) => {
+  await supportPage.goto("/support/organisations");
+  await supportPage.getByRole("link", { name: DEMO_ORGANISATION }).click();
+  await expect(supportPage.getByRole("heading", { level: 1, name: DEMO_ORGANISATION })).toBeVisible();
+  await expect(supportPage.getByText("read-only view")).toBeVisible();
+  await expect(supportPage.getByRole("region", { name: "Users" }).getByRole("listitem").first()).toBeVisible();
+  await expect(supportPage.getByRole("table", { name: "Partner accounts" })).toContainText("sunshine");
+  await expect(supportPage.getByRole("table", { name: "Keys" })).toContainText("installed");
+  // Not one write control.
+  await expect(supportPage.getByRole("main").getByRole("button")).toHaveCount(0);
+  await expect(supportPage.getByRole("main").locator("form")).toHaveCount(0);
+});
+
+test("the admin sees every partner account's status", async ({ adminPage }) => {
+  await adminPage.goto("/admin/accounts");
+  const row = adminPage.getByRole("row", { name: `${DEMO_ORGANISATION} on Sandbox payer (SFTP, password + key)` });
+  await expect(row).toContainText("complete");
+  await expect(row.getByRole("cell").nth(5)).toHaveText("yes");
+});
