@@ -53,6 +53,8 @@ const PUBLIC_ACTIONS: Record<string, string> = {
   "auth.signIn": "signing in is how a session starts; throttled per account and IP",
   "auth.register": "self-registration creates a pending organisation an admin must approve",
   "invite.accept": "the one-time invitation token in the form is the credential",
+  "auth.requestPasswordReset": "forgot-password: one answer for every address, limited per address and IP; the link goes only to the account's own mailbox",
+  "auth.completePasswordReset": "the one-time reset token (stored hashed, 30 minutes) in the form is the credential",
 };
 
 /**
@@ -62,6 +64,7 @@ const PUBLIC_ACTIONS: Record<string, string> = {
 const SUPPORT_MAY_RUN: Record<string, string> = {
   "diagnosis.run": "runs connection checks and records the diagnosis report; changes no partner data",
   "account.setDailySummary": "the caller's own email preference, on their own user row only",
+  "transfers.requeue": "support's one write (issue #7): a failed or needs-attention transfer goes back to the relay with a reason, audited; no partner data or credential changes",
 };
 
 /** Exports of "use server" files not built with defineAction: each declared, with how it is safe. */
@@ -148,6 +151,17 @@ const ROUTES: Record<string, RoutePolicy> = {
       const csv = await (await call("GET", `/api/transfers/export?organisationId=${w.b.organisationId}`, { sessionId: w.a.sessionId })).text();
       expect(csv).toContain(w.a.transfer.id);
       expect(csv).not.toContain(w.b.transfer.id);
+    },
+  },
+  "app/api/admin/audit/export/route.ts": {
+    kind: "session",
+    reason: "the audit log as CSV, for administrators only",
+    roles: ["admin"],
+    url: () => "/api/admin/audit/export",
+    async crossOrganisation(w, call) {
+      const response = await call("GET", `/api/admin/audit/export?from=2000-01-01`, { sessionId: w.a.sessionId });
+      expect(response.status).toBe(403);
+      expect(await response.text()).not.toContain(w.b.organisationId);
     },
   },
   "app/api/uploads/[[...tus]]/route.ts": {
