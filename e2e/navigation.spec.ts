@@ -17,14 +17,14 @@ test("a partner finds Dashboard, Upload, History, Keys & credentials and Trouble
   await visitEveryNavItem(partnerPage, "/dashboard", ["Dashboard", "Upload", "History", "Keys & credentials", "Troubleshooting"]);
 });
 
-test("an admin finds Registrations, Organisations, Destinations, Keys and Audit", async ({ adminPage }) => {
-  await visitEveryNavItem(adminPage, "/admin/registrations", ["Registrations", "Organisations", "Destinations", "Keys", "Audit"]);
+test("an admin finds Registrations, Organisations, Destinations, Accounts, Keys, Audit, Exports and Mail", async ({ adminPage }) => {
+  await visitEveryNavItem(adminPage, "/admin/registrations", ["Registrations", "Organisations", "Destinations", "Accounts", "Keys", "Audit", "Exports", "Mail"]);
   await adminPage.goto("/admin/audit");
   await expect(adminPage.getByRole("cell", { name: "auth.sign_in" }).first()).toBeVisible();
 });
 
-test("support finds Transfers and Diagnostics", async ({ supportPage }) => {
-  await visitEveryNavItem(supportPage, "/support/transfers", ["Transfers", "Diagnostics"]);
+test("support finds Transfers, Organisations and Diagnostics", async ({ supportPage }) => {
+  await visitEveryNavItem(supportPage, "/support/transfers", ["Transfers", "Organisations", "Diagnostics"]);
 });
 
 test("each role is kept inside its own area", async ({ partnerPage, supportPage }) => {
