@@ -9,7 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import type { CleanupStack } from "../bench/cleanup";
 import { BenchFailure } from "../bench/measurement";
-import { REPO_ROOT, tsNodeArgs } from "./child-process";
+import { REPO_ROOT } from "./child-process";
 
 const START_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 20_000;
@@ -64,7 +64,8 @@ export async function startPortalProcess(options: PortalEnv & { logPath: string;
   delete env.AUTH_URL;
 
   const log = createWriteStream(options.logPath, { flags: "a" });
-  const child = spawn(process.execPath, tsNodeArgs(path.join(REPO_ROOT, "server.ts")), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // As `npm start` runs it: the compiled server on plain Node.
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts", "start.cjs")], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
