@@ -53,14 +53,14 @@ function expectMatchesSchema(doc: Json, schemaName: string, value: Json) {
 }
 
 describe("GET /api/v1/openapi.json", () => {
-  it("is an OpenAPI 3.1 document of the three operations, with bearer security and resolvable references", async () => {
+  it("is an OpenAPI 3.1 document of the four operations, with bearer security and resolvable references", async () => {
     const doc = await document();
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.servers).toEqual([{ url: "https://portal.example" }]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     const operations = Object.entries(doc.paths as Json).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(operations.sort()).toEqual(["GET /api/v1/transfers", "GET /api/v1/transfers/{id}", "POST /api/v1/transfers"]);
+    expect(operations.sort()).toEqual(["GET /api/v1/transfers", "GET /api/v1/transfers/{id}", "POST /api/v1/transfers", "POST /api/v1/transfers/{id}/confirm"]);
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) expect(resolve(doc, ref), ref).toBeDefined();

@@ -16,6 +16,7 @@ import { stagingPath, stagingRoot } from "@/lib/transfer/staging";
 import { Transcript } from "@/lib/transfer/transcript";
 import { GET as listRoute, POST as createRoute, DELETE as deleteListRoute } from "@/app/api/v1/transfers/route";
 import { GET as getRoute } from "@/app/api/v1/transfers/[id]/route";
+import { POST as confirmRoute } from "@/app/api/v1/transfers/[id]/confirm/route";
 import { GET as unknownRoute } from "@/app/api/v1/[...path]/route";
 import { createUser, actorFor, partnerIn } from "./support/factories";
 import { withTestDatabase } from "./support/db";
@@ -204,6 +205,39 @@ describe("POST /api/v1/transfers", () => {
     const sent = transferSchema.parse(await confirmed.json());
     expect(sent).toMatchObject({ status: "queued", awaitingConfirmation: false });
     expect(queued).toContain(sent.id);
+  });
+
+  it("sends or drops a held duplicate through POST /transfers/{id}/confirm, without uploading it again", async () => {
+    const a = await partnerWithToken();
+    const b = await partnerWithToken();
+    const content = `claim batch ${crypto.randomUUID()}\n`;
+    const first = transferSchema.parse(await (await post(a.token, { "x-account-id": a.account.id, "x-filename": nextName() }, content)).json());
+    const db = await getDb();
+    await db.update(transfers).set({ status: "delivered", deliveredAt: new Date() }).where(eq(transfers.id, first.id));
+    const hold = async () => transferSchema.parse(await (await post(a.token, { "x-account-id": a.account.id, "x-filename": nextName() }, content)).json());
+    const confirm = (token: string, id: string, body: string) =>
+      confirmRoute(new Request(`${BASE}/${id}/confirm`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body }), {
+        params: Promise.resolve({ id }),
+      });
+
+    const held = await hold();
+    expect(held.awaitingConfirmation).toBe(true);
+    // Another organisation's token sees no such transfer; a bad body names the two decisions.
+    expect((await confirm(b.token, held.id, '{"decision":"send"}')).status).toBe(404);
+    const bad = await confirm(a.token, held.id, '{"decision":"maybe"}');
+    expect(bad.status).toBe(400);
+    expect(errorSchema.parse(await bad.json()).error.message).toMatch(/send.*cancel/);
+
+    const sent = await confirm(a.token, held.id, '{"decision":"send"}');
+    expect(sent.status).toBe(200);
+    expect(transferSchema.parse(await sent.json())).toMatchObject({ id: held.id, status: "queued", awaitingConfirmation: false });
+    expect(queued).toContain(held.id);
+    expect((await confirm(a.token, held.id, '{"decision":"send"}')).status).toBe(422);
+
+    const dropped = await hold();
+    const cancelled = await confirm(a.token, dropped.id, '{"decision":"cancel"}');
+    expect(transferSchema.parse(await cancelled.json())).toMatchObject({ status: "failed", awaitingConfirmation: false });
+    expect(queued).not.toContain(dropped.id);
   });
 
   it("decodes a percent-encoded X-Filename", async () => {

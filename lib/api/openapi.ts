@@ -146,6 +146,26 @@ export function openApiDocument(serverUrl: string): JsonObject {
           },
         },
       },
+      "/api/v1/transfers/{id}/confirm": {
+        post: {
+          operationId: "confirmDuplicateTransfer",
+          summary: "Send or drop a file held as a duplicate of one delivered in the last 30 days",
+          description: "A transfer answered with `awaitingConfirmation: true` waits, with its bytes kept, until you decide. `send` queues it for delivery; `cancel` removes the copy and marks the transfer failed with code CANCELLED.",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { type: "object", required: ["decision"], properties: { decision: { type: "string", enum: ["send", "cancel"] } } } } },
+          },
+          responses: {
+            "200": { description: "The transfer after the decision: queued, or failed with CANCELLED.", content: { "application/json": { schema: ref("Transfer") } } },
+            "400": error("The body is not JSON or the decision is missing."),
+            "413": error("The body is larger than 1 KiB."),
+            "404": error("No transfer of your organisation has this id."),
+            "422": error("The transfer is not waiting for a decision."),
+            ...commonErrors,
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {
