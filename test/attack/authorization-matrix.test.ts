@@ -211,6 +211,23 @@ const ROUTES: Record<string, RoutePolicy> = {
       expect(await response.text()).not.toContain(w.b.transfer.originalName);
     },
   },
+  "app/api/v1/transfers/[id]/confirm/route.ts": {
+    kind: "api-token",
+    reason: "partner API: decides a held duplicate of the token's organisation",
+    url: (w) => `/api/v1/transfers/${w.a.transfer.id}/confirm`,
+    params: (w) => ({ id: w.a.transfer.id }),
+    headers: () => ({ "content-type": "application/json" }),
+    openMethods: ["GET", "PUT", "PATCH", "DELETE"],
+    async crossOrganisation(w, call) {
+      const response = await call("POST", `/api/v1/transfers/${w.b.transfer.id}/confirm`, {
+        headers: { authorization: `Bearer ${w.a.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ decision: "cancel" }),
+        params: { id: w.b.transfer.id },
+      });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain(w.b.transfer.originalName);
+    },
+  },
 };
 
 /* ------------------------------------------------------------------ discovery */
