@@ -5,6 +5,7 @@ import { getDb } from "@/db/client";
 import { auditEvents, mailMessages, passwordResets, sessions } from "@/db/schema";
 import { completePasswordReset, findOpenPasswordReset, forcePasswordReset, requestPasswordReset, RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_IP } from "@/db/queries/password-resets";
 import { resolveSessionActor } from "@/db/queries/sessions";
+import { createApiToken, resolveApiToken } from "@/db/queries/api-tokens";
 import { authenticate } from "@/lib/auth/authenticate";
 import { forgotPassword } from "@/lib/auth/forgot-password";
 import { verifyPassword } from "@/lib/auth/password";
@@ -122,6 +123,7 @@ describe("admin-forced password reset", () => {
   it("ends the user's sessions, refuses sign-in until the new password is set, and is audited", async () => {
     const { user } = await partnerIn();
     const session = await actorFor(user.id);
+    const { token: apiToken } = await createApiToken(session, { name: "nightly batch" });
     const { actor: admin } = await staff("admin");
     const link = await forcePasswordReset(admin, user.id);
 
@@ -134,11 +136,14 @@ describe("admin-forced password reset", () => {
     const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "user.password_reset_forced"), eq(auditEvents.target, user.email)));
     expect(audit).toMatchObject({ actorUserId: admin.userId, result: "success" });
 
+    // Their API token stops too, until the new password is set.
+    expect(await resolveApiToken(apiToken, null)).toBeNull();
     // The old password, although right, no longer opens a session.
     expect(await authenticate({ email: user.email, password: TEST_PASSWORD }, meta)).toEqual({ ok: false, reason: "password_reset_required" });
     await completePasswordReset(link.token, NEW_PASSWORD, null);
     expect((await reloadUser(user.id)).mustChangePassword).toBe(false);
     expect(await authenticate({ email: user.email, password: NEW_PASSWORD }, meta)).toMatchObject({ ok: true });
+    expect(await resolveApiToken(apiToken, null)).not.toBeNull();
   });
 
   it("is for admins only", async () => {

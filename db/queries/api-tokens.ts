@@ -98,6 +98,8 @@ export async function resolveApiToken(token: string, ip: string | null): Promise
     .where(and(eq(apiTokens.tokenHash, hashApiToken(token)), eq(apiTokens.scope, "partner_api"), isNull(apiTokens.revokedAt)));
   if (!row) return null;
   if (row.user.disabledAt || row.user.role !== "partner" || row.user.organisationId !== row.token.organisationId) return null;
+  // A forced password reset closes the API too, until the user has set the new password.
+  if (row.user.mustChangePassword) return null;
   if (row.organisationStatus !== "approved") return null;
   await touchLastUsed(row.token.id);
   return {
