@@ -3,6 +3,7 @@ import { and, desc, eq, gte, ilike, lt, lte, or, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, type AuditEvent } from "@/db/schema";
 import { requireRole, type Actor } from "./actor";
+import { containsPattern } from "./like-pattern";
 
 export interface AuditEntry {
   actor?: Pick<Actor, "userId" | "email" | "role"> | null;
@@ -46,11 +47,13 @@ export async function listAuditEvents(actor: Actor, filter: AuditFilter): Promis
   const conditions: SQL[] = [];
   if (filter.from) conditions.push(gte(auditEvents.at, filter.from));
   if (filter.to) conditions.push(lte(auditEvents.at, filter.to));
+  // No stored action holds a NUL (PostgreSQL text cannot), and the database would reject it as a parameter.
+  if (filter.action?.includes("\0")) return [];
   if (filter.action) conditions.push(eq(auditEvents.action, filter.action));
   if (filter.organisationId) conditions.push(eq(auditEvents.organisationId, filter.organisationId));
   if (filter.beforeId) conditions.push(lt(auditEvents.id, filter.beforeId));
   if (filter.search) {
-    const pattern = `%${filter.search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(filter.search);
     conditions.push(or(ilike(auditEvents.actorEmail, pattern), ilike(auditEvents.target, pattern))!);
   }
   return db

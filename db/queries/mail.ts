@@ -3,6 +3,7 @@ import { and, desc, eq, gte, ilike, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { mailMessages, type MailMessage } from "@/db/schema";
 import { requireRole, type Actor } from "./actor";
+import { containsPattern } from "./like-pattern";
 
 export interface NewMail {
   to: string;
@@ -119,7 +120,7 @@ export async function listMail(actor: Actor, filter: MailFilter = {}): Promise<M
   const db = await getDb();
   const conditions: SQL[] = [];
   if (filter.to) {
-    const pattern = `%${filter.to.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(filter.to);
     conditions.push(or(ilike(mailMessages.toAddress, pattern), ilike(mailMessages.subject, pattern))!);
   }
   if (filter.since) conditions.push(gte(mailMessages.createdAt, filter.since));

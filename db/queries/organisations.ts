@@ -7,6 +7,7 @@ import { assertCanRead, requireRole, type Actor } from "./actor";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./errors";
 import { normaliseEmail } from "./users";
+import { containsPattern } from "./like-pattern";
 
 export interface RegistrationInput {
   organisationName: string;
@@ -118,7 +119,7 @@ export async function searchOrganisations(actor: Actor, search?: string): Promis
   const db = await getDb();
   let where: SQL | undefined;
   if (search) {
-    const pattern = `%${search.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(search);
     where = or(ilike(organisations.name, pattern), ilike(organisations.submitterId, pattern), ilike(organisations.contactEmail, pattern));
   }
   const rows = await db

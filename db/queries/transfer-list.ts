@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { destinations, organisations, transferEvents, transfers } from "@/db/schema";
 import { requireRole, type Actor } from "./actor";
+import { CONTROL_CHARACTERS_MESSAGE, containsPattern, hasNoControlCharacters } from "./like-pattern";
 
 export const transferStatuses = ["uploading", "received", "queued", "sending", "delivered", "needs_attention", "failed"] as const;
 export const transferSorts = ["newest", "oldest", "name", "size"] as const;
@@ -17,7 +18,7 @@ export const transferFilterSchema = z.object({
   status: z.enum(transferStatuses).optional(),
   destinationId: z.string().uuid().optional(),
   organisationId: z.string().uuid().optional(),
-  q: z.string().trim().max(200).optional(),
+  q: z.string().trim().max(200).refine(hasNoControlCharacters, CONTROL_CHARACTERS_MESSAGE).optional(),
   /** The full SHA-256 or its first characters (at least 8), as support reads it off a partner's screen. */
   sha256: z.string().trim().regex(/^[0-9a-f]{8,64}$/i, "Enter the SHA-256 or at least its first 8 hex digits.").optional(),
   sort: z.enum(transferSorts).default("newest"),
@@ -37,6 +38,19 @@ function decodeCursor(value: string | undefined): Cursor | undefined {
     // fall through: an unreadable cursor starts from the first page
   }
   return undefined;
+}
+
+/**
+ * The cursor's sort value as the column's type, or undefined when it cannot be one (a cursor is
+ * client-supplied text: a hand-made one starts from the first page instead of failing the query).
+ */
+function cursorValue(sort: TransferFilter["sort"], value: string | number): Date | string | number | undefined {
+  if (sort === "newest" || sort === "oldest") {
+    const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value) ? new Date(value) : undefined;
+    return date && !Number.isNaN(date.getTime()) ? date : undefined;
+  }
+  if (sort === "size") return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  return typeof value === "string" && value.length <= 1000 && hasNoControlCharacters(value) ? value : undefined;
 }
 
 const sortColumns = {
@@ -88,12 +102,12 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
     // A prefix is a range on the indexed column: [prefix, prefix + "g"), since every digest character is below "g".
     conditions.push(digest.length === 64 ? eq(transfers.sha256, digest) : and(gte(transfers.sha256, digest), lt(transfers.sha256, `${digest}g`))!);
   }
-  if (filter.q) conditions.push(ilike(transfers.originalName, `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
+  if (filter.q) conditions.push(ilike(transfers.originalName, containsPattern(filter.q)));
 
   const { column, direction } = sortColumns[filter.sort];
   const cursor = decodeCursor(filter.cursor);
-  if (cursor) {
-    const value = column === transfers.createdAt ? new Date(String(cursor.v)) : cursor.v;
+  const value = cursor ? cursorValue(filter.sort, cursor.v) : undefined;
+  if (cursor && value !== undefined) {
     const after = direction === "desc" ? lt : gt;
     conditions.push(or(after(column, value as never), and(eq(column, value as never), after(transfers.id, cursor.id)))!);
   }
