@@ -1,7 +1,13 @@
 import { AppShell } from "@/components/app-shell";
+import { OutageBanner } from "@/components/outage-banner";
 import { requirePageRole } from "@/lib/auth/session";
 
 export default async function PartnerLayout({ children }: { children: React.ReactNode }) {
   const actor = await requirePageRole("partner");
-  return <AppShell actor={actor}>{children}</AppShell>;
+  return (
+    <AppShell actor={actor}>
+      <OutageBanner actor={actor} />
+      {children}
+    </AppShell>
+  );
 }

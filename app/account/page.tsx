@@ -12,6 +12,8 @@ import { redirect } from "next/navigation";
 import { ApiTokenRow, CreateApiTokenForm } from "./api-tokens";
 import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "./forms";
 import { DailySummaryForm } from "./daily-summary";
+import { CreateMonitoringTokenForm, MonitoringTokenRow } from "./monitoring-tokens";
+import { listMonitoringTokens } from "@/db/queries/monitoring-tokens";
 import { ownDailySummary } from "@/db/queries/daily-summary";
 
 export const metadata: Metadata = { title: "Account" };
@@ -78,8 +80,40 @@ export default async function AccountPage() {
           </section>
         ) : null}
         {actor.role === "partner" ? <ApiTokensSection actor={actor} /> : null}
+        {actor.role === "admin" ? <MonitoringTokensSection actor={actor} /> : null}
       </div>
     </AppShell>
+  );
+}
+
+/** Bearer tokens for monitoring systems: they read /api/health/details and nothing else. */
+async function MonitoringTokensSection({ actor }: { actor: Actor }) {
+  const tokens = await listMonitoringTokens(actor);
+  return (
+    <section aria-labelledby="monitoring-tokens-heading" className="rounded-lg border border-slate-200 bg-white p-5 lg:col-span-2">
+      <h2 id="monitoring-tokens-heading" className="mb-1 text-lg font-semibold">
+        Monitoring tokens
+      </h2>
+      <p className="mb-4 text-sm text-slate-600">
+        For a monitoring system that polls <code>/api/health/details</code> (queues, relays in flight, destination health) with{" "}
+        <code>Authorization: Bearer edm_…</code>. These tokens read nothing else.
+      </p>
+      {tokens.length ? (
+        <ul aria-label="Monitoring tokens" className="divide-y divide-slate-200">
+          {tokens.map((token) => (
+            <MonitoringTokenRow
+              key={token.id}
+              token={{ id: token.id, name: token.name, prefix: token.prefix, ownerEmail: token.ownerEmail, createdAt: token.createdAt.toISOString(), lastUsedAt: token.lastUsedAt?.toISOString() ?? null }}
+            />
+          ))}
+        </ul>
+      ) : (
+        <p className="text-sm text-slate-600">No monitoring tokens.</p>
+      )}
+      <div className="mt-4">
+        <CreateMonitoringTokenForm needsPassword={needsReauthentication(actor)} />
+      </div>
+    </section>
   );
 }
 

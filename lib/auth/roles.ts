@@ -28,6 +28,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { href: "/admin/destinations", label: "Destinations" },
     { href: "/admin/accounts", label: "Accounts" },
     { href: "/admin/keys", label: "Keys" },
+    { href: "/admin/operations", label: "Operations" },
     { href: "/admin/audit", label: "Audit" },
     { href: "/admin/exports", label: "Exports" },
     { href: "/admin/mail", label: "Mail" },

@@ -128,6 +128,20 @@ const ROUTES: Record<string, RoutePolicy> = {
     url: () => "/api/auth/session",
   },
   "app/api/health/route.ts": { kind: "public", reason: "liveness for load balancers: status, version and database engine only", url: () => "/api/health" },
+  "app/api/health/details/route.ts": {
+    kind: "session",
+    reason: "the operator's view as JSON: an admin session, or an admin's monitoring token (scope monitoring, no organisation)",
+    roles: ["admin"],
+    url: () => "/api/health/details",
+    async crossOrganisation(w, call) {
+      // Nothing here is per organisation; a partner gets no part of it, by session or by API token.
+      const bySession = await call("GET", "/api/health/details", { sessionId: w.a.sessionId });
+      const byToken = await call("GET", "/api/health/details", { headers: { authorization: `Bearer ${w.a.token}` } });
+      expect(bySession.status).toBe(403);
+      expect(byToken.status).toBe(401);
+      for (const body of [await bySession.text(), await byToken.text()]) expect(body).not.toMatch(/destinations|queues/);
+    },
+  },
   "app/api/v1/openapi.json/route.ts": { kind: "public", reason: "the API description holds no data", url: () => "/api/v1/openapi.json" },
   "app/api/v1/[...path]/route.ts": { kind: "public", reason: "answers 404 in the API's error shape for unknown paths", url: () => "/api/v1/nothing-here", params: () => ({ path: ["nothing-here"] }) },
   "app/api/internal/vault/rewrap/route.ts": { kind: "internal-token", reason: "operator command on the same machine, token file in DATA_DIR", url: () => "/api/internal/vault/rewrap" },

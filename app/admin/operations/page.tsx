@@ -1,0 +1,170 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/app-shell";
+import { AutoRefresh } from "@/components/auto-refresh";
+import { operationsSnapshot, type DestinationWindowStats, type QueueStats } from "@/db/queries/operations";
+import { requirePageRole } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+
+export const metadata: Metadata = { title: "Operations" };
+
+const at = (date: Date) => date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+
+function age(from: Date, now: Date): string {
+  const minutes = Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000));
+  if (minutes < 1) return "under a minute";
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.round(minutes / 60)} h`;
+}
+
+const queueLabels: Record<string, string> = {
+  relay: "File relays",
+  "notify-dispatch": "Notification dispatch",
+  "webhook-delivery": "Webhook deliveries",
+  "mail-retry": "Mail retries",
+  "staging-retention": "Staging retention",
+  "daily-summary": "Daily summary",
+};
+
+export default async function OperationsPage() {
+  const actor = await requirePageRole("admin");
+  const snapshot = await operationsSnapshot(actor, { downAfterMinutes: env().DESTINATION_DOWN_AFTER_MINUTES });
+  const now = snapshot.generatedAt;
+  const relay = snapshot.queues.find((q) => q.queue === "relay");
+  return (
+    <>
+      <AutoRefresh active intervalMs={15_000} />
+      <PageHeader title="Operations" description={`The relay and notification queues and how each payer's server is doing. As of ${at(now)}; refreshes every 15 seconds. The same data is JSON at /api/health/details.`} />
+      {snapshot.outages.length ? (
+        <section role="alert" aria-label="Destinations down" className="mb-6 rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900">
+          {snapshot.outages.map((outage) => (
+            <p key={outage.destinationId}>
+              <strong>{outage.destinationName}</strong> has not answered since {at(outage.failingSince)}: {outage.failures} attempts from {outage.organisations}{" "}
+              {outage.organisations === 1 ? "organisation" : "organisations"} failed ({outage.lastErrorCode}), none succeeded. Its partners see a banner.
+            </p>
+          ))}
+        </section>
+      ) : null}
+      <dl aria-label="Relay" className="mb-8 grid gap-4 sm:grid-cols-4">
+        <Figure label="Queue depth" value={String((relay?.waiting ?? 0) + (relay?.retrying ?? 0))} note={`${relay?.retrying ?? 0} waiting for a retry`} />
+        <Figure label="Relays in flight" value={String(snapshot.relaysInFlight)} note={`${relay?.active ?? 0} relay jobs running`} />
+        <Figure
+          label="Oldest waiting job"
+          value={relay?.oldestWaitingAt ? age(relay.oldestWaitingAt, now) : "none"}
+          note={relay?.oldestWaitingAt ? `queued ${at(relay.oldestWaitingAt)}` : "nothing is waiting"}
+        />
+        <Figure
+          label="Transfers waiting"
+          value={String(snapshot.transfersWaiting)}
+          note={snapshot.oldestWaitingTransferAt ? `oldest since ${at(snapshot.oldestWaitingTransferAt)}` : "none received or queued"}
+        />
+      </dl>
+
+      <section aria-labelledby="destinations-heading" className="mb-8">
+        <h2 id="destinations-heading" className="mb-2 text-lg font-semibold">
+          Destinations
+        </h2>
+        <table aria-label="Destination health" className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm">
+          <thead className="bg-slate-50 text-xs text-slate-600">
+            <tr>
+              <th className="px-3 py-2">Destination</th>
+              <th className="px-3 py-2">Last 24 hours</th>
+              <th className="px-3 py-2">Last 7 days</th>
+              <th className="px-3 py-2">State</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 align-top">
+            {snapshot.destinations.map((destination) => (
+              <tr key={destination.id} aria-label={destination.name}>
+                <td className="px-3 py-2">
+                  <span className="font-medium">{destination.name}</span>
+                  <span className="block text-xs text-slate-500">{destination.protocol}</span>
+                </td>
+                <td className="px-3 py-2">
+                  <WindowCell stats={destination.last24h} />
+                </td>
+                <td className="px-3 py-2">
+                  <WindowCell stats={destination.last7d} />
+                </td>
+                <td className="px-3 py-2">{destination.disabled ? "disabled" : destination.outage ? <span className="font-semibold text-red-700">down since {at(destination.outage.failingSince)}</span> : "answering"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <div className="grid gap-8 lg:grid-cols-2">
+        <section aria-labelledby="queues-heading">
+          <h2 id="queues-heading" className="mb-2 text-lg font-semibold">
+            Queues
+          </h2>
+          <table aria-label="Queues" className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm">
+            <thead className="bg-slate-50 text-xs text-slate-600">
+              <tr>
+                <th className="px-3 py-2">Queue</th>
+                <th className="px-3 py-2">Waiting</th>
+                <th className="px-3 py-2">Retrying</th>
+                <th className="px-3 py-2">Running</th>
+                <th className="px-3 py-2">Oldest waiting</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {snapshot.queues.map((queue) => (
+                <QueueRow key={queue.queue} queue={queue} now={now} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section aria-labelledby="notifications-heading">
+          <h2 id="notifications-heading" className="mb-2 text-lg font-semibold">
+            Notifications
+          </h2>
+          <dl className="grid grid-cols-2 gap-4">
+            <Figure label="Mail waiting for a retry" value={String(snapshot.mail.waitingForRetry)} />
+            <Figure label="Mail failed for good" value={String(snapshot.mail.failed)} />
+            <Figure label="Webhook deliveries pending" value={String(snapshot.webhooks.pending)} />
+            <Figure label="Webhook deliveries failed (24 h)" value={String(snapshot.webhooks.failedLast24h)} />
+          </dl>
+        </section>
+      </div>
+    </>
+  );
+}
+
+function Figure({ label, value, note }: { label: string; value: string; note?: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-4">
+      <dt className="text-xs text-slate-600">{label}</dt>
+      <dd className="text-2xl font-semibold">{value}</dd>
+      {note ? <dd className="text-xs text-slate-500">{note}</dd> : null}
+    </div>
+  );
+}
+
+function WindowCell({ stats }: { stats: DestinationWindowStats }) {
+  if (!stats.attempts) return <span className="text-slate-500">no attempts</span>;
+  return (
+    <>
+      <span>
+        {Math.round((stats.successRate ?? 0) * 100)}% of {stats.attempts} attempts succeeded
+      </span>
+      {stats.lastError ? (
+        <span className="block text-xs text-slate-600">
+          Last error {at(stats.lastError.at)}: {stats.lastError.code}
+          {stats.lastError.message ? ` — ${stats.lastError.message}` : ""}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+function QueueRow({ queue, now }: { queue: QueueStats; now: Date }) {
+  return (
+    <tr aria-label={queueLabels[queue.queue] ?? queue.queue}>
+      <td className="px-3 py-2">{queueLabels[queue.queue] ?? queue.queue}</td>
+      <td className="px-3 py-2">{queue.waiting}</td>
+      <td className="px-3 py-2">{queue.retrying}</td>
+      <td className="px-3 py-2">{queue.active}</td>
+      <td className="px-3 py-2">{queue.oldestWaitingAt ? age(queue.oldestWaitingAt, now) : "—"}</td>
+    </tr>
+  );
+}
