@@ -141,14 +141,18 @@ describe("a destination down for everyone", () => {
       }
       return payer.id;
     };
-    const down = await scenario("Down", [[200, null], [25, "TCP_REFUSED", "a"], [12, "TCP_TIMEOUT", "b"], [2, "DNS_FAILED", "a"]]);
+    const down = await scenario("Down", [[200, null], [60, "REMOTE_PERMISSION", "b"], [25, "TCP_REFUSED", "a"], [14, "CREDENTIALS_MISSING", "b"], [12, "TCP_TIMEOUT", "b"], [2, "DNS_FAILED", "a"]]);
     const recovered = await scenario("Recovered", [[25, "TCP_REFUSED"], [15, "TCP_REFUSED", "b"], [5, null]]);
+    // The server answered b (a wrong password) 15 minutes ago: only one failure since.
     const answering = await scenario("Answering", [[25, "TCP_REFUSED"], [15, "AUTH_PASSWORD_REJECTED", "b"], [5, "TCP_REFUSED"]]);
     const tooShort = await scenario("Too short", [[6, "TCP_REFUSED"], [1, "TCP_REFUSED", "b"]]);
     const once = await scenario("Once", [[20, "TCP_REFUSED"]]);
     const stale = await scenario("Stale", [[180, "TCP_REFUSED"], [120, "TCP_REFUSED", "b"]]);
+    const switchedOff = await scenario("Switched off", [[25, "TCP_REFUSED"], [15, "TCP_REFUSED", "b"]]);
+    const db = await getDb();
+    await db.update(destinations).set({ disabledAt: sql`now()` }).where(eq(destinations.id, switchedOff));
 
-    const outages = await destinationOutages({ downAfterMinutes: 10, destinationIds: [down, recovered, answering, tooShort, once, stale] });
+    const outages = await destinationOutages({ downAfterMinutes: 10, destinationIds: [down, recovered, answering, tooShort, once, stale, switchedOff] });
     expect(outages.map((o) => o.destinationId)).toEqual([down]);
     const [outage] = outages;
     expect(outage.failures).toBe(3);

@@ -167,12 +167,17 @@ async function destinationStats(now: Date): Promise<Omit<DestinationStats, "outa
   }));
 }
 
+/** Attempts that stopped before contacting the server: they say nothing about whether it answers. */
+const NEVER_CONNECTED_CODES = ["CREDENTIALS_MISSING", "LOCAL_FILE_MISSING", "DESTINATION_BLOCKED"] as const;
+
 /**
- * Destinations that are down for everyone: every attempt since the destination's last success (at
- * least two, from any organisation) failed with a connection error — no answer, refused, or the name
- * did not resolve — the first of them at least `downAfterMinutes` ago and the latest within the last
- * 30 minutes. One organisation's wrong password or full disk is not an outage: any other error, or
- * any success, ends it. Restarts of our own relay (interrupted attempts) are not counted.
+ * Destinations that are down for everyone: since the server last answered anyone (a delivery, or
+ * any reply such as a refused password or a missing folder), every attempt from every organisation
+ * failed with a connection error — no answer, connection refused, or the name did not resolve — at
+ * least two of them, the first at least `downAfterMinutes` ago and the latest within the last 30
+ * minutes. Attempts that never tried to connect (missing credentials, the file gone, a disabled
+ * destination) and attempts our own restarts interrupted are left out. Disabled destinations are
+ * not reported: they are switched off, not down.
  */
 export async function destinationOutages(options: { downAfterMinutes: number; destinationIds?: string[]; now?: Date }): Promise<DestinationOutage[]> {
   const now = options.now ?? new Date();
@@ -185,31 +190,31 @@ export async function destinationOutages(options: { downAfterMinutes: number; de
     last_failure: Date | string;
     failures: number;
     organisations: number;
-    all_connection: boolean;
     last_error_code: string;
   }>(
     `WITH recent AS (
-       SELECT t.destination_id, t.organisation_id, a.finished_at, a.error_code
+       SELECT t.destination_id, t.organisation_id, a.finished_at, a.error_code,
+              (a.error_code = ANY($4::text[])) AS no_answer
          FROM transfer_attempts a JOIN transfers t ON t.id = a.transfer_id
         WHERE a.finished_at >= $1::timestamptz - interval '24 hours' AND a.finished_at IS NOT NULL
           AND t.created_at >= $1::timestamptz - interval '15 days'
           AND a.error_message IS DISTINCT FROM $2
+          AND (a.error_code IS NULL OR NOT (a.error_code = ANY($5::text[])))
           AND ($3::uuid[] IS NULL OR t.destination_id = ANY($3::uuid[]))
      ),
-     last_success AS (
-       SELECT destination_id, max(finished_at) AS at FROM recent WHERE error_code IS NULL GROUP BY destination_id
+     last_answer AS (
+       SELECT destination_id, max(finished_at) AS at FROM recent WHERE NOT coalesce(no_answer, false) GROUP BY destination_id
      )
      SELECT r.destination_id, d.name AS destination_name,
             min(r.finished_at) AS failing_since, max(r.finished_at) AS last_failure,
             count(*)::int AS failures, count(DISTINCT r.organisation_id)::int AS organisations,
-            bool_and(r.error_code = ANY($4::text[])) AS all_connection,
             (array_agg(r.error_code ORDER BY r.finished_at DESC))[1] AS last_error_code
        FROM recent r
-       JOIN destinations d ON d.id = r.destination_id
-       LEFT JOIN last_success s ON s.destination_id = r.destination_id
-      WHERE r.error_code IS NOT NULL AND (s.at IS NULL OR r.finished_at > s.at)
+       JOIN destinations d ON d.id = r.destination_id AND d.disabled_at IS NULL
+       LEFT JOIN last_answer s ON s.destination_id = r.destination_id
+      WHERE r.no_answer AND (s.at IS NULL OR r.finished_at > s.at)
       GROUP BY r.destination_id, d.name`,
-    [now.toISOString(), INTERRUPTED_MESSAGE, options.destinationIds ?? null, [...CONNECTION_ERROR_CODES]],
+    [now.toISOString(), INTERRUPTED_MESSAGE, options.destinationIds ?? null, [...CONNECTION_ERROR_CODES], [...NEVER_CONNECTED_CODES]],
   );
   return rows
     .map((row) => ({
@@ -220,16 +225,13 @@ export async function destinationOutages(options: { downAfterMinutes: number; de
       failures: Number(row.failures),
       organisations: Number(row.organisations),
       lastErrorCode: row.last_error_code,
-      allConnection: row.all_connection,
     }))
     .filter(
       (row) =>
-        row.allConnection &&
         row.failures >= OUTAGE_MIN_FAILURES &&
         now.getTime() - row.failingSince.getTime() >= options.downAfterMinutes * 60_000 &&
         now.getTime() - row.lastFailureAt.getTime() <= OUTAGE_FRESHNESS_MINUTES * 60_000,
-    )
-    .map(({ allConnection: _allConnection, ...outage }) => outage);
+    );
 }
 
 /** Outages of the destinations the partner's organisation has an enabled account on: only those. */
