@@ -11,10 +11,10 @@ import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import { installNotificationQueue } from "@/lib/jobs/notification-queue";
 import { installRelayQueue } from "@/lib/jobs/relay-queue";
 import { withTestDatabase } from "../support/db";
-import { TEST_PASSWORD } from "../support/factories";
 import { useTemporaryPortalEnv } from "../support/portal-env";
 import { asSession, callAction, type ServerAction } from "./support/boundary";
 import { importProjectModule, inlineServerActions, routeFiles, routeMethods, serverActionFiles, type HttpMethod } from "./support/discover";
+import { SAMPLE_VALUES } from "./support/samples";
 import { buildWorld, freshSession, type World } from "./support/world";
 
 // The auth boundary: which session row the request's cookie names. Everything below is real.
@@ -84,25 +84,6 @@ const FOREIGN_IDS: Record<string, (world: World) => string> = {
   webhookId: (w) => w.b.webhookId,
 };
 
-/** Valid values for the other fields, so validation passes and the id is what decides. */
-const SAMPLE_VALUES: Record<string, string> = {
-  currentPassword: TEST_PASSWORD,
-  upstreamPassword: "a password the payer issued",
-  passphrase: "a long enough passphrase 42",
-  publicKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ== placeholder",
-  privateKey: "-----BEGIN RSA PRIVATE KEY-----\nplaceholder\n-----END RSA PRIVATE KEY-----",
-  reason: "Not the key the payer has on file.",
-  decision: "send",
-  disabled: "true",
-  email: "someone@example.com",
-  name: "Cross-organisation probe",
-  role: "admin",
-  fingerprint: "SHA256:0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
-  remoteName: "TEST.TXT",
-  bits: "2048",
-  url: "https://93.184.215.14/hooks/probe",
-  eventDelivered: "on",
-};
 
 type RouteKind = "public" | "framework" | "session" | "api-token" | "internal-token";
 interface RoutePolicy {
