@@ -7,6 +7,7 @@ import { forcePasswordReset } from "@/db/queries/password-resets";
 import { changeUserRole, setUserDisabled } from "@/db/queries/users";
 import { createInvitation } from "@/db/queries/invitations";
 import { defineAction } from "@/lib/auth/action";
+import type { ActionState } from "@/lib/auth/action-state";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 import { invitationLink, sendInvitationMail, sendPasswordResetMail } from "@/lib/mail/account-mail";
 
@@ -70,6 +71,22 @@ export const changeUserRoleAction = defineAction(
   },
 );
 
+/**
+ * The email is the path. Only when it could not be sent does the admin get the link, once, to pass
+ * on another way; a link that went out by mail is never shown again.
+ */
+function invitationResult(email: string, mailStatus: string, token: string, expiresAt: Date): ActionState {
+  const expires = expiresAt.toISOString().slice(0, 10);
+  if (mailStatus === "failed") {
+    return {
+      status: "ok",
+      message: `The invitation is created but the email to ${email} could not be sent (see Mail for the error). Send them this link another way; it works once and expires ${expires}.`,
+      data: { inviteLink: invitationLink(token) },
+    };
+  }
+  return { status: "ok", message: `Invitation emailed to ${email}. The link works once and expires ${expires}.` };
+}
+
 const invitationEmail = z.string().trim().max(320).email("Enter a valid email address.");
 
 /** The invitation goes out by email; admins also see the link once, for when mail does not arrive. */
@@ -83,11 +100,7 @@ export const inviteStaffAction = defineAction(
     const { token, expiresAt } = await createInvitation(actor, { email, role, organisationId: null });
     const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: null, role, invitedBy: actor.name });
     revalidatePath("/admin/organisations");
-    return {
-      status: "ok",
-      message: `${mail.status === "failed" ? "The invitation is created but the email could not be sent (see Mail for the error)." : `Invitation emailed to ${email}.`} If it does not arrive, send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
-      data: { inviteLink: invitationLink(token) },
-    };
+    return invitationResult(email, mail.status, token, expiresAt);
   },
 );
 
@@ -102,11 +115,7 @@ export const invitePartnerUserAction = defineAction(
     const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId, isOrgAdmin: orgAdmin === "on" });
     const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: organisation.name, role: "partner", invitedBy: actor.name });
     revalidatePath(`/admin/organisations/${organisationId}`);
-    return {
-      status: "ok",
-      message: `${mail.status === "failed" ? "The invitation is created but the email could not be sent (see Mail for the error)." : `Invitation emailed to ${email}.`} If it does not arrive, send them this link; it works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
-      data: { inviteLink: invitationLink(token) },
-    };
+    return invitationResult(email, mail.status, token, expiresAt);
   },
 );
 
