@@ -17,8 +17,8 @@ test("a partner finds Dashboard, Upload, History, Keys & credentials and Trouble
   await visitEveryNavItem(partnerPage, "/dashboard", ["Dashboard", "Upload", "History", "Keys & credentials", "Troubleshooting"]);
 });
 
-test("an admin finds Registrations, Organisations, Destinations, Accounts, Keys, Audit, Exports and Mail", async ({ adminPage }) => {
-  await visitEveryNavItem(adminPage, "/admin/registrations", ["Registrations", "Organisations", "Destinations", "Accounts", "Keys", "Audit", "Exports", "Mail"]);
+test("an admin finds Registrations, Organisations, Destinations, Accounts, Keys, Operations, Audit, Exports and Mail", async ({ adminPage }) => {
+  await visitEveryNavItem(adminPage, "/admin/registrations", ["Registrations", "Organisations", "Destinations", "Accounts", "Keys", "Operations", "Audit", "Exports", "Mail"]);
   await adminPage.goto("/admin/audit");
   await expect(adminPage.getByRole("cell", { name: "auth.sign_in" }).first()).toBeVisible();
 });
