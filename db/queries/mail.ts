@@ -3,6 +3,7 @@ import { and, desc, eq, gte, ilike, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { mailMessages, type MailMessage } from "@/db/schema";
 import { requireRole, type Actor } from "./actor";
+import { recordAudit } from "./audit";
 import { containsPattern } from "./like-pattern";
 
 export interface NewMail {
@@ -132,9 +133,19 @@ export async function listMail(actor: Actor, filter: MailFilter = {}): Promise<M
     .limit(Math.min(filter.limit ?? 100, 500));
 }
 
+/**
+ * One message for the admin's mail page. A body with a one-time link is shown only while it sits in
+ * the capture inbox (no SMTP: the demo); once the portal has tried to mail it, it belongs to the
+ * recipient alone, so an admin cannot take over an account from the mail log. Each showing of such
+ * a body is audited.
+ */
 export async function getMail(actor: Actor, id: string): Promise<MailMessage | null> {
   requireRole(actor, "admin");
   const db = await getDb();
   const [row] = await db.select().from(mailMessages).where(eq(mailMessages.id, id));
-  return row ?? null;
+  if (!row) return null;
+  if (!row.sensitive) return row;
+  if (row.status !== "captured") return { ...row, textBody: WITHHELD_BODY, htmlBody: null };
+  await recordAudit({ actor, organisationId: row.organisationId, action: "mail.sensitive_viewed", target: `${row.toAddress}: ${row.subject}`, result: "success", ip: actor.ip, detail: { mailId: row.id, kind: row.kind } });
+  return row;
 }
