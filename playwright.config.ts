@@ -42,6 +42,8 @@ export default defineConfig({
       DEMO_USER_PASSWORD: e2eCredentials.partner.password,
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",
+      // Two refused connections are enough to show the "payer down" banner (e2e/notifications.spec.ts).
+      DESTINATION_DOWN_AFTER_MINUTES: "0",
     },
   },
 });

@@ -1,0 +1,61 @@
+import net from "node:net";
+import { expect, type Page } from "@playwright/test";
+
+/** A loopback port nothing listens on: the kernel picks a free one, which is released at once. */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The admin adds an FTPS destination on a port nothing answers: a payer whose server is down. */
+export async function createUnreachableDestination(adminPage: Page, name: string): Promise<void> {
+  await adminPage.goto("/admin/destinations/new");
+  const form = adminPage.getByRole("form", { name: "Destination settings" });
+  await form.getByLabel("Name", { exact: true }).fill(name);
+  await form.getByLabel("Protocol").selectOption("ftps_explicit");
+  await form.getByLabel("Host", { exact: true }).fill("127.0.0.1");
+  await form.getByLabel("Port", { exact: true }).fill(String(await closedPort()));
+  await form.getByRole("button", { name: "Create destination" }).click();
+  await expect(adminPage.getByRole("heading", { level: 1, name })).toBeVisible();
+}
+
+/** The admin gives an organisation an account on a destination; the partner sets its password. */
+export async function createPartnerAccount(adminPage: Page, organisationName: string, destinationName: string, username: string): Promise<void> {
+  await adminPage.goto("/admin/organisations");
+  await adminPage.getByRole("link", { name: organisationName }).click();
+  const form = adminPage.getByRole("form", { name: "Create partner account" });
+  await form.getByLabel("Destination").selectOption({ label: destinationName });
+  await form.getByLabel("Upstream user name").fill(username);
+  await form.getByLabel("Password and key set by").selectOption("partner");
+  await form.getByRole("button", { name: "Create account" }).click();
+  await expect(adminPage.getByRole("table").filter({ hasText: destinationName }).first()).toBeVisible();
+}
+
+export async function storeUpstreamPassword(partnerPage: Page, destinationName: string, password: string): Promise<void> {
+  await partnerPage.goto("/keys");
+  const section = partnerPage.getByRole("region", { name: destinationName });
+  const form = section.getByRole("form", { name: "Upstream password" });
+  await form.getByLabel("Payer password").fill(password);
+  await form.getByRole("button", { name: "Store password" }).click();
+  await expect(form.getByRole("status")).toBeVisible();
+}
+
+/** Uploads one X12 test file in the browser and returns the transfer page's URL. */
+export async function uploadTestFile(partnerPage: Page, accountLabel: string, name: string): Promise<string> {
+  const body = Buffer.from(`ISA*00*          *00*          *ZZ*000000050      *ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*T*:~REF*F8*${name}~IEA*1*000000001~`);
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: accountLabel });
+  await partnerPage.getByRole("radio", { name: "Test" }).check();
+  await partnerPage.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: body });
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
+  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  const href = await item.getByRole("link", { name: "Follow it" }).getAttribute("href");
+  expect(href).toBeTruthy();
+  return href!;
+}
