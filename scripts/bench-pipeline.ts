@@ -87,7 +87,10 @@ async function main(): Promise<void> {
     cleanup.add("kill running helper processes", killRunningChildren);
     const loadAtStart = os.loadavg()[0];
 
-    const engines: Engine[] = config.databaseUrl ? ["pglite", "postgres"] : ["pglite"];
+    // PIPELINE_ENGINES=postgres measures only one engine (e.g. while tuning memory); default: every one available.
+    const available: Engine[] = config.databaseUrl ? ["pglite", "postgres"] : ["pglite"];
+    const chosen = (process.env.PIPELINE_ENGINES ?? "").split(",").map((name) => name.trim()).filter(Boolean);
+    const engines = chosen.length ? available.filter((engine) => chosen.includes(engine)) : available;
     const portals: PortalResults[] = [];
     if (config.parts.includes("upload") || config.parts.includes("api")) {
       ensureCurrentBuild();

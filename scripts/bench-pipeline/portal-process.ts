@@ -3,7 +3,7 @@
  * can be read from /proc and nothing of the benchmark's own weight is counted in it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -41,6 +41,14 @@ export interface PortalEnv {
   demoPassword: string;
 }
 
+/** Exactly what `npm start` runs (package.json), minus the `node` itself: the flags are part of what is measured. */
+function npmStartArguments(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const [command, ...args] = start.split(/\s+/);
+  if (command !== "node") throw new Error(`bench:pipeline expects "npm start" to run node, not: ${start}`);
+  return args;
+}
+
 export async function startPortalProcess(options: PortalEnv & { logPath: string; label: string }, cleanup: CleanupStack): Promise<PortalProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -64,8 +72,7 @@ export async function startPortalProcess(options: PortalEnv & { logPath: string;
   delete env.AUTH_URL;
 
   const log = createWriteStream(options.logPath, { flags: "a" });
-  // As `npm start` runs it: the compiled server on plain Node.
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts", "start.cjs")], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, npmStartArguments(), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
