@@ -15,6 +15,8 @@ npx eslint --max-warnings=0 .
 step "vitest on $engine"
 npx vitest run
 step "build"
-npx next build
+npm run build
+step "production server smoke test"
+bash scripts/smoke-start.sh
 step "playwright on $engine"
 npx playwright test
