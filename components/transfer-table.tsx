@@ -65,7 +65,7 @@ export function TransferFilters({ basePath, filter, destinations, organisations 
       {organisations ? (
         <div>
           <label htmlFor="f-sha" className="block text-xs text-slate-600">SHA-256</label>
-          <input id="f-sha" name="sha256" defaultValue={filter.sha256} className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono" />
+          <input id="f-sha" name="sha256" defaultValue={filter.sha256} placeholder="all or first 8+ digits" className="w-40 rounded-md border border-slate-300 px-2 py-1 font-mono" />
         </div>
       ) : null}
       <input type="hidden" name="sort" value={filter.sort ?? "newest"} />
