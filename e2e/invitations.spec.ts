@@ -1,5 +1,6 @@
 import { expect, test } from "./fixtures";
 import { DEMO_ORGANISATION, invitePartnerUser } from "./pages/accounts";
+import { MailInbox } from "./pages/mail-inbox";
 import { SignInPage } from "./pages/sign-in-page";
 
 const PASSWORD = "marigold ferry lantern 2026";
@@ -34,4 +35,18 @@ test("the admin sees every partner account's status", async ({ adminPage }) => {
   const row = adminPage.getByRole("row", { name: `${DEMO_ORGANISATION} on Sandbox payer (SFTP, password + key)` });
   await expect(row).toContainText("complete");
   await expect(row.getByRole("cell").nth(5)).toHaveText("yes");
+});
+
+test("an org-admin invites a colleague by email from their account page", async ({ partnerPage, adminPage }) => {
+  const email = `colleague-${Date.now()}@clinic.example`;
+  await partnerPage.goto("/account");
+  const form = partnerPage.getByRole("form", { name: "Invite a colleague" });
+  await form.getByLabel("Colleague's email").fill(email);
+  await form.getByRole("button", { name: "Email an invitation" }).click();
+  await expect(form.getByRole("status")).toContainText(`Invitation emailed to ${email}`);
+  // The partner never sees the link itself: it went to the colleague's mailbox.
+  await expect(form.getByLabel("Invitation link")).toHaveCount(0);
+  const link = await new MailInbox(adminPage).linkInLatest(email, /invited to the EDI Transfer Portal/);
+  expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{20,}$/);
+  await expect(partnerPage.getByText(`Open invitations: ${email}`)).toBeVisible();
 });
