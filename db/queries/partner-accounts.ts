@@ -101,6 +101,9 @@ function assertMaySetSecrets(actor: Actor, account: PartnerAccount): void {
 export async function setUpstreamPassword(actor: Actor, accountId: string, password: string): Promise<void> {
   const account = await getPartnerAccount(actor, accountId);
   assertMaySetSecrets(actor, account);
+  // FTP sends the password on a command line that ends at CRLF: a line break inside it would
+  // smuggle a second command to the payer's server. No real password contains one.
+  if (/[\r\n\0]/.test(password)) throw new UserInputError("The password cannot contain line breaks or NUL characters. Paste it again without them.", "upstreamPassword");
   await storeSecret({ kind: "partner_account", id: account.id }, "upstream_password", password, actor.userId);
   await recordAudit({ actor, organisationId: account.organisationId, action: "secret.password_set", target: `${account.username} (${account.id})`, result: "success", ip: actor.ip });
 }

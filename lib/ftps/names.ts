@@ -12,3 +12,10 @@ export function assertSafeFtpName(name: string, what: string): void {
     });
   }
 }
+
+/** The same rule for the password (PASS), without ever repeating the value in the error. */
+export function assertSafeFtpPassword(password: string): void {
+  if (/[\r\n\0]/.test(password)) {
+    throw new TransferError("CREDENTIALS_MISSING", "Refused: the stored FTP password contains a line break or NUL character. Enter the password again.");
+  }
+}

@@ -8,7 +8,7 @@ import type { Transcript, TranscriptStage } from "@/lib/transfer/transcript";
 import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
 import { describeCertificate, summarizeCertificate, type CertificateSummary } from "./certificate";
 import { toTransferError, type FtpOperation } from "./ftp-errors";
-import { assertSafeFtpName } from "./names";
+import { assertSafeFtpName, assertSafeFtpPassword } from "./names";
 import { createPassiveStrategy } from "./passive";
 import { readRawReply, writeRaw } from "./raw-reply";
 import type { FtpsSessionHooks, FtpsStage, FtpsStageInfo } from "./stages";
@@ -63,6 +63,7 @@ export async function openFtpsSession(
   }
   transcript.redact(credentials.password, credentials.passphrase, credentials.privateKey);
   assertSafeFtpName(credentials.username, "user name");
+  assertSafeFtpPassword(credentials.password);
 
   const implicit = destination.protocol === "ftps_implicit";
   const timeout = destination.connectTimeoutMs;

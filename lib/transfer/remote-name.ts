@@ -11,5 +11,7 @@ export function remoteNameProblem(name: string): string | null {
   if (!SAFE_NAME.test(name)) return "Use only letters, digits, dots, dashes and underscores, starting with a letter or digit.";
   if (name.includes("..")) return "Two dots in a row are not allowed in a file name.";
   if (WINDOWS_DEVICE.test(name)) return "That name is reserved on Windows servers; choose another.";
+  // Windows servers drop a trailing dot, so the file would arrive under another name.
+  if (name.endsWith(".")) return "A file name cannot end with a dot; add the extension, e.g. .TXT.";
   return null;
 }
