@@ -97,6 +97,17 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
     expect(event.dispatchedAt).not.toBeNull();
   });
 
+  it("keeps an admin's test file out of the organisation's notifications", async () => {
+    const target = await organisationWithoutCredentials();
+    const { transfer } = await stageTransfer(target);
+    const db = await getDb();
+    await db.update(transfers).set({ kind: "admin_test" }).where(eq(transfers.id, transfer.id));
+    await relayQueue().enqueue(transfer.id);
+    expect((await waitForStatus(transfer.id, ["needs_attention", "failed", "delivered"])).status).toBe("needs_attention");
+    expect(await db.select().from(notificationEvents).where(eq(notificationEvents.transferId, transfer.id))).toEqual([]);
+    expect(await mailRows(target.organisationId)).toEqual([]);
+  });
+
   it("mails when a transfer fails for good after its last attempt", async () => {
     const target = await organisationWithoutCredentials();
     const db = await getDb();

@@ -119,9 +119,10 @@ export async function finishAttempt(attempt: TransferAttempt, outcome: AttemptOu
         ...(nextStatus === "delivered" ? { deliveredAt: sql`now()` } : {}),
       })
       .where(and(eq(transfers.id, attempt.transferId)))
-      .returning({ organisationId: transfers.organisationId });
+      .returning({ organisationId: transfers.organisationId, kind: transfers.kind });
     // The outbox row commits with the status: whoever must hear about it will, even after a crash.
+    // An admin's test file is the admin's business; the organisation hears only of its own files.
     const eventType = TRANSFER_EVENT_FOR_STATUS[nextStatus];
-    if (eventType && updated) await recordNotificationEvent(tx, { type: eventType, organisationId: updated.organisationId, transferId: attempt.transferId });
+    if (eventType && updated && updated.kind !== "admin_test") await recordNotificationEvent(tx, { type: eventType, organisationId: updated.organisationId, transferId: attempt.transferId });
   });
 }
