@@ -1,13 +1,13 @@
 import "server-only";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { destinations, organisations, partnerAccounts, sshKeys, type PartnerAccount } from "@/db/schema";
+import { destinations, organisations, partnerAccounts, secrets, sshKeys, type PartnerAccount } from "@/db/schema";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import type { UpstreamCredentials } from "@/lib/transfer/types";
 import { assertCanRead, assertCanWrite, requireRole, type Actor } from "./actor";
 import { recordAudit } from "./audit";
 import { isUniqueViolation } from "./errors";
-import { revealSecret, secretTimestamps, storeSecret } from "./secrets";
+import { revealSecret, storeSecret } from "./secrets";
 
 export async function createPartnerAccount(
   actor: Actor,
@@ -57,18 +57,19 @@ export async function listPartnerAccounts(actor: Actor, filter: { organisationId
   if (filter.organisationId) conditions.push(eq(partnerAccounts.organisationId, filter.organisationId));
   if (filter.destinationId) conditions.push(eq(partnerAccounts.destinationId, filter.destinationId));
   const rows = await db
-    .select({ account: partnerAccounts, destination: destinations, organisationName: organisations.name })
+    .select({ account: partnerAccounts, destination: destinations, organisationName: organisations.name, passwordSetAt: secrets.updatedAt })
     .from(partnerAccounts)
     .innerJoin(destinations, eq(destinations.id, partnerAccounts.destinationId))
     .innerJoin(organisations, eq(organisations.id, partnerAccounts.organisationId))
+    // When the password was set, in the same query (never the sealed value).
+    .leftJoin(secrets, and(eq(secrets.ownerKind, "partner_account"), eq(secrets.ownerId, partnerAccounts.id), eq(secrets.purpose, "upstream_password")))
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(asc(organisations.name), asc(destinations.name));
   const ids = rows.map((r) => r.account.id);
   const keys = ids.length
     ? await db.select().from(sshKeys).where(inArray(sshKeys.partnerAccountId, ids)).orderBy(desc(sshKeys.createdAt))
     : [];
-  return Promise.all(
-    rows.map(async (r) => ({
+  return rows.map((r) => ({
       account: r.account,
       organisationName: r.organisationName,
       destination: {
@@ -82,12 +83,11 @@ export async function listPartnerAccounts(actor: Actor, filter: { organisationId
         keyRotationDays: r.destination.keyRotationDays,
         disabled: Boolean(r.destination.disabledAt),
       },
-      passwordSetAt: (await secretTimestamps({ kind: "partner_account", id: r.account.id })).upstream_password,
+      passwordSetAt: r.passwordSetAt ?? undefined,
       keys: keys
         .filter((k) => k.partnerAccountId === r.account.id)
         .map((k) => ({ id: k.id, status: k.status, sha256: k.sha256, bits: k.bits, createdAt: k.createdAt, hasPrivateKey: k.hasPrivateKey })),
-    })),
-  );
+  }));
 }
 
 /** Partners set their own upstream password unless the admin manages it for them. */

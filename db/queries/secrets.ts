@@ -28,16 +28,6 @@ export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, pl
     .onConflictDoUpdate({ target: [secrets.ownerKind, secrets.ownerId, secrets.purpose], set: values });
 }
 
-/** When each purpose was last set, for "set on <date>" displays. Never returns ciphertext. */
-export async function secretTimestamps(owner: SecretOwner): Promise<Partial<Record<SecretPurpose, Date>>> {
-  const db = await getDb();
-  const rows = await db
-    .select({ purpose: secrets.purpose, updatedAt: secrets.updatedAt })
-    .from(secrets)
-    .where(and(eq(secrets.ownerKind, owner.kind), eq(secrets.ownerId, owner.id)));
-  return Object.fromEntries(rows.map((r) => [r.purpose, r.updatedAt]));
-}
-
 export async function revealSecret(owner: SecretOwner, purpose: SecretPurpose): Promise<string | undefined> {
   const db = await getDb();
   const [row] = await db
