@@ -44,6 +44,9 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       // Two refused connections are enough to show the "payer down" banner (e2e/notifications.spec.ts).
       DESTINATION_DOWN_AFTER_MINUTES: "0",
+      // Every spec reuses the one sign-in per role made by auth.setup; a role unused for a while in a
+      // long run must not idle out. Idle expiry itself is tested against the database (vitest).
+      SESSION_IDLE_MINUTES: "120",
     },
   },
 });

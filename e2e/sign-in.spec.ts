@@ -1,5 +1,7 @@
 import { expect, test } from "./fixtures";
 import { uniqueRegistration } from "./pages/register-page";
+import { TwoFactorPage } from "./pages/two-factor-page";
+import { loadAuthenticator, saveAuthenticator } from "./totp";
 
 test("five wrong passwords pause sign-in for 15 minutes, even with the right one", async ({ page, registerPage, signInPage }) => {
   const registration = uniqueRegistration("Throttle");
@@ -31,6 +33,10 @@ test("signing out ends the session", async ({ page, signInPage }) => {
   const { e2eCredentials } = await import("./credentials");
   await signInPage.goto();
   await signInPage.signIn(e2eCredentials.support.email, e2eCredentials.support.password);
+  // Support staff use two-factor sign-in: the code from the authenticator enrolled in auth.setup.
+  const authenticator = loadAuthenticator("support");
+  await new TwoFactorPage(page).submitCode(await authenticator.nextCode());
+  saveAuthenticator("support", authenticator);
   await expect(page.getByRole("heading", { name: "Transfers" })).toBeVisible();
   const cookies = await page.context().cookies();
   await page.getByRole("button", { name: "Sign out" }).click();

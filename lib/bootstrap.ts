@@ -116,5 +116,10 @@ export function formatLogins(publicUrl: string, logins: CreatedLogin[]): string 
         : `${login.label}: ${login.email}  (password set earlier or from the environment)`,
     );
   }
+  if (logins.length) {
+    lines.push(
+      "Administrators and support staff must use two-factor sign-in: at their first sign-in, after the password, the portal shows a QR code and a key for an authenticator app (and recovery codes to keep). Partners can turn it on under Account.",
+    );
+  }
   return lines.join("\n");
 }

@@ -22,6 +22,10 @@ const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   /** Public URL of the portal, used in links and to decide whether cookies are Secure. */
   PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  /** A session unused for this long ends (checked on the server at every request). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** A session ends this long after sign-in, however active it is. */
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** Number of reverse-proxy hops whose X-Forwarded-For entries we trust for the client IP (0 = none). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
   /** First admin created on an empty database; the password is generated and printed once when unset. */

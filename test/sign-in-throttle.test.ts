@@ -10,8 +10,8 @@ withTestDatabase();
 const meta = { ip: "198.51.100.7", userAgent: "vitest" };
 
 describe("sign-in", () => {
-  it("signs in with the right password and records it", async () => {
-    const user = await createUser({ role: "admin" });
+  it("signs in with the right password and records it (a partner without two-factor)", async () => {
+    const user = await createUser({ role: "partner" });
     const outcome = await authenticate({ email: user.email.toUpperCase(), password: TEST_PASSWORD }, meta);
     expect(outcome.ok).toBe(true);
     const db = await getDb();
@@ -41,7 +41,7 @@ describe("sign-in", () => {
   });
 
   it("unlocks once the 15 minutes have passed", async () => {
-    const user = await createUser({ role: "support" });
+    const user = await createUser({ role: "partner" });
     for (let attempt = 0; attempt < SIGN_IN_MAX_FAILURES; attempt++) await authenticate({ email: user.email, password: "nope nope nope" }, meta);
     const db = await getDb();
     await db

@@ -11,6 +11,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ApiTokenRow, CreateApiTokenForm } from "./api-tokens";
 import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "./forms";
+import { SessionsSection, TwoFactorSection } from "./security-sections";
 import { DailySummaryForm } from "./daily-summary";
 import { CreateMonitoringTokenForm, MonitoringTokenRow } from "./monitoring-tokens";
 import { listMonitoringTokens } from "@/db/queries/monitoring-tokens";
@@ -79,6 +80,8 @@ export default async function AccountPage() {
             </Link>
           </section>
         ) : null}
+        <TwoFactorSection actor={actor} />
+        <SessionsSection actor={actor} />
         {actor.role === "partner" ? <ApiTokensSection actor={actor} /> : null}
         {actor.role === "admin" ? <MonitoringTokensSection actor={actor} /> : null}
       </div>

@@ -6,6 +6,7 @@ import { apiTokens, organisations, users } from "@/db/schema";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import { requireApprovedPartner, type Actor } from "./actor";
 import { recordAudit } from "./audit";
+import { assertRecentlyAuthenticated } from "./sessions";
 
 /** Every token starts with this, so secret scanners and people recognise a leaked one. */
 export const API_TOKEN_PREFIX = "edi_";
@@ -32,6 +33,7 @@ const summaryColumns = { id: apiTokens.id, name: apiTokens.name, prefix: apiToke
 /** A new token for the partner's own use. The secret is returned here once and never stored. */
 export async function createApiToken(actor: Actor, input: { name: string }): Promise<{ token: string; summary: ApiTokenSummary }> {
   const partner = requireApprovedPartner(actor);
+  await assertRecentlyAuthenticated(actor);
   const name = input.name.trim();
   if (!name) throw new UserInputError("Give the token a name that says where it is used, e.g. “billing export job”.", "name");
   if (name.length > 80) throw new UserInputError("Use at most 80 characters for the name.", "name");
@@ -70,6 +72,7 @@ export async function listApiTokens(actor: Actor): Promise<ApiTokenSummary[]> {
  */
 export async function revokeApiToken(actor: Actor, tokenId: string): Promise<void> {
   if (actor.role !== "admin") requireApprovedPartner(actor);
+  await assertRecentlyAuthenticated(actor);
   const db = await getDb();
   const owner = actor.role === "admin" ? undefined : eq(apiTokens.userId, actor.userId);
   const [revoked] = await db

@@ -1,46 +1,82 @@
 import "server-only";
+import { cookies } from "next/headers";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { PENDING_SIGN_IN_MINUTES } from "@/db/queries/pending-sign-ins";
 import { revokeSession } from "@/db/queries/sessions";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 import { authenticate, signInSchema } from "./authenticate";
+import { authCookies, pendingSignInCookie } from "./cookies";
 import { clientIpFrom, userAgentFrom } from "./request-meta";
+import { completeSecondStep, secondStepSchema } from "./second-factor";
 
-class InvalidCredentials extends CredentialsSignin {
-  code = "invalid";
-}
-
-class AccountLocked extends CredentialsSignin {
-  constructor(until: Date) {
+/** The code travels to the form that called signIn, which turns it into a message. */
+class SignInRefused extends CredentialsSignin {
+  constructor(code: string) {
     super();
-    // The code travels to the sign-in form, which tells the user when to try again.
-    this.code = `locked:${until.toISOString()}`;
+    this.code = code;
   }
 }
 
-class PasswordResetRequired extends CredentialsSignin {
-  code = "password_reset_required";
+/**
+ * One Credentials provider, two shapes, never both: {email, password} for a user without two-factor
+ * sign-in, or {pendingToken, code} to finish a pending sign-in. For a user with two-factor (or who
+ * must enrol) the password shape ends in a refusal plus a pending-sign-in cookie, never a session,
+ * whoever calls the callback endpoint.
+ */
+async function authorize(credentials: Partial<Record<string, unknown>>, request: Request) {
+  const meta = { ip: clientIpFrom(request.headers), userAgent: userAgentFrom(request.headers) };
+  if (credentials.pendingToken !== undefined) {
+    const parsed = secondStepSchema.safeParse(credentials);
+    if (!parsed.success) throw new SignInRefused("invalid_code:5");
+    const outcome = await completeSecondStep(parsed.data, meta);
+    if (outcome.ok) {
+      (await cookies()).delete(pendingSignInCookie().name);
+      return { id: outcome.userId, sessionId: outcome.sessionId };
+    }
+    if (outcome.reason === "locked") throw new SignInRefused(`locked:${outcome.until.toISOString()}`);
+    if (outcome.reason === "invalid") throw new SignInRefused(`invalid_code:${outcome.attemptsLeft}`);
+    // The cookie stays: its token now points at a burned or expired row and opens nothing, and
+    // keeping it lets the form explain what happened instead of the page re-rendering blank.
+    throw new SignInRefused(outcome.reason);
+  }
+
+  const parsed = signInSchema.safeParse(credentials);
+  if (!parsed.success) throw new SignInRefused("invalid");
+  const outcome = await authenticate(parsed.data, meta);
+  if (outcome.ok) return { id: outcome.userId, sessionId: outcome.sessionId };
+  if (outcome.reason === "second_factor") {
+    const cookie = pendingSignInCookie();
+    (await cookies()).set(cookie.name, outcome.pendingToken, { ...cookie.options, maxAge: PENDING_SIGN_IN_MINUTES * 60 });
+    throw new SignInRefused(`second_factor:${outcome.step}`);
+  }
+  if (outcome.reason === "locked") throw new SignInRefused(`locked:${outcome.until.toISOString()}`);
+  throw new SignInRefused(outcome.reason === "password_reset_required" ? "password_reset_required" : "invalid");
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
-  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  // The cookie lives as long as the absolute lifetime; idle and absolute expiry are enforced on the
+  // server against the sessions table (db/queries/sessions.ts).
+  session: { strategy: "jwt", maxAge: env().SESSION_ABSOLUTE_HOURS * 60 * 60 },
+  cookies: authCookies(),
   pages: { signIn: "/sign-in", error: "/sign-in" },
+  // Refused sign-ins are expected answers (and audited); only real failures go to the log.
+  logger: {
+    error(error) {
+      if (error instanceof CredentialsSignin || error.name === "CredentialsSignin") return;
+      logger.error("auth error", { error });
+    },
+    warn(code) {
+      logger.warn("auth warning", { code });
+    },
+    debug() {},
+  },
   providers: [
     Credentials({
-      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials, request) {
-        const parsed = signInSchema.safeParse(credentials);
-        if (!parsed.success) throw new InvalidCredentials();
-        const outcome = await authenticate(parsed.data, {
-          ip: clientIpFrom(request.headers),
-          userAgent: userAgentFrom(request.headers),
-        });
-        if (!outcome.ok) {
-          if (outcome.reason === "locked") throw new AccountLocked(outcome.until);
-          throw outcome.reason === "password_reset_required" ? new PasswordResetRequired() : new InvalidCredentials();
-        }
-        return { id: outcome.userId, sessionId: outcome.sessionId };
-      },
+      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" }, pendingToken: {}, code: { label: "Code" } },
+      authorize,
     }),
   ],
   callbacks: {

@@ -1,7 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/db/queries/audit";
+import { createPendingSignIn } from "@/db/queries/pending-sign-ins";
 import { createSession } from "@/db/queries/sessions";
+import { beginEnrolment, secondFactorStepFor } from "@/db/queries/two-factor";
 import { findUserForSignIn, normaliseEmail } from "@/db/queries/users";
 import { verifyPassword } from "./password";
 import { clearLimits, countAttempt, limitedUntil, ratePolicies, type LimitSubject } from "./rate-limit";
@@ -19,11 +21,14 @@ export type SignInOutcome =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "locked"; until: Date }
   /** An admin forced a password reset: the old password, even when right, no longer opens a session. */
-  | { ok: false; reason: "password_reset_required" };
+  | { ok: false; reason: "password_reset_required" }
+  /** Right password, but a code is owed (or the user must set up 2FA first): no session yet. */
+  | { ok: false; reason: "second_factor"; pendingToken: string; step: "verify" | "enrol" };
 
 /**
  * The password step of sign-in. Failures count per email as typed (whether or not an account
  * exists, so unknown and known emails get the same answers and lock-out) and per client IP.
+ * A user with two-factor sign-in, or one who must enrol, gets only a pending sign-in here.
  */
 export async function authenticate(
   input: { email: string; password: string },
@@ -64,6 +69,13 @@ export async function authenticate(
   if (user.mustChangePassword) {
     await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.sign_in", result: "denied", ip: meta.ip, detail: { reason: "password_reset_required" } });
     return { ok: false, reason: "password_reset_required" };
+  }
+  const step = await secondFactorStepFor(user.id);
+  if (step) {
+    if (step === "enrol") await beginEnrolment(user.id);
+    const pendingToken = await createPendingSignIn(user.id, step, meta);
+    await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.password_step", result: "success", ip: meta.ip, detail: { next: step } });
+    return { ok: false, reason: "second_factor", pendingToken, step };
   }
   const sessionId = await createSession(user.id, meta);
   await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.sign_in", result: "success", ip: meta.ip, detail: { method: "password" } });

@@ -20,7 +20,7 @@ export const ratePolicies = {
   twoFactorIp: { prefix: "2fa:ip", max: 50, windowMs: minutes(15), blockMs: minutes(15) },
   /** Registrations submitted (every one counts). */
   registrationAccount: { prefix: "register:account", max: 3, windowMs: minutes(60) },
-  registrationIp: { prefix: "register:ip", max: 10, windowMs: minutes(60) },
+  registrationIp: { prefix: "register:ip", max: 20, windowMs: minutes(60) },
   /** Password-reset requests (every one counts); the reset flow uses these. */
   passwordResetAccount: { prefix: "reset:account", max: 3, windowMs: minutes(60) },
   passwordResetIp: { prefix: "reset:ip", max: 20, windowMs: minutes(60) },

@@ -1,5 +1,5 @@
 import "server-only";
-import { markReauthenticated } from "@/db/queries/sessions";
+import { FRESH_AUTH_MS, markReauthenticated } from "@/db/queries/sessions";
 import { hasTwoFactor, verifySecondFactor } from "@/db/queries/two-factor";
 import { getOwnPasswordHash } from "@/db/queries/users";
 import type { Actor } from "@/db/queries/actor";
@@ -8,7 +8,7 @@ import { UserInputError } from "@/lib/errors";
 import { verifyPassword } from "./password";
 import { countAttempt, limitedUntil, RateLimitedError, type LimitSubject } from "./rate-limit";
 
-export const RECENT_AUTH_MS = 5 * 60_000;
+export const RECENT_AUTH_MS = FRESH_AUTH_MS;
 
 /** What a form may carry to prove it is still the user: their password, or a code from their authenticator. */
 export interface FreshProof {

@@ -51,6 +51,7 @@ const ROLES: Role[] = ["partner", "admin", "support"];
 /** Actions anyone may call without a session. A new public action must be added here, with why. */
 const PUBLIC_ACTIONS: Record<string, string> = {
   "auth.signIn": "signing in is how a session starts; throttled per account and IP",
+  "auth.secondStep": "finishes a pending sign-in: the HttpOnly pending-sign-in cookie (random token, stored hashed, 10 minutes, burned after 5 wrong codes) plus a valid TOTP or recovery code is the credential",
   "auth.register": "self-registration creates a pending organisation an admin must approve",
   "invite.accept": "the one-time invitation token in the form is the credential",
   "auth.requestPasswordReset": "forgot-password: one answer for every address, limited per address and IP; the link goes only to the account's own mailbox",

@@ -10,6 +10,7 @@ import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { orNotFound } from "@/lib/not-found";
 import { CreateOrganisationAccountForm, InvitePartnerUserForm } from "./organisation-forms";
 import { UserRow } from "./user-row";
+import { OrganisationTwoFactorRule } from "../users/organisation-two-factor-rule";
 import { toUserRowData } from "./user-row-data";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
@@ -50,7 +51,7 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
           <dt className="text-slate-500">Phone</dt>
           <dd>{organisation.contactPhone}</dd>
           <dt className="text-slate-500">Two-factor</dt>
-          <dd>{organisation.requireTwoFactor ? "required for every user" : "each user's choice"}</dd>
+          <dd>{readOnly ? (organisation.requireTwoFactor ? "required for every user" : "each user's choice") : <OrganisationTwoFactorRule organisationId={organisation.id} required={organisation.requireTwoFactor} />}</dd>
           {organisation.decisionReason ? (
             <>
               <dt className="text-slate-500">Decision reason</dt>

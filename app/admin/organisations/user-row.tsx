@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState, type ActionState } from "@/lib/auth/action-state";
 import { changeUserRoleAction, forcePasswordResetAction, setUserDisabledAction } from "../actions";
+import { ResetTwoFactorButton } from "../users/reset-two-factor-button";
 
 /** What the row shows of a user: no hash, nothing secret. */
 export interface UserRowData {
@@ -98,6 +99,7 @@ export function UserRow({ user, isSelf, readOnly = false, needsPassword = false 
             ) : null}
             <SubmitButton variant="secondary">Change role</SubmitButton>
           </form>
+          <ResetTwoFactorButton userId={user.id} email={user.email} enabled={user.twoFactor} />
           <form action={forceReset}>
             <input type="hidden" name="userId" value={user.id} />
             <SubmitButton variant="secondary">Force password reset</SubmitButton>

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { acceptInvitation, findOpenInvitation } from "@/db/queries/invitations";
 import { defineAction } from "@/lib/auth/action";
-import { signIn } from "@/lib/auth/auth";
+import { passwordSignIn } from "@/lib/auth/password-sign-in";
 import { hashPassword, passwordProblem } from "@/lib/auth/password";
 import { UserInputError } from "@/lib/errors";
 
@@ -26,6 +26,8 @@ export const acceptInvitationAction = defineAction(
     if (problem) throw new UserInputError(problem, "password");
     if (input.password !== input.confirmPassword) throw new UserInputError("The two passwords differ.", "confirmPassword");
     const { email } = await acceptInvitation(input.token, { name: input.name, passwordHash: await hashPassword(input.password) }, ip);
-    await signIn("credentials", { email, password: input.password, redirectTo: "/" });
+    // Staff (and members of organisations that require it) go on to set up two-factor sign-in.
+    const refused = await passwordSignIn(email, input.password, "/");
+    return { status: "error", message: refused.startsWith("locked:") ? "Your account was created, but sign-in is paused after failed attempts. Try again in 15 minutes." : "Your account was created. Sign in with your new password." };
   },
 );
