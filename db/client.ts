@@ -55,8 +55,14 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   }
 
   const { PGlite } = await import("@electric-sql/pglite");
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   if (options.pgliteDir) fs.mkdirSync(options.pgliteDir, { recursive: true });
-  const client = new PGlite(options.pgliteDir, {
+  // Options go in the one-argument form: with an undefined data directory (in-memory, tests) the
+  // two-argument form ignores them.
+  const client = new PGlite({
+    dataDir: options.pgliteDir,
+    // File-name search uses a trigram index (migration 0010) on both engines.
+    extensions: { pg_trgm },
     // PostgreSQL's default 128 MB of shared buffers lives inside the WebAssembly heap, which never
     // shrinks. The file system cache serves our working set just as well at a fraction of the RSS.
     postgresqlconf: [`shared_buffers = ${PGLITE_SHARED_BUFFERS}`],

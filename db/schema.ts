@@ -310,8 +310,8 @@ export const transfers = pgTable(
     index("transfers_created_idx").on(t.createdAt),
     index("transfers_destination_created_idx").on(t.destinationId, t.createdAt),
     uniqueIndex("transfers_upload_id_key").on(t.uploadId),
-    // Trigram index for the history's "file name contains" search. Created only where pg_trgm is
-    // available (PostgreSQL); the embedded engine scans (see migration 0010).
+    // Trigram index for the history's "file name contains" search (migration 0010 creates it only
+    // where the pg_trgm extension can be installed; the embedded engine ships it).
     index("transfers_original_name_trgm_idx").using("gin", t.originalName.op("gin_trgm_ops")),
   ],
 );

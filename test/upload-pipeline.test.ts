@@ -11,7 +11,7 @@ import { partnerIn, staff } from "./support/factories";
 import { withTestDatabase } from "./support/db";
 import { useTemporaryPortalEnv } from "./support/portal-env";
 import fs from "node:fs";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 
 useTemporaryPortalEnv();
 withTestDatabase();
@@ -112,6 +112,17 @@ describe("accepting a staged file", () => {
 });
 
 describe("transfer history queries", () => {
+  it("serves the file-name search from a trigram index on both engines", async () => {
+    const db = await getDb();
+    // One transaction, so the setting and the EXPLAIN share a connection; a tiny table would otherwise be scanned.
+    const lines = await db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+      const plan = await tx.execute(sql`EXPLAIN SELECT id FROM transfers WHERE original_name ILIKE ${"%20261121%"}`);
+      return (plan as unknown as { rows: Array<Record<string, string>> }).rows.map((row) => Object.values(row)[0]).join("\n");
+    });
+    expect(lines).toContain("transfers_original_name_trgm_idx");
+  });
+
   it("filters, sorts and pages with a cursor; hostile search text is just text", async () => {
     const { actor } = await staff("support");
     const { account, organisation } = await setup();
