@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AppShell, PageHeader } from "@/components/app-shell";
+import { AutoRefresh } from "@/components/auto-refresh";
 import { getOrganisation, searchOrganisations } from "@/db/queries/organisations";
 import { listDeliveries, listWebhooks, type DeliverySummary, type WebhookSummary } from "@/db/queries/webhooks";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
@@ -51,6 +52,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
   const [webhooks, deliveries] = await Promise.all([listWebhooks(actor, organisationId), listDeliveries(actor, organisationId)]);
   return (
     <AppShell actor={actor}>
+      <AutoRefresh active={deliveries.some((delivery) => delivery.status === "pending")} intervalMs={3000} />
       <PageHeader
         title="Webhooks"
         description={`${organisation.name}: we POST a signed JSON event to your HTTPS endpoint when a transfer is delivered, needs attention or fails. Verify the X-Portal-Signature header with the signing secret (see the README).`}
