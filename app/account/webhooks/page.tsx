@@ -9,6 +9,7 @@ import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { requirePageRole } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
 import { CreateWebhookForm, WebhookControls } from "./forms";
+import { z } from "zod";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
@@ -20,7 +21,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
   const actor = await requirePageRole("partner", "admin");
   if (actor.role === "partner" && actor.organisationStatus !== "approved") redirect("/pending");
   const { organisation: requested } = await searchParams;
-  const organisationId = actor.role === "partner" ? actor.organisationId : /^[0-9a-f-]{36}$/i.test(requested ?? "") ? requested! : null;
+  const organisationId = actor.role === "partner" ? actor.organisationId : z.uuid().safeParse(requested).success ? requested! : null;
 
   if (actor.role === "partner" && !actor.isOrgAdmin) {
     return (
