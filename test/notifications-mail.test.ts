@@ -89,8 +89,11 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
     expect(mail.text).toContain("CREDENTIALS_MISSING");
     expect(mail.text).toMatch(/https:\/\/portal\.example\.test\/guides\/[a-z0-9-]+/);
 
-    const rows = await mailRows(target.organisationId);
-    expect(rows.map((r) => r.status)).toEqual(["sent", "sent"]);
+    // SMTP has the messages a moment before the rows record it.
+    const rows = await eventually(async () => {
+      const all = await mailRows(target.organisationId);
+      return all.length === 2 && all.every((r) => r.status === "sent") ? all : undefined;
+    }, "both rows to say sent");
     expect(rows.every((r) => r.kind === "transfer.needs_attention" && r.nextAttemptAt === null)).toBe(true);
     const [event] = await db.select().from(notificationEvents).where(eq(notificationEvents.transferId, transfer.id));
     expect(event.type).toBe("transfer.needs_attention");
@@ -185,6 +188,23 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
     } finally {
       useSmtp(smtp.url);
     }
+  });
+
+  it("sends a message whose process died mid-send once its lease runs out, and only once", async () => {
+    const { insertMail } = await import("@/db/queries/mail");
+    const organisation = await createOrganisation("approved");
+    const row = await insertMail({ to: "orphan@clinic.example", subject: `Orphaned ${organisation.id}`, text: "left queued by a crash", kind: "test", organisationId: organisation.id });
+    expect(row!.status).toBe("queued");
+    // Still leased to the (dead) sender: the retry job leaves it alone.
+    expect((await retryDueMail()).some((o) => o.id === row!.id)).toBe(false);
+    const db = await getDb();
+    await db.update(mailMessages).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(mailMessages.id, row!.id));
+    const [first, second] = await Promise.all([retryDueMail(), retryDueMail()]);
+    // Two claimers at once (the scheduled job may be a third): at most one of them gets it.
+    expect([...first, ...second].filter((o) => o.id === row!.id).length).toBeLessThanOrEqual(1);
+    await eventually(async () => (await db.select().from(mailMessages).where(eq(mailMessages.id, row!.id)))[0].status === "sent" || undefined, "the orphaned mail to be sent");
+    await eventually(() => smtp.messages.some((m) => m.subject === `Orphaned ${organisation.id}`) || undefined, "the orphaned mail");
+    expect(smtp.messages.filter((m) => m.subject === `Orphaned ${organisation.id}`)).toHaveLength(1);
   });
 
   it("only captures mail (the demo inbox) when SMTP_URL is unset", async () => {

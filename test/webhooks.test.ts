@@ -155,6 +155,25 @@ describe("webhooks", () => {
     expect(delivery.attempts.map((a) => a.statusCode)).toEqual([302, 200]);
   });
 
+  it("queues again a delivery whose job was lost (a crash between recording it and queueing it)", async () => {
+    const { partner } = await organisationWithTransfer();
+    const { webhook, secret } = await createWebhook(partner.actor, { organisationId: partner.organisation.id, url: `https://localhost:${receiver.port}/orphan`, events: ["transfer.failed"] });
+    // Recorded, never queued, and overdue by more than the grace period.
+    const deliveryId = await createTestDelivery(partner.actor, webhook.id, testEventPayload);
+    const db = await getDb();
+    await db.update(webhookDeliveries).set({ nextAttemptAt: new Date(Date.now() - 10 * 60_000) }).where(eq(webhookDeliveries.id, deliveryId));
+    const before = receiver.requests.length;
+    await relay.notifications.kick();
+    const [delivery] = await eventually(async () => {
+      const rows = await deliveriesOf(webhook.id);
+      return rows[0]?.status === "delivered" ? rows : undefined;
+    }, "the orphaned delivery to be sent");
+    expect(delivery.attemptCount).toBe(1);
+    const requests = receiver.requests.slice(before).filter((r) => r.url === "/orphan");
+    expect(requests).toHaveLength(1);
+    expect(verifySignature(secret, requests[0].body, String(requests[0].headers["x-portal-signature"]))).toBe(true);
+  });
+
   it("checks the receiver's certificate: without WEBHOOK_CA_FILE a self-signed receiver is not trusted", async () => {
     const { partner } = await organisationWithTransfer();
     const { webhook } = await createWebhook(partner.actor, { organisationId: partner.organisation.id, url: `https://localhost:${receiver.port}/untrusted`, events: ["transfer.failed"] });
