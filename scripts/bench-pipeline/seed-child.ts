@@ -9,6 +9,7 @@ import { and, eq } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/client";
 import type { Actor } from "@/db/queries/actor";
 import { createApiToken } from "@/db/queries/api-tokens";
+import { createSession } from "@/db/queries/sessions";
 import { updateDestination } from "@/db/queries/destinations";
 import { destinations, organisations, partnerAccounts, users } from "@/db/schema";
 import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
@@ -29,7 +30,8 @@ async function actorFor(email: string): Promise<Actor> {
     organisationId: row.user.organisationId,
     organisationStatus: row.organisationStatus,
     isOrgAdmin: row.user.isOrgAdmin,
-    sessionId: "bench-pipeline-setup",
+    // A real session row: sensitive writes (API tokens) check its fresh-authentication time.
+    sessionId: await createSession(row.user.id, { ip: "127.0.0.1", userAgent: "bench:pipeline set-up" }),
     reauthenticatedAt: new Date(),
     ip: "127.0.0.1",
   };
