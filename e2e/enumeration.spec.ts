@@ -28,10 +28,12 @@ test("sign-in answers an unknown email exactly like a known one: same status, re
   const shape = (a: Awaited<ReturnType<typeof attempt>>) => ({ status: a.status, location: a.location, body: a.body, cookies: a.setCookieNames });
   expect(unknown.map(shape)).toEqual(known.map(shape));
   expect(known[0].location).toMatch(/\/sign-in\?error=CredentialsSignin&code=invalid$/);
-  // Both sides verify an argon2 hash (a dummy one for unknown emails), so the times are alike.
+  // Both sides verify an argon2 hash (a dummy one for unknown emails). Skipping it would make one side
+  // several times faster; a shared machine's noise stays well inside this factor, so the check is not flaky.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
   const knownMs = median(known.map((a) => a.elapsed));
   const unknownMs = median(unknown.map((a) => a.elapsed));
-  expect(Math.abs(knownMs - unknownMs)).toBeLessThan(Math.max(150, 0.5 * Math.max(knownMs, unknownMs)));
+  expect(unknownMs).toBeGreaterThan(knownMs / 3);
+  expect(knownMs).toBeGreaterThan(unknownMs / 3);
   await api.dispose();
 });

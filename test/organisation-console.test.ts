@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, destinations, diagnoses, mailMessages, sshKeys, transfers } from "@/db/schema";
+import { auditEvents, destinations, diagnoses, mailMessages, sessions, sshKeys, transfers } from "@/db/schema";
 import { listAccountStatuses, listOrganisationKeys } from "@/db/queries/account-status";
 import { acceptInvitation, createInvitation, findOpenInvitation } from "@/db/queries/invitations";
 import { createPartnerAccount } from "@/db/queries/partner-accounts";
 import { storeSecret } from "@/db/queries/secrets";
 import { changeUserRole, setUserDisabled } from "@/db/queries/users";
 import { hashPassword } from "@/lib/auth/password";
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import { sendInvitationMail } from "@/lib/mail/account-mail";
 import { actorFor, createUser, partnerIn, reloadUser, staff } from "./support/factories";
 import { withTestDatabase } from "./support/db";
@@ -70,6 +70,16 @@ describe("user administration", () => {
       const [row] = await auditsFor(action, user.email);
       expect(row).toMatchObject({ actorUserId: admin.userId, organisationId: organisation.id, result: "success" });
     }
+  });
+
+  it("a role change needs a password or code entered in the last minutes, checked in the data layer", async () => {
+    const { actor: admin } = await staff("admin");
+    const { organisation } = await partnerIn();
+    const user = await createUser({ role: "partner", organisationId: organisation.id });
+    const db = await getDb();
+    await db.update(sessions).set({ reauthenticatedAt: new Date(Date.now() - 10 * 60_000) }).where(eq(sessions.id, admin.sessionId));
+    await expect(changeUserRole(admin, user.id, { role: "partner", isOrgAdmin: true })).rejects.toBeInstanceOf(UserInputError);
+    expect((await reloadUser(user.id)).isOrgAdmin).toBe(false);
   });
 
   it("support and partners cannot change users", async () => {

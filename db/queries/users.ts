@@ -5,7 +5,7 @@ import { users, type User, type UserRole } from "@/db/schema";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import { assertCanRead, requireRole, type Actor } from "./actor";
 import { recordAudit } from "./audit";
-import { bumpSessionVersion } from "./sessions";
+import { assertRecentlyAuthenticated, bumpSessionVersion } from "./sessions";
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -99,6 +99,8 @@ export async function changeUserRole(
   change: { role: UserRole; isOrgAdmin?: boolean },
 ): Promise<void> {
   requireRole(actor, "admin");
+  // Granting or removing power is sensitive: the admin proved who they are in the last minutes.
+  await assertRecentlyAuthenticated(actor);
   const target = await loadUserFor(actor, userId);
   if (target.id === actor.userId) throw new UserInputError("You cannot change your own role.");
   if (change.role === "partner" && !target.organisationId) {
