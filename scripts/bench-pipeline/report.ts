@@ -91,7 +91,9 @@ export function renderPipelineReport(config: PipelineConfig, portals: PortalResu
       `tus-js-client 4 (the upload page's library) with the page's ${PAGE_CHUNK_MIB} MiB PATCH requests and with larger ones, the session cookie ` +
         "from a real sign-in, no retries, a new file each time. \"Finishing\" is the time between the last byte sent and the last PATCH's answer, in which the portal finishes the " +
         "SHA-256 it computed while the bytes arrived and runs the pre-relay checks. \"Wait for the relay\" runs from that answer to the start of the recorded relay attempt; " +
-        "\"relay attempt\" is the attempt's own recorded duration.",
+        "\"relay attempt\" is the attempt's own recorded duration. On the embedded engine the database itself (PostgreSQL compiled to " +
+        "WebAssembly, with its own heap) lives inside the portal process and counts in its RSS; with PostgreSQL the database is a separate server, " +
+        "as it is in production.",
       "",
     );
   }
