@@ -181,6 +181,9 @@ describe("secrets never leave in answers: reads of secret-bearing records", () =
     const hits: string[] = [];
     for (const [name, response] of Object.entries(responses)) {
       expect(response.status, name).toBe(200);
+      // Files handed out are downloads, never rendered: attachment, and never an HTML or script type.
+      if (/export|public/.test(name)) expect(response.headers.get("content-disposition"), name).toMatch(/^attachment; filename="[A-Za-z0-9._-]+"$/);
+      expect(response.headers.get("content-type") ?? "", name).not.toMatch(/html|javascript|svg|xml/);
       hits.push(...findSecrets({ headers: Object.fromEntries(response.headers), body: await response.text() }).map((hit) => `${name} ${hit}`));
     }
     expect(hits).toEqual([]);
