@@ -11,9 +11,12 @@ import ts from "typescript";
  * - `ssh-host-verifier`: an SSH connect config (it has ssh2 keys such as `username`) without a
  *   `hostVerifier`, or with one that accepts every key (`() => true`);
  * - `tls-no-verify`: `rejectUnauthorized: false` (or `= false`), and any mention of
- *   `NODE_TLS_REJECT_UNAUTHORIZED`.
+ *   `NODE_TLS_REJECT_UNAUTHORIZED`;
+ * - `outbound-redirect`: server code (app/, lib/, db/, server.ts; not "use client" files) calling
+ *   `fetch(…)` without `redirect: "manual"` or `"error"`: fetch follows redirects by default, so a
+ *   receiver could steer the request to an address nobody validated.
  */
-export type StaticRule = "sql-raw" | "query-interpolation" | "ssh-host-verifier" | "tls-no-verify";
+export type StaticRule = "sql-raw" | "query-interpolation" | "ssh-host-verifier" | "tls-no-verify" | "outbound-redirect";
 
 export interface Finding {
   file: string;
@@ -95,9 +98,21 @@ function enclosingName(node: ts.Node): string {
   return "<module>";
 }
 
+function isServerCode(file: string, source: ts.SourceFile): boolean {
+  if (!/^(app|lib|db)\//.test(file) && file !== "server.ts" && !file.startsWith("fixtures/")) return false;
+  const first = source.statements[0];
+  return !(first && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) && first.expression.text === "use client");
+}
+
+function refusesRedirects(options: ts.Expression | undefined): boolean {
+  if (!options || !ts.isObjectLiteralExpression(options)) return false;
+  return options.properties.some((p) => ts.isPropertyAssignment(p) && propertyName(p.name) === "redirect" && ts.isStringLiteral(p.initializer) && ["manual", "error"].includes(p.initializer.text));
+}
+
 export function checkSource(file: string, text: string): Finding[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const findings: Finding[] = [];
+  const serverCode = isServerCode(file, source);
   const constants = literalConstants(source);
   const report = (node: ts.Node, rule: StaticRule) =>
     findings.push({ file, rule, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, within: enclosingName(node), text: node.getText().split("\n")[0].slice(0, 120) });
@@ -119,6 +134,7 @@ export function checkSource(file: string, text: string): Finding[] {
         if (looksLikeSsh && (!verifier || (ts.isPropertyAssignment(verifier) && acceptsEverything(verifier.initializer)))) report(node, "ssh-host-verifier");
       }
     }
+    if (serverCode && ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "fetch" && !refusesRedirects(node.arguments[1])) report(node, "outbound-redirect");
     if (ts.isPropertyAssignment(node) && propertyName(node.name) === "rejectUnauthorized" && isFalse(node.initializer)) report(node, "tls-no-verify");
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && node.left.name.text === "rejectUnauthorized" && isFalse(node.right)) {
       report(node, "tls-no-verify");
