@@ -1,6 +1,16 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
+const TEST_FILES = ["lib/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"];
+const SHARED_SYSTEM_FILES = [
+  "test/*sshd*.test.ts",
+  "test/*vsftpd*.test.ts",
+  "test/ftps-sandbox.test.ts",
+  "test/diagnosis-ftps-sandbox.test.ts",
+  "test/attack/outbound.test.ts",
+  "lib/guides/client-setup.openssh.test.ts",
+];
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -11,11 +21,16 @@ export default defineConfig({
   },
   test: {
     environment: "node",
-    include: ["lib/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    fileParallelism: false,
+    projects: [
+      // Every test file owns its database, data directory and ports: files run side by side.
+      { extends: true, test: { name: "isolated", include: TEST_FILES, exclude: SHARED_SYSTEM_FILES } },
+      // These start the machine's real sshd/vsftpd under fixed local accounts, or claim passive port
+      // ranges: one file at a time.
+      { extends: true, test: { name: "system servers", include: SHARED_SYSTEM_FILES, poolOptions: { forks: { singleFork: true } } } },
+    ],
     // next-auth's ESM imports "next/server" without an extension; bundled by Vite it resolves (the
     // attack suite imports the real Auth.js module and replaces only its session lookup).
     server: { deps: { inline: ["next-auth", "@auth/core"] } },

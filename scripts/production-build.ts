@@ -32,7 +32,7 @@ function run(args: string[], what: string): void {
 
 /** Rebuilds what is missing or stale; throws when a build step fails. */
 export function ensureProductionBuild(log: (message: string) => void = console.log): void {
-  if (sourcesNewerThan(builtAt(BUILD_ID), ["app", "components", "lib", "db", "public", "next.config.ts"])) {
+  if (sourcesNewerThan(builtAt(BUILD_ID), ["app", "components", "lib", "db", "public", "next.config.ts", "package-lock.json", "tsconfig.json"])) {
     log("Building the portal (first start, or sources changed)…");
     run([require.resolve("next/dist/bin/next"), "build"], "next build");
   }
