@@ -1,6 +1,7 @@
 import type { Browser, Page } from "@playwright/test";
-import { expect, RegistrationsPage, test } from "./fixtures";
-import { RegisterPage, uniqueRegistration, type Registration } from "./pages/register-page";
+import { expect, test } from "./fixtures";
+import { type Registration } from "./pages/register-page";
+import { approvedPartner } from "./partner-onboarding";
 import { createPartnerAccount, createUnreachableDestination, storeUpstreamPassword, uploadTestFile } from "./pages/unreachable-payer";
 
 /*
@@ -17,16 +18,8 @@ let clinic: Registration;
 let clinicPage: Page;
 
 async function registeredClinic(browser: Browser, adminPage: Page): Promise<{ registration: Registration; page: Page }> {
-  const registration = uniqueRegistration("Outage");
   const page = await (await browser.newContext()).newPage();
-  const register = new RegisterPage(page);
-  await register.goto();
-  await register.register(registration);
-  await expect(page.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
-  const queue = new RegistrationsPage(adminPage);
-  await queue.goto();
-  await queue.approve(registration.organisationName);
-  return { registration, page };
+  return { registration: await approvedPartner(page, adminPage, "Outage"), page };
 }
 
 test.afterAll(async () => {

@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import { e2eCredentials } from "./credentials";
-import { closedPort } from "./pages/unreachable-payer";
+import { closedPort } from "../test/support/closed-port";
 
 test("an org-admin adds a webhook, sees its signing secret once, sends a test event and reads the attempt in the delivery log", async ({ partnerPage }) => {
   await partnerPage.goto("/account");

@@ -1,17 +1,5 @@
-import net from "node:net";
 import { expect, type Page } from "@playwright/test";
-
-/** A loopback port nothing listens on: the kernel picks a free one, which is released at once. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { closedPort } from "../../test/support/closed-port";
 
 /** The admin adds an FTPS destination on a port nothing answers: a payer whose server is down. */
 export async function createUnreachableDestination(adminPage: Page, name: string): Promise<void> {

@@ -8,7 +8,8 @@ import { getOrganisation } from "@/db/queries/organisations";
 import { listOrganisationUsers } from "@/db/queries/users";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { orNotFound } from "@/lib/not-found";
-import { CreateOrganisationAccountForm, InvitePartnerUserForm } from "./organisation-forms";
+import { CreatePartnerAccountForm } from "../create-partner-account-form";
+import { InvitePartnerUserForm } from "./organisation-forms";
 import { UserRow } from "./user-row";
 import { OrganisationTwoFactorRule } from "../users/organisation-two-factor-rule";
 import { toUserRowData } from "./user-row-data";
@@ -77,7 +78,10 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
         <Section title="Partner accounts">
           <AccountStatusTable accounts={accounts} showOrganisation={false} />
           {readOnly || organisation.status !== "approved" ? null : (
-            <CreateOrganisationAccountForm organisationId={organisation.id} destinations={destinations.filter((d) => !withAccount.has(d.id)).map((d) => ({ id: d.id, name: d.name }))} />
+            <CreatePartnerAccountForm
+              fixed={{ name: "organisationId", value: organisation.id }}
+              choice={{ name: "destinationId", label: "Destination", options: destinations.filter((d) => !withAccount.has(d.id)).map((d) => ({ id: d.id, name: d.name })) }}
+            />
           )}
         </Section>
 

@@ -10,7 +10,8 @@ import { columnsToForm, LEGACY_ALGORITHMS, protocolLabel } from "@/lib/destinati
 import { orNotFound } from "@/lib/not-found";
 import { updateDestinationAction } from "../actions";
 import { DestinationForm } from "../destination-form";
-import { AccountPasswordForm, CreateAccountForm, DisableToggle, IdentityReview, ManualPin, PinnedFingerprint, TestFileForm } from "./panels";
+import { CreatePartnerAccountForm } from "../../create-partner-account-form";
+import { AccountPasswordForm, DisableToggle, IdentityReview, ManualPin, PinnedFingerprint, TestFileForm } from "./panels";
 
 export const metadata: Metadata = { title: "Destination" };
 
@@ -87,7 +88,10 @@ export default async function DestinationPage({ params }: { params: Promise<{ id
           ) : (
             <p className="mb-4 text-sm text-slate-600">No organisation has an account here yet.</p>
           )}
-          <CreateAccountForm destinationId={destination.id} organisations={organisations.filter((o) => o.status === "approved").map((o) => ({ id: o.id, name: o.name }))} />
+          <CreatePartnerAccountForm
+            fixed={{ name: "destinationId", value: destination.id }}
+            choice={{ name: "organisationId", label: "Organisation", options: organisations.filter((o) => o.status === "approved").map((o) => ({ id: o.id, name: o.name })) }}
+          />
         </Section>
 
         {accounts.length ? (

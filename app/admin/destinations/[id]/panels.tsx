@@ -5,7 +5,6 @@ import { useActionState } from "react";
 import { Field, FormMessage, SelectField, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
 import {
-  createPartnerAccountAction,
   fetchIdentityAction,
   pinFingerprintAction,
   sendTestFileAction,
@@ -101,32 +100,6 @@ export function DisableToggle({ destinationId, disabled }: { destinationId: stri
       <input type="hidden" name="disabled" value={disabled ? "false" : "true"} />
       <SubmitButton variant={disabled ? "secondary" : "danger"}>{disabled ? "Enable destination" : "Disable destination"}</SubmitButton>
       <FormMessage state={state} />
-    </form>
-  );
-}
-
-export function CreateAccountForm({ destinationId, organisations }: { destinationId: string; organisations: Array<{ id: string; name: string }> }) {
-  const [state, create] = useActionState(createPartnerAccountAction, initialActionState);
-  return (
-    <form action={create} className="grid gap-3 sm:grid-cols-3" aria-label="Create partner account">
-      <input type="hidden" name="destinationId" value={destinationId} />
-      <div className="sm:col-span-3">
-        <FormMessage state={state} />
-      </div>
-      <SelectField name="organisationId" label="Organisation" state={state} options={[{ value: "", label: "Choose…" }, ...organisations.map((o) => ({ value: o.id, label: o.name }))]} />
-      <Field name="username" label="Upstream user name" state={state} />
-      <SelectField
-        name="secretsSetBy"
-        label="Password and key set by"
-        state={state}
-        options={[
-          { value: "partner", label: "The partner" },
-          { value: "admin", label: "An administrator" },
-        ]}
-      />
-      <div>
-        <SubmitButton>Create account</SubmitButton>
-      </div>
     </form>
   );
 }
