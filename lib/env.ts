@@ -21,7 +21,7 @@ const envSchema = z.object({
   /** Signs session cookies. Generated into DATA_DIR on first start when unset. */
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   /** Public URL of the portal, used in links and to decide whether cookies are Secure. */
-  PUBLIC_URL: z.string().url().default("http://localhost:3000"),
+  PUBLIC_URL: z.string().url().optional(),
   /** A session unused for this long ends (checked on the server at every request). */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** A session ends this long after sign-in, however active it is. */
@@ -87,7 +87,7 @@ const envSchema = z.object({
   DESTINATION_DOWN_AFTER_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_URL"> & { PUBLIC_URL: string };
 
 let cached: Env | undefined;
 
@@ -99,7 +99,12 @@ export function env(): Env {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
   }
-  cached = { ...parsed.data, DATA_DIR: path.resolve(parsed.data.DATA_DIR) };
+  cached = {
+    ...parsed.data,
+    DATA_DIR: path.resolve(parsed.data.DATA_DIR),
+    // Unset, links point at this machine on the port the portal listens on.
+    PUBLIC_URL: parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`,
+  };
   return cached;
 }
 
