@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { MiB } from "./stats";
@@ -26,11 +26,6 @@ export async function writePayload(path: string, bytes: number, label: string): 
   return hash.digest("hex");
 }
 
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path, { highWaterMark: MiB }), hash);
-  return hash.digest("hex");
-}
 
 /**
  * A name the sandbox SFTP payer accepts, `S<submitter>-<yyyymmdd>-<hhmmss>P.TXT`: one second

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
+import { InviteLinkNotice } from "./invite-link-notice";
 import { inviteStaffAction } from "../actions";
 
 export function InviteStaffForm() {
@@ -11,11 +12,7 @@ export function InviteStaffForm() {
     <form action={formAction} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-label="Invite staff">
       <h3 className="font-medium">Invite an administrator or support person</h3>
       <FormMessage state={state} />
-      {state.data?.inviteLink ? (
-        <p className="break-all rounded bg-slate-100 p-2 font-mono text-xs" aria-label="Invitation link">
-          {state.data.inviteLink}
-        </p>
-      ) : null}
+      <InviteLinkNotice state={state} />
       <Field name="email" label="Email" type="email" required state={state} />
       <div className="space-y-1">
         <label htmlFor="staff-role" className="block text-sm font-medium">

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
+import { InviteLinkNotice } from "./invite-link-notice";
 import { invitePartnerUserAction } from "../actions";
 
 export function InvitePartnerUserForm({ organisationId }: { organisationId: string }) {
@@ -11,11 +12,7 @@ export function InvitePartnerUserForm({ organisationId }: { organisationId: stri
     <form action={formAction} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4" aria-label="Invite a user">
       <h3 className="font-medium">Invite a user to this organisation</h3>
       <FormMessage state={state} />
-      {state.data?.inviteLink ? (
-        <p className="break-all rounded bg-slate-100 p-2 font-mono text-xs" aria-label="Invitation link">
-          {state.data.inviteLink}
-        </p>
-      ) : null}
+      <InviteLinkNotice state={state} />
       <input type="hidden" name="organisationId" value={organisationId} />
       <Field name="email" label="Email" type="email" required state={state} />
       <div className="flex items-center gap-2 text-sm">
