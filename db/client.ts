@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import type { Pool } from "pg";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
+import type { EmbeddedDatabaseServer } from "./embedded/launch";
 
 /** Both drivers share the pg-core query builder; code above this file never knows which one runs. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -19,66 +20,68 @@ export interface DatabaseHandle {
   kind: "pglite" | "postgres";
   db: Database;
   raw: RawSql;
+  /** The pool behind `db` and `raw` (pg-boss shares it on the embedded engine). */
+  pool: Pool;
   /** Where an embedded database keeps its files (undefined for PostgreSQL or in-memory). */
   dataDir?: string;
+  /** The embedded database's own process (undefined for PostgreSQL). */
+  embedded?: EmbeddedDatabaseServer;
 }
 
 export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; omit for an in-memory database (tests). */
   pgliteDir?: string;
+  /** The embedded database process ended unexpectedly; the default stops this process too. */
+  onEmbeddedExit?: (detail: string) => void;
 }
 
-const PGLITE_SHARED_BUFFERS = "16MB";
-
+/**
+ * Both engines are reached the same way, over node-postgres: PostgreSQL at DATABASE_URL, or the
+ * embedded PGlite server this process starts on a private Unix socket (db/embedded). The portal
+ * process never holds the database's WebAssembly heap, and both engines run the same driver code.
+ */
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+  const { Pool } = await import("pg");
   if (options.databaseUrl) {
-    const { Pool } = await import("pg");
-    const pool = new Pool({
-      connectionString: options.databaseUrl,
-      max: 10,
-    });
-    pool.on("error", () => {
-      // An idle client lost its connection; the pool replaces it on the next query.
-    });
-    const raw: RawSql = {
-      query: async (text, params) => {
-        const result = await pool.query(text, params as unknown[]);
-        return { rows: result.rows };
-      },
-      exec: async (text) => {
-        await pool.query(text);
-      },
-      close: () => pool.end(),
-    };
-    return { kind: "postgres", db: drizzlePg(pool, { schema }) as unknown as Database, raw };
+    const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
+    return handleFor("postgres", pool, async () => {});
   }
 
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   if (options.pgliteDir) fs.mkdirSync(options.pgliteDir, { recursive: true });
-  // Options go in the one-argument form: with an undefined data directory (in-memory, tests) the
-  // two-argument form ignores them.
-  const client = new PGlite({
+  const { launchEmbeddedDatabase } = await import("./embedded/launch");
+  const embedded = await launchEmbeddedDatabase({
     dataDir: options.pgliteDir,
-    // File-name search uses a trigram index (migration 0010) on both engines.
-    extensions: { pg_trgm },
-    // PostgreSQL's default 128 MB of shared buffers lives inside the WebAssembly heap, which never
-    // shrinks. The file system cache serves our working set just as well at a fraction of the RSS.
-    postgresqlconf: [`shared_buffers = ${PGLITE_SHARED_BUFFERS}`],
+    onUnexpectedExit:
+      options.onEmbeddedExit ??
+      ((detail) => {
+        console.error(`The embedded database stopped unexpectedly (${detail}); this process cannot continue without it.`);
+        process.exit(1);
+      }),
   });
-  await client.waitReady;
+  // Every client is one more queue entry for the single PGlite session, not one more backend:
+  // a small pool is plenty.
+  const pool = new Pool({ ...embedded.connection, max: 6 });
+  const handle = handleFor("pglite", pool, () => embedded.stop());
+  return { ...handle, dataDir: options.pgliteDir, embedded };
+}
+
+function handleFor(kind: DatabaseHandle["kind"], pool: Pool, afterClose: () => Promise<void>): DatabaseHandle {
+  pool.on("error", () => {
+    // An idle client lost its connection; the pool replaces it on the next query.
+  });
+  let closing: Promise<void> | undefined;
   const raw: RawSql = {
     query: async (text, params) => {
-      const result = await client.query(text, params as unknown[]);
-      return { rows: result.rows as never[] };
+      const result = await pool.query(text, params as unknown[]);
+      return { rows: result.rows };
     },
     exec: async (text) => {
-      await client.exec(text);
+      await pool.query(text);
     },
-    close: () => client.close(),
+    close: () => (closing ??= pool.end().then(afterClose)),
   };
-  return { kind: "pglite", db: drizzlePglite(client, { schema }) as unknown as Database, raw, dataDir: options.pgliteDir };
+  return { kind, db: drizzlePg(pool, { schema }) as unknown as Database, raw, pool };
 }
 
 export function pgliteDirFor(dataDir: string): string {

@@ -1,7 +1,5 @@
 import path from "node:path";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import type { PgliteDatabase } from "drizzle-orm/pglite";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { DatabaseHandle } from "./client";
 
@@ -9,9 +7,7 @@ export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
 /** Apply the committed SQL migrations; safe to run on every start. */
 export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
-  const config = { migrationsFolder };
-  if (handle.kind === "pglite") await migratePglite(handle.db as PgliteDatabase<never>, config);
-  else await migratePg(handle.db as NodePgDatabase<never>, config);
+  await migratePg(handle.db as NodePgDatabase<never>, { migrationsFolder });
 }
 
 async function main() {

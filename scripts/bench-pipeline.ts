@@ -18,7 +18,7 @@ import type { HistoryResult } from "./bench-pipeline/history-protocol";
 import { measureHistory } from "./bench-pipeline/history";
 import { measureApiUploads } from "./bench-pipeline/measure-api-uploads";
 import { measureBrowserUpload } from "./bench-pipeline/measure-browser-upload";
-import { childPids, processMemory } from "./bench-pipeline/memory";
+import { childPids, embeddedDatabasePid, processMemory } from "./bench-pipeline/memory";
 import { measureMemoryBaselines } from "./bench-pipeline/memory-baselines";
 import { preparePortal, type Engine } from "./bench-pipeline/portal-setup";
 import { ENGINE_LABEL, renderPipelineReport, type PipelineFacts, type PortalResults } from "./bench-pipeline/report";
@@ -34,6 +34,11 @@ function assertPrerequisites(): void {
   if (problems.length) throw new BenchSetupError(`bench:pipeline: cannot run, missing prerequisites:\n${problems.join("\n")}`);
 }
 
+function databaseRss(portalPid: number): number | undefined {
+  const pid = embeddedDatabasePid(portalPid);
+  return pid === undefined ? undefined : processMemory(pid).rssKiB;
+}
+
 async function measurePortal(engine: Engine, config: PipelineConfig, workDir: string, cleanup: CleanupStack): Promise<PortalResults> {
   const prepared = await preparePortal(engine, config, workDir, cleanup);
   try {
@@ -44,6 +49,7 @@ async function measurePortal(engine: Engine, config: PipelineConfig, workDir: st
       engineLabel: ENGINE_LABEL[engine],
       startupMs: prepared.startupMs,
       idleRssKiB: processMemory(prepared.portal.pid).rssKiB,
+      databaseIdleRssKiB: databaseRss(prepared.portal.pid),
       childProcesses: childPids(prepared.portal.pid).length,
       browsers: [],
     };

@@ -6,9 +6,20 @@ cd "$(dirname "$0")/.."
 port=${SMOKE_PORT:-3199}
 data_dir=$(mktemp -d)
 log="$data_dir/portal.log"
-DATABASE_URL= DATA_DIR="$data_dir/data" PORT=$port PUBLIC_URL="http://localhost:$port" LOG_LEVEL=warn npm start >"$log" 2>&1 &
+if curl -fsS -o /dev/null "http://localhost:$port/api/health" 2>/dev/null; then
+  echo "Something already answers on port $port: stop it or set SMOKE_PORT."
+  exit 1
+fi
+# Its own process group: npm, the shell npm starts, the portal and its embedded database server all
+# stop together (signalling npm alone leaves the portal running).
+DATABASE_URL= DATA_DIR="$data_dir/data" PORT=$port PUBLIC_URL="http://localhost:$port" LOG_LEVEL=warn setsid npm start >"$log" 2>&1 &
 pid=$!
-cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data_dir"; }
+cleanup() {
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -rf "$data_dir"
+}
 trap cleanup EXIT
 for _ in $(seq 1 120); do
   if curl -fsS "http://localhost:$port/api/health" -o "$data_dir/health.json" 2>/dev/null; then break; fi

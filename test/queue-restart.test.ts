@@ -115,7 +115,8 @@ describe("a relay interrupted by a restart", () => {
     await waitForOutput(second, /embedded relay ready/);
     await eventually(() => remoteFiles(payerRoot).includes(remoteName) || undefined, "the file to arrive upstream", 30_000);
     await waitForOutput(second, /"status":"delivered"/);
-    expect(await second.kill("SIGTERM")).toBe(0);
+    const secondExit = await second.kill("SIGTERM");
+    expect(secondExit, `the relay process did not stop cleanly:\n${second.output()}`).toBe(0);
 
     handle = await openDatabase({ pgliteDir });
     await useDatabase(handle, () => handle.raw.close());
@@ -142,6 +143,7 @@ describe("a relay interrupted by a restart", () => {
     const row = await waitForStatus(transfer.id, ["delivered", "failed", "needs_attention"], 30_000);
     expect(row).toMatchObject({ status: "delivered", attemptCount: 2 });
     expectResumedDelivery(await loadAttempts(transfer.id), content, remoteName);
-    expect(await second.kill("SIGTERM")).toBe(0);
+    const secondExit = await second.kill("SIGTERM"); if (secondExit !== 0) console.log("CHILD OUTPUT", second.output().split("\n").filter((l) => !l.startsWith("{\"at")).join("\n"));
+    expect(secondExit).toBe(0);
   });
 });

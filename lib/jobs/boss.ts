@@ -1,14 +1,13 @@
 import "server-only";
 import PgBoss from "pg-boss";
 import type { DatabaseHandle } from "@/db/client";
-import { pgliteBossDb } from "./pglite-boss-db";
+import { poolBossDb } from "./pool-boss-db";
 import { BOSS_SCHEMA } from "./relay-job-rows";
 
 /**
  * pg-boss on either engine. PostgreSQL: pg-boss opens its own small pool (its transaction blocks
  * need a connection of their own; several processes coordinate through row locks and advisory
- * locks). Embedded PGlite: no second connection can exist, so pg-boss runs on the portal's handle
- * through the adapter. Its schema ("pgboss") is created or migrated on start either way.
+ * locks). Embedded database: pg-boss shares the portal's pool through its `db` adapter. Its schema ("pgboss") is created or migrated on start either way.
  */
 export function createBoss(handle: DatabaseHandle, options: { databaseUrl?: string; poolSize: number }): PgBoss {
   const common: PgBoss.ConstructorOptions = {
@@ -25,5 +24,5 @@ export function createBoss(handle: DatabaseHandle, options: { databaseUrl?: stri
     if (!options.databaseUrl) throw new Error("The relay queue needs DATABASE_URL to reach PostgreSQL");
     return new PgBoss({ ...common, connectionString: options.databaseUrl, max: options.poolSize, application_name: "edi-portal-relay" });
   }
-  return new PgBoss({ ...common, db: pgliteBossDb(handle) });
+  return new PgBoss({ ...common, db: poolBossDb(handle.pool) });
 }

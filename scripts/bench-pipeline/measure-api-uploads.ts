@@ -6,7 +6,7 @@ import { apiUpload, type ApiUploadResult } from "./api-upload";
 import type { PipelineConfig } from "./config";
 import { transferDetail, waitForDelivery } from "./delivery";
 import { checkLanded } from "./measure-browser-upload";
-import { traceMemory, type MemoryTrace } from "./memory";
+import { tracePortalMemory, type MemoryTrace } from "./memory";
 import { payerFileName, writePayload } from "./payload";
 import type { PreparedPortal } from "./portal-setup";
 import { mbPerSecond, MiB } from "./stats";
@@ -24,6 +24,8 @@ export interface ApiUploadsResult {
   relayMs: number[];
   relayConcurrency: number;
   memory: MemoryTrace;
+  /** The embedded database server's own process (embedded engine only). */
+  databaseMemory?: MemoryTrace;
 }
 
 /** N concurrent uploads through the partner API, each a different file, all to the sandbox SFTP payer. */
@@ -40,7 +42,7 @@ export async function measureApiUploads(prepared: PreparedPortal, config: Pipeli
       files.push({ path: file, name: payerFileName(seed.submitterId, start, i), sha256: await writePayload(file, bytesEach, `api ${i}`) });
     }
     console.log(`bench:pipeline: ${config.apiUploads} concurrent POST /api/v1/transfers on ${prepared.engine}`);
-    const trace = traceMemory(portal.pid);
+    const trace = tracePortalMemory(portal.pid);
     const clock0 = performance.now();
     const startWall = Date.now();
     const settled = await Promise.allSettled(
@@ -54,7 +56,7 @@ export async function measureApiUploads(prepared: PreparedPortal, config: Pipeli
     const uploads = settled.map((s) => (s as PromiseFulfilledResult<ApiUploadResult>).value);
     const ids = uploads.map((u) => u.transferId);
     const states = await waitForDelivery(portal.url, seed.tokens[2], ids, config.deliveryTimeoutMs);
-    const memory = trace.stop();
+    const { portal: memory, database: databaseMemory } = trace.stop();
 
     const lastDelivered = Math.max(...[...states.values()].map((s) => Date.parse(s.deliveredAt!)));
     const relayMs: number[] = [];
@@ -73,10 +75,12 @@ export async function measureApiUploads(prepared: PreparedPortal, config: Pipeli
       relayMs,
       relayConcurrency: Number(process.env.RELAY_CONCURRENCY) || 4,
       memory,
+      databaseMemory,
     };
     console.log(
       `  all ${files.length} delivered ${(result.totalMs / 1000).toFixed(1)} s after the first request (staged after ${(result.allStagedMs / 1000).toFixed(1)} s), ` +
-        `portal peak RSS ${(memory.peakKiB / 1024).toFixed(0)} MiB`,
+        `portal peak RSS ${(memory.peakKiB / 1024).toFixed(0)} MiB` +
+        (databaseMemory ? `, embedded database process ${(databaseMemory.peakKiB / 1024).toFixed(0)} MiB` : ""),
     );
     return result;
   } finally {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { BenchFailure } from "../bench/measurement";
 import type { PipelineConfig } from "./config";
 import { transferDetail, waitForDelivery } from "./delivery";
-import { traceMemory, type MemoryTrace } from "./memory";
+import { tracePortalMemory, type MemoryTrace } from "./memory";
 import { sha256OfFile } from "../bench/payload";
 import { payerFileName, writePayload } from "./payload";
 import type { PreparedPortal } from "./portal-setup";
@@ -26,6 +26,8 @@ export interface BrowserUploadResult {
   /** Upload start → deliveredAt. */
   startToDeliveredMs: number;
   memory: MemoryTrace;
+  /** The embedded database server's own process (embedded engine only). */
+  databaseMemory?: MemoryTrace;
   /** The same trace split at the upload's end: does memory grow while bytes arrive, or while relaying? */
   peakDuringUploadKiB: number;
   peakDuringRelayKiB: number;
@@ -43,13 +45,13 @@ export async function measureBrowserUpload(prepared: PreparedPortal, config: Pip
   try {
     const cookie = await signIn(portal.url, prepared.partnerEmail, prepared.env.demoPassword);
     console.log(`bench:pipeline: tus upload of ${fileName} (${config.uploadMiB} MiB, ${chunkMiB} MiB chunks) on ${prepared.engine}`);
-    const trace = traceMemory(portal.pid);
+    const trace = tracePortalMemory(portal.pid);
     const startWall = Date.now();
     const upload = await tusUpload({ baseUrl: portal.url, cookie, path: file, size: bytes, fileName, accountId: seed.sftpAccountId, chunkBytes: chunkMiB * MiB });
     const uploadEndWall = startWall + upload.elapsedMs;
     const uploadEndSample = Date.now() - startWall;
     await waitForDelivery(portal.url, seed.tokens[0], [upload.transferId], config.deliveryTimeoutMs);
-    const memory = trace.stop();
+    const { portal: memory, database: databaseMemory } = trace.stop();
 
     const detail = await transferDetail(portal.url, seed.tokens[0], upload.transferId);
     const attempt = detail.attempts.at(-1);
@@ -66,12 +68,14 @@ export async function measureBrowserUpload(prepared: PreparedPortal, config: Pip
       relayMs: attempt.durationMs ?? Date.parse(attempt.finishedAt ?? detail.deliveredAt) - Date.parse(attempt.startedAt),
       startToDeliveredMs: Date.parse(detail.deliveredAt) - startWall,
       memory,
+      databaseMemory,
       peakDuringUploadKiB: during(0, uploadEndSample),
       peakDuringRelayKiB: during(uploadEndSample, Number.POSITIVE_INFINITY),
     };
     console.log(
       `  upload ${mbPerSecond(bytes, result.uploadMs).toFixed(1)} MB/s (${(result.uploadMs / 1000).toFixed(1)} s), delivered ${(result.startToDeliveredMs / 1000).toFixed(1)} s after the start, ` +
-        `portal peak RSS ${(memory.peakKiB / 1024).toFixed(0)} MiB`,
+        `portal peak RSS ${(memory.peakKiB / 1024).toFixed(0)} MiB` +
+        (databaseMemory ? `, embedded database process ${(databaseMemory.peakKiB / 1024).toFixed(0)} MiB` : ""),
     );
     return result;
   } finally {

@@ -24,6 +24,17 @@ export function childPids(pid: number): number[] {
   }
 }
 
+/** The embedded database server the portal started (db/embedded/server.mjs), if it runs on the embedded engine. */
+export function embeddedDatabasePid(portalPid: number): number | undefined {
+  return childPids(portalPid).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("db/embedded/server.mjs");
+    } catch {
+      return false;
+    }
+  });
+}
+
 export interface MemoryTrace {
   /** VmHWM read at the end: the true peak, sampling cannot miss it. */
   peakKiB: number;
@@ -54,4 +65,12 @@ export function traceMemory(pid: number, intervalMs = 250): { stop(): MemoryTrac
       return { peakKiB: now.hwmKiB, startKiB, endKiB: now.rssKiB, samples };
     },
   };
+}
+
+/** The portal's trace, and the embedded database process's beside it (its own process, as PostgreSQL's server is). */
+export function tracePortalMemory(portalPid: number): { stop(): { portal: MemoryTrace; database?: MemoryTrace } } {
+  const portal = traceMemory(portalPid);
+  const databasePid = embeddedDatabasePid(portalPid);
+  const database = databasePid === undefined ? undefined : traceMemory(databasePid);
+  return { stop: () => ({ portal: portal.stop(), database: database?.stop() }) };
 }

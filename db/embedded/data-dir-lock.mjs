@@ -1,0 +1,56 @@
+// @ts-check
+/**
+ * One owner per embedded data directory. PGlite, unlike a PostgreSQL server, does not guard its
+ * directory, and two processes writing the same files corrupt it. The lock is a file next to the
+ * directory holding the owner's pid; a lock whose process is gone is stale and taken over.
+ */
+import fs from "node:fs";
+import path from "node:path";
+
+/** How long to wait for a previous owner that is still closing (its portal has just stopped). */
+const DEFAULT_WAIT_MS = 20_000;
+
+/** @param {number} pid */
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === "EPERM";
+  }
+}
+
+/**
+ * @param {string} dataDir
+ * @param {number} [waitMs]
+ * @returns {Promise<() => void>} releases the lock
+ */
+export async function acquireDataDirLock(dataDir, waitMs = DEFAULT_WAIT_MS) {
+  const lockPath = `${path.resolve(dataDir)}.lock`;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx", mode: 0o600 });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.rmSync(lockPath);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (error) {
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== "EEXIST") throw error;
+    }
+    const owner = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
+    if (!Number.isInteger(owner) || owner <= 0 || !isRunning(owner)) {
+      fs.rmSync(lockPath, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `The embedded database in ${dataDir} is in use by process ${owner} (another portal on the same DATA_DIR?). Stop that process, or give this one its own DATA_DIR.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

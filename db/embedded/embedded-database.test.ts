@@ -1,0 +1,162 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client, Pool } from "pg";
+import { launchEmbeddedDatabase, type EmbeddedDatabaseServer } from "./launch";
+
+/** The embedded PGlite server as its clients see it: real node-postgres clients on its Unix socket. */
+describe("embedded database server", () => {
+  let server: EmbeddedDatabaseServer;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    server = await launchEmbeddedDatabase({ idleInTransactionMs: 1_500 });
+    pool = new Pool({ ...server.connection, max: 8 });
+    await pool.query("CREATE TABLE ledger (id serial PRIMARY KEY, owner text NOT NULL, amount int NOT NULL)");
+  }, 60_000);
+
+  afterAll(async () => {
+    await pool?.end();
+    await server?.stop();
+  });
+
+  const connect = async () => {
+    const client = new Client(server.connection);
+    await client.connect();
+    return client;
+  };
+
+  it("answers many parameterised queries from many connections, each with its own values", async () => {
+    const values = Array.from({ length: 300 }, (_, i) => i);
+    const answers = await Promise.all(values.map((i) => pool.query<{ echoed: number; text: string }>("SELECT $1::int AS echoed, $2::text AS text", [i, `row ${i}`])));
+    expect(answers.map((r) => r.rows[0])).toEqual(values.map((i) => ({ echoed: i, text: `row ${i}` })));
+  });
+
+  it("keeps a transaction to its own connection: others wait for COMMIT and never see uncommitted rows", async () => {
+    const writer = await connect();
+    const reader = await connect();
+    try {
+      await writer.query("BEGIN");
+      await writer.query("INSERT INTO ledger (owner, amount) VALUES ('writer', 1)");
+      let readerDone = false;
+      const read = reader.query<{ n: string }>("SELECT count(*) AS n FROM ledger WHERE owner = 'writer'").then((r) => {
+        readerDone = true;
+        return Number(r.rows[0].n);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(readerDone).toBe(false);
+      await writer.query("INSERT INTO ledger (owner, amount) VALUES ('writer', 2)");
+      await writer.query("COMMIT");
+      expect(await read).toBe(2);
+    } finally {
+      await writer.end();
+      await reader.end();
+    }
+  });
+
+  it("rolls back the transaction of a client that disconnects inside it, and serves the others", async () => {
+    const leaver = await connect();
+    leaver.on("error", () => undefined);
+    await leaver.query("BEGIN");
+    await leaver.query("INSERT INTO ledger (owner, amount) VALUES ('leaver', 1)");
+    const waiting = pool.query<{ n: string }>("SELECT count(*) AS n FROM ledger WHERE owner = 'leaver'");
+    (leaver as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy();
+    const { rows } = await waiting;
+    expect(Number(rows[0].n)).toBe(0);
+  });
+
+  it("rolls back a failed transaction's connection when it ends, and a later client starts clean", async () => {
+    const client = await connect();
+    await client.query("BEGIN");
+    await expect(client.query("SELECT 1/0")).rejects.toThrow("division by zero");
+    await expect(client.query("SELECT 1")).rejects.toThrow(/current transaction is aborted/);
+    await client.end();
+    const { rows } = await pool.query("SELECT 1 AS ok");
+    expect(rows).toEqual([{ ok: 1 }]);
+  });
+
+  it("terminates a client idle inside a transaction past the timeout, as PostgreSQL does", async () => {
+    const idler = await connect();
+    const errors: Error[] = [];
+    idler.on("error", (error) => errors.push(error));
+    await idler.query("BEGIN");
+    await idler.query("INSERT INTO ledger (owner, amount) VALUES ('idler', 1)");
+    const started = Date.now();
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM ledger WHERE owner = 'idler'");
+    expect(Number(rows[0].n)).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    await expect(idler.query("SELECT 1")).rejects.toThrow();
+    expect(errors.map((e) => e.message).join(" ")).toMatch(/idle-in-transaction timeout/);
+  });
+
+  it("closes a connection that does not speak the protocol and keeps serving the rest", async () => {
+    const socketPath = path.join(server.connection.host, `.s.PGSQL.${server.connection.port}`);
+    const reply = await new Promise<Buffer>((resolve) => {
+      const socket = net.createConnection(socketPath);
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk) => chunks.push(chunk));
+      socket.on("close", () => resolve(Buffer.concat(chunks)));
+      socket.write(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    });
+    expect(reply.toString("latin1")).toContain("unsupported frontend protocol");
+    expect((await pool.query("SELECT 2 AS ok")).rows).toEqual([{ ok: 2 }]);
+  });
+
+  it("reaches no one but this user and holds no secret of the portal", () => {
+    expect(fs.statSync(server.connection.host).mode & 0o777).toBe(0o700);
+    const environment = fs.readFileSync(`/proc/${server.pid}/environ`, "utf8").split("\0").filter(Boolean).map((entry) => entry.split("=")[0]);
+    // Node's own IPC channel variables aside.
+    expect(environment.filter((name) => !name.startsWith("NODE_CHANNEL_")).sort()).toEqual(["NODE_ENV", "PATH"]);
+  });
+});
+
+describe("embedded database data directory", () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-test-"));
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it("keeps data across a stop and a start, and admits one owner at a time", async () => {
+    const dataDir = path.join(scratch, "pglite");
+    const first = await launchEmbeddedDatabase({ dataDir });
+    const client = new Client(first.connection);
+    await client.connect();
+    await client.query("CREATE TABLE kept (note text)");
+    await client.query("INSERT INTO kept VALUES ('survives a restart')");
+    await client.end();
+
+    await expect(launchEmbeddedDatabase({ dataDir, lockWaitMs: 300 })).rejects.toThrow(`in use by process ${first.pid}`);
+
+    await first.stop();
+    const second = await launchEmbeddedDatabase({ dataDir });
+    try {
+      const again = new Client(second.connection);
+      await again.connect();
+      expect((await again.query("SELECT note FROM kept")).rows).toEqual([{ note: "survives a restart" }]);
+      await again.end();
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
+  it("closes the database and frees the directory when the process that started it is killed", async () => {
+    const dataDir = path.join(scratch, "orphaned");
+    const owner = spawn(process.execPath, ["--import", "tsx", "-e", `
+      const { launchEmbeddedDatabase } = require(${JSON.stringify(path.resolve("db/embedded/launch.ts"))});
+      launchEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} }).then((db) => console.log("pid " + db.pid));
+    `], { stdio: ["ignore", "pipe", "inherit"] });
+    const databasePid = await new Promise<number>((resolve, reject) => {
+      owner.stdout.on("data", (chunk: Buffer) => {
+        const match = /pid (\d+)/.exec(chunk.toString());
+        if (match) resolve(Number(match[1]));
+      });
+      owner.once("exit", (code) => reject(new Error(`the owner exited first (${code})`)));
+    });
+    owner.kill("SIGKILL");
+    await expect.poll(() => fs.existsSync(`/proc/${databasePid}`), { timeout: 20_000, interval: 100 }).toBe(false);
+    expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+    const next = await launchEmbeddedDatabase({ dataDir, lockWaitMs: 0 });
+    await next.stop();
+  }, 120_000);
+});
