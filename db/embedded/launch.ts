@@ -40,20 +40,23 @@ function serverScript(): string {
  */
 export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promise<EmbeddedDatabaseServer> {
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "edi-portal-db-"));
-  const config = {
+  const config: ServerConfig = {
     socketDir,
     dataDir: options.dataDir ? path.resolve(options.dataDir) : undefined,
     idleInTransactionMs: options.idleInTransactionMs,
     lockWaitMs: options.lockWaitMs,
   };
-  const child = fork(serverScript(), [JSON.stringify(config)], {
-    cwd: process.cwd(),
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
-    // Not the parent's flags: a TypeScript loader or test runner hooks have no business there.
-    execArgv: ["--max-semi-space-size=2"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-    serialization: "json",
-  });
+  if (config.dataDir && !fs.existsSync(path.join(config.dataDir, "PG_VERSION"))) {
+    // Creating the cluster (initdb inside WebAssembly) takes the heap to about 700 MB, and a
+    // WebAssembly heap never shrinks: a first process creates it and exits, the server opens it.
+    try {
+      await initialiseDataDir(config);
+    } catch (error) {
+      fs.rmSync(socketDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  const child = forkServer(config);
 
   let stopping = false;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -90,6 +93,40 @@ export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promi
       removeSocketDir();
     },
   };
+}
+
+interface ServerConfig {
+  socketDir: string;
+  dataDir?: string;
+  idleInTransactionMs?: number;
+  lockWaitMs?: number;
+  /** Create the cluster in dataDir, close it and exit. */
+  initOnly?: boolean;
+}
+
+function forkServer(config: ServerConfig): ChildProcess {
+  return fork(serverScript(), [JSON.stringify(config)], {
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
+    // Not the parent's flags: a TypeScript loader or test runner hooks have no business there.
+    execArgv: ["--max-semi-space-size=2"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "json",
+  });
+}
+
+async function initialiseDataDir(config: ServerConfig): Promise<void> {
+  const child = forkServer({ ...config, initOnly: true });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  try {
+    await waitUntilReady(child);
+  } catch (error) {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await exited;
+    throw error;
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`The embedded database could not be created in ${config.dataDir} (exit code ${code}).`);
 }
 
 function waitUntilReady(child: ChildProcess): Promise<void> {

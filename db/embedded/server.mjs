@@ -12,8 +12,8 @@
  * whole process group) waits for that, up to a grace period, so the portal finishes its own
  * shutdown first.
  *
- * argv[2]: JSON { socketDir, dataDir?, idleInTransactionMs?, lockWaitMs? }; no data directory means
- * an in-memory database.
+ * argv[2]: JSON { socketDir, dataDir?, idleInTransactionMs?, lockWaitMs?, initOnly? }; no data
+ * directory means an in-memory database; initOnly creates the cluster in dataDir and exits.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -35,8 +35,8 @@ function report(message) {
 
 async function main() {
   if (!process.send) throw new Error("The embedded database server is started by the portal (it needs an IPC channel).");
-  /** @type {{ socketDir: string, dataDir?: string, idleInTransactionMs?: number, lockWaitMs?: number }} */
-  const { socketDir, dataDir, idleInTransactionMs, lockWaitMs } = JSON.parse(process.argv[2] ?? "{}");
+  /** @type {{ socketDir: string, dataDir?: string, idleInTransactionMs?: number, lockWaitMs?: number, initOnly?: boolean }} */
+  const { socketDir, dataDir, idleInTransactionMs, lockWaitMs, initOnly } = JSON.parse(process.argv[2] ?? "{}");
   if (!socketDir) throw new Error("No socket directory given.");
 
   let releaseLock = () => {};
@@ -47,6 +47,12 @@ async function main() {
   // Options go in the one-argument form: with an undefined data directory the two-argument form ignores them.
   const db = new PGlite({ dataDir: dataDir || undefined, extensions: { pg_trgm }, postgresqlconf: [`shared_buffers = ${SHARED_BUFFERS}`] });
   await db.waitReady;
+  if (initOnly) {
+    await db.close();
+    releaseLock();
+    process.send({ ready: true }, () => process.exit(0));
+    return;
+  }
 
   const multiplexer = createMultiplexer(db, {
     idleInTransactionMs,

@@ -17,16 +17,17 @@ export interface BossDb {
  * idle-in-transaction timeout does). The rollback here ends it at once.
  *
  * pg-boss records a job's completion or failure without awaiting it. A job that outlives the stop's
- * grace period finishes after the pool has closed; its write is skipped rather than thrown into
- * the void (an unhandled rejection would crash the stopping process), and the job is picked up
- * again by the restart recovery, as the stop's contract says.
+ * grace period finishes after the pool has closed. Its write can neither run nor fail: a rejection
+ * nobody awaits would crash the stopping process, and no made-up answer suits every pg-boss command
+ * (complete and fail read a count, fetch reads jobs). So it never settles; the process is on its
+ * way out, and the restart recovery picks the job up again, as the stop's contract says.
  */
 export function poolBossDb(pool: Pool): BossDb {
   return {
     async executeSql(text, values) {
       if (pool.ending || pool.ended) {
         logger.warn("relay queue write after the database closed; the job is recovered on the next start", { statement: text.trim().slice(0, 80) });
-        return { rows: [] };
+        return new Promise<never>(() => undefined);
       }
       const client = await pool.connect();
       try {

@@ -3,10 +3,14 @@ import path from "node:path";
 import { REPO_ROOT, runChild } from "./child-process";
 import type { NextBaseline } from "./next-baseline-child";
 import type { PreparedPortal } from "./portal-setup";
+import { launchEmbeddedDatabase } from "@/db/embedded/launch";
+import { processMemory } from "./memory";
 
 export interface MemoryBaselines {
   nodeLoaderKiB: number;
   nextRenderedKiB: number;
+  /** The embedded database server's RSS once ready on a data directory it had to create (a first start). */
+  freshDatabaseKiB?: number;
 }
 
 /**
@@ -20,5 +24,12 @@ export async function measureMemoryBaselines(prepared: PreparedPortal, workDir: 
     // A scratch data directory and secret: nothing of the measured portal is touched.
     env: { NODE_ENV: "production", DATA_DIR: path.join(workDir, "next-baseline"), DATABASE_URL: "", AUTH_SECRET: randomBytes(32).toString("base64url"), NEXT_TELEMETRY_DISABLED: "1" },
   });
-  return { nodeLoaderKiB: nextOnly.loadedKiB, nextRenderedKiB: nextOnly.renderedKiB };
+  const baselines: MemoryBaselines = { nodeLoaderKiB: nextOnly.loadedKiB, nextRenderedKiB: nextOnly.renderedKiB };
+  if (prepared.engine === "pglite") {
+    // The measured portal opened a directory created earlier; a first start creates it.
+    const server = await launchEmbeddedDatabase({ dataDir: path.join(workDir, "fresh-embedded-database") });
+    baselines.freshDatabaseKiB = processMemory(server.pid).rssKiB;
+    await server.stop();
+  }
+  return baselines;
 }
