@@ -140,22 +140,23 @@ describe("embedded database data directory", () => {
     }
   }, 120_000);
 
-  it("closes the database and frees the directory when the process that started it is killed", async () => {
+  it("closes the database, frees the directory and removes its socket when the process that started it is killed", async () => {
     const dataDir = path.join(scratch, "orphaned");
     const owner = spawn(process.execPath, ["--import", "tsx", "-e", `
       const { launchEmbeddedDatabase } = require(${JSON.stringify(path.resolve("db/embedded/launch.ts"))});
-      launchEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} }).then((db) => console.log("pid " + db.pid));
+      launchEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} }).then((db) => console.log("pid " + db.pid + " socket " + db.connection.host));
     `], { stdio: ["ignore", "pipe", "inherit"] });
-    const databasePid = await new Promise<number>((resolve, reject) => {
+    const { databasePid, socketDir } = await new Promise<{ databasePid: number; socketDir: string }>((resolve, reject) => {
       owner.stdout.on("data", (chunk: Buffer) => {
-        const match = /pid (\d+)/.exec(chunk.toString());
-        if (match) resolve(Number(match[1]));
+        const match = /pid (\d+) socket (\S+)/.exec(chunk.toString());
+        if (match) resolve({ databasePid: Number(match[1]), socketDir: match[2] });
       });
       owner.once("exit", (code) => reject(new Error(`the owner exited first (${code})`)));
     });
     owner.kill("SIGKILL");
     await expect.poll(() => fs.existsSync(`/proc/${databasePid}`), { timeout: 20_000, interval: 100 }).toBe(false);
     expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+    expect(fs.existsSync(socketDir)).toBe(false);
     const next = await launchEmbeddedDatabase({ dataDir, lockWaitMs: 0 });
     await next.stop();
   }, 120_000);

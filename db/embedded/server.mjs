@@ -75,6 +75,8 @@ async function main() {
       await db.close();
     } finally {
       fs.rmSync(socketPath, { force: true });
+      // The portal made this directory for us; if the portal died first, nobody else removes it.
+      fs.rmSync(socketDir, { recursive: true, force: true });
       releaseLock();
       process.exit(0);
     }
