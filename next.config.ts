@@ -7,7 +7,6 @@ const nextConfig: NextConfig = {
   experimental: { preloadEntriesOnStart: false },
   // Native, wasm or protocol libraries load from node_modules at run time rather than being bundled.
   serverExternalPackages: [
-    "@electric-sql/pglite",
     "pg",
     "pg-boss",
     "ssh2",

@@ -1,10 +1,8 @@
-import fs from "node:fs";
 import path from "node:path";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { Pool } from "pg";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
-import type { EmbeddedDatabaseServer } from "./embedded/launch";
 
 /** Both drivers share the pg-core query builder; code above this file never knows which one runs. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -24,16 +22,12 @@ export interface DatabaseHandle {
   pool: Pool;
   /** Where an embedded database keeps its files (undefined for PostgreSQL or in-memory). */
   dataDir?: string;
-  /** The embedded database's own process (undefined for PostgreSQL). */
-  embedded?: EmbeddedDatabaseServer;
 }
 
 export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; omit for an in-memory database (tests). */
   pgliteDir?: string;
-  /** The embedded database process ended unexpectedly; the default stops this process too. */
-  onEmbeddedExit?: (detail: string) => void;
 }
 
 /**
@@ -48,22 +42,19 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     return handleFor("postgres", pool, async () => {});
   }
 
-  if (options.pgliteDir) fs.mkdirSync(options.pgliteDir, { recursive: true });
   const { launchEmbeddedDatabase } = await import("./embedded/launch");
   const embedded = await launchEmbeddedDatabase({
     dataDir: options.pgliteDir,
-    onUnexpectedExit:
-      options.onEmbeddedExit ??
-      ((detail) => {
-        console.error(`The embedded database stopped unexpectedly (${detail}); this process cannot continue without it.`);
-        process.exit(1);
-      }),
+    onUnexpectedExit: (detail) => {
+      console.error(`The embedded database stopped unexpectedly (${detail}); this process cannot continue without it.`);
+      process.exit(1);
+    },
   });
   // Every client is one more queue entry for the single PGlite session, not one more backend:
   // a small pool is plenty.
   const pool = new Pool({ ...embedded.connection, max: 6 });
   const handle = handleFor("pglite", pool, () => embedded.stop());
-  return { ...handle, dataDir: options.pgliteDir, embedded };
+  return { ...handle, dataDir: options.pgliteDir };
 }
 
 function handleFor(kind: DatabaseHandle["kind"], pool: Pool, afterClose: () => Promise<void>): DatabaseHandle {

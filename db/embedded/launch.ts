@@ -12,8 +12,6 @@ export interface EmbeddedDatabaseServer {
   /** node-postgres connection settings for the server's Unix socket. */
   connection: { host: string; port: number; user: string; database: string };
   pid: number;
-  /** Peak resident memory of the database process, in KiB (for the benchmarks). */
-  peakRssKiB(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -80,7 +78,6 @@ export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promi
   return {
     connection: { host: socketDir, port: SOCKET_PORT, user: "postgres", database: "postgres" },
     pid: child.pid!,
-    peakRssKiB: () => readPeakRss(child.pid!),
     async stop() {
       if (stopping) return exited;
       stopping = true;
@@ -157,13 +154,4 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
     child.once("exit", onExit);
     child.once("error", fail);
   });
-}
-
-function readPeakRss(pid: number): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
