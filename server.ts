@@ -8,8 +8,10 @@ import { env } from "./lib/env";
 import { startDemoSandbox, type DemoSandbox } from "./lib/sandbox/demo";
 import { startRelayRuntime } from "./lib/jobs/relay-runtime";
 import { logger } from "./lib/logger";
+import { startEventLoopDelayMonitor } from "./lib/monitoring/event-loop-delay";
 import { applySecurityHeaders } from "./lib/http/security-headers";
 import { sanitiseRequestHeaders } from "./lib/http/request-headers";
+import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "./lib/http/request-limits";
 
 export interface StartedPortal {
   url: string;
@@ -47,17 +49,28 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   const app = next({ dev: Boolean(options.dev), dir: process.cwd(), hostname: "localhost", port: config.PORT });
   await app.prepare();
   const handler = app.getRequestHandler();
-  const server = http.createServer((req, res) => {
+  const timeouts = requestTimeouts(config);
+  const server = http.createServer(serverOptions(timeouts), (req, res) => {
     sanitiseRequestHeaders(req, config);
+    // Before the guard, so its refusals carry the security headers too; neither reads the body.
     applySecurityHeaders(req, res, { ...config, dev: Boolean(options.dev) });
+    // Refuses an oversized or unannounced (chunked) body from its headers, before a byte is read,
+    // and arms the body deadline (or, for uploads, the idle limit): lib/http/request-limits.ts.
+    if (!guardRequest(req, res, timeouts)) return;
     handler(req, res).catch((error: unknown) => {
+      // A request the guard timed out has been answered (408) already; its handler fails after.
+      if (res.writableEnded) return;
       logger.error("request failed", { url: req.url, error });
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("Internal error");
     });
   });
-  // Large uploads stream for as long as they need; slow clients are bounded by the header timeout.
-  server.requestTimeout = 0;
+  // Headers within 20 s, idle keep-alive 5 s, Node's whole-request timeout off (it would cut long
+  // uploads; the guard's per-request deadline replaces it), and Expect: 100-continue answered only
+  // after the guard accepted the request.
+  applyServerTimeouts(server, timeouts);
+  // Measured from here: start-up (migrations, Next's preparation) is not what visitors wait for.
+  startEventLoopDelayMonitor();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOSTNAME, () => resolve());

@@ -83,6 +83,11 @@ test("a payer that does not answer shows a banner to its partners, and only to t
   await expect(adminPage.getByRole("alert", { name: "Destinations down" })).toContainText(payer);
   await expect(adminPage.getByRole("row", { name: payer })).toContainText("down since");
   await expect(adminPage.getByRole("row", { name: payer })).toContainText("TCP_REFUSED");
+  // And how responsive the portal process is (startPortal starts the event-loop delay monitor).
+  await expect(adminPage.getByRole("heading", { name: "Event-loop delay" })).toBeVisible();
+  const eventLoop = adminPage.getByRole("table", { name: "Event-loop delay" });
+  await expect(eventLoop.getByRole("row", { name: "Last minute" })).toBeVisible();
+  await expect(eventLoop.getByRole("row", { name: "Since start" })).toContainText(/\d+(\.\d)? m?s\b/);
 });
 
 test("/api/health/details answers admins only", async ({ playwright, partnerPage, supportPage, adminPage, baseURL }) => {
@@ -103,4 +108,7 @@ test("/api/health/details answers admins only", async ({ playwright, partnerPage
   expect(details.queues.map((q: { queue: string }) => q.queue)).toContain("relay");
   expect(details.outages.map((o: { destinationName: string }) => o.destinationName)).toContain(payer);
   expect(details.destinations.find((d: { name: string }) => d.name === payer).last24h.attempts).toBeGreaterThanOrEqual(2);
+  expect(details.eventLoop.started).toBe(true);
+  for (const figure of ["p50Ms", "p99Ms", "maxMs"]) expect(typeof details.eventLoop.sinceStart[figure], figure).toBe("number");
+  expect(details.eventLoop.sinceStart.samples).toBeGreaterThan(0);
 });

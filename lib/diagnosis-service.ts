@@ -7,10 +7,10 @@ import { recordAudit } from "@/db/queries/audit";
 import { insertDiagnosis } from "@/db/queries/diagnoses";
 import { getPartnerAccount, loadDeliveryCredentials } from "@/db/queries/partner-accounts";
 import { countAttempt, limitedUntil, limitKey, ratePolicies, tryAgainText } from "@/lib/auth/rate-limit";
-import { runDiagnosis } from "@/lib/diagnosis";
 import { toDestinationSpec } from "@/lib/destinations/spec";
 import { env } from "@/lib/env";
 import { UserInputError } from "@/lib/errors";
+import { diagnoseOffThread } from "@/lib/workers/calls";
 
 /** Each run logs in once; three in ten minutes keeps us well clear of payers' lock-out thresholds. */
 export const DIAGNOSIS_LIMIT = ratePolicies.diagnosisAccount;
@@ -42,7 +42,7 @@ export async function diagnoseAccount(actor: Actor, accountId: string, options: 
   const db = await getDb();
   const [destination] = await db.select().from(destinations).where(eq(destinations.id, account.destinationId));
   const credentials = await loadDeliveryCredentials(account.id);
-  const result = await runDiagnosis({
+  const result = await diagnoseOffThread({
     destination: toDestinationSpec(destination),
     credentials,
     allowPrivate: env().ALLOW_PRIVATE_DESTINATIONS,

@@ -59,6 +59,15 @@ const envSchema = z.object({
   STAGING_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
   /** …or this many hours after delivery, whichever comes first. */
   STAGING_DELIVERED_GRACE_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
+  /**
+   * Free space (MiB) kept on the staging volume: an upload is accepted only if its size plus this
+   * still fits, and below it health turns "degraded" and admins get an email. Unset: 5% of the
+   * volume, at most 1024 MiB (so a small disk still takes uploads). See lib/transfer/staging-space.ts.
+   */
+  STAGING_RESERVE_MB: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.coerce.number({ error: "STAGING_RESERVE_MB must be a number of MiB, 0 or more" }).min(0).max(1024 * 1024).optional(),
+  ),
   /** smtp(s)://user:pass@host:port for outgoing mail. Unset: mail is captured and shown at /admin/mail. */
   SMTP_URL: z
     .string()
@@ -85,6 +94,10 @@ const envSchema = z.object({
    * success failed with a connection error, at least two of them, spanning this many minutes.
    */
   DESTINATION_DOWN_AFTER_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
+  /** A request other than a file upload must arrive completely within this many seconds of its headers (then 408). */
+  REQUEST_BODY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** A file upload may take as long as it needs while bytes arrive; it is ended after this many seconds without one. */
+  UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_URL"> & { PUBLIC_URL: string };

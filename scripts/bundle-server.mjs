@@ -10,11 +10,11 @@ import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SERVER_BUNDLE = path.join(root, ".next", "portal-server", "server.cjs");
+/** Worker threads (lib/workers) load this file next to the server bundle. */
+const THREAD_BUNDLE_NAME = "worker-thread.cjs";
 
 export async function bundleServer() {
-  await build({
-    entryPoints: [path.join(root, "server.ts")],
-    outfile: SERVER_BUNDLE,
+  const common = {
     bundle: true,
     platform: "node",
     target: "node20",
@@ -25,6 +25,17 @@ export async function bundleServer() {
     // Outside the React Server Components bundler, every module is server code.
     alias: { "server-only": path.join(root, "scripts", "empty-module.cjs") },
     logLevel: "warning",
+  };
+  await build({
+    ...common,
+    entryPoints: [path.join(root, "server.ts")],
+    outfile: SERVER_BUNDLE,
+    define: { __PORTAL_THREAD_BUNDLE__: JSON.stringify(THREAD_BUNDLE_NAME) },
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, "lib", "workers", "thread-entry.ts")],
+    outfile: path.join(path.dirname(SERVER_BUNDLE), THREAD_BUNDLE_NAME),
   });
 }
 

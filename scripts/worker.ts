@@ -8,6 +8,7 @@ import { installDatabase, openDatabase } from "../db/client";
 import { env } from "../lib/env";
 import { startRelayRuntime } from "../lib/jobs/relay-runtime";
 import { logger } from "../lib/logger";
+import { startEventLoopDelayMonitor } from "../lib/monitoring/event-loop-delay";
 
 async function main(): Promise<void> {
   const config = env();
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     console.error("The database has no portal schema yet: start the portal once (it applies the migrations), then the workers.");
     process.exit(1);
   }
+  // No page shows a worker's figures; it logs a warning when something blocks its loop for over a second.
+  startEventLoopDelayMonitor();
   const relay = await startRelayRuntime({ handle, databaseUrl: config.DATABASE_URL, install: true });
   console.log(`relay worker ready (pid ${process.pid}, ${relay.config.concurrency} concurrent relays)`);
 

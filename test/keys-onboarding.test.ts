@@ -110,6 +110,22 @@ describe("key uploads", () => {
     expect(credentials.privateKey).toContain("BEGIN RSA PRIVATE KEY");
   });
 
+  it("refuses a key whose passphrase hashing is over the KDF limit, through the crypto worker thread, on the private-key field", async () => {
+    const partner = await partnerIn();
+    const account = await accountFor(partner.organisation.id);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kdf-upload-"));
+    try {
+      const file = path.join(dir, "costly");
+      execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-a", "500", "-N", "a long passphrase", "-C", "costly", "-f", file]);
+      const refused = uploadPrivateKey(partner.actor, account.id, fs.readFileSync(file, "utf8"), "a long passphrase");
+      await expect(refused).rejects.toBeInstanceOf(UserInputError);
+      await expect(refused).rejects.toMatchObject({ field: "privateKey", message: expect.stringMatching(/500 bcrypt rounds.*64.*ssh-keygen -p -a 16/s) });
+      expect(await listAccountKeys(partner.actor, account.id)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a 1024-bit key with a message that says what to do", async () => {
     const partner = await partnerIn();
     const account = await accountFor(partner.organisation.id);

@@ -9,6 +9,7 @@ import { destinationOutages, operationsSnapshot, outagesForPartner } from "@/db/
 import { insertTransfer } from "@/db/queries/transfers";
 import { ForbiddenError } from "@/lib/errors";
 import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
+import { startEventLoopDelayMonitor, stopEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
 import { withTestDatabase } from "./support/db";
 import { actorFor, createUser, partnerIn, staff } from "./support/factories";
 import { useTemporaryPortalEnv } from "./support/portal-env";
@@ -32,6 +33,7 @@ beforeAll(async () => {
   relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig({ concurrency: 0 }) });
 });
 afterAll(async () => {
+  stopEventLoopDelayMonitor();
   await relay?.stop({ graceMs: 500 });
 });
 
@@ -206,6 +208,14 @@ describe("/api/health/details", () => {
     const { token: monitoringToken, summary } = await createMonitoringToken(admin.actor, { name: "Prometheus" });
     expect(monitoringToken).toMatch(/^edm_/);
 
+    // Without a running monitor (a test process, not the portal) the figures say so, numberless.
+    const unmeasured = JSON.parse((await get({ sessionId: admin.actor.sessionId })).body);
+    expect(unmeasured.eventLoop).toMatchObject({ started: false });
+    expect(unmeasured.eventLoop).not.toHaveProperty("sinceStart");
+    // As startPortal does; a few sampling ticks before the figures are read.
+    startEventLoopDelayMonitor();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
     const refusals = [
       ["no credentials", await get(), 401],
       ["a partner's API token", await get({ bearer: partnerToken }), 401],
@@ -215,7 +225,7 @@ describe("/api/health/details", () => {
     ] as const;
     for (const [who, response, status] of refusals) {
       expect(response.status, who).toBe(status);
-      expect(response.body, who).not.toMatch(/queues|destinations|relaysInFlight/);
+      expect(response.body, who).not.toMatch(/queues|destinations|relaysInFlight|eventLoop/);
     }
 
     for (const response of [await get({ sessionId: admin.actor.sessionId }), await get({ bearer: monitoringToken })]) {
@@ -225,6 +235,12 @@ describe("/api/health/details", () => {
       expect(json).toHaveProperty("relaysInFlight");
       expect(json).toHaveProperty("destinations");
       expect(json).toHaveProperty("outages");
+      expect(json.eventLoop).toMatchObject({ started: true, healthyBelowMs: 100, lastMinute: null });
+      for (const window of [json.eventLoop.current, json.eventLoop.sinceStart]) {
+        expect(window.samples).toBeGreaterThan(0);
+        for (const figure of ["p50Ms", "p99Ms", "maxMs", "lengthMs"]) expect(typeof window[figure], figure).toBe("number");
+        expect(Date.parse(window.startedAt)).not.toBeNaN();
+      }
     }
 
     // The monitoring token opens nothing else: the partner API refuses it.

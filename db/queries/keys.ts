@@ -5,10 +5,7 @@ import { destinations, organisations, partnerAccounts, sshKeys, type SshKey } fr
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import {
   assertPrivateMatchesPublic,
-  exportOpenSshPrivateKey,
-  generateRsaKeyPair,
   isKeyError,
-  parsePrivateKey,
   parsePublicKey,
   type GeneratableRsaBits,
   type KeyPolicy,
@@ -19,6 +16,12 @@ import { recordAudit } from "./audit";
 import { recordNotificationEvent } from "./notifications";
 import { notifySoon } from "@/lib/jobs/notification-queue";
 import { revealSecret, storeSecret } from "./secrets";
+// Key derivation, RSA generation and encrypted export run on the crypto worker threads, time-boxed.
+import {
+  exportOpenSshPrivateKeyOffThread as exportOpenSshPrivateKey,
+  generateRsaKeyPairOffThread as generateRsaKeyPair,
+  parsePrivateKeyOffThread as parsePrivateKey,
+} from "@/lib/workers/calls";
 
 type AccountWithDestination = { account: typeof partnerAccounts.$inferSelect; destination: typeof destinations.$inferSelect };
 
@@ -201,7 +204,7 @@ export async function downloadPrivateKeyOnce(actor: Actor, keyId: string, passph
   if (!claimed) throw new UserInputError("This private key was already downloaded once. Generate a new key if you need another copy.");
   const pem = await revealSecret({ kind: "ssh_key", id: key.id }, "private_key");
   if (!pem) throw new NotFoundError("key");
-  const content = exportOpenSshPrivateKey(pem, passphrase, `${key.username}@edi-portal`);
+  const content = await exportOpenSshPrivateKey(pem, passphrase, `${key.username}@edi-portal`);
   await recordAudit({ actor, organisationId: key.organisationId, action: "key.private_downloaded", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip });
   return { filename: `${key.username}-rsa${key.bits}`.replace(/[^A-Za-z0-9._-]/g, "_"), content };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { getDatabaseHandle } from "@/db/client";
 import { INTERRUPTED_MESSAGE } from "@/lib/jobs/relay-claims";
+import { eventLoopDelaySnapshot, type EventLoopDelaySnapshot } from "@/lib/monitoring/event-loop-delay";
 import { requireRole, type Actor } from "./actor";
 
 /*
@@ -66,6 +67,8 @@ export interface OperationsSnapshot {
   webhooks: { pending: number; failedLast24h: number };
   destinations: DestinationStats[];
   outages: DestinationOutage[];
+  /** This portal process's event-loop delay (not the database's, not other instances'). */
+  eventLoop: EventLoopDelaySnapshot;
 }
 
 const QUEUES = ["relay", "notify-dispatch", "webhook-delivery", "mail-retry", "staging-retention", "daily-summary"];
@@ -294,5 +297,6 @@ async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }):
     webhooks: { pending: Number(webhookRows.rows[0]?.pending ?? 0), failedLast24h: Number(webhookRows.rows[0]?.failed ?? 0) },
     destinations: destinations.map((destination) => ({ ...destination, outage: outageById.get(destination.id) ?? null })),
     outages,
+    eventLoop: eventLoopDelaySnapshot(),
   };
 }

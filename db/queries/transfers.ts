@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, organisations, partnerAccounts, transferAttempts, transfers, users, type Transfer, type TransferAttempt } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
@@ -10,7 +10,7 @@ import { recordNotificationEvent, TRANSFER_EVENT_FOR_STATUS } from "./notificati
 export type NewTransfer = Pick<
   Transfer,
   "organisationId" | "partnerAccountId" | "destinationId" | "kind" | "mode" | "originalName" | "remoteName" | "sizeBytes" | "sha256" | "stagingKey" | "uploadedBy" | "uploaderIp"
-> & { status: Transfer["status"] };
+> & { status: Transfer["status"] } & Partial<Pick<Transfer, "uploadId" | "checks" | "awaitingConfirmation">>;
 
 /** Called by the upload pipeline and the admin test button after they authorised the actor. */
 export async function insertTransfer(values: NewTransfer): Promise<Transfer> {
@@ -118,7 +118,9 @@ export async function finishAttempt(attempt: TransferAttempt, outcome: AttemptOu
         lastErrorMessage: outcome.error?.message ?? null,
         ...(nextStatus === "delivered" ? { deliveredAt: sql`now()` } : {}),
       })
-      .where(and(eq(transfers.id, attempt.transferId)))
+      // A transfer already recorded as delivered (by a worker that found the file on the server
+      // while this one could not reach the database) keeps that record and sends no second event.
+      .where(and(eq(transfers.id, attempt.transferId), isNull(transfers.deliveredAt)))
       .returning({ organisationId: transfers.organisationId, kind: transfers.kind });
     // The outbox row commits with the status: whoever must hear about it will, even after a crash.
     // An admin's test file is the admin's business; the organisation hears only of its own files.

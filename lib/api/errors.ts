@@ -14,6 +14,10 @@ export const apiErrorCodes = [
   "FILE_REJECTED",
   "FILE_TOO_LARGE",
   "UPLOAD_INCOMPLETE",
+  // Refused from the headers by server.ts (lib/http/request-limits.ts) before the route runs.
+  "PAYLOAD_TOO_LARGE",
+  "LENGTH_REQUIRED",
+  "REQUEST_TIMEOUT",
   "RATE_LIMITED",
   "INTERNAL",
 ] as const;

@@ -159,7 +159,7 @@ export function openApiDocument(serverUrl: string): JsonObject {
           responses: {
             "200": { description: "The transfer after the decision: queued, or failed with CANCELLED.", content: { "application/json": { schema: ref("Transfer") } } },
             "400": error("The body is not JSON or the decision is missing."),
-            "413": error("The body is larger than 1 KiB."),
+            "413": error("The body is larger than 1 KiB (PAYLOAD_TOO_LARGE), by Content-Length before it is read."),
             "404": error("No transfer of your organisation has this id."),
             "422": error("The transfer is not waiting for a decision."),
             ...commonErrors,

@@ -13,6 +13,8 @@ interface Slot {
   status?: StageStatus;
   startedAt?: string;
   startedPerf?: number;
+  /** This thread's event-loop active time when the stage began (performance.eventLoopUtilization). */
+  activeAtStart?: number;
   durationMs: number;
   summary: string;
   details?: Record<string, unknown>;
@@ -28,9 +30,15 @@ export interface StageBoardOptions {
   onHalt(error: TransferError): void;
 }
 
+/** Portal-side work in a stage above this is shown beside the server's wait. */
+const REPORT_LOCAL_WORK_FROM_MS = 100;
+
 /**
  * The ordered stages of one diagnosis. Exactly one stage is "current"; it is timed from the moment
- * the previous one ended, and a watchdog halts the run if it lasts longer than the stage limit.
+ * the previous one ended, and a watchdog halts the run if the server made it wait longer than the
+ * stage limit. The limit measures the protocol wait only: time this thread spent working (our own
+ * cryptography, or another task on the same thread) is the event loop's active time, and is not
+ * the server's fault, so it does not count against the limit.
  * After the first failure nothing moves any more; the rest is skipped at finish().
  */
 export class StageBoard {
@@ -195,8 +203,24 @@ export class StageBoard {
     if (!slot) return;
     slot.startedAt = new Date().toISOString();
     slot.startedPerf = performance.now();
+    slot.activeAtStart = performance.eventLoopUtilization().active;
     const limit = this.options.stageTimeoutMs;
-    this.timer = setTimeout(() => this.halt(this.options.timeoutError(slot.key, limit)), limit);
+    const watchdog = () => {
+      const waited = this.serverWaitMs(slot);
+      if (waited < limit) this.timer = setTimeout(watchdog, Math.max(1, limit - waited));
+      else this.halt(this.options.timeoutError(slot.key, limit));
+    };
+    this.timer = setTimeout(watchdog, limit);
+  }
+
+  /** Wall time since the stage began, less the time this thread's event loop was busy. */
+  private serverWaitMs(slot: Slot): number {
+    const elapsed = performance.now() - (slot.startedPerf ?? performance.now());
+    return elapsed - this.localWorkMs(slot);
+  }
+
+  private localWorkMs(slot: Slot): number {
+    return Math.max(0, performance.eventLoopUtilization().active - (slot.activeAtStart ?? 0));
   }
 
   private complete(status: StageStatus, summary: string, details?: Record<string, unknown>, code?: TransferErrorCode): void {
@@ -204,6 +228,8 @@ export class StageBoard {
     slot.status = status;
     slot.durationMs = Math.round(performance.now() - (slot.startedPerf ?? performance.now()));
     slot.summary = summary;
+    const localMs = Math.round(this.localWorkMs(slot));
+    if (localMs >= REPORT_LOCAL_WORK_FROM_MS) details = { ...details, serverWaitMs: Math.max(0, slot.durationMs - localMs), portalWorkMs: localMs };
     if (details && Object.keys(details).length > 0) slot.details = details;
     if (code) slot.code = code;
     this.index++;

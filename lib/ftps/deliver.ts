@@ -4,6 +4,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { TransferError } from "@/lib/transfer/errors";
+import type { Transcript } from "@/lib/transfer/transcript";
 import type { DeliveryRequest, DeliveryResult } from "@/lib/transfer/types";
 import { assertSafeFtpName } from "./names";
 import { openFtpsSession, type FtpsSession } from "./session";
@@ -16,12 +17,53 @@ function formatRate(bytes: number, ms: number): string {
 }
 
 /**
+ * Is our file already on the server under its final name (an earlier attempt renamed it into place
+ * and then lost its connection, or could not record the outcome)? The same SIZE, and the same
+ * SHA-256 when the server lets us RETR it, means delivered; a leftover temp file is then removed.
+ */
+async function findDeliveredCopy(
+  session: FtpsSession,
+  transcript: Transcript,
+  expected: { remoteName: string; uploadName?: string; size: number; sha256?: string },
+): Promise<"size" | "size-and-sha256" | undefined> {
+  const { remoteName, uploadName, size, sha256 } = expected;
+  const notes = (message: string) => transcript.note("verify", message);
+  const found = await session.size(remoteName);
+  if (found === undefined) return undefined;
+  if (found !== size) {
+    notes(`${remoteName} already exists with ${found} bytes, not ${size}: it is another file; sending ours`);
+    return undefined;
+  }
+  let how: "size" | "size-and-sha256" = "size";
+  if (sha256) {
+    const remoteHash = await session.readSha256(remoteName);
+    if (remoteHash === undefined) notes(`${remoteName} has the expected size; the server does not let us read it back, so the size decides`);
+    else if (remoteHash !== sha256) {
+      notes(`${remoteName} has the expected size but another SHA-256 (${remoteHash.slice(0, 12)}…): it is another file; sending ours`);
+      return undefined;
+    } else how = "size-and-sha256";
+  }
+  if (uploadName && (await session.size(uploadName)) !== undefined) {
+    await session.remove(uploadName).then(
+      () => notes(`removed ${uploadName} left by an earlier attempt`),
+      () => notes(`could not remove ${uploadName} left by an earlier attempt`),
+    );
+  }
+  notes(
+    how === "size-and-sha256"
+      ? `${remoteName} is already on the server with the same size and SHA-256: an earlier attempt delivered it; recorded as delivered without sending it again`
+      : `${remoteName} is already on the server with the same size (${size} bytes): an earlier attempt delivered it; recorded as delivered without sending it again`,
+  );
+  return how;
+}
+
+/**
  * Deliver one staged file: upload `<name><tempSuffix>` (continuing a partial temp file left by a
  * dropped connection), check its size with SIZE, then RNFR/RNTO to the final name. With the
  * "direct" strategy the final name is written from the start and still size-checked.
  */
 export async function deliverOverFtps(request: DeliveryRequest): Promise<DeliveryResult> {
-  const { destination, target, credentials, localPath, remoteName, transcript, signal, onProgress } = request;
+  const { destination, target, credentials, localPath, remoteName, transcript, signal, onProgress, expectedSha256 } = request;
   const started = Date.now();
   const direct = destination.uploadStrategy === "direct";
   const uploadName = direct ? remoteName : `${remoteName}${destination.tempSuffix}`;
@@ -46,6 +88,16 @@ export async function deliverOverFtps(request: DeliveryRequest): Promise<Deliver
   const session: FtpsSession = await openFtpsSession(destination, target, credentials, transcript, {}, { signal });
   try {
     if (destination.remoteDir && destination.remoteDir !== ".") await session.cd(destination.remoteDir);
+    const remotePath = path.posix.join(destination.remoteDir || ".", remoteName);
+
+    if (request.reconcile) {
+      const reconciled = await findDeliveredCopy(session, transcript, { remoteName, uploadName: direct ? undefined : uploadName, size: totalBytes, sha256: expectedSha256 });
+      if (reconciled) {
+        await session.close();
+        transcript.note("close", `"${remotePath}" (${totalBytes} bytes) was already delivered; nothing sent`);
+        return { remotePath, bytes: totalBytes, durationMs: Date.now() - started, resumedFromByte: totalBytes, negotiated: { ...session.negotiated }, reconciled };
+      }
+    }
 
     // A previous attempt that lost its connection leaves a partial temp file: continue it.
     session.setTranscriptStage("upload");
@@ -96,14 +148,22 @@ export async function deliverOverFtps(request: DeliveryRequest): Promise<Deliver
     transcript.note("verify", `size verified: ${remoteSize} bytes`);
 
     if (!direct) {
-      await session.rename(uploadName, remoteName);
-      transcript.note("rename", `renamed ${uploadName} to ${remoteName}`);
+      try {
+        await session.rename(uploadName, remoteName);
+        transcript.note("rename", `renamed ${uploadName} to ${remoteName}`);
+      } catch (error) {
+        // "Already exists" with our bytes (same size, SHA-256 read back) is our own earlier delivery.
+        const same = expectedSha256
+          ? await findDeliveredCopy(session, transcript, { remoteName, uploadName, size: totalBytes, sha256: expectedSha256 }).catch(() => undefined)
+          : undefined;
+        if (same !== "size-and-sha256") throw error;
+      }
     }
     await session.close();
     const durationMs = Date.now() - started;
     transcript.note("close", `delivered ${totalBytes} bytes in ${durationMs} ms`);
     return {
-      remotePath: path.posix.join(destination.remoteDir || ".", remoteName),
+      remotePath,
       bytes: totalBytes,
       durationMs,
       resumedFromByte: resumeFrom,

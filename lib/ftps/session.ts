@@ -1,6 +1,7 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type net from "node:net";
-import type { Readable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { Client, type FileInfo } from "basic-ftp";
 import { TransferError } from "@/lib/transfer/errors";
@@ -30,6 +31,8 @@ export interface FtpsSession {
   write(source: Readable, name: string, command: "STOR" | "APPE"): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(name: string): Promise<void>;
+  /** SHA-256 (hex) of a remote file read back over a data connection; undefined when the server refuses (5xx). */
+  readSha256(name: string): Promise<string | undefined>;
   /** Set the transcript stage that following command lines are filed under. */
   setTranscriptStage(stage: TranscriptStage): void;
   /** QUIT politely, then close both connections. Never throws. */
@@ -279,6 +282,26 @@ export async function openFtpsSession(
     async remove(name) {
       assertSafeFtpName(name, "file name");
       await run(undefined, "other", () => client.remove(name));
+    },
+    async readSha256(name) {
+      assertSafeFtpName(name, "file name");
+      transcriptStage = "verify";
+      const hash = createHash("sha256");
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
+          callback();
+        },
+      });
+      try {
+        await client.downloadTo(sink, name);
+      } catch (error) {
+        // Write-only drop boxes answer RETR with 550: nothing to compare, not a failure.
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === "number" && code >= 500 && code < 600) return undefined;
+        throw toTransferError(error, "other", options.signal);
+      }
+      return hash.digest("hex");
     },
     async close() {
       options.signal?.removeEventListener("abort", onAbort);

@@ -12,6 +12,8 @@ import { createNotificationQueues, startNotificationWorkers, type NotificationWo
 import { installNotificationQueue } from "./notification-queue";
 import { installRelayQueue, type RelayQueue } from "./relay-queue";
 import { removeExpiredStagedFiles } from "./staging-retention";
+import { installedWorkerPools } from "@/lib/workers/registry";
+import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
 
 export const RELAY_QUEUE = "relay";
 export const RETENTION_QUEUE = "staging-retention";
@@ -50,6 +52,10 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   const { handle } = options;
   const sql = handle.raw;
   const config = options.config ?? relayConfigFromEnv();
+  // Attempts run on protocol worker threads; the process that installs the runtime owns the pools
+  // unless its entry (or a test set-up) started them already.
+  const ownsPools = Boolean(options.install) && !installedWorkerPools();
+  if (options.install) startWorkerPools({ relayConcurrency: config.concurrency });
   const boss = createBoss(handle, { databaseUrl: options.databaseUrl, poolSize: config.concurrency + 3 });
   boss.on("error", (error: unknown) => logger.error("relay queue error", { error }));
   const jobOptions: PgBoss.Queue = {
@@ -157,6 +163,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
       // Attempts still running after graceMs are left to the lease/restart recovery; their upload
       // resumes from the remote temp file.
       await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
+      if (ownsPools) await stopWorkerPools();
     },
   };
   if (options.install) {

@@ -12,6 +12,7 @@ export const KEY_ERROR_CODES = [
   "KEY_MISMATCH",
   "PRIVATE_KEY_IN_PUBLIC_FIELD",
   "UNSUPPORTED_FORMAT",
+  "KDF_TOO_COSTLY",
 ] as const;
 
 export type KeyErrorCode = (typeof KEY_ERROR_CODES)[number];
@@ -38,6 +39,11 @@ export const KEY_ERROR_MESSAGES: Record<KeyErrorCode, string> = {
   UNSUPPORTED_FORMAT:
     "This key format is not supported. Save the key in OpenSSH or PEM format (ssh-keygen -p -f yourkey, or in PuTTYgen: " +
     "Conversions > Export OpenSSH key), or use the portal's key generator.",
+  // Thrown with the settings found and the limits (lib/keys/kdf-limits.ts); this is the fallback.
+  KDF_TOO_COSTLY:
+    "This private key's passphrase protection is set far more costly than ssh-keygen or PuTTYgen make it by default, " +
+    "and the portal does not try to unlock it. Save a copy with the default settings and upload that: " +
+    "ssh-keygen -p -a 16 -f portal-key (a copy of your key), or puttygen yourkey.ppk --reencrypt -o portal-key.ppk.",
 };
 
 export class KeyError extends Error {

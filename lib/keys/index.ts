@@ -12,4 +12,5 @@ export { generateRsaKeyPair, GENERATABLE_RSA_BITS, type GeneratableRsaBits, type
 export { parsePublicKey } from "./parse-public";
 export { parsePrivateKey, type ParsedPrivateKey, type PrivateKeySourceFormat } from "./parse-private";
 export { exportOpenSshPrivateKey, MIN_EXPORT_PASSPHRASE_LENGTH } from "./export-private";
+export { KDF_LIMITS, describeKdfLimits } from "./kdf-limits";
 export { assertPrivateMatchesPublic } from "./match";

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, type DecipherGCM } from "node:crypto";
 import { pbkdf as bcryptPbkdf } from "bcrypt-pbkdf";
 import { KeyError } from "./errors";
+import { assertKdfWithinLimits, KDF_DEFAULTS } from "./kdf-limits";
 import { type RsaPrivateComponents, encodeRsaPublicBlob, modInverse } from "./rsa";
 import { SshReader, SshWireError, SshWriter } from "./ssh-wire";
 
@@ -31,10 +32,8 @@ const CIPHERS: Record<string, CipherSpec> = {
   "aes256-gcm@openssh.com": { node: "aes-256-gcm", keyLen: 32, ivLen: 12, blockSize: 16, tagLen: 16 },
 };
 
-/** ssh-keygen's default. */
-const DEFAULT_ROUNDS = 16;
-/** bcrypt_pbkdf here is pure JS (~25 ms a round) and blocks the event loop; refuse files that would stall the server. */
-export const MAX_BCRYPT_ROUNDS = 256;
+/** ssh-keygen's default, well within KDF_LIMITS.bcryptRounds: what our own downloads use. */
+const DEFAULT_ROUNDS = KDF_DEFAULTS.sshKeygenBcryptRounds;
 
 export interface OpenSshEnvelope {
   cipherName: string;
@@ -50,7 +49,10 @@ export const isEncrypted = (env: OpenSshEnvelope) => env.cipherName !== "none";
 
 const damaged = () => new KeyError("NOT_A_KEY", "This OpenSSH private key file is damaged or incomplete. Upload the original file, unchanged.");
 
-/** Reads the unencrypted outer layer: cipher, KDF and the public key, which need no passphrase. */
+/**
+ * Reads the unencrypted outer layer: cipher, KDF and the public key, which need no passphrase. The
+ * bcrypt cost is checked here (KDF_TOO_COSTLY), before a passphrase is asked for or tried.
+ */
 export function readOpenSshEnvelope(der: Buffer): OpenSshEnvelope {
   if (!der.subarray(0, MAGIC.length).equals(MAGIC)) throw damaged();
   try {
@@ -71,6 +73,8 @@ export function readOpenSshEnvelope(der: Buffer): OpenSshEnvelope {
     if (kdfName === "bcrypt") {
       salt = kdfOptions.string();
       rounds = kdfOptions.uint32();
+      if (rounds < 1) throw damaged();
+      assertKdfWithinLimits({ kdf: "bcrypt", rounds });
     }
     return { cipherName, kdfName, salt, rounds, publicBlob, encrypted, tag };
   } catch (err) {
@@ -80,6 +84,8 @@ export function readOpenSshEnvelope(der: Buffer): OpenSshEnvelope {
 }
 
 function deriveKeyIv(passphrase: string, salt: Buffer, rounds: number, spec: CipherSpec): { key: Buffer; iv: Buffer } {
+  // readOpenSshEnvelope has refused costlier files already; this keeps every bcrypt call within the limit.
+  assertKdfWithinLimits({ kdf: "bcrypt", rounds });
   const pass = Buffer.from(passphrase, "utf8");
   const out = Buffer.alloc(spec.keyLen + spec.ivLen);
   if (bcryptPbkdf(pass, pass.length, salt, salt.length, out, out.length, rounds) !== 0) throw damaged();
@@ -98,13 +104,6 @@ function decryptSection(env: OpenSshEnvelope, passphrase: string | undefined): B
   if (!isEncrypted(env)) return env.encrypted;
   if (env.kdfName !== "bcrypt") throw new KeyError("UNSUPPORTED_FORMAT");
   if (!passphrase) throw new KeyError("PASSPHRASE_REQUIRED");
-  if (env.rounds < 1 || env.rounds > MAX_BCRYPT_ROUNDS) {
-    throw new KeyError(
-      "UNSUPPORTED_FORMAT",
-      `This key uses more passphrase-hashing rounds than the portal accepts (at most ${MAX_BCRYPT_ROUNDS}). ` +
-        "Re-save it with: ssh-keygen -p -a 16 -f yourkey",
-    );
-  }
   if (env.encrypted.length % spec.blockSize !== 0) throw damaged();
   const { key, iv } = deriveKeyIv(passphrase, env.salt, env.rounds, spec);
   const decipher = createDecipheriv(spec.node, key, iv);

@@ -1,9 +1,11 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { KeyError } from "./errors";
 import { findPemBlock, normalizeKeyText } from "./key-text";
+import { assertKdfWithinLimits } from "./kdf-limits";
 import { nodeTypeLabel, pemLabelKeyType, sshTypeLabel } from "./key-types";
 import { decryptOpenSshRsa, isEncrypted, readOpenSshEnvelope } from "./openssh-private";
 import { enforceRsaPolicy, rejectNonRsa, type KeyPolicy } from "./policy";
+import { readEncryptedPkcs8Kdf } from "./pkcs8-kdf";
 import { decryptPpkRsa, looksLikePpk, ppkIsEncrypted, readPpk } from "./ppk";
 import { describeRsaPublicKey, type RsaPublicKeyInfo } from "./public-formats";
 import {
@@ -33,6 +35,8 @@ export interface ParsedPrivateKey {
  * Reads an uploaded private key (OpenSSH, PEM PKCS#1/PKCS#8, PuTTY .ppk v2/v3; encrypted or not) and
  * returns it normalised. Key type and size are checked before the passphrase is asked for where the
  * format shows them in clear, so a partner is not made to type a passphrase for a key we will refuse.
+ * A key whose passphrase protection costs more than KDF_LIMITS is refused (KDF_TOO_COSTLY) while its
+ * envelope is read, before any key derivation runs, whatever the passphrase.
  */
 export async function parsePrivateKey(text: string, passphrase: string | undefined, policy: KeyPolicy): Promise<ParsedPrivateKey> {
   const clean = normalizeKeyText(text);
@@ -54,11 +58,25 @@ export async function parsePrivateKey(text: string, passphrase: string | undefin
   if (pem.label === "OPENSSH PRIVATE KEY") return fromOpenSsh(pem.der, pass, policy);
   const nonRsa = pemLabelKeyType(pem.label);
   if (nonRsa) rejectNonRsa(nonRsa, policy);
+  if (pem.label === "ENCRYPTED PRIVATE KEY") checkPkcs8KdfCost(pem.der);
   if (pem.label === "RSA PRIVATE KEY" || pem.label === "PRIVATE KEY" || pem.label === "ENCRYPTED PRIVATE KEY") {
     return fromNodePem(pem.label, pem.text, /ENCRYPTED/.test(pem.headers["Proc-Type"] ?? "") || pem.label === "ENCRYPTED PRIVATE KEY", pass, policy);
   }
   if (/PUBLIC KEY/.test(pem.label)) throw new KeyError("NOT_A_KEY", "This is a public key. Here the portal needs the matching private key file.");
   throw new KeyError("UNSUPPORTED_FORMAT");
+}
+
+/** OpenSSL runs PKCS#8 key derivation synchronously, at whatever cost the file names: read it first. */
+function checkPkcs8KdfCost(der: Buffer): void {
+  const kdf = readEncryptedPkcs8Kdf(der);
+  if (!kdf) {
+    throw new KeyError(
+      "UNSUPPORTED_FORMAT",
+      "The portal cannot tell how this encrypted PKCS#8 key is protected. Save a copy again and upload that: " +
+        "cp yourkey.pem portal-key && ssh-keygen -p -f portal-key, or: openssl pkcs8 -topk8 -v2 aes-256-cbc -in yourkey.pem -out portal-key.pem",
+    );
+  }
+  assertKdfWithinLimits(kdf);
 }
 
 function result(key: KeyObject, comment: string, sourceFormat: PrivateKeySourceFormat, wasEncrypted: boolean): ParsedPrivateKey {

@@ -1,6 +1,7 @@
 import { createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { hashRaw, type Algorithm, type Version } from "@node-rs/argon2";
 import { KeyError } from "./errors";
+import { assertKdfWithinLimits } from "./kdf-limits";
 import type { RsaPrivateComponents } from "./rsa";
 import { SshReader, SshWireError, SshWriter } from "./ssh-wire";
 
@@ -30,10 +31,8 @@ const ARGON2_ALGORITHMS: Record<string, Algorithm> = {
 };
 const ARGON2_VERSION_0X13 = 1 as Version;
 
-/** Well above PuTTY's defaults (8 MiB, ~100 ms); refuses files crafted to exhaust memory or CPU. */
-const MAX_ARGON2_MEMORY_KIB = 256 * 1024;
-const MAX_ARGON2_PASSES = 1000;
-const MAX_ARGON2_PARALLELISM = 16;
+/** A decimal count as PuTTY writes it; anything else is a damaged file (NaN). Huge values stay huge, to be refused as too costly. */
+const count = (value: string | undefined) => (value !== undefined && /^[0-9]{1,30}$/.test(value) ? Number(value) : NaN);
 
 const damaged = () =>
   new KeyError("NOT_A_KEY", "This PuTTY key file (.ppk) is damaged or incomplete. Upload the original file, unchanged.");
@@ -42,7 +41,10 @@ export function looksLikePpk(text: string): boolean {
   return /^PuTTY-User-Key-File-\d+:/m.test(text);
 }
 
-/** Parses the text layout; decryption is a separate step so the key type can be checked first. */
+/**
+ * Parses the text layout; decryption is a separate step so the key type can be checked first. The
+ * Argon2 cost is checked here (KDF_TOO_COSTLY), before a passphrase is asked for or tried.
+ */
 export function readPpk(text: string): PpkFile {
   const lines = text.slice(text.search(/^PuTTY-User-Key-File-/m)).split("\n").map((l) => l.trimEnd());
   const fields: Record<string, string> = {};
@@ -85,13 +87,19 @@ export function readPpk(text: string): PpkFile {
   if (version === 3 && file.encryption !== "none" && file.privateBlob) {
     const algorithm = ARGON2_ALGORITHMS[fields["Key-Derivation"] ?? ""];
     if (algorithm === undefined) throw new KeyError("UNSUPPORTED_FORMAT");
-    file.argon2 = {
+    const argon2 = {
       algorithm,
-      memoryKiB: Number(fields["Argon2-Memory"]),
-      passes: Number(fields["Argon2-Passes"]),
-      parallelism: Number(fields["Argon2-Parallelism"]),
+      memoryKiB: count(fields["Argon2-Memory"]),
+      passes: count(fields["Argon2-Passes"]),
+      parallelism: count(fields["Argon2-Parallelism"]),
       salt: Buffer.from(fields["Argon2-Salt"] ?? "", "hex"),
     };
+    const { memoryKiB, passes, parallelism } = argon2;
+    if (![memoryKiB, passes, parallelism].every((v) => Number.isInteger(v) && v >= 1) || argon2.salt.length < 8) throw damaged();
+    assertKdfWithinLimits({ kdf: "argon2", memoryKiB, passes, parallelism });
+    // Argon2 itself needs 8 KiB per lane; within the limits, anything less is a damaged file.
+    if (memoryKiB < 8 * parallelism) throw damaged();
+    file.argon2 = argon2;
   }
   return file;
 }
@@ -110,14 +118,10 @@ async function deriveKeys(file: PpkFile, passphrase: string): Promise<DerivedKey
     return { cipherKey, iv: Buffer.alloc(16), macKey };
   }
   if (file.encryption === "none") return { cipherKey: Buffer.alloc(0), iv: Buffer.alloc(0), macKey: Buffer.alloc(0) };
-  const a = file.argon2!;
-  const sane = (v: number, max: number) => Number.isInteger(v) && v >= 1 && v <= max;
-  if (!sane(a.memoryKiB, MAX_ARGON2_MEMORY_KIB) || !sane(a.passes, MAX_ARGON2_PASSES) || !sane(a.parallelism, MAX_ARGON2_PARALLELISM) || a.salt.length < 8) {
-    throw new KeyError(
-      "UNSUPPORTED_FORMAT",
-      "This PuTTY key uses passphrase-hashing settings beyond what the portal accepts. In PuTTYgen, load it and save it again with the default settings.",
-    );
-  }
+  const a = file.argon2;
+  if (!a) throw damaged();
+  // readPpk has refused costlier files already; this keeps every Argon2 call within the limits.
+  assertKdfWithinLimits({ kdf: "argon2", memoryKiB: a.memoryKiB, passes: a.passes, parallelism: a.parallelism });
   const out = await hashRaw(pass, {
     algorithm: a.algorithm,
     version: ARGON2_VERSION_0X13,

@@ -18,6 +18,30 @@ export interface AttemptResult {
   error?: TransferError;
 }
 
+/** How long a worker keeps trying to record an attempt's outcome while the database is away. */
+export const RECORD_RETRY_MS = 10 * 60_000;
+const RECORD_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
+
+/**
+ * Writes an attempt's outcome, retrying while the database is unreachable: a file that reached the
+ * payer must be recorded as delivered, not sent again by a retry that never knew. Gives up after
+ * `maxMs`; the next worker then checks the payer before sending (DeliveryRequest.reconcile).
+ */
+async function recordUntilStored(write: () => Promise<void>, transferId: string, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  for (let failures = 0; ; failures++) {
+    try {
+      await write();
+      if (failures > 0) logger.info("relay attempt recorded after the database came back", { transferId, failures });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (failures === 0) logger.warn("relay attempt could not be recorded; retrying until the database answers", { transferId, error });
+      await new Promise((resolve) => setTimeout(resolve, RECORD_BACKOFF_MS[Math.min(failures, RECORD_BACKOFF_MS.length - 1)]));
+    }
+  }
+}
+
 function missingCredential(destination: DestinationSpec, credentials: UpstreamCredentials): TransferError | null {
   const needsPassword = destination.protocol !== "sftp" || destination.auth !== "key";
   const needsKey = destination.protocol === "sftp" && destination.auth !== "password";
@@ -30,7 +54,10 @@ function missingCredential(destination: DestinationSpec, credentials: UpstreamCr
  * One delivery attempt of a transfer, recorded with its transcript. Transient failures go back to
  * "queued" (or "failed" on the last attempt); permanent ones stop at "needs_attention" at once.
  */
-export async function runDeliveryAttempt(transferId: string, options: { isLastAttempt: boolean; signal?: AbortSignal }): Promise<AttemptResult> {
+export async function runDeliveryAttempt(
+  transferId: string,
+  options: { isLastAttempt: boolean; signal?: AbortSignal; recordRetryMs?: number },
+): Promise<AttemptResult> {
   const transfer = await loadTransferForRelay(transferId);
   if (!transfer) throw new Error(`transfer ${transferId} not found`);
   if (transfer.status === "delivered") return { status: "delivered" };
@@ -53,7 +80,17 @@ export async function runDeliveryAttempt(transferId: string, options: { isLastAt
     if (!localPath || !fs.existsSync(localPath)) throw new TransferError("LOCAL_FILE_MISSING", "The staged copy of this file is no longer on the portal; upload it again.");
     const missing = missingCredential(destination, credentials);
     if (missing) throw missing;
-    const result = await deliverToDestination({ destination, credentials, localPath, remoteName: transfer.remoteName, transcript, signal: options.signal });
+    const result = await deliverToDestination({
+      destination,
+      credentials,
+      localPath,
+      remoteName: transfer.remoteName,
+      transcript,
+      signal: options.signal,
+      expectedSha256: transfer.sha256 ?? undefined,
+      // An earlier attempt may have put the file in place before it was cut off or went unrecorded.
+      reconcile: attempt.number > 1,
+    });
     outcome = {
       bytes: result.bytes,
       durationMs: result.durationMs,
@@ -75,6 +112,6 @@ export async function runDeliveryAttempt(transferId: string, options: { isLastAt
     };
     status = failure.transient ? (options.isLastAttempt ? "failed" : "queued") : "needs_attention";
   }
-  await finishAttempt(attempt, outcome, status);
+  await recordUntilStored(() => finishAttempt(attempt, outcome, status), transferId, options.recordRetryMs ?? RECORD_RETRY_MS);
   return { status, error: failure };
 }

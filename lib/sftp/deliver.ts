@@ -41,15 +41,20 @@ export async function deliverViaSftp(request: DeliveryRequest): Promise<Delivery
       strategy: destination.uploadStrategy,
       onProgress: request.onProgress,
       signal: request.signal,
+      expectedSha256: request.expectedSha256,
+      reconcile: request.reconcile,
     });
     const durationMs = Math.round(performance.now() - started);
-    transcript.note("close", `Delivered "${outcome.remotePath}" (${outcome.bytes} bytes) in ${durationMs} ms`);
+    transcript.note("close", outcome.reconciled
+      ? `"${outcome.remotePath}" (${outcome.bytes} bytes) was already delivered; nothing sent (${durationMs} ms)`
+      : `Delivered "${outcome.remotePath}" (${outcome.bytes} bytes) in ${durationMs} ms`);
     return {
       remotePath: outcome.remotePath,
       bytes: outcome.bytes,
       durationMs,
       resumedFromByte: outcome.resumedFromByte,
       negotiated: { ...session.negotiated },
+      ...(outcome.reconciled ? { reconciled: outcome.reconciled } : {}),
     };
   } finally {
     await session.close();

@@ -5,6 +5,7 @@ import { utils, type Stats } from "ssh2";
 import { TransferError } from "@/lib/transfer/errors";
 import type { UploadStrategy } from "@/lib/transfer/types";
 import { pipelinedWrite } from "./pipelined-write";
+import { findDeliveredCopy, type Reconciled } from "./reconcile";
 import { remotePathFor } from "./remote-dir";
 import type { SftpSession } from "./session";
 import { mapSftpError, SFTP_STATUS, sftpStatusCode } from "./sftp-errors";
@@ -19,6 +20,10 @@ export interface UploadOptions {
   strategy: UploadStrategy;
   onProgress?: (bytesSent: number, totalBytes: number) => void;
   signal?: AbortSignal;
+  /** SHA-256 (hex) of the local file: recognises our own file already on the server. */
+  expectedSha256?: string;
+  /** An earlier attempt may have completed: look for the final name before sending. */
+  reconcile?: boolean;
 }
 
 export interface UploadOutcome {
@@ -26,6 +31,7 @@ export interface UploadOutcome {
   bytes: number;
   resumedFromByte: number;
   durationMs: number;
+  reconciled?: Reconciled;
 }
 
 /**
@@ -40,6 +46,15 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
     const totalBytes = (await local.stat()).size;
     const remotePath = remotePathFor(options.remoteDir, options.remoteName);
     const writePath = options.strategy === "direct" ? remotePath : `${remotePath}${options.tempSuffix}`;
+
+    if (options.reconcile) {
+      const tempPath = writePath !== remotePath ? writePath : undefined;
+      const reconciled = await findDeliveredCopy(session, remotePath, { size: totalBytes, sha256: options.expectedSha256, tempPath });
+      if (reconciled) {
+        session.stage("write", true, `"${remotePath}" was already delivered by an earlier attempt`, { data: { reconciled, remotePath, totalBytes } });
+        return { remotePath, bytes: totalBytes, resumedFromByte: totalBytes, durationMs: 0, reconciled };
+      }
+    }
 
     const existing = await remoteSize(session, writePath);
     const resumeFrom = existing !== undefined && existing <= totalBytes ? existing : 0;
@@ -95,7 +110,7 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
     transcript.add("upload", "<", `Transferred ${sent} bytes in ${(durationMs / 1000).toFixed(3)} s (${formatRate(sent, durationMs)})`);
 
     await verifySize(session, writePath, totalBytes);
-    if (writePath !== remotePath) await renameIntoPlace(session, writePath, remotePath);
+    if (writePath !== remotePath) await renameIntoPlace(session, writePath, remotePath, { size: totalBytes, sha256: options.expectedSha256 });
     session.stage("write", true, `Sent ${sent} bytes${resumeFrom ? ` (resumed at ${resumeFrom})` : ""} to "${remotePath}"`, {
       data: { bytes: sent, totalBytes, resumedFromByte: resumeFrom, durationMs, remotePath, viaTempName: writePath !== remotePath },
     });
@@ -150,7 +165,7 @@ async function verifySize(session: SftpSession, remotePath: string, expected: nu
   });
 }
 
-async function renameIntoPlace(session: SftpSession, from: string, to: string): Promise<void> {
+async function renameIntoPlace(session: SftpSession, from: string, to: string, expected: { size: number; sha256?: string }): Promise<void> {
   const { transcript, sftp } = session;
   let usePosix = true;
   try {
@@ -172,8 +187,14 @@ async function renameIntoPlace(session: SftpSession, from: string, to: string): 
     if (session.connectionError) throw session.connectionError;
     let detail = error instanceof TransferError ? error.detail : String(error);
     // Plain SFTP rename never replaces a file: say so when that is the reason.
-    if ((await remoteSize(session, to).catch(() => undefined)) !== undefined)
+    if ((await remoteSize(session, to).catch(() => undefined)) !== undefined) {
+      // "Already exists" with our bytes (same size and SHA-256 read back) is our earlier delivery.
+      if (expected.sha256) {
+        const same = await findDeliveredCopy(session, to, { ...expected, tempPath: from }).catch(() => undefined);
+        if (same === "size-and-sha256") return;
+      }
       detail = `${detail}; a file named "${to}" already exists`;
+    }
     throw new TransferError("RENAME_REFUSED", `The server refused to rename "${from}" to "${to}".`, { detail, cause: error });
   }
 }

@@ -31,6 +31,9 @@ export class Transcript {
   readonly lines: TranscriptLine[] = [];
   private readonly secrets = new Set<string>();
 
+  /** `onLine` sees every line as it is added (a worker thread streams them to the portal). */
+  constructor(private readonly options: { onLine?: (line: TranscriptLine) => void } = {}) {}
+
   /** Register values (passwords, passphrases, key material) that must never appear in a line. */
   redact(...values: Array<string | undefined | null>): this {
     for (const value of values) if (value && value.length >= 3) this.secrets.add(value);
@@ -38,9 +41,16 @@ export class Transcript {
   }
 
   add(stage: TranscriptStage, direction: TranscriptLine["direction"], message: string): void {
-    let safe = message;
+    this.append({ at: new Date().toISOString(), stage, direction, message });
+  }
+
+  /** Adds a line recorded elsewhere (another thread), keeping its time; redaction applies again. */
+  append(line: TranscriptLine): void {
+    let safe = line.message;
     for (const secret of this.secrets) safe = safe.split(secret).join("[redacted]");
-    this.lines.push({ at: new Date().toISOString(), stage, direction, message: safe });
+    const kept = { ...line, message: safe };
+    this.lines.push(kept);
+    this.options.onLine?.(kept);
   }
 
   note(stage: TranscriptStage, message: string): void {

@@ -54,6 +54,13 @@ export interface DeliveryRequest {
   transcript: Transcript;
   signal?: AbortSignal;
   onProgress?: (bytesSent: number, totalBytes: number) => void;
+  /** The staged file's SHA-256 (hex), to recognise our own file already on the server. */
+  expectedSha256?: string;
+  /**
+   * An earlier attempt may have completed (it was cut off, or its outcome could not be recorded):
+   * look for the final name on the server before sending anything.
+   */
+  reconcile?: boolean;
 }
 
 export interface NegotiatedSession {
@@ -75,6 +82,8 @@ export interface DeliveryResult {
   durationMs: number;
   resumedFromByte: number;
   negotiated: NegotiatedSession;
+  /** Set when nothing was sent because the file was found on the server already: how that was established. */
+  reconciled?: "size" | "size-and-sha256";
 }
 
 /** What "fetch and review" shows an admin before pinning. */

@@ -30,7 +30,12 @@ export interface LegacySshd {
   stop(): Promise<void>;
 }
 
-export async function startLegacySshd(): Promise<LegacySshd> {
+export interface LegacySshdOptions {
+  /** The only key exchange offered (the seed payer's: group exchange with SHA-1). */
+  kex?: "diffie-hellman-group-exchange-sha1" | "diffie-hellman-group-exchange-sha256";
+}
+
+export async function startLegacySshd(options: LegacySshdOptions = {}): Promise<LegacySshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: install openssh-server to run this test.`);
   if (process.getuid?.() !== 0) throw new Error("The legacy sshd test must run as root (it creates a local account).");
 
@@ -67,7 +72,7 @@ export async function startLegacySshd(): Promise<LegacySshd> {
       `AuthorizedKeysFile ${authorizedKeys}`,
       "StrictModes no",
       `AllowUsers ${USERNAME}`,
-      "KexAlgorithms diffie-hellman-group-exchange-sha1",
+      `KexAlgorithms ${options.kex ?? "diffie-hellman-group-exchange-sha1"}`,
       "HostKeyAlgorithms ssh-rsa",
       "Ciphers aes256-cbc",
       "MACs hmac-md5",

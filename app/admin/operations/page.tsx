@@ -4,6 +4,7 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { operationsSnapshot, type DestinationWindowStats, type QueueStats } from "@/db/queries/operations";
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
+import type { EventLoopDelaySnapshot, EventLoopDelayWindow } from "@/lib/monitoring/event-loop-delay";
 
 export const metadata: Metadata = { title: "Operations" };
 
@@ -126,6 +127,8 @@ export default async function OperationsPage() {
           </dl>
         </section>
       </div>
+
+      <EventLoopCard eventLoop={snapshot.eventLoop} />
     </>
   );
 }
@@ -137,6 +140,68 @@ function Figure({ label, value, note }: { label: string; value: string; note?: s
       <dd className="text-2xl font-semibold">{value}</dd>
       {note ? <dd className="text-xs text-slate-500">{note}</dd> : null}
     </div>
+  );
+}
+
+function milliseconds(value: number | null): string {
+  if (value === null) return "—";
+  if (value >= 1000) return `${(value / 1000).toFixed(1)} s`;
+  return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+}
+
+function EventLoopCard({ eventLoop }: { eventLoop: EventLoopDelaySnapshot }) {
+  if (!eventLoop.started) {
+    return (
+      <section aria-labelledby="event-loop-heading" className="mt-8 rounded-lg border border-slate-200 bg-white p-4 text-sm lg:max-w-xl">
+        <h2 id="event-loop-heading" className="mb-1 text-lg font-semibold">
+          Event-loop delay
+        </h2>
+        <p className="text-slate-600">{eventLoop.message}</p>
+      </section>
+    );
+  }
+  const hint = `How long this portal process kept ready work waiting. Under ${eventLoop.healthyBelowMs} ms is healthy; above that, something is blocking the portal (a long synchronous task), and every page, upload and relay in this process waits for it.`;
+  const slow = (value: number | null) => value !== null && value >= eventLoop.healthyBelowMs;
+  const rows: Array<[label: string, figures: EventLoopDelayWindow | null, note: string]> = [
+    ["This minute", eventLoop.current, `so far, since ${at(eventLoop.current.startedAt)}`],
+    ["Last minute", eventLoop.lastMinute, eventLoop.lastMinute ? `from ${at(eventLoop.lastMinute.startedAt)}` : "the first minute is still running"],
+    ["Since start", eventLoop.sinceStart, `since ${at(eventLoop.sinceStart.startedAt)}, start-up included`],
+  ];
+  return (
+    <section aria-labelledby="event-loop-heading" className="mt-8 rounded-lg border border-slate-200 bg-white p-4 text-sm lg:max-w-2xl">
+      <h2 id="event-loop-heading" className="mb-1 text-lg font-semibold">
+        Event-loop delay
+      </h2>
+      <p className="mb-3 text-slate-600">{hint}</p>
+      <table aria-label="Event-loop delay" className="w-full text-left">
+        <thead className="text-xs text-slate-600">
+          <tr>
+            <th className="px-3 py-1">Period</th>
+            <th className="px-3 py-1">p99</th>
+            <th className="px-3 py-1">Max</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {rows.map(([label, figures, note]) => (
+            <tr key={label} aria-label={label}>
+              <th scope="row" className="px-3 py-2 font-medium">
+                {label}
+                <span className="block text-xs font-normal text-slate-500">{note}</span>
+              </th>
+              {[figures?.p99Ms ?? null, figures?.maxMs ?? null].map((value, index) => (
+                <td key={index} className={`px-3 py-2 tabular-nums ${slow(value) ? "font-semibold text-red-700" : ""}`}>
+                  {milliseconds(value)}
+                  {slow(value) ? <span className="block text-xs font-normal">over {eventLoop.healthyBelowMs} ms</span> : null}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="mt-2 text-xs text-slate-500">
+        Sampled every {eventLoop.resolutionMs} ms in the process that served this page. A delay over {milliseconds(eventLoop.warnAboveMs)} is also written to the log as a warning.
+      </p>
+    </section>
   );
 }
 

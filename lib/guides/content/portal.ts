@@ -29,6 +29,30 @@ export const portalGuides: Guide[] = [
     keywords: ["file missing", "staged", "deleted", "retention", "expired file", "upload again", "not found locally"],
   },
   {
+    slug: "relay-interrupted",
+    kind: "code",
+    codes: ["RELAY_INTERRUPTED"],
+    title: "The portal's relay worker stopped during the delivery",
+    protocols: ["sftp", "ftps"],
+    summary: "The attempt to deliver your file to {host} was cut short on the portal's side, not by the payer.",
+    meaning:
+      "The portal sends files from separate worker threads so that a slow or unusual payer never freezes the website. One of those workers stopped (it crashed, or stopped answering) while it was sending your file. Nothing is wrong with your file, your password or your key: the portal keeps the file and sends it again, continuing from what already reached the payer.",
+    causes: [
+      "The portal was restarted or a worker thread was ended during the attempt.",
+      "A fault inside the portal's relay worker; support sees the details in the portal's log.",
+    ],
+    partnerItSteps: [],
+    userSteps: [
+      { text: "Nothing to do: the file is retried automatically and delivered once. Follow it on its page." },
+      { text: "If the same file is interrupted again and again, open a ticket with the transfer report." },
+    ],
+    supportNotes: [
+      "The portal's log has \"worker thread exited\" or \"worker thread stopped answering\" with the pool name at the same time as the attempt. Repeated interruptions of one destination's transfers point to a bug to report with that log.",
+    ],
+    related: ["unknown-error", "connection-lost"],
+    keywords: ["interrupted", "worker", "restart", "stopped", "crash", "retry"],
+  },
+  {
     slug: "unknown-error",
     kind: "code",
     codes: ["UNKNOWN"],

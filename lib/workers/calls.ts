@@ -1,0 +1,103 @@
+import "server-only";
+import type { DiagnosisRequest, DiagnosisResult } from "@/lib/diagnosis/types";
+import type { GeneratableRsaBits, GeneratedKeyPair, KeyPolicy, ParsedPrivateKey } from "@/lib/keys";
+import { UserInputError } from "@/lib/errors";
+import { TransferError } from "@/lib/transfer/errors";
+import type { Transcript } from "@/lib/transfer/transcript";
+import type { DeliveryRequest, DeliveryResult, DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfer/types";
+import { deserializeError, type SerializedError } from "./messages";
+import { workerPools } from "./registry";
+import type { DeliverArgs, ProtocolEvent } from "./tasks";
+
+/**
+ * The portal's side of the worker threads: typed calls that look like the functions they replace.
+ * Payer I/O and key crypto run in lib/workers/tasks.ts on another thread; transcript lines and
+ * progress stream back as they happen, so a thread lost mid-attempt still leaves its story.
+ */
+
+/** Limits for key work; the KDF limits keep honest keys far below them. */
+export const KEY_TASK_TIMEOUT_MS = 15_000;
+export const KEY_GENERATION_TIMEOUT_MS = 60_000;
+
+function protocolEvents(transcript: Transcript, onProgress?: (sent: number, total: number) => void) {
+  return (event: unknown) => {
+    const e = event as ProtocolEvent;
+    if (e.kind === "line") transcript.append(e.line);
+    else if (e.kind === "progress") onProgress?.(e.sent, e.total);
+  };
+}
+
+// Pool errors are recognised by name, and task errors rebuilt here, with this bundle's classes
+// (the pool may come from the server's bundle while this code runs in Next.js's).
+type PoolError = Error & { serialized?: SerializedError; reason?: string; ms?: number };
+const named = (error: unknown, name: string): error is PoolError => error instanceof Error && error.name === name;
+
+function rebuilt(error: unknown): unknown {
+  return named(error, "RemoteTaskError") && error.serialized ? deserializeError(error.serialized) : error;
+}
+
+function interrupted(error: unknown): never {
+  if (named(error, "WorkerLostError")) {
+    throw new TransferError("RELAY_INTERRUPTED", "The portal's relay worker stopped during this attempt; the file will be sent again.", { detail: error.reason });
+  }
+  throw rebuilt(error);
+}
+
+export async function deliverOffThread(request: DeliveryRequest): Promise<DeliveryResult> {
+  const { transcript, signal, onProgress, destination, target, credentials, localPath, remoteName, expectedSha256, reconcile } = request;
+  const args: DeliverArgs = {
+    destination,
+    target,
+    credentials,
+    localPath,
+    remoteName,
+    expectedSha256,
+    reconcile,
+    secrets: [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => !!s),
+  };
+  return workerPools()
+    .protocol.run<DeliveryResult>("deliver", args, { signal, onEvent: protocolEvents(transcript, onProgress) })
+    .catch(interrupted);
+}
+
+export async function fetchIdentityOffThread(destination: DestinationSpec, target: ValidatedTarget, transcript: Transcript): Promise<ServerIdentity> {
+  return workerPools()
+    .protocol.run<ServerIdentity>("identity", { destination, target }, { onEvent: protocolEvents(transcript) })
+    .catch(interrupted);
+}
+
+export async function diagnoseOffThread(request: DiagnosisRequest): Promise<DiagnosisResult> {
+  const { signal, ...args } = request;
+  return workerPools()
+    .protocol.run<DiagnosisResult>("diagnose", args, { signal })
+    .catch(interrupted);
+}
+
+function keyWorkFailed(what: string) {
+  return (error: unknown): never => {
+    if (named(error, "TaskTimeoutError")) {
+      throw new UserInputError(`${what} took longer than ${Math.round((error.ms ?? 0) / 1000)} seconds and was stopped. Save the key again with default settings (ssh-keygen -p, or PuTTYgen) and retry.`);
+    }
+    if (named(error, "PoolBusyError")) throw new UserInputError(`The portal is busy with other keys right now. Try again in a minute.`);
+    if (named(error, "WorkerLostError")) throw new UserInputError(`${what} was interrupted on the portal's side. Try again.`);
+    throw rebuilt(error);
+  };
+}
+
+export function parsePrivateKeyOffThread(text: string, passphrase: string | undefined, policy: KeyPolicy): Promise<ParsedPrivateKey> {
+  return workerPools()
+    .crypto.run<ParsedPrivateKey>("parsePrivateKey", { text, passphrase, policy }, { timeoutMs: KEY_TASK_TIMEOUT_MS })
+    .catch(keyWorkFailed("Unlocking this private key"));
+}
+
+export function generateRsaKeyPairOffThread(bits: GeneratableRsaBits, comment: string): Promise<GeneratedKeyPair> {
+  return workerPools()
+    .crypto.run<GeneratedKeyPair>("generateRsaKeyPair", { bits, comment }, { timeoutMs: KEY_GENERATION_TIMEOUT_MS })
+    .catch(keyWorkFailed("Generating the key"));
+}
+
+export function exportOpenSshPrivateKeyOffThread(pem: string, passphrase: string, comment: string): Promise<string> {
+  return workerPools()
+    .crypto.run<string>("exportOpenSshPrivateKey", { pem, passphrase, comment }, { timeoutMs: KEY_TASK_TIMEOUT_MS })
+    .catch(keyWorkFailed("Encrypting the key for download"));
+}

@@ -1,0 +1,80 @@
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { SHARE_ENV, Worker } from "node:worker_threads";
+import { WorkerPool } from "./pool";
+import { installedWorkerPools, installWorkerPools, type WorkerPools } from "./registry";
+
+/** Set by scripts/bundle-server.mjs: the compiled thread entry next to the compiled server. */
+declare const __PORTAL_THREAD_BUNDLE__: string | undefined;
+
+export interface WorkerPoolSizing {
+  /** RELAY_CONCURRENCY: relays this process runs at once. */
+  relayConcurrency: number;
+  cpus?: number;
+}
+
+/**
+ * Protocol threads: one per core up to the relay concurrency, so parallel relays (whose ciphers are
+ * CPU work) spread over the cores; diagnoses and fetch-and-review share them. Crypto threads: half
+ * the cores, at least one, each running one key derivation at a time, so partners' keys can never
+ * take every core from the relays and the pages.
+ */
+export function poolSizes({ relayConcurrency, cpus = os.availableParallelism() }: WorkerPoolSizing) {
+  return {
+    protocol: Math.max(1, Math.min(cpus, Math.max(1, relayConcurrency))),
+    crypto: Math.max(1, Math.floor(cpus / 2)),
+  };
+}
+
+function spawnThread(name: string): Worker {
+  const options = { env: SHARE_ENV, name: `edi-portal ${name}` } as const;
+  if (typeof __PORTAL_THREAD_BUNDLE__ !== "undefined") return new Worker(path.join(__dirname, __PORTAL_THREAD_BUNDLE__), options);
+  // Under tsx or vitest: the thread compiles the TypeScript entry itself, like the process did.
+  const root = process.cwd();
+  const requireFromRoot = createRequire(path.join(root, "package.json"));
+  const prelude = [
+    `require(${JSON.stringify(requireFromRoot.resolve("tsx/cjs/api"))}).register();`,
+    `require(${JSON.stringify(path.join(root, "scripts", "server-only-shim.cjs"))});`,
+    `require(${JSON.stringify(path.join(root, "lib", "workers", "thread-entry.ts"))});`,
+  ].join("\n");
+  return new Worker(prelude, { ...options, eval: true });
+}
+
+/** Creates and installs the pools (threads start on first use). Idempotent. */
+export function startWorkerPools(sizing: WorkerPoolSizing): WorkerPools {
+  const existing = installedWorkerPools();
+  if (existing) return existing;
+  const sizes = poolSizes(sizing);
+  const pools: WorkerPools = {
+    protocol: new WorkerPool({
+      name: "protocol",
+      size: sizes.protocol,
+      tasksPerThread: Number.POSITIVE_INFINITY,
+      maxQueued: 1000,
+      heartbeatMs: 1000,
+      hangAfterMs: 30_000,
+      idleExitMs: 60_000,
+      spawn: () => spawnThread("protocol"),
+    }),
+    crypto: new WorkerPool({
+      name: "crypto",
+      size: sizes.crypto,
+      tasksPerThread: 1,
+      maxQueued: 32,
+      heartbeatMs: 1000,
+      hangAfterMs: 60_000,
+      idleExitMs: 30_000,
+      spawn: () => spawnThread("crypto"),
+    }),
+  };
+  installWorkerPools(pools);
+  return pools;
+}
+
+export async function stopWorkerPools(): Promise<void> {
+  const pools = installedWorkerPools();
+  if (!pools) return;
+  installWorkerPools(undefined);
+  await Promise.all([pools.protocol.stop(), pools.crypto.stop()]);
+}

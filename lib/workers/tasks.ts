@@ -1,0 +1,74 @@
+/**
+ * The work that runs in worker threads, by name. Protocol tasks talk to payers (relay attempts,
+ * fetch-and-review, the staged diagnosis); crypto tasks burn CPU on a partner's key (key-derivation
+ * functions, RSA generation, encrypted export). Arguments and results are plain values.
+ */
+import { runDiagnosis } from "@/lib/diagnosis";
+import type { DiagnosisRequest } from "@/lib/diagnosis/types";
+import { exportOpenSshPrivateKey, generateRsaKeyPair, parsePrivateKey, type GeneratableRsaBits, type KeyPolicy } from "@/lib/keys";
+import { groupExchangeStats } from "@/lib/sftp/group-exchange";
+import { deliverInThisThread, fetchIdentityInThisThread } from "@/lib/transfer/drivers";
+import { Transcript, type TranscriptLine } from "@/lib/transfer/transcript";
+import type { DeliveryRequest, DestinationSpec, ValidatedTarget } from "@/lib/transfer/types";
+
+export interface TaskContext {
+  signal: AbortSignal;
+  emit(event: unknown): void;
+}
+
+/** Events a protocol task streams back while it runs. */
+export type ProtocolEvent = { kind: "line"; line: TranscriptLine } | { kind: "progress"; sent: number; total: number };
+
+export type DeliverArgs = Omit<DeliveryRequest, "transcript" | "signal" | "onProgress"> & { secrets: string[] };
+
+/** Progress is reported at most this often: enough for a live page, cheap to post. */
+const PROGRESS_EVERY_MS = 500;
+
+function streamingTranscript(context: TaskContext, secrets: string[]): Transcript {
+  return new Transcript({ onLine: (line) => context.emit({ kind: "line", line } satisfies ProtocolEvent) }).redact(...secrets);
+}
+
+export const WORKER_TASKS = {
+  async deliver(args: DeliverArgs, context: TaskContext) {
+    const { secrets, ...request } = args;
+    let lastProgress = 0;
+    return deliverInThisThread({
+        ...request,
+        transcript: streamingTranscript(context, secrets),
+        signal: context.signal,
+        onProgress: (sent, total) => {
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_EVERY_MS && sent < total) return;
+          lastProgress = now;
+          context.emit({ kind: "progress", sent, total } satisfies ProtocolEvent);
+        },
+    });
+  },
+
+  async identity(args: { destination: DestinationSpec; target: ValidatedTarget }, context: TaskContext) {
+    return fetchIdentityInThisThread(args.destination, args.target, streamingTranscript(context, []));
+  },
+
+  async diagnose(args: Omit<DiagnosisRequest, "signal">, context: TaskContext) {
+    return runDiagnosis({ ...args, signal: context.signal });
+  },
+
+  /** Whether this thread's ssh2 runs our group exchange, and what the last one used. */
+  async groupExchangeStats() {
+    return groupExchangeStats();
+  },
+
+  async parsePrivateKey(args: { text: string; passphrase?: string; policy: KeyPolicy }) {
+    return parsePrivateKey(args.text, args.passphrase, args.policy);
+  },
+
+  async generateRsaKeyPair(args: { bits: GeneratableRsaBits; comment: string }) {
+    return generateRsaKeyPair(args.bits, args.comment);
+  },
+
+  async exportOpenSshPrivateKey(args: { pem: string; passphrase: string; comment: string }) {
+    return exportOpenSshPrivateKey(args.pem, args.passphrase, args.comment);
+  },
+};
+
+export type WorkerTaskName = keyof typeof WORKER_TASKS;
