@@ -181,6 +181,8 @@ export const destinations = pgTable("destinations", {
   tempSuffix: text("temp_suffix").notNull().default(".part"),
   connectTimeoutMs: integer("connect_timeout_ms").notNull().default(15_000),
   idleTimeoutMs: integer("idle_timeout_ms").notNull().default(60_000),
+  /** Relays to this destination at once, across all workers: a slow payer holds at most this many slots. */
+  relayConcurrency: integer("relay_concurrency").notNull().default(2),
   /** What an X12 envelope problem does: block the upload or only warn. */
   x12Policy: text("x12_policy").$type<"block" | "warn">().notNull().default("warn"),
   preset: text("preset"),

@@ -55,6 +55,11 @@ const envSchema = z.object({
   RELAY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(6 * 3600).default(3600),
   /** How often an idle worker looks for new jobs. */
   RELAY_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  /**
+   * Slowest acknowledged upload rate (bytes/s, over each minute) a relay may run at before it is
+   * stopped and retried; a slow link that still makes progress is never cut by keepalives.
+   */
+  RELAY_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(0).max(1024 * 1024 * 1024).default(512),
   /** Staged bytes of a file are removed this many days after upload, delivered or not. */
   STAGING_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
   /** …or this many hours after delivery, whichever comes first. */

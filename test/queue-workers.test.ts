@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { getDb, installDatabase, uninstallDatabase } from "@/db/client";
-import { transferAttempts, transfers } from "@/db/schema";
+import { destinations, transferAttempts, transfers } from "@/db/schema";
 import { RELAY_QUEUE, startRelayRuntime } from "@/lib/jobs/relay-runtime";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { createTestDatabase } from "./support/db";
@@ -56,6 +56,8 @@ describe.skipIf(!process.env.DATABASE_URL)(`two worker processes on PostgreSQL (
     const keys = await upstreamKeyPair();
     payer = await startSandboxSftpServer({ rootDir: payerRoot, users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
     const target = await createRelayDestination({ port: payer.port, hostKeyFingerprint: payer.hostKeyFingerprint, keys });
+    // A payer that takes many sessions at once: both processes' slots can work on it.
+    await (await getDb()).update(destinations).set({ relayConcurrency: 8 }).where(eq(destinations.id, target.destinationId));
     staged = [];
     for (let i = 0; i < FILES; i++) staged.push(await stageTransfer(target, { bytes: 4096 }));
   });

@@ -67,6 +67,11 @@ export const destinationFormSchema = z
       .max(20)
       .regex(/^[.\-_A-Za-z0-9]+$/, "Use letters, digits, dots, dashes or underscores (e.g. .part)."),
     x12Policy: z.enum(["block", "warn"]),
+    relayConcurrency: z.coerce
+      .number({ message: "Enter how many files may be sent to this payer at once." })
+      .int("Use a whole number.")
+      .min(1, "At least 1.")
+      .max(32, "At most 32: payers rarely allow more sessions per account."),
   })
   .superRefine((value, ctx) => {
     const { passivePortMin: min, passivePortMax: max } = value;

@@ -36,6 +36,7 @@ export const destinationPresets: DestinationPreset[] = [
       uploadStrategy: "temp_then_rename",
       tempSuffix: ".part",
       x12Policy: "block",
+      relayConcurrency: 2,
     },
   },
   {
@@ -65,6 +66,7 @@ export const destinationPresets: DestinationPreset[] = [
       uploadStrategy: "temp_then_rename",
       tempSuffix: ".part",
       x12Policy: "warn",
+      relayConcurrency: 2,
     },
   },
 ];

@@ -47,6 +47,7 @@ export function formToColumns(form: DestinationForm) {
     uploadStrategy: form.uploadStrategy,
     tempSuffix: form.tempSuffix,
     x12Policy: form.x12Policy,
+    relayConcurrency: form.relayConcurrency,
   };
 }
 
@@ -73,6 +74,7 @@ export function columnsToForm(row: Destination): Record<string, string> {
     uploadStrategy: row.uploadStrategy,
     tempSuffix: row.tempSuffix,
     x12Policy: row.x12Policy,
+    relayConcurrency: String(row.relayConcurrency),
   };
 }
 

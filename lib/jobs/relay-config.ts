@@ -10,6 +10,8 @@ export interface RelayConfig {
   pollSeconds: number;
   retentionDays: number;
   deliveredGraceHours: number;
+  /** A relay acknowledged slower than this (bytes/s, judged over a minute) is stopped and retried. */
+  minBytesPerSecond?: number;
 }
 
 export function relayConfigFromEnv(): RelayConfig {
@@ -23,6 +25,7 @@ export function relayConfigFromEnv(): RelayConfig {
     pollSeconds: config.RELAY_POLL_SECONDS,
     retentionDays: config.STAGING_RETENTION_DAYS,
     deliveredGraceHours: config.STAGING_DELIVERED_GRACE_HOURS,
+    minBytesPerSecond: config.RELAY_MIN_BYTES_PER_SECOND,
   };
 }
 

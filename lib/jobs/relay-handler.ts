@@ -48,7 +48,7 @@ export async function runRelayJob(sql: RawSql, config: RelayConfig, data: RelayJ
     renewLease(sql, transferId).catch((error: unknown) => logger.warn("relay lease renewal failed", { transferId, error }));
   }, heartbeatMs(config));
   try {
-    const result = await runDeliveryAttempt(transferId, { isLastAttempt, signal: abort.signal });
+    const result = await runDeliveryAttempt(transferId, { isLastAttempt, signal: abort.signal, minBytesPerSecond: config.minBytesPerSecond });
     logger.info("relay attempt finished", { transferId, attempt: attemptNumber, status: result.status, code: result.error?.code });
     if (result.status === "queued") throw new RetryLater(`attempt ${attemptNumber} failed: ${result.error?.code ?? "transient error"}`);
     return { status: result.status };

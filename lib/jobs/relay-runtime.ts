@@ -12,6 +12,7 @@ import { createNotificationQueues, startNotificationWorkers, type NotificationWo
 import { installNotificationQueue } from "./notification-queue";
 import { installRelayQueue, type RelayQueue } from "./relay-queue";
 import { removeExpiredStagedFiles } from "./staging-retention";
+import { startRelayWorkerLoop } from "./relay-workers";
 import { installedWorkerPools } from "@/lib/workers/registry";
 import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
 
@@ -86,8 +87,25 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     if (resumed.length) logger.info("relay resumes interrupted transfers", { count: resumed.length });
   }
 
-  const workerIds: string[] = [];
-  const wakeWorkers = () => workerIds.forEach((id) => boss.notifyWorker(id));
+  // This process's relay slots, filled fairly across destinations and organisations.
+  const workers = config.concurrency > 0
+    ? startRelayWorkerLoop({
+        boss,
+        pool: handle.pool,
+        queue: RELAY_QUEUE,
+        slots: config.concurrency,
+        pollSeconds: config.pollSeconds,
+        run: async (job) => {
+          const outcome = await runRelayJob(sql, config, job.data as RelayJobData, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+          // The outbox row was committed with the status; this only makes the emails and webhooks prompt.
+          if (outcome.status === "delivered" || outcome.status === "needs_attention" || outcome.status === "failed") {
+            await notifications.kick().catch((error: unknown) => logger.warn("notification dispatch could not be queued", { error }));
+          }
+          return outcome;
+        },
+      })
+    : undefined;
+  const wakeWorkers = () => workers?.wake();
 
   const enqueue = async (transferId: string) => {
     const state = await markQueued(sql, transferId);
@@ -99,18 +117,6 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     wakeWorkers();
   };
 
-  for (let i = 0; i < config.concurrency; i++) {
-    workerIds.push(
-      await boss.work<RelayJobData>(RELAY_QUEUE, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: config.pollSeconds }, async ([job]) => {
-        const outcome = await runRelayJob(sql, config, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit });
-        // The outbox row was committed with the status; this only makes the emails and webhooks prompt.
-        if (outcome.status === "delivered" || outcome.status === "needs_attention" || outcome.status === "failed") {
-          await notifications.kick().catch((error: unknown) => logger.warn("notification dispatch could not be queued", { error }));
-        }
-        return outcome;
-      }),
-    );
-  }
   // concurrency 0: a producer only (it enqueues; other processes work).
   const retentionWorker = config.concurrency > 0
     ? await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
@@ -162,6 +168,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
       }
       // Attempts still running after graceMs are left to the lease/restart recovery; their upload
       // resumes from the remote temp file.
+      await workers?.stop(graceMs);
       await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
       if (ownsPools) await stopWorkerPools();
     },

@@ -56,7 +56,7 @@ function missingCredential(destination: DestinationSpec, credentials: UpstreamCr
  */
 export async function runDeliveryAttempt(
   transferId: string,
-  options: { isLastAttempt: boolean; signal?: AbortSignal; recordRetryMs?: number },
+  options: { isLastAttempt: boolean; signal?: AbortSignal; recordRetryMs?: number; minBytesPerSecond?: number },
 ): Promise<AttemptResult> {
   const transfer = await loadTransferForRelay(transferId);
   if (!transfer) throw new Error(`transfer ${transferId} not found`);
@@ -90,6 +90,7 @@ export async function runDeliveryAttempt(
       expectedSha256: transfer.sha256 ?? undefined,
       // An earlier attempt may have put the file in place before it was cut off or went unrecorded.
       reconcile: attempt.number > 1,
+      minBytesPerSecond: options.minBytesPerSecond,
     });
     outcome = {
       bytes: result.bytes,

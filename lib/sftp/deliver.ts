@@ -43,6 +43,7 @@ export async function deliverViaSftp(request: DeliveryRequest): Promise<Delivery
       signal: request.signal,
       expectedSha256: request.expectedSha256,
       reconcile: request.reconcile,
+      minBytesPerSecond: request.minBytesPerSecond,
     });
     const durationMs = Math.round(performance.now() - started);
     transcript.note("close", outcome.reconciled

@@ -106,9 +106,25 @@ export class SftpSession {
         last = now;
         clearTimeout(timer);
         timer = setTimeout(() => this.failIdle(what), this.destination.idleTimeoutMs);
+        this.serverAnswered();
       },
       stop: () => clearTimeout(timer),
     };
+  }
+
+  /**
+   * The server just answered a request: it is alive. ssh2 counts keepalives as unanswered until a
+   * global-request reply arrives, and on a slow link that reply waits behind megabytes of writes, so
+   * a transfer still making progress was cut with "Keepalive timeout". Acknowledged writes prove
+   * the link is alive, so they restart ssh2's keepalive count (at most once a second); a link that
+   * stops acknowledging is caught by the idle watch and the minimum-rate floor instead.
+   */
+  private keepaliveResetAt = 0;
+  serverAnswered(): void {
+    const now = performance.now();
+    if (now - this.keepaliveResetAt < 1000) return;
+    this.keepaliveResetAt = now;
+    (this.client as unknown as { _resetKA?: () => void })._resetKA?.();
   }
 
   /** A promise that rejects when the connection is lost; for racing long operations. */
@@ -122,11 +138,11 @@ export class SftpSession {
     return { promise, dispose };
   }
 
-  failIdle(what: string): void {
+  failIdle(what: string, message?: string): void {
     if (this.lostError) return;
     this.lostError = new TransferError(
       "TIMEOUT_IDLE",
-      `The server did not answer within ${this.destination.idleTimeoutMs} ms (${what}).`,
+      message ?? `The server did not answer within ${this.destination.idleTimeoutMs} ms (${what}).`,
     );
     this.transcript.add("error", ".", this.lostError.message);
     for (const watcher of this.lossWatchers) watcher(this.lostError);

@@ -24,7 +24,12 @@ export interface UploadOptions {
   expectedSha256?: string;
   /** An earlier attempt may have completed: look for the final name before sending. */
   reconcile?: boolean;
+  /** Slowest acknowledged rate (bytes/s over RATE_WINDOW_MS) before the upload is stopped. */
+  minBytesPerSecond?: number;
 }
+
+/** The window over which the minimum rate is judged: long enough to ride out a stall of a few seconds. */
+export const RATE_WINDOW_MS = 60_000;
 
 export interface UploadOutcome {
   remotePath: string;
@@ -83,6 +88,13 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
     );
     const idle = session.idleWatch(`writing ${writePath}`);
     const loss = session.lossPromise();
+    let ackedSoFar = 0;
+    const floor = rateFloor(options.minBytesPerSecond, () => ackedSoFar, (rate) =>
+      session.failIdle(
+        `writing ${writePath}`,
+        `The server acknowledged only ${formatRate(rate * (RATE_WINDOW_MS / 1000), RATE_WINDOW_MS)} over the last minute, below the minimum of ${options.minBytesPerSecond} bytes/s; the link is too slow to finish.`,
+      ),
+    );
     try {
       await pipelinedWrite({
         sftp: session.sftp,
@@ -95,13 +107,17 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
         stopped: loss.promise,
         signal: options.signal,
         onActivity: idle.touch,
-        onAcked: (acked) => options.onProgress?.(resumeFrom + acked, totalBytes),
+        onAcked: (acked) => {
+          ackedSoFar = acked;
+          options.onProgress?.(resumeFrom + acked, totalBytes);
+        },
         mapError: (error) => session.connectionError ?? mapSftpError(error, `write ${writePath}`),
       });
     } catch (error) {
       throw await explainWriteFailure(session, error, writePath, totalBytes - resumeFrom);
     } finally {
       idle.stop();
+      floor.stop();
       loss.dispose();
     }
     await session.request<void>(`close ${writePath}`, (done) => session.sftp.close(handle, done));
@@ -220,6 +236,23 @@ async function explainWriteFailure(session: SftpSession, error: unknown, remoteP
     // No statvfs extension: keep the original error.
   }
   return error;
+}
+
+/**
+ * Judges a slow link by what the server acknowledged, not by keepalives: every RATE_WINDOW_MS the
+ * bytes acknowledged in that window must reach minBytesPerSecond on average.
+ */
+function rateFloor(minBytesPerSecond: number | undefined, acked: () => number, tooSlow: (bytesPerSecond: number) => void): { stop(): void } {
+  if (!minBytesPerSecond) return { stop: () => {} };
+  let windowStart = acked();
+  const timer = setInterval(() => {
+    const now = acked();
+    const rate = (now - windowStart) / (RATE_WINDOW_MS / 1000);
+    windowStart = now;
+    if (rate < minBytesPerSecond) tooSlow(rate);
+  }, RATE_WINDOW_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 function formatRate(bytes: number, ms: number): string {

@@ -61,6 +61,8 @@ export interface DeliveryRequest {
    * look for the final name on the server before sending anything.
    */
   reconcile?: boolean;
+  /** Stop (TIMEOUT_IDLE, retried) when the server acknowledges less than this many bytes/s over a minute. */
+  minBytesPerSecond?: number;
 }
 
 export interface NegotiatedSession {

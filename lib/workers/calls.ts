@@ -44,7 +44,7 @@ function interrupted(error: unknown): never {
 }
 
 export async function deliverOffThread(request: DeliveryRequest): Promise<DeliveryResult> {
-  const { transcript, signal, onProgress, destination, target, credentials, localPath, remoteName, expectedSha256, reconcile } = request;
+  const { transcript, signal, onProgress, destination, target, credentials, localPath, remoteName, expectedSha256, reconcile, minBytesPerSecond } = request;
   const args: DeliverArgs = {
     destination,
     target,
@@ -53,6 +53,7 @@ export async function deliverOffThread(request: DeliveryRequest): Promise<Delive
     remoteName,
     expectedSha256,
     reconcile,
+    minBytesPerSecond,
     secrets: [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => !!s),
   };
   return workerPools()

@@ -43,6 +43,15 @@ export function DestinationForm({ action, initial, submitLabel, hidden }: { acti
           ]}
         />
         <Field name="tempSuffix" label="Temporary name suffix" required state={state} defaultValue={d("tempSuffix")} />
+        <Field
+          name="relayConcurrency"
+          label="Files sent at once"
+          type="number"
+          required
+          state={state}
+          defaultValue={d("relayConcurrency")}
+          hint="Across all workers. A slow or failing payer holds at most this many relay slots; other payers' files go out meanwhile."
+        />
       </fieldset>
 
       <fieldset className="grid gap-4 sm:grid-cols-2">

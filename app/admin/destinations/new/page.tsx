@@ -22,6 +22,7 @@ const blank: Record<string, string> = {
   uploadStrategy: "temp_then_rename",
   tempSuffix: ".part",
   x12Policy: "warn",
+  relayConcurrency: "2",
 };
 
 function toStrings(values: Record<string, unknown>): Record<string, string> {

@@ -1,0 +1,1 @@
+ALTER TABLE "destinations" ADD COLUMN "relay_concurrency" integer DEFAULT 2 NOT NULL;
