@@ -2,6 +2,7 @@ import "server-only";
 import { getDatabaseHandle } from "@/db/client";
 import { INTERRUPTED_MESSAGE } from "@/lib/jobs/relay-claims";
 import { eventLoopDelaySnapshot, type EventLoopDelaySnapshot } from "@/lib/monitoring/event-loop-delay";
+import { measureStagingSpace, type StagingSpace } from "@/lib/transfer/staging-space";
 import { requireRole, type Actor } from "./actor";
 
 /*
@@ -69,6 +70,10 @@ export interface OperationsSnapshot {
   outages: DestinationOutage[];
   /** This portal process's event-loop delay (not the database's, not other instances'). */
   eventLoop: EventLoopDelaySnapshot;
+  /** Free and total space of the staging volume, and the reserve uploads must leave free. */
+  staging: StagingSpace;
+  /** "degraded" while the staging volume is below its reserve (or cannot be measured): uploads are being refused. */
+  status: "ok" | "degraded";
 }
 
 const QUEUES = ["relay", "notify-dispatch", "webhook-delivery", "mail-retry", "staging-retention", "daily-summary"];
@@ -263,7 +268,7 @@ export async function operationsSnapshotForMonitoring(token: { scope: "monitorin
 async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }): Promise<OperationsSnapshot> {
   const now = options.now ?? new Date();
   const { raw } = await getDatabaseHandle();
-  const [queues, destinations, outages, transferRows, mailRows, webhookRows] = await Promise.all([
+  const [queues, destinations, outages, transferRows, mailRows, webhookRows, staging] = await Promise.all([
     queueStats(),
     destinationStats(now),
     destinationOutages({ downAfterMinutes: options.downAfterMinutes, now }),
@@ -284,6 +289,7 @@ async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }):
          FROM webhook_deliveries WHERE status IN ('pending', 'failed')`,
       [now.toISOString()],
     ),
+    measureStagingSpace(),
   ]);
   const outageById = new Map(outages.map((outage) => [outage.destinationId, outage]));
   const transfersRow = transferRows.rows[0];
@@ -298,5 +304,7 @@ async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }):
     destinations: destinations.map((destination) => ({ ...destination, outage: outageById.get(destination.id) ?? null })),
     outages,
     eventLoop: eventLoopDelaySnapshot(),
+    staging,
+    status: staging.status === "ok" ? "ok" : "degraded",
   };
 }

@@ -14,6 +14,8 @@ export const apiErrorCodes = [
   "FILE_REJECTED",
   "FILE_TOO_LARGE",
   "UPLOAD_INCOMPLETE",
+  // 507: the portal's staging volume has no room for the file (not the client's fault; retry later).
+  "INSUFFICIENT_STORAGE",
   // Refused from the headers by server.ts (lib/http/request-limits.ts) before the route runs.
   "PAYLOAD_TOO_LARGE",
   "LENGTH_REQUIRED",

@@ -120,6 +120,9 @@ export function openApiDocument(serverUrl: string): JsonObject {
             "413": error("Larger than the destination accepts (FILE_TOO_LARGE), by Content-Length or while streaming; `findings` says the limit."),
             "415": error("The body is not application/octet-stream (e.g. a multipart form)."),
             "422": error("Refused by the checks (FILE_REJECTED); `findings` lists each problem with what to do and, for names, a `suggestion`."),
+            "507": error(
+              "The portal is out of storage space (INSUFFICIENT_STORAGE): by Content-Length before the body is read, or mid-body when the space ran out (nothing is kept). Not a problem with the file; send it again later.",
+            ),
             ...pick(commonErrors, "429", "500"),
           },
         },

@@ -1,9 +1,13 @@
 import "server-only";
 import type { Actor } from "@/db/queries/actor";
+import { failUploadForStorage, stagedBytesInUse } from "@/db/queries/staging-space";
 import { NotFoundError } from "@/lib/errors";
-import { newStagingKey } from "@/lib/transfer/staging";
-import { acceptStagedFile, loadSendingContext, precheckUpload } from "@/lib/uploads/accept";
+import { logger } from "@/lib/logger";
+import { newStagingKey, removeStagedFile } from "@/lib/transfer/staging";
+import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib/transfer/staging-space";
+import { acceptStagedFile, loadSendingContext, precheckUpload, type AcceptResult } from "@/lib/uploads/accept";
 import { blocking, type CheckFinding } from "@/lib/uploads/checks";
+import { admitUpload, reportStorageFull } from "@/lib/uploads/storage-full";
 import { ApiError, jsonResponse } from "./errors";
 import { BodyIncompleteError, BodyTooLargeError, stageRequestBody } from "./stage-body";
 import { transferResource } from "./transfer-resource";
@@ -29,6 +33,25 @@ function refused(findings: CheckFinding[]): ApiError {
   );
 }
 
+/** 507: the staging volume has no room. Not the client's fault: nothing was kept, try again later. */
+const storageFull = () => new ApiError(507, "INSUFFICIENT_STORAGE", STORAGE_FULL_MESSAGE, {}, stopSending);
+
+/**
+ * The volume filled up after the bytes were staged (the embedded database shares it by default):
+ * a row still "received" ends "failed" with the partner's message, and the staged bytes go unless a
+ * row that got further (queued) still needs them.
+ */
+async function abandonStagedFile(actor: Actor, stagingKey: string): Promise<string[]> {
+  try {
+    const transferIds = await failUploadForStorage({ organisationId: actor.organisationId ?? "", stagingKey }, STORAGE_FULL_MESSAGE);
+    if (!(await stagedBytesInUse({ organisationId: actor.organisationId ?? "", stagingKey }))) await removeStagedFile(stagingKey);
+    return transferIds;
+  } catch (error) {
+    logger.error("could not clean up an upload that ran out of space", { stagingKey, error });
+    return [];
+  }
+}
+
 async function sendingContext(actor: Actor, upload: UploadRequest) {
   try {
     return await loadSendingContext(actor, upload.accountId);
@@ -50,6 +73,8 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
   // the size while streaming and again, with every other check, once the bytes are staged.
   const early = await precheckUpload(actor, { accountId: upload.accountId, mode: upload.mode, name: upload.name, size: upload.declaredSize ?? 1 });
   if (blocking(early).length) throw refused(early);
+  // The announced size must fit on the staging volume with the reserve to spare (unannounced: the reserve must be free).
+  if (!(await admitUpload({ actor, channel: "api", declaredBytes: upload.declaredSize }))) throw storageFull();
 
   const stagingKey = newStagingKey();
   let staged: { size: number; sha256: string };
@@ -63,19 +88,32 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
     if (error instanceof BodyIncompleteError) {
       throw new ApiError(400, "UPLOAD_INCOMPLETE", "The connection ended before the whole file arrived, so nothing was kept. Send the file again.");
     }
+    if (error instanceof StagingFullError) {
+      // stageRequestBody removed the partial file already; no transfer row exists yet.
+      await reportStorageFull({ actor, channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: error.facts.receivedBytes });
+      throw storageFull();
+    }
     throw error;
   }
 
-  const result = await acceptStagedFile(actor, {
-    accountId: upload.accountId,
-    mode: upload.mode,
-    originalName: upload.name,
-    stagingKey,
-    size: staged.size,
-    sha256: staged.sha256,
-    kind: "api",
-    confirmDuplicate: upload.confirmDuplicate,
-  });
+  let result: AcceptResult;
+  try {
+    result = await acceptStagedFile(actor, {
+      accountId: upload.accountId,
+      mode: upload.mode,
+      originalName: upload.name,
+      stagingKey,
+      size: staged.size,
+      sha256: staged.sha256,
+      kind: "api",
+      confirmDuplicate: upload.confirmDuplicate,
+    });
+  } catch (error) {
+    if (!isOutOfSpaceError(error)) throw error;
+    const transferIds = await abandonStagedFile(actor, stagingKey);
+    await reportStorageFull({ actor, channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: staged.size, transferIds });
+    throw storageFull();
+  }
   if (result.outcome === "rejected" || !result.transfer) throw refused(result.findings);
   return jsonResponse(transferResource(result.transfer), 202, { location: `/api/v1/transfers/${result.transfer.id}` });
 }

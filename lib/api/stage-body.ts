@@ -6,6 +6,7 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { removeStagedFile, stagingPath } from "@/lib/transfer/staging";
+import { isOutOfSpaceError, StagingFullError } from "@/lib/transfer/staging-space";
 
 export class BodyTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
@@ -42,7 +43,8 @@ class MeasuringStream extends Transform {
  * Streams a request body into the staging store under `key`, in constant memory: the pipeline
  * reads the next chunk only once the previous one is on disk, so a fast client is slowed to the
  * disk's pace rather than buffered. Over `maxBytes` the read stops at once (the rest of the body is
- * never consumed) and the partial file is removed, as it is when the client goes away mid-body.
+ * never consumed) and the partial file is removed, as it is when the client goes away mid-body or
+ * the volume fills up (then a StagingFullError says how much had arrived).
  */
 export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, key: string, maxBytes: number): Promise<{ size: number; sha256: string }> {
   const file = stagingPath(key);
@@ -53,6 +55,7 @@ export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, 
     await pipeline(source, measuring, fs.createWriteStream(file, { flags: "wx", mode: 0o600 }));
   } catch (error) {
     await removeStagedFile(key);
+    if (isOutOfSpaceError(error)) throw new StagingFullError({ phase: "interrupted", declaredBytes: null, receivedBytes: measuring.size }, { cause: error });
     // A failing disk is ours to report (as an internal error); anything else came from the client.
     if (error instanceof BodyTooLargeError || (error as NodeJS.ErrnoException).syscall) throw error;
     throw new BodyIncompleteError(error);

@@ -6,6 +6,7 @@ import { logger } from "@/lib/logger";
 import { sendMail } from "@/lib/mail/send";
 import { transferEventPayload } from "@/lib/webhooks/payload";
 import { keyDecisionMail, transferProblemMail, type ComposedMail } from "./messages";
+import { checkStagingSpace } from "./staging-alerts";
 
 export interface DispatchResult {
   events: number;
@@ -32,7 +33,24 @@ export async function dispatchPendingEvents(): Promise<DispatchResult> {
       logger.error("notification event could not be dispatched", { eventId: event.id, type: event.type, error });
     }
   }
+  result.mails += await stagingSpaceAlerts();
   return result;
+}
+
+/** The staging storage check rides on the dispatcher's schedule; kicks in between do not repeat it. */
+const STAGING_CHECK_EVERY_MS = 30_000;
+let lastStagingCheckAt = 0;
+
+/** The admins' staging storage email (lib/notifications/staging-alerts.ts); a failure never holds up the outbox. */
+async function stagingSpaceAlerts(): Promise<number> {
+  if (Date.now() - lastStagingCheckAt < STAGING_CHECK_EVERY_MS) return 0;
+  lastStagingCheckAt = Date.now();
+  try {
+    return (await checkStagingSpace()).mails;
+  } catch (error) {
+    logger.error("staging storage check failed", { error });
+    return 0;
+  }
 }
 
 async function dispatchEvent(event: NotificationEvent): Promise<{ mails: number; deliveries: string[] }> {

@@ -26,8 +26,9 @@ function htmlFrom(paragraphs: string[]): string {
   return `<!doctype html><html><body style="font-family: sans-serif; line-height: 1.4">${body}</body></html>`;
 }
 
-function compose(subject: string, paragraphs: string[]): ComposedMail {
-  const closing = "You receive this because you are a contact of your organisation on the EDI Transfer Portal.";
+const CONTACT_CLOSING = "You receive this because you are a contact of your organisation on the EDI Transfer Portal.";
+
+function compose(subject: string, paragraphs: string[], closing = CONTACT_CLOSING): ComposedMail {
   const all = [...paragraphs, closing];
   return { subject, text: `${all.join("\n\n")}\n`, html: htmlFrom(all) };
 }
@@ -82,4 +83,58 @@ export function keyDecisionMail(key: KeyFacts, organisationName: string, approve
     `The reason given: ${key.decisionReason ?? "none was given"}`,
     `Upload or generate another key on the Keys & credentials page:\n${link("/keys")}`,
   ]);
+}
+
+/* ---- staging storage (to the portal's administrators) ---- */
+
+export interface StagingSpaceFacts {
+  freeBytes: number | null;
+  totalBytes: number | null;
+  reserveBytes: number | null;
+  reserveRule: string;
+}
+
+const ADMIN_CLOSING =
+  "You receive this because you are an administrator of the EDI Transfer Portal. One email per episode (a reminder each day while it lasts), and one when space is back.";
+
+function volumeBytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : formatBytes(bytes);
+}
+
+function volumeLine(space: StagingSpaceFacts): string {
+  if (space.freeBytes === null || space.totalBytes === null) return "its free space could not be measured";
+  const share = space.totalBytes ? Math.round((space.freeBytes / space.totalBytes) * 1000) / 10 : 0;
+  return `${volumeBytes(space.freeBytes)} free of ${volumeBytes(space.totalBytes)} (${share}%), reserve ${volumeBytes(space.reserveBytes ?? 0)} (${space.reserveRule})`;
+}
+
+/** Free space on the staging volume fell below the reserve, or uploads were refused for lack of it. */
+export function stagingSpaceLowMail(space: StagingSpaceFacts, details: { stagingDirectory: string; refusedAt: Date | null }): ComposedMail {
+  const below = space.freeBytes !== null && space.reserveBytes !== null && space.freeBytes < space.reserveBytes;
+  const config = env();
+  return compose(
+    "Portal storage low: uploads are being refused",
+    [
+      "Hello,",
+      below
+        ? `the staging volume of the EDI Transfer Portal — where uploads wait until they are relayed — is below its reserve: ${volumeLine(space)}.`
+        : `an upload to the EDI Transfer Portal was refused${details.refusedAt ? ` at ${details.refusedAt.toISOString().slice(11, 16)} UTC` : ""} because it did not fit on the staging volume with its reserve to spare: ${volumeLine(space)}.`,
+      "While this lasts, every upload that does not fit with the reserve to spare is refused (HTTP 507) before a byte is stored, and one that runs out of space mid-way is stopped and removed. Partners are told that the portal is out of storage space, that it is not their fault, and to try again later. Files already accepted keep being relayed.",
+      `What to do: free space on the volume that holds ${details.stagingDirectory}, or make it larger. Staged files are removed ${config.STAGING_RETENTION_DAYS} days after upload (STAGING_RETENTION_DAYS) and ${config.STAGING_DELIVERED_GRACE_HOURS} hours after delivery (STAGING_DELIVERED_GRACE_HOURS); shorter periods free space sooner.`,
+      `The live figures:\n${link("/admin/operations")}`,
+    ],
+    ADMIN_CLOSING,
+  );
+}
+
+/** Space is back: the episode the "low" email opened is over. */
+export function stagingSpaceOkMail(space: StagingSpaceFacts): ComposedMail {
+  return compose(
+    "Portal storage back to normal",
+    [
+      "Hello,",
+      `the staging volume of the EDI Transfer Portal has room again: ${volumeLine(space)}. Uploads are accepted again.`,
+      `The live figures:\n${link("/admin/operations")}`,
+    ],
+    ADMIN_CLOSING,
+  );
 }

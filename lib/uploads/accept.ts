@@ -89,13 +89,11 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
         mode: input.mode,
         originalName: input.originalName,
         remoteName: input.originalName,
-        sizeBytes: input.size,
-        sha256: input.sha256,
-        stagingKey: input.stagingKey,
         uploadedBy: actor.userId,
         uploaderIp: actor.ip,
-        status: "received",
-      }).then((row) => updateTransfer(row.id, values));
+        // One statement (size, hash, staging key, checks, confirmation flag): the row exists complete or not at all.
+        ...values,
+      });
   await recordAudit({ actor, organisationId: account.organisationId, action: "transfer.received", target: `${input.originalName} (${transfer.id})`, result: "success", ip: actor.ip, detail: { sha256: input.sha256, size: input.size } });
   if (awaiting) return { outcome: "awaiting_confirmation", transfer, findings };
   // Mark it queued before the job exists, so a worker that claims it at once is never overwritten.

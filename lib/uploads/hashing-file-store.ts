@@ -2,8 +2,11 @@ import "server-only";
 import crypto, { type Hash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { pipeline, Transform, type Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { FileStore } from "@tus/file-store";
+import { ERRORS, type Upload } from "@tus/server";
+import { isOutOfSpaceError, StagingFullError } from "@/lib/transfer/staging-space";
 
 interface RunningHash {
   hash: Hash;
@@ -22,6 +25,10 @@ const MAX_TRACKED_UPLOADS = 5_000;
  * The disk is the truth: a PATCH that fails part-way may have written some of what it hashed, so its
  * running hash is thrown away. The next PATCH (or a restarted process, which has none) rebuilds it by
  * hashing the bytes already on disk, then carries on streaming.
+ *
+ * Except when the volume is full: then the upload is terminated on the spot — its bytes and its info
+ * file removed — and a StagingFullError says so. A partial file kept for resuming would hold the
+ * space that every later upload needs, and resuming cannot succeed until space is freed anyway.
  */
 export class HashingFileStore extends FileStore {
   private readonly running = new Map<string, RunningHash>();
@@ -32,6 +39,17 @@ export class HashingFileStore extends FileStore {
     this.root = options.directory;
   }
 
+  override async create(upload: Upload): Promise<Upload> {
+    try {
+      return await super.create(upload);
+    } catch (error) {
+      if (!isOutOfSpaceError(error)) throw error;
+      await this.discard(upload.id);
+      throw new StagingFullError({ phase: "interrupted", declaredBytes: upload.size ?? null, receivedBytes: 0, uploadId: upload.id }, { cause: error });
+    }
+  }
+
+  /** FileStore's write (append at `offset`, count what arrived), with the bytes hashed on their way to disk. */
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
     const state = await this.stateAt(id, offset);
     let hashed = 0;
@@ -42,10 +60,20 @@ export class HashingFileStore extends FileStore {
         callback(null, chunk);
       },
     });
-    // Errors of the incoming request reach the store through the transform.
-    const source = pipeline(readable, hashing, () => undefined);
-    const newOffset = await super.write(source as unknown as Readable, id, offset);
-    if (newOffset === offset + hashed) this.remember(id, { hash: state.hash, offset: newOffset, touchedAt: Date.now() });
+    try {
+      // Errors of the incoming request and of the disk both end the pipeline.
+      await pipeline(readable, hashing, fs.createWriteStream(this.fileOf(id), { flags: "r+", start: offset }));
+    } catch (error) {
+      if (isOutOfSpaceError(error)) {
+        const declared = (await this.configstore.get(id).catch(() => undefined))?.size ?? null;
+        await this.discard(id);
+        throw new StagingFullError({ phase: "interrupted", declaredBytes: declared, receivedBytes: offset + hashed, uploadId: id }, { cause: error });
+      }
+      // As FileStore answers: what reached the disk stays, and the client resumes from there.
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    const newOffset = offset + hashed;
+    this.remember(id, { hash: state.hash, offset: newOffset, touchedAt: Date.now() });
     return newOffset;
   }
 
@@ -60,6 +88,19 @@ export class HashingFileStore extends FileStore {
     return super.remove(id);
   }
 
+  /** Removes whatever exists of an upload (bytes, info file, running hash); idempotent, never throws for a missing file. */
+  async discard(id: string): Promise<void> {
+    this.running.delete(id);
+    await fs.promises.rm(this.fileOf(id), { force: true });
+    await fs.promises.rm(`${this.fileOf(id)}.json`, { force: true });
+  }
+
+  private fileOf(id: string): string {
+    // Ids are our own UUIDs (the tus server's naming function); anything else never names a file here.
+    if (!/^[\w-]{1,64}$/.test(id)) throw ERRORS.FILE_NOT_FOUND;
+    return path.join(this.root, id);
+  }
+
   private async stateAt(id: string, offset: number): Promise<RunningHash> {
     const state = this.running.get(id);
     this.running.delete(id);
@@ -70,7 +111,7 @@ export class HashingFileStore extends FileStore {
   private async hashPrefix(id: string, length: number): Promise<Hash> {
     const hash = crypto.createHash("sha256");
     if (length === 0) return hash;
-    const stream = fs.createReadStream(path.join(this.root, id), { start: 0, end: length - 1, highWaterMark: 1024 * 1024 });
+    const stream = fs.createReadStream(this.fileOf(id), { start: 0, end: length - 1, highWaterMark: 1024 * 1024 });
     for await (const chunk of stream) hash.update(chunk as Buffer);
     return hash;
   }

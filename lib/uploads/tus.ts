@@ -6,13 +6,16 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { transfers } from "@/db/schema";
 import type { Actor } from "@/db/queries/actor";
-import { insertTransfer, updateTransfer } from "@/db/queries/transfers";
+import { failUploadForStorage, stagedBytesInUse } from "@/db/queries/staging-space";
+import { insertTransfer } from "@/db/queries/transfers";
 import { currentActor } from "@/lib/auth/session";
 import { logger } from "@/lib/logger";
 import { tusDirectory } from "@/lib/transfer/staging";
+import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib/transfer/staging-space";
 import { acceptStagedFile, loadSendingContext, precheckUpload } from "./accept";
 import { blocking } from "./checks";
 import { HashingFileStore } from "./hashing-file-store";
+import { admitUpload, reportStorageFull } from "./storage-full";
 
 export const TUS_PATH = "/api/uploads";
 
@@ -31,6 +34,17 @@ async function transferForUpload(actor: Actor, uploadId: string) {
   const db = await getDb();
   const [row] = await db.select().from(transfers).where(and(eq(transfers.uploadId, uploadId), eq(transfers.organisationId, actor.organisationId ?? "")));
   return row;
+}
+
+/** An answer we (or tus itself) chose on purpose, as opposed to an unexpected error. */
+function isAnswer(error: unknown): error is Rejection {
+  return typeof error === "object" && error !== null && typeof (error as Rejection).status_code === "number" && typeof (error as Rejection).body === "string";
+}
+
+/** The upload id in a request to an existing upload (`/api/uploads/<id>`), if any. */
+function uploadIdOf(req: Request): string | undefined {
+  const last = new URL(req.url).pathname.split("/").pop() ?? "";
+  return /^[0-9a-f-]{36}$/.test(last) ? last : undefined;
 }
 
 function metadataOf(upload: Upload) {
@@ -61,7 +75,10 @@ function createServer(): Server {
         throw reject(404, error.message);
       });
       if (blocking(findings).length) throw reject(422, blocking(findings)[0].message, { findings });
+      // The declared size must fit on the staging volume with the reserve to spare, before a byte is stored.
+      if (!(await admitUpload({ actor, channel: "browser", declaredBytes: upload.size }))) throw reject(507, STORAGE_FULL_MESSAGE);
       const { account } = await loadSendingContext(actor, accountId);
+      // One statement: a row never exists without the upload id that ties it to its bytes.
       await insertTransfer({
         organisationId: account.organisationId,
         partnerAccountId: account.id,
@@ -76,7 +93,8 @@ function createServer(): Server {
         uploadedBy: actor.userId,
         uploaderIp: actor.ip,
         status: "uploading",
-      }).then((row) => updateTransfer(row.id, { uploadId: upload.id }));
+        uploadId: upload.id,
+      });
       return {};
     },
     async onUploadFinish(_req, upload) {
@@ -101,7 +119,43 @@ function createServer(): Server {
         body: JSON.stringify({ transferId: transfer.id, outcome: result.outcome, findings: result.findings }),
       };
     },
+    async onResponseError(req, error) {
+      // Refusals (ours and the protocol's) go out as they are.
+      if (isAnswer(error)) return undefined;
+      if (isOutOfSpaceError(error)) return outOfSpace(req, error);
+      // Anything else is a fault on our side: its text (a path, a database error) is for the log only.
+      const reference = crypto.randomUUID().slice(0, 8);
+      logger.error("upload request failed", { method: req.method, uploadId: uploadIdOf(req), reference, error });
+      return reject(500, `Something went wrong on our side. Retry in a minute: the upload resumes where it stopped. If it keeps happening, contact support and quote reference ${reference}.`);
+    },
   });
+
+  /**
+   * The volume filled up while an upload was created, received or accepted: the upload is
+   * terminated (its bytes and info file removed, so the space is free again and the partner can
+   * start over), its transfer row ends "failed" with the partner's message, and it is reported once.
+   */
+  async function outOfSpace(req: Request, error: unknown): Promise<Rejection> {
+    const facts = error instanceof StagingFullError ? error.facts : undefined;
+    const uploadId = facts?.uploadId ?? uploadIdOf(req);
+    let transferIds: string[] = [];
+    let declaredBytes = facts?.declaredBytes ?? null;
+    if (uploadId) {
+      if (declaredBytes === null) declaredBytes = (await store.getUpload(uploadId).catch(() => undefined))?.size ?? null;
+      try {
+        // The row first (one conditional statement), then the bytes: unless a row that got further
+        // (queued: its bytes are complete) still needs them. The store removed them itself when the write failed.
+        transferIds = await failUploadForStorage({ uploadId }, STORAGE_FULL_MESSAGE);
+        if (!(await stagedBytesInUse({ uploadId }))) await store.discard(uploadId);
+      } catch (cause) {
+        logger.error("could not clean up an upload that ran out of space", { uploadId, error: cause });
+      }
+    }
+    const actor = await currentActor().catch(() => null);
+    await reportStorageFull({ actor, channel: "browser", phase: "interrupted", declaredBytes, receivedBytes: facts?.receivedBytes ?? 0, uploadId, transferIds });
+    return reject(507, STORAGE_FULL_MESSAGE);
+  }
+
   server.on(EVENTS.POST_TERMINATE, (_req, _res, id: string) => {
     void (async () => {
       const db = await getDb();

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRef, useState } from "react";
-import { Upload } from "tus-js-client";
+import { defaultOptions, Upload } from "tus-js-client";
 import { ConfirmDuplicate } from "@/components/confirm-duplicate";
 
 interface AccountOption {
@@ -82,6 +82,9 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
         endpoint: "/api/uploads",
         chunkSize: 8 * 1024 * 1024,
         retryDelays: [0, 1000, 3000, 5000, 10000],
+        // 507: the portal is out of storage space and has removed the upload; retrying at once only
+        // repeats the refusal. The partner sees the server's message and tries again later.
+        onShouldRetry: (error, attempt, options) => error.originalResponse?.getStatus() !== 507 && (defaultOptions.onShouldRetry?.(error, attempt, options) ?? false),
         removeFingerprintOnSuccess: true,
         metadata: { filename: file.name, accountId, mode },
         onProgress: (sent) => update(key, { sent }),

@@ -5,6 +5,7 @@ import { operationsSnapshot, type DestinationWindowStats, type QueueStats } from
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import type { EventLoopDelaySnapshot, EventLoopDelayWindow } from "@/lib/monitoring/event-loop-delay";
+import type { StagingSpace } from "@/lib/transfer/staging-space";
 
 export const metadata: Metadata = { title: "Operations" };
 
@@ -129,6 +130,7 @@ export default async function OperationsPage() {
       </div>
 
       <EventLoopCard eventLoop={snapshot.eventLoop} />
+      <StagingStorageCard staging={snapshot.staging} />
     </>
   );
 }
@@ -201,6 +203,63 @@ function EventLoopCard({ eventLoop }: { eventLoop: EventLoopDelaySnapshot }) {
       <p className="mt-2 text-xs text-slate-500">
         Sampled every {eventLoop.resolutionMs} ms in the process that served this page. A delay over {milliseconds(eventLoop.warnAboveMs)} is also written to the log as a warning.
       </p>
+    </section>
+  );
+}
+
+function bytes(value: number): string {
+  if (value >= 1024 ** 3) return `${(value / 1024 ** 3).toFixed(1)} GiB`;
+  if (value >= 1024 ** 2) return `${(value / 1024 ** 2).toFixed(1)} MiB`;
+  return `${Math.round(value / 1024)} KiB`;
+}
+
+function StagingStorageCard({ staging }: { staging: StagingSpace }) {
+  const measured = staging.freeBytes !== null && staging.totalBytes !== null && staging.reserveBytes !== null;
+  const low = staging.status !== "ok";
+  const hint =
+    "The volume under the staging directory, where uploads wait until they are relayed. An upload is accepted only if its size still leaves the reserve free; below the reserve, uploads are refused (507), /api/health says “degraded” and the admins get an email.";
+  return (
+    <section aria-labelledby="staging-storage-heading" className="mt-8 rounded-lg border border-slate-200 bg-white p-4 text-sm lg:max-w-2xl">
+      <h2 id="staging-storage-heading" className="mb-1 text-lg font-semibold">
+        Staging storage
+      </h2>
+      <p className="mb-3 text-slate-600">{hint}</p>
+      {low ? (
+        <p role="alert" className="mb-3 rounded-md border border-red-300 bg-red-50 p-2 font-semibold text-red-800">
+          {staging.status === "low"
+            ? "Degraded: free space is below the reserve. Uploads that do not fit are refused; free space on the volume or make it larger."
+            : `Degraded: the staging volume could not be measured (${staging.problem ?? "unknown error"}).`}
+        </p>
+      ) : null}
+      {measured ? (
+        <table aria-label="Staging storage" className="w-full text-left">
+          <tbody className="divide-y divide-slate-100">
+            <tr aria-label="Free">
+              <th scope="row" className="px-3 py-2 font-medium">
+                Free
+              </th>
+              <td className={`px-3 py-2 tabular-nums ${low ? "font-semibold text-red-700" : ""}`}>
+                {bytes(staging.freeBytes!)}
+                <span className="block text-xs font-normal text-slate-500">{staging.totalBytes ? `${Math.round((staging.freeBytes! / staging.totalBytes) * 1000) / 10}% of the volume` : ""}</span>
+              </td>
+            </tr>
+            <tr aria-label="Total">
+              <th scope="row" className="px-3 py-2 font-medium">
+                Total
+              </th>
+              <td className="px-3 py-2 tabular-nums">{bytes(staging.totalBytes!)}</td>
+            </tr>
+            <tr aria-label="Reserve">
+              <th scope="row" className="px-3 py-2 font-medium">
+                Reserve
+                <span className="block text-xs font-normal text-slate-500">{staging.reserveRule}</span>
+              </th>
+              <td className="px-3 py-2 tabular-nums">{bytes(staging.reserveBytes!)}</td>
+            </tr>
+          </tbody>
+        </table>
+      ) : null}
+      <p className="mt-2 text-xs text-slate-500">Measured {at(staging.checkedAt)} by the process that served this page.</p>
     </section>
   );
 }

@@ -1,12 +1,21 @@
 import { NextResponse } from "next/server";
 import { getDatabaseHandle } from "@/db/client";
+import { measureStagingSpace } from "@/lib/transfer/staging-space";
 import packageJson from "@/package.json";
 
 export const dynamic = "force-dynamic";
 
+/**
+ * Public and minimal: overall status, version, the database, and whether the staging volume has its
+ * reserve free (a status only; the figures are in /api/health/details). "degraded" when either is
+ * not ok. Only a database failure answers 503: with the staging volume low the portal still serves
+ * pages and relays queued files, and every instance shares that volume, so taking instances out of
+ * a load balancer would turn refused uploads into an outage.
+ */
 export async function GET() {
   const started = performance.now();
   let database: { status: "ok" | "error"; engine?: string; latencyMs?: number } = { status: "error" };
+  const space = measureStagingSpace();
   try {
     const handle = await getDatabaseHandle();
     await handle.raw.query("select 1");
@@ -14,9 +23,10 @@ export async function GET() {
   } catch {
     database = { status: "error" };
   }
-  const healthy = database.status === "ok";
+  const staging = { status: (await space).status };
+  const healthy = database.status === "ok" && staging.status === "ok";
   return NextResponse.json(
-    { status: healthy ? "ok" : "degraded", version: packageJson.version, database, time: new Date().toISOString() },
-    { status: healthy ? 200 : 503, headers: { "cache-control": "no-store" } },
+    { status: healthy ? "ok" : "degraded", version: packageJson.version, database, staging, time: new Date().toISOString() },
+    { status: database.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } },
   );
 }
