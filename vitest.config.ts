@@ -6,6 +6,7 @@ const SHARED_SYSTEM_FILES = [
   "test/*sshd*.test.ts",
   "test/*vsftpd*.test.ts",
   "test/ftps-sandbox.test.ts",
+  "test/ftps-reconcile.test.ts",
   "test/diagnosis-ftps-sandbox.test.ts",
   "test/attack/outbound.test.ts",
   "lib/guides/client-setup.openssh.test.ts",

@@ -1,5 +1,5 @@
 import "server-only";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import type net from "node:net";
 import tls from "node:tls";
@@ -187,6 +187,8 @@ export class SandboxControlSession {
       case "STOR":
       case "APPE":
         return this.store(verb, arg, faults);
+      case "RETR":
+        return this.retrieve(arg, faults);
       case "RNFR": {
         const info = await stat(this.local(arg)).catch(() => undefined);
         if (!info) return this.reply(550, "RNFR command failed.");
@@ -376,6 +378,25 @@ export class SandboxControlSession {
     data.destroy();
     if (outcome === "failed") return this.reply(426, "Failure reading network stream.");
     this.reply(226, "Transfer complete.");
+  }
+
+  private async retrieve(argument: string, faults: SandboxFtpsFaults): Promise<void> {
+    if (faults.writeOnly) return this.reply(550, "Permission denied.");
+    const file = this.local(argument);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return this.reply(550, "Failed to open file.");
+    this.reply(150, `Opening BINARY mode data connection for ${argument} (${info.size} bytes).`);
+    const data = await this.openData();
+    if (!data) return;
+    const sent = await new Promise<boolean>((resolve) => {
+      const input = createReadStream(file);
+      input.once("error", () => resolve(false));
+      input.pipe(data);
+      data.once("finish", () => resolve(true));
+      data.once("error", () => resolve(false));
+    });
+    data.destroy();
+    this.reply(sent ? 226 : 426, sent ? "Transfer complete." : "Failure writing network stream.");
   }
 
   private async renameTo(argument: string, faults: SandboxFtpsFaults): Promise<void> {

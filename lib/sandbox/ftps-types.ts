@@ -21,6 +21,8 @@ export interface SandboxFtpsFaults {
   pasvForeignAddress?: string;
   /** 550 on STOR / APPE / RNTO / DELE / MKD. */
   readOnly?: boolean;
+  /** RETR refused with 550, like payers' write-only drop boxes. */
+  writeOnly?: boolean;
   /** Lock an account (421, then refuse every login) after this many failed passwords. */
   lockAfterFailures?: number;
 }
