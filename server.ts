@@ -12,6 +12,7 @@ import { startEventLoopDelayMonitor } from "./lib/monitoring/event-loop-delay";
 import { applySecurityHeaders } from "./lib/http/security-headers";
 import { sanitiseRequestHeaders } from "./lib/http/request-headers";
 import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "./lib/http/request-limits";
+import { refuseWhileDatabaseUnavailable } from "./lib/http/database-gate";
 
 export interface StartedPortal {
   url: string;
@@ -57,6 +58,8 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
     // Refuses an oversized or unannounced (chunked) body from its headers, before a byte is read,
     // and arms the body deadline (or, for uploads, the idle limit): lib/http/request-limits.ts.
     if (!guardRequest(req, res, timeouts)) return;
+    // While the embedded database restarts: 503 with Retry-After at once (/api/health still answers).
+    if (refuseWhileDatabaseUnavailable(req, res)) return;
     handler(req, res).catch((error: unknown) => {
       // A request the guard timed out has been answered (408) already; its handler fails after.
       if (res.writableEnded) return;

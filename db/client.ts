@@ -3,6 +3,15 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { Pool } from "pg";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
+import type { RestartPolicy } from "./embedded/launch";
+import {
+  reportDatabaseDown,
+  reportDatabaseRestartFailed,
+  reportDatabaseRestarted,
+  reportDatabaseRestarting,
+  resetDatabaseAvailability,
+} from "@/lib/health/database-status";
+import { logger } from "@/lib/logger";
 
 /** Both drivers share the pg-core query builder; code above this file never knows which one runs. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -28,6 +37,18 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; omit for an in-memory database (tests). */
   pgliteDir?: string;
+  /** How the embedded database is restarted when its process dies (tests shorten it). */
+  restartPolicy?: Partial<RestartPolicy>;
+  /**
+   * Called when the embedded database is gone for good (it could not be restarted, or an in-memory
+   * one died). By default: say why on stderr and exit with status 1. Tests pass their own.
+   */
+  onDatabaseLost?: (reason: string) => void;
+}
+
+function exitWithoutDatabase(reason: string): void {
+  console.error(`This process cannot continue without the embedded database: ${reason.replace(/\.$/, "")}.`);
+  process.exit(1);
 }
 
 /**
@@ -43,16 +64,45 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   }
 
   const { launchEmbeddedDatabase } = await import("./embedded/launch");
+  const lost = options.onDatabaseLost ?? exitWithoutDatabase;
+  // The pool is created once the server runs; the restart hooks below only fire after that.
+  let pool: Pool | undefined = undefined;
   const embedded = await launchEmbeddedDatabase({
     dataDir: options.pgliteDir,
-    onUnexpectedExit: (detail) => {
-      console.error(`The embedded database stopped unexpectedly (${detail}); this process cannot continue without it.`);
-      process.exit(1);
+    onUnexpectedExit: (reason) => {
+      if (options.pgliteDir) {
+        reportDatabaseDown(reason);
+        logger.error("the embedded database could not be restarted", { reason });
+      }
+      lost(reason);
     },
+    // A data directory outlives its process: a server that dies is started again on it (an
+    // in-memory database would come back empty, so it is not restarted).
+    supervise: options.pgliteDir
+      ? {
+          policy: options.restartPolicy,
+          onDown: ({ detail, backoffMs }) => {
+            reportDatabaseRestarting(detail);
+            logger.error("the embedded database stopped unexpectedly; restarting it", { reason: detail, inMs: backoffMs });
+          },
+          onRestartFailed: ({ error, backoffMs }) => {
+            reportDatabaseRestartFailed(error);
+            logger.error("the embedded database did not restart; trying again", { reason: error, inMs: backoffMs });
+          },
+          onRestarted: ({ pid, restarts, connection }) => {
+            // Same socket as before unless its directory had gone; new clients read these options.
+            if (pool) Object.assign(pool.options, { host: connection.host, port: connection.port });
+            reportDatabaseRestarted(restarts);
+            logger.warn("the embedded database is back after a restart", { pid, restarts });
+          },
+        }
+      : undefined,
   });
+  if (options.pgliteDir) resetDatabaseAvailability();
   // Every client is one more queue entry for the single PGlite session, not one more backend:
-  // a small pool is plenty.
-  const pool = new Pool({ ...embedded.connection, max: 6 });
+  // a small pool is plenty. Clients of a server that died fail (idle ones leave the pool at once,
+  // busy ones with their query) and are not reused; new ones reach the restarted server.
+  pool = new Pool({ ...embedded.connection, max: 6 });
   const handle = handleFor("pglite", pool, () => embedded.stop());
   return { ...handle, dataDir: options.pgliteDir };
 }

@@ -78,7 +78,7 @@ describe("an FTPS retry after an attempt that may have completed", () => {
     const file = await randomFile(local.dir, "ours2.bin", 48 * 1024);
     fs.writeFileSync(path.join(root.dir, "CLAIMS-2.TXT"), crypto.randomBytes(file.content.length));
     const delivery = request(file, "CLAIMS-2.TXT");
-    const result = await ftpsDriver.deliver(delivery).catch((error: unknown) => error);
+    const result: Awaited<ReturnType<typeof ftpsDriver.deliver>> | Error = await ftpsDriver.deliver(delivery).catch((error: Error) => error);
     expect(delivery.transcript.toText()).toMatch(/another SHA-256/);
     // Whether the server lets the rename replace the file is its own rule; ours never pretends it was delivered.
     if (!(result instanceof Error)) {

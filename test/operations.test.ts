@@ -236,6 +236,7 @@ describe("/api/health/details", () => {
       expect(json).toHaveProperty("destinations");
       expect(json).toHaveProperty("outages");
       expect(json.eventLoop).toMatchObject({ started: true, healthyBelowMs: 100, lastMinute: null });
+      expect(json.database).toMatchObject({ engine: process.env.DATABASE_URL ? "postgres" : "pglite", state: "up", restarts: 0, lastError: null });
       for (const window of [json.eventLoop.current, json.eventLoop.sinceStart]) {
         expect(window.samples).toBeGreaterThan(0);
         for (const figure of ["p50Ms", "p99Ms", "maxMs", "lengthMs"]) expect(typeof window[figure], figure).toBe("number");

@@ -7,6 +7,9 @@
 import fs from "node:fs";
 import path from "node:path";
 
+/** The code of the error thrown when a live process holds the directory. */
+export const DATA_DIR_LOCKED = "DATA_DIR_LOCKED";
+
 /** How long to wait for a previous owner that is still closing (its portal has just stopped). */
 const DEFAULT_WAIT_MS = 20_000;
 
@@ -47,9 +50,12 @@ export async function acquireDataDirLock(dataDir, waitMs = DEFAULT_WAIT_MS) {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(
+      const error = new Error(
         `The embedded database in ${dataDir} is in use by process ${owner} (another portal on the same DATA_DIR?). Stop that process, or give this one its own DATA_DIR.`,
       );
+      // The portal's supervisor never restarts over a live owner: it tells this error apart by its code.
+      Object.assign(error, { code: DATA_DIR_LOCKED });
+      throw error;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -7,19 +7,64 @@ import path from "node:path";
 const SOCKET_PORT = 5432;
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
+/** The code data-dir-lock.mjs gives the error for a data directory a live process holds. */
+const DATA_DIR_LOCKED = "DATA_DIR_LOCKED";
 
 export interface EmbeddedDatabaseServer {
-  /** node-postgres connection settings for the server's Unix socket. */
+  /**
+   * node-postgres connection settings for the server's Unix socket. A restarted server listens on
+   * the same socket; should its directory have gone, `host` changes in this object (see `onRestarted`).
+   */
   connection: { host: string; port: number; user: string; database: string };
-  pid: number;
+  /** The process serving now (a restart changes it). */
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+/** How a supervised server is restarted after it dies. */
+export interface RestartPolicy {
+  /** At most this many restarts within `windowMs`; one more death and the server stays down. */
+  maxRestarts: number;
+  windowMs: number;
+  /** Wait before the first restart; doubled for each restart still within the window. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** How long a restart waits for a live holder of the data directory's lock before giving up. */
+  lockWaitMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  maxRestarts: 5,
+  windowMs: 5 * 60_000,
+  initialBackoffMs: 500,
+  maxBackoffMs: 30_000,
+  lockWaitMs: 2_000,
+};
+
+export interface SupervisionHooks {
+  policy?: Partial<RestartPolicy>;
+  /** The server died; a restart is scheduled (after `backoffMs`). */
+  onDown?(event: { detail: string; backoffMs: number }): void;
+  /** A restart attempt failed; another one is scheduled (after `backoffMs`). */
+  onRestartFailed?(event: { error: string; backoffMs: number }): void;
+  /** A restarted server accepts connections again (`restarts` counts every successful restart). */
+  onRestarted?(event: { pid: number; restarts: number; connection: EmbeddedDatabaseServer["connection"] }): void;
 }
 
 export interface LaunchOptions {
   /** The PGlite data directory; omit for an in-memory database (tests). */
   dataDir?: string;
-  /** Called if the database process ends without being asked to: the caller cannot go on without it. */
+  /**
+   * Called once the database is gone for good: it ended without being asked to and is not
+   * supervised, or supervision gave up (too many restarts, or another live process holds the data
+   * directory). The caller cannot go on without it.
+   */
   onUnexpectedExit?: (detail: string) => void;
+  /**
+   * Restart the server when it dies, on the same socket. Only with a data directory: a restarted
+   * in-memory database would be empty.
+   */
+  supervise?: SupervisionHooks;
   /** PostgreSQL's idle_in_transaction_session_timeout, enforced by the server (default 60 s). */
   idleInTransactionMs?: number;
   /** How long to wait for a previous owner of the data directory to finish closing (default 20 s). */
@@ -31,63 +76,201 @@ function serverScript(): string {
   return path.join(/* turbopackIgnore: true */ process.cwd(), "db", "embedded", "server.mjs");
 }
 
+/** An error that says another live process owns the data directory (db/embedded/data-dir-lock.mjs). */
+export function isDataDirLocked(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === DATA_DIR_LOCKED;
+}
+
 /**
  * Starts the embedded database server (db/embedded/server.mjs) as a child process and waits until it
  * accepts connections. The socket lives in a fresh private directory (mode 0700), so no other user
  * of the machine can connect, and the child gets no environment, so no secret reaches it.
+ *
+ * With `supervise`, a server that dies is started again in the same socket directory, after a
+ * backoff that doubles (0.5 s, 1 s, 2 s, …) and up to `maxRestarts` times in `windowMs`. The dead
+ * server's lock on the data directory names a process that is gone, so the new one takes it over;
+ * a lock held by a live process is never taken, and ends the supervision like the limit does.
  */
 export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promise<EmbeddedDatabaseServer> {
-  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "edi-portal-db-"));
   const config: ServerConfig = {
-    socketDir,
+    socketDir: fs.mkdtempSync(path.join(os.tmpdir(), "edi-portal-db-")),
     dataDir: options.dataDir ? path.resolve(options.dataDir) : undefined,
     idleInTransactionMs: options.idleInTransactionMs,
     lockWaitMs: options.lockWaitMs,
   };
+  const connection = { host: config.socketDir, port: SOCKET_PORT, user: "postgres", database: "postgres" };
+  const removeSocketDir = () => fs.rmSync(config.socketDir, { recursive: true, force: true });
   if (config.dataDir && !fs.existsSync(path.join(config.dataDir, "PG_VERSION"))) {
     // Creating the cluster (initdb inside WebAssembly) takes the heap to about 700 MB, and a
     // WebAssembly heap never shrinks: a first process creates it and exits, the server opens it.
     try {
       await initialiseDataDir(config);
     } catch (error) {
-      fs.rmSync(socketDir, { recursive: true, force: true });
+      removeSocketDir();
       throw error;
     }
   }
-  const child = forkServer(config);
 
+  const supervision = options.supervise && config.dataDir ? options.supervise : undefined;
+  const policy: RestartPolicy = { ...DEFAULT_RESTART_POLICY, ...supervision?.policy };
+
+  let current = startServer(config);
   let stopping = false;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const removeSocketDir = () => fs.rmSync(socketDir, { recursive: true, force: true });
+  let gaveUp = false;
+  let restarts = 0;
+  /** When each restart in the current window began. */
+  let attempts: number[] = [];
+  /** How the last running server ended, for the message when supervision gives up. */
+  let death = "";
+  let backoffTimer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> | undefined;
 
   try {
-    await waitUntilReady(child);
+    await current.ready;
   } catch (error) {
-    stopping = true;
-    if (child.exitCode === null) child.kill("SIGKILL");
-    await exited;
+    await current.kill();
     removeSocketDir();
     throw error;
   }
 
-  child.once("exit", (code, signal) => {
+  const giveUp = (reason: string) => {
+    if (gaveUp || stopping) return;
+    gaveUp = true;
     removeSocketDir();
-    if (!stopping) options.onUnexpectedExit?.(signal ? `signal ${signal}` : `exit code ${code}`);
-  });
+    options.onUnexpectedExit?.(reason);
+  };
 
+  /** Schedules the next restart, or gives up when the window's budget is spent. */
+  const scheduleRestart = (lastError: string, report: (backoffMs: number) => void) => {
+    const now = Date.now();
+    attempts = attempts.filter((at) => now - at < policy.windowMs);
+    if (attempts.length >= policy.maxRestarts) {
+      if (policy.maxRestarts === 0) return giveUp(`it stopped unexpectedly (${death}), and restarts are switched off`);
+      const times = `${policy.maxRestarts} restart${policy.maxRestarts === 1 ? "" : "s"}`;
+      const last = lastError === death ? "" : ` (the last: ${lastError})`;
+      giveUp(`it stopped unexpectedly (${death}) after ${times} within ${formatDuration(policy.windowMs)}${last}, and is not restarted again`);
+      return;
+    }
+    const backoffMs = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** attempts.length);
+    attempts.push(now + backoffMs);
+    report(backoffMs);
+    backoffTimer = setTimeout(() => {
+      backoffTimer = undefined;
+      restarting = restart().finally(() => (restarting = undefined));
+    }, backoffMs);
+  };
+
+  const restart = async () => {
+    if (stopping) return;
+    if (!socketDirIsOurs(config.socketDir)) {
+      // The old server removed it on its way out (it was stopped by a signal of its own): a new one.
+      config.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "edi-portal-db-"));
+      connection.host = config.socketDir;
+    }
+    const next = startServer({ ...config, lockWaitMs: policy.lockWaitMs });
+    current = next;
+    try {
+      await next.ready;
+    } catch (error) {
+      await next.kill();
+      if (stopping) return;
+      const message = error instanceof Error ? error.message : String(error);
+      if (isDataDirLocked(error)) {
+        const why = message.replace(/^The embedded database could not start: /, "");
+        return giveUp(`it stopped unexpectedly (${death}), and a restart must not take its data directory from another live process: ${why}`);
+      }
+      scheduleRestart(message, (backoffMs) => supervision?.onRestartFailed?.({ error: message, backoffMs }));
+      return;
+    }
+    if (stopping) return;
+    restarts += 1;
+    watch(next);
+    supervision?.onRestarted?.({ pid: next.child.pid!, restarts, connection: { ...connection } });
+  };
+
+  const watch = (server: RunningServer) => {
+    void server.exited.then(({ code, signal }) => {
+      if (stopping || server !== current) return;
+      const detail = signal ? `signal ${signal}` : `exit code ${code}`;
+      death = detail;
+      if (!supervision) {
+        removeSocketDir();
+        options.onUnexpectedExit?.(`it stopped unexpectedly (${detail})`);
+        return;
+      }
+      scheduleRestart(detail, (backoffMs) => supervision.onDown?.({ detail, backoffMs }));
+    });
+  };
+  watch(current);
+
+  let stopped: Promise<void> | undefined;
   return {
-    connection: { host: socketDir, port: SOCKET_PORT, user: "postgres", database: "postgres" },
-    pid: child.pid!,
+    connection,
+    get pid() {
+      return current.child.pid!;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        clearTimeout(backoffTimer);
+        // A restart under way finishes starting first: a server killed while it opens the data
+        // directory would leave it as a crash does.
+        await restarting;
+        await current.stop();
+        removeSocketDir();
+      })();
+      return stopped;
+    },
+  };
+}
+
+function socketDirIsOurs(dir: string): boolean {
+  try {
+    const stat = fs.lstatSync(dir);
+    return stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o777) === 0o700;
+  } catch {
+    return false;
+  }
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} minute${ms === 60_000 ? "" : "s"}` : `${Math.round(ms / 100) / 10} s`;
+}
+
+interface RunningServer {
+  child: ChildProcess;
+  /** Resolves when the server accepts connections; rejects if it stops or fails first. */
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Asks the server to close the database and exit (SIGKILL after STOP_TIMEOUT_MS). */
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+function startServer(config: ServerConfig): RunningServer {
+  const child = forkServer(config);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const ready = waitUntilReady(child);
+  // Observed by the caller; a rejection nobody awaits yet must not crash the process.
+  ready.catch(() => undefined);
+  return {
+    child,
+    ready,
+    exited,
     async stop() {
-      if (stopping) return exited;
-      stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (!alive()) return void (await exited);
       // Closing the IPC channel is the stop signal; the server closes PGlite cleanly and exits.
       if (child.connected) child.disconnect();
       const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
-      removeSocketDir();
+    },
+    async kill() {
+      if (alive()) child.kill("SIGKILL");
+      await exited;
     },
   };
 }
@@ -141,7 +324,11 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
     }
     function onMessage(message: unknown) {
       if (!message || typeof message !== "object") return;
-      if ("error" in message) return fail(new Error(`The embedded database could not start: ${String(message.error)}`));
+      if ("error" in message) {
+        const error = new Error(`The embedded database could not start: ${String(message.error)}`);
+        if ("code" in message && typeof message.code === "string") Object.assign(error, { code: message.code });
+        return fail(error);
+      }
       if ("ready" in message) {
         cleanup();
         resolve();

@@ -99,7 +99,10 @@ async function main() {
 
 main().catch((error) => {
   const text = error instanceof Error ? error.message : String(error);
-  report({ error: text });
   console.error(`[embedded database] could not start: ${text}`);
-  process.exit(1);
+  // Exit once the reason is on its way: the portal tells a held data directory (which it must not
+  // take over) from a failure worth another try by the code.
+  const code = /** @type {NodeJS.ErrnoException} */ (error)?.code;
+  if (process.send && process.connected) process.send({ error: text, code }, () => process.exit(1));
+  else process.exit(1);
 });

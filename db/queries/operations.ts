@@ -2,6 +2,7 @@ import "server-only";
 import { getDatabaseHandle } from "@/db/client";
 import { INTERRUPTED_MESSAGE } from "@/lib/jobs/relay-claims";
 import { eventLoopDelaySnapshot, type EventLoopDelaySnapshot } from "@/lib/monitoring/event-loop-delay";
+import { databaseAvailability, type DatabaseAvailability } from "@/lib/health/database-status";
 import { measureStagingSpace, type StagingSpace } from "@/lib/transfer/staging-space";
 import { requireRole, type Actor } from "./actor";
 
@@ -70,6 +71,11 @@ export interface OperationsSnapshot {
   outages: DestinationOutage[];
   /** This portal process's event-loop delay (not the database's, not other instances'). */
   eventLoop: EventLoopDelaySnapshot;
+  /**
+   * This process's database: its engine, and for the embedded one how often its process was
+   * restarted and why it last stopped. (While it restarts, this snapshot cannot be read at all.)
+   */
+  database: DatabaseAvailability & { engine: "pglite" | "postgres" };
   /** Free and total space of the staging volume, and the reserve uploads must leave free. */
   staging: StagingSpace;
   /** "degraded" while the staging volume is below its reserve (or cannot be measured): uploads are being refused. */
@@ -267,7 +273,7 @@ export async function operationsSnapshotForMonitoring(token: { scope: "monitorin
 
 async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }): Promise<OperationsSnapshot> {
   const now = options.now ?? new Date();
-  const { raw } = await getDatabaseHandle();
+  const { raw, kind } = await getDatabaseHandle();
   const [queues, destinations, outages, transferRows, mailRows, webhookRows, staging] = await Promise.all([
     queueStats(),
     destinationStats(now),
@@ -304,6 +310,7 @@ async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }):
     destinations: destinations.map((destination) => ({ ...destination, outage: outageById.get(destination.id) ?? null })),
     outages,
     eventLoop: eventLoopDelaySnapshot(),
+    database: { engine: kind, ...databaseAvailability() },
     staging,
     status: staging.status === "ok" ? "ok" : "degraded",
   };

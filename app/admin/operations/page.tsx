@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { operationsSnapshot, type DestinationWindowStats, type QueueStats } from "@/db/queries/operations";
+import { operationsSnapshot, type DestinationWindowStats, type OperationsSnapshot, type QueueStats } from "@/db/queries/operations";
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import type { EventLoopDelaySnapshot, EventLoopDelayWindow } from "@/lib/monitoring/event-loop-delay";
@@ -130,6 +130,7 @@ export default async function OperationsPage() {
       </div>
 
       <EventLoopCard eventLoop={snapshot.eventLoop} />
+      <DatabaseCard database={snapshot.database} />
       <StagingStorageCard staging={snapshot.staging} />
     </>
   );
@@ -260,6 +261,52 @@ function StagingStorageCard({ staging }: { staging: StagingSpace }) {
         </table>
       ) : null}
       <p className="mt-2 text-xs text-slate-500">Measured {at(staging.checkedAt)} by the process that served this page.</p>
+    </section>
+  );
+}
+
+function DatabaseCard({ database }: { database: OperationsSnapshot["database"] }) {
+  const embedded = database.engine === "pglite";
+  const hint = embedded
+    ? "The embedded database runs in a process of its own. If that process dies, the portal starts it again (up to 5 times in 5 minutes) and answers pages and API calls with 503 meanwhile; queued files are relayed once it is back."
+    : "PostgreSQL at DATABASE_URL.";
+  return (
+    <section aria-labelledby="database-heading" className="mt-8 rounded-lg border border-slate-200 bg-white p-4 text-sm lg:max-w-2xl">
+      <h2 id="database-heading" className="mb-1 text-lg font-semibold">
+        Database
+      </h2>
+      <p className="mb-3 text-slate-600">{hint}</p>
+      <table aria-label="Database" className="w-full text-left">
+        <tbody className="divide-y divide-slate-100">
+          <tr aria-label="Engine">
+            <th scope="row" className="px-3 py-2 font-medium">
+              Engine
+            </th>
+            <td className="px-3 py-2">{embedded ? "embedded (PGlite)" : "PostgreSQL"}</td>
+          </tr>
+          <tr aria-label="State">
+            <th scope="row" className="px-3 py-2 font-medium">
+              State
+            </th>
+            <td className={`px-3 py-2 ${database.state === "up" ? "" : "font-semibold text-red-700"}`}>
+              {database.state} <span className="text-xs text-slate-500">since {at(database.since)}</span>
+            </td>
+          </tr>
+          {embedded ? (
+            <tr aria-label="Restarts">
+              <th scope="row" className="px-3 py-2 font-medium">
+                Restarts
+                <span className="block text-xs font-normal text-slate-500">since this portal process started</span>
+              </th>
+              <td className={`px-3 py-2 tabular-nums ${database.restarts ? "font-semibold text-amber-700" : ""}`}>
+                {database.restarts}
+                {database.lastRestartAt ? <span className="block text-xs font-normal text-slate-500">last back at {at(database.lastRestartAt)}</span> : null}
+                {database.lastError ? <span className="block text-xs font-normal text-slate-500">last stop: {database.lastError}</span> : null}
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
     </section>
   );
 }

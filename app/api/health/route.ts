@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { getDatabaseHandle } from "@/db/client";
+import { databaseAvailability, type DatabaseState } from "@/lib/health/database-status";
 import { measureStagingSpace } from "@/lib/transfer/staging-space";
 import packageJson from "@/package.json";
 
@@ -14,14 +15,17 @@ export const dynamic = "force-dynamic";
  */
 export async function GET() {
   const started = performance.now();
-  let database: { status: "ok" | "error"; engine?: string; latencyMs?: number } = { status: "error" };
+  // state: "restarting" while the embedded database process is being started again, "down" when it could not be.
+  let database: { status: "ok" | "error"; state: DatabaseState; engine?: string; latencyMs?: number };
   const space = measureStagingSpace();
+  const { state } = databaseAvailability();
   try {
+    if (state !== "up") throw new Error(`database ${state}`);
     const handle = await getDatabaseHandle();
     await handle.raw.query("select 1");
-    database = { status: "ok", engine: handle.kind, latencyMs: Math.round(performance.now() - started) };
+    database = { status: "ok", state, engine: handle.kind, latencyMs: Math.round(performance.now() - started) };
   } catch {
-    database = { status: "error" };
+    database = { status: "error", state };
   }
   const staging = { status: (await space).status };
   const healthy = database.status === "ok" && staging.status === "ok";
