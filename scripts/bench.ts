@@ -68,8 +68,11 @@ async function main(): Promise<void> {
   } finally {
     await cleanup.runAll();
   }
-  // The upload pipeline's benchmark writes its own section of the same file, in its own process.
-  process.exitCode = await runPipelineBenchmark();
+  // The upload pipeline's and the fairness benchmarks write their own sections of the same file,
+  // each in its own process.
+  const pipeline = await runPipelineBenchmark();
+  const fairness = await runPipelineBenchmark("bench-fairness.ts");
+  process.exitCode = pipeline || fairness;
 }
 
 function machineFacts(loadAverage: MachineFacts["loadAverage"]): MachineFacts {

@@ -36,7 +36,9 @@ export function ensureProductionBuild(log: (message: string) => void = console.l
     log("Building the portal (first start, or sources changed)…");
     run([require.resolve("next/dist/bin/next"), "build"], "next build");
   }
-  if (sourcesNewerThan(builtAt(SERVER_BUNDLE), ["server.ts", "lib", "db"]) || builtAt(SERVER_BUNDLE) < builtAt(BUILD_ID)) {
+  // The worker threads' bundle is written with the server's: a tree built before it existed lacks it.
+  const threadBundleMissing = !fs.existsSync(path.join(path.dirname(SERVER_BUNDLE), "worker-thread.cjs"));
+  if (threadBundleMissing || sourcesNewerThan(builtAt(SERVER_BUNDLE), ["server.ts", "lib", "db"]) || builtAt(SERVER_BUNDLE) < builtAt(BUILD_ID)) {
     run([path.join(ROOT, "scripts", "bundle-server.mjs")], "bundling the server");
   }
 }
