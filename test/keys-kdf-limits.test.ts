@@ -2,7 +2,7 @@ import { createPrivateKey } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { hashRaw } from "@node-rs/argon2";
+import { hashRawSync } from "@node-rs/argon2";
 import { pbkdf } from "bcrypt-pbkdf";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
@@ -31,7 +31,7 @@ vi.mock("bcrypt-pbkdf", async (importOriginal) => {
 });
 vi.mock("@node-rs/argon2", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@node-rs/argon2")>();
-  return { ...actual, hashRaw: vi.fn(actual.hashRaw) };
+  return { ...actual, hashRawSync: vi.fn(actual.hashRawSync) };
 });
 vi.mock("node:crypto", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:crypto")>();
@@ -93,13 +93,13 @@ afterAll(() => {
 });
 
 const bcryptCalls = () => vi.mocked(pbkdf).mock.calls.length;
-const argon2Calls = () => vi.mocked(hashRaw).mock.calls.length;
+const argon2Calls = () => vi.mocked(hashRawSync).mock.calls.length;
 /** node:crypto runs PKCS#8 key derivation inside createPrivateKey, when given a passphrase. */
 const pkcs8Derivations = () => vi.mocked(createPrivateKey).mock.calls.filter(([arg]) => typeof arg === "object" && arg !== null && "passphrase" in arg).length;
 
 beforeEach(() => {
   vi.mocked(pbkdf).mockClear();
-  vi.mocked(hashRaw).mockClear();
+  vi.mocked(hashRawSync).mockClear();
   vi.mocked(createPrivateKey).mockClear();
 });
 

@@ -8,7 +8,7 @@ import "server-only";
 export { KeyError, isKeyError, KEY_ERROR_CODES, KEY_ERROR_MESSAGES, type KeyErrorCode } from "./errors";
 export { ABSOLUTE_MIN_RSA_BITS, RSA_2048_EXACT, describePolicy, type KeyPolicy } from "./policy";
 export { type RsaPublicKeyInfo } from "./public-formats";
-export { generateRsaKeyPair, GENERATABLE_RSA_BITS, type GeneratableRsaBits, type GeneratedKeyPair } from "./generate";
+export { generateRsaKeyPair, generateRsaKeyPairSync, GENERATABLE_RSA_BITS, type GeneratableRsaBits, type GeneratedKeyPair } from "./generate";
 export { parsePublicKey } from "./parse-public";
 export { parsePrivateKey, type ParsedPrivateKey, type PrivateKeySourceFormat } from "./parse-private";
 export { exportOpenSshPrivateKey, MIN_EXPORT_PASSPHRASE_LENGTH } from "./export-private";

@@ -1,5 +1,5 @@
 import { createDecipheriv, createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { hashRaw, type Algorithm, type Version } from "@node-rs/argon2";
+import { hashRawSync, type Algorithm, type Version } from "@node-rs/argon2";
 import { KeyError } from "./errors";
 import { assertKdfWithinLimits } from "./kdf-limits";
 import type { RsaPrivateComponents } from "./rsa";
@@ -122,7 +122,10 @@ async function deriveKeys(file: PpkFile, passphrase: string): Promise<DerivedKey
   if (!a) throw damaged();
   // readPpk has refused costlier files already; this keeps every Argon2 call within the limits.
   assertKdfWithinLimits({ kdf: "argon2", memoryKiB: a.memoryKiB, passes: a.passes, parallelism: a.parallelism });
-  const out = await hashRaw(pass, {
+  // Synchronous on purpose: key work runs on a crypto worker thread of low priority (lib/workers),
+  // and the async form would run on libuv's threadpool, at normal priority and shared with the
+  // portal's file I/O and password hashing.
+  const out = hashRawSync(pass, {
     algorithm: a.algorithm,
     version: ARGON2_VERSION_0X13,
     memoryCost: a.memoryKiB,

@@ -27,8 +27,14 @@ export function poolSizes({ relayConcurrency, cpus = os.availableParallelism() }
   };
 }
 
-function spawnThread(name: string): Worker {
-  const options = { env: SHARE_ENV, name: `edi-portal ${name}` } as const;
+/**
+ * Nice values of the threads (Linux: per thread). Relays and diagnoses yield to the pages a little;
+ * partners' key derivations yield a lot: they are the work someone else can make expensive.
+ */
+const THREAD_NICE = { protocol: 5, crypto: 15 } as const;
+
+function spawnThread(name: keyof typeof THREAD_NICE): Worker {
+  const options = { env: SHARE_ENV, name: `edi-portal ${name}`, workerData: { nice: THREAD_NICE[name] } } as const;
   if (typeof __PORTAL_THREAD_BUNDLE__ !== "undefined") return new Worker(path.join(__dirname, __PORTAL_THREAD_BUNDLE__), options);
   // Under tsx or vitest: the thread compiles the TypeScript entry itself, like the process did.
   const root = process.cwd();

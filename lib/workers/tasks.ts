@@ -5,7 +5,7 @@
  */
 import { runDiagnosis } from "@/lib/diagnosis";
 import type { DiagnosisRequest } from "@/lib/diagnosis/types";
-import { exportOpenSshPrivateKey, generateRsaKeyPair, parsePrivateKey, type GeneratableRsaBits, type KeyPolicy } from "@/lib/keys";
+import { exportOpenSshPrivateKey, generateRsaKeyPairSync, parsePrivateKey, type GeneratableRsaBits, type KeyPolicy } from "@/lib/keys";
 import { groupExchangeStats } from "@/lib/sftp/group-exchange";
 import { deliverInThisThread, fetchIdentityInThisThread } from "@/lib/transfer/drivers";
 import { Transcript, type TranscriptLine } from "@/lib/transfer/transcript";
@@ -63,7 +63,7 @@ export const WORKER_TASKS = {
   },
 
   async generateRsaKeyPair(args: { bits: GeneratableRsaBits; comment: string }) {
-    return generateRsaKeyPair(args.bits, args.comment);
+    return generateRsaKeyPairSync(args.bits, args.comment);
   },
 
   async exportOpenSshPrivateKey(args: { pem: string; passphrase: string; comment: string }) {

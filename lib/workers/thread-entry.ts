@@ -4,12 +4,24 @@
  * and results go back as plain values.
  */
 import "./install-group-exchange";
-import { parentPort } from "node:worker_threads";
+import os from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
 import { logger } from "@/lib/logger";
 import { serializeError, type FromWorker, type ToWorker } from "./messages";
 import { WORKER_TASKS, type TaskContext } from "./tasks";
 
 if (!parentPort) throw new Error("thread-entry runs only as a worker thread");
+
+// Below the event loop that serves pages: on a busy machine the kernel gives the portal's main
+// thread the CPU first (on Linux the nice value is per thread; raising it needs no privilege).
+const nice = (workerData as { nice?: number } | undefined)?.nice;
+if (nice) {
+  try {
+    os.setPriority(0, nice);
+  } catch (error) {
+    logger.warn("worker thread priority could not be lowered", { nice, error });
+  }
+}
 const port = parentPort;
 const running = new Map<number, AbortController>();
 
