@@ -22,7 +22,9 @@ import { childPids, embeddedDatabasePid, processMemory } from "./bench-pipeline/
 import { measureMemoryBaselines } from "./bench-pipeline/memory-baselines";
 import { preparePortal, type Engine } from "./bench-pipeline/portal-setup";
 import { ENGINE_LABEL, renderPipelineReport, type PipelineFacts, type PortalResults } from "./bench-pipeline/report";
-import { writePipelineSection } from "./bench-pipeline/report-file";
+import { writePipelineSection, writeResponsivenessSection } from "./bench-pipeline/report-file";
+import { measureResponsiveness, type ResponsivenessResult } from "./bench-pipeline/responsiveness";
+import { renderResponsivenessReport } from "./bench-pipeline/responsiveness-report";
 import { signIn } from "./bench-pipeline/sign-in";
 
 const REPORT_PATH = path.resolve(__dirname, "..", "docs", "benchmarks.md");
@@ -103,10 +105,22 @@ async function main(): Promise<void> {
       for (const engine of engines) portals.push(await measurePortal(engine, config, workDir, cleanup));
     }
     const history: HistoryResult[] = config.parts.includes("history") ? await measureHistory(config, cleanup) : [];
+    // A run of the responsiveness part alone leaves the pipeline section as it is.
+    if (portals.length || history.length) {
+      const report = renderPipelineReport(config, portals, history, machineFacts(loadAtStart));
+      await writePipelineSection(REPORT_PATH, report);
+      console.log(`\n${report}\nbench:pipeline: written to ${path.relative(process.cwd(), REPORT_PATH)} (between the pipeline markers)`);
+    }
 
-    const report = renderPipelineReport(config, portals, history, machineFacts(loadAtStart));
-    await writePipelineSection(REPORT_PATH, report);
-    console.log(`\n${report}\nbench:pipeline: written to ${path.relative(process.cwd(), REPORT_PATH)} (between the pipeline markers)`);
+    if (config.parts.includes("responsiveness")) {
+      ensureCurrentBuild();
+      const loadBefore = os.loadavg()[0];
+      const responsiveness: ResponsivenessResult[] = [];
+      for (const engine of engines) responsiveness.push(await measureResponsiveness(engine, config, workDir, cleanup));
+      const report = renderResponsivenessReport(responsiveness, machineFacts(loadBefore));
+      await writeResponsivenessSection(REPORT_PATH, report);
+      console.log(`\n${report}\nbench:pipeline: written to ${path.relative(process.cwd(), REPORT_PATH)} (between the responsiveness markers)`);
+    }
   } finally {
     await cleanup.runAll();
   }

@@ -2,8 +2,8 @@ import { BenchSetupError } from "../bench/config";
 
 /** Run-time knobs of `npm run bench:pipeline`, read once from the environment. */
 export interface PipelineConfig {
-  /** Which measurements run: the browser upload, the API uploads, the history query. */
-  parts: Array<"upload" | "api" | "history">;
+  /** Which measurements run: the browser upload, the API uploads, the history query, /api/health under load (responsiveness-config.ts). */
+  parts: Array<"upload" | "api" | "history" | "responsiveness">;
   uploadMiB: number;
   /** tus PATCH sizes, one browser upload each; the portal's own uploader uses 8 MiB. */
   tusChunkMiBs: number[];
@@ -27,7 +27,7 @@ function positiveInteger(name: string, fallback: number, max = Number.MAX_SAFE_I
   return value;
 }
 
-const PARTS = ["upload", "api", "history"] as const;
+const PARTS = ["upload", "api", "history", "responsiveness"] as const;
 
 /** The upload page's PATCH size, and the largest the issue allows, to show what the size costs. */
 function chunkSizes(): number[] {

@@ -30,7 +30,14 @@ const SEED_TIMEOUT_MS = 120_000;
  * admin, demo partner, sandbox payers), stop, the admin's and partner's set-up through the
  * portal's own data-access layer (PGlite has one owner at a time), then the measured start.
  */
-export async function preparePortal(engine: Engine, config: PipelineConfig, workDir: string, cleanup: CleanupStack): Promise<PreparedPortal> {
+export async function preparePortal(
+  engine: Engine,
+  config: PipelineConfig,
+  workDir: string,
+  cleanup: CleanupStack,
+  /** More set-up while the portal is stopped (a seed child of its own), given the portal's DATA_DIR / DATABASE_URL. */
+  beforeMeasuredStart?: (childEnv: Record<string, string>) => Promise<void>,
+): Promise<PreparedPortal> {
   const dataDir = path.join(workDir, `portal-${engine}`);
   await mkdir(dataDir, { recursive: true });
   const databaseUrl = engine === "postgres" ? (await createScratchDatabase(config.databaseUrl!, "portal", cleanup)).url : undefined;
@@ -52,6 +59,8 @@ export async function preparePortal(engine: Engine, config: PipelineConfig, work
     { adminEmail: env.adminEmail, maxFileMiB: Math.max(config.uploadMiB, config.apiUploadMiB) + 1, tokenNames: [...TOKEN_NAMES] },
     { timeoutMs: SEED_TIMEOUT_MS, label: "portal set-up (destination limit, API tokens)", env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? "" } },
   );
+
+  await beforeMeasuredStart?.({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? "" });
 
   console.log(`bench:pipeline: measured start of the portal on ${engine}`);
   const started = Date.now();

@@ -1,11 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 
 /*
- * docs/benchmarks.md holds two reports: the engine benchmark's (scripts/bench.ts, the top of the
- * file) and this one's, between these markers. Each writer replaces only its own part.
+ * docs/benchmarks.md holds three reports: the engine benchmark's (scripts/bench.ts, the top of the
+ * file), this one's and its responsiveness part's, each between its markers. Each writer replaces
+ * only its own part.
  */
 export const PIPELINE_START = "<!-- pipeline:start -->";
 export const PIPELINE_END = "<!-- pipeline:end -->";
+export const RESPONSIVENESS_START = "<!-- responsiveness:start -->";
+export const RESPONSIVENESS_END = "<!-- responsiveness:end -->";
 
 async function readOrEmpty(path: string): Promise<string> {
   return readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
@@ -14,23 +17,33 @@ async function readOrEmpty(path: string): Promise<string> {
   });
 }
 
-function split(content: string): { before: string; block: string; after: string } {
-  const start = content.indexOf(PIPELINE_START);
-  const end = content.indexOf(PIPELINE_END, start);
+function split(content: string, startMarker = PIPELINE_START, endMarker = PIPELINE_END): { before: string; block: string; after: string } {
+  const start = content.indexOf(startMarker);
+  const end = content.indexOf(endMarker, start);
   if (start < 0 || end < 0) return { before: content, block: "", after: "" };
-  return { before: content.slice(0, start), block: content.slice(start, end + PIPELINE_END.length), after: content.slice(end + PIPELINE_END.length) };
+  return { before: content.slice(0, start), block: content.slice(start, end + endMarker.length), after: content.slice(end + endMarker.length) };
 }
 
-/** Put (or replace) the pipeline section, leaving everything else in the file as it is. */
-export async function writePipelineSection(path: string, markdown: string): Promise<void> {
-  const { before, after } = split(await readOrEmpty(path));
-  const block = `${PIPELINE_START}\n${markdown.trim()}\n${PIPELINE_END}`;
+async function writeSection(path: string, markdown: string, startMarker: string, endMarker: string): Promise<void> {
+  const { before, after } = split(await readOrEmpty(path), startMarker, endMarker);
+  const block = `${startMarker}\n${markdown.trim()}\n${endMarker}`;
   const head = before.trimEnd();
   await writeFile(path, `${head ? `${head}\n\n` : ""}${block}\n${after.trim() ? `\n${after.trim()}\n` : ""}`);
 }
 
-/** The engine benchmark's writer: its report replaces the file, the pipeline section stays after it. */
+/** Put (or replace) the pipeline section, leaving everything else in the file as it is. */
+export async function writePipelineSection(path: string, markdown: string): Promise<void> {
+  await writeSection(path, markdown, PIPELINE_START, PIPELINE_END);
+}
+
+/** Put (or replace) the responsiveness section (new: at the end of the file), leaving everything else as it is. */
+export async function writeResponsivenessSection(path: string, markdown: string): Promise<void> {
+  await writeSection(path, markdown, RESPONSIVENESS_START, RESPONSIVENESS_END);
+}
+
+/** The engine benchmark's writer: its report replaces the file, the pipeline and responsiveness sections stay after it. */
 export async function writeEngineReport(path: string, markdown: string): Promise<void> {
-  const { block } = split(await readOrEmpty(path));
-  await writeFile(path, `${markdown.trimEnd()}\n${block ? `\n${block}\n` : ""}`);
+  const content = await readOrEmpty(path);
+  const blocks = [split(content).block, split(content, RESPONSIVENESS_START, RESPONSIVENESS_END).block].filter(Boolean);
+  await writeFile(path, `${markdown.trimEnd()}\n${blocks.map((block) => `\n${block}\n`).join("")}`);
 }

@@ -31,7 +31,8 @@ export function killRunningChildren(): void {
 export function runProcess(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs: number; cwd?: string; measureCpu?: boolean },
+  // onStderr sees stderr as it arrives, with the ms since spawn (to time the steps a verbose client prints).
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs: number; cwd?: string; measureCpu?: boolean; onStderr?: (text: string, atMs: number) => void },
 ): Promise<ProcessOutcome> {
   const [program, argv] = options.measureCpu ? ["/bin/sh", ["-c", CPU_WRAPPER, "sh", command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
@@ -41,7 +42,10 @@ export function runProcess(
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(chunk.toString(), performance.now() - started);
+    });
     const timer = setTimeout(() => {
       stderr += `\n[bench: killed after ${options.timeoutMs} ms]`;
       child.kill("SIGKILL");

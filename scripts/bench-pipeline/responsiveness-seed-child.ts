@@ -1,0 +1,98 @@
+/**
+ * What an administrator and the demo partner would do in the UI before the responsiveness part,
+ * done through the portal's own data-access layer while the portal is stopped (PGlite has a single
+ * owner): the admin creates the legacy payer's destination (algorithm profile "legacy", host key
+ * pinned) and the demo organisation's account on it; the partner stores the payer password and the
+ * account's RSA key in the vault, and the admin marks the key installed (it is authorised on the
+ * sshd already). Also the partner's API tokens and an admin's monitoring token. Reads DATA_DIR /
+ * DATABASE_URL like the portal. Run by responsiveness.ts, not by hand.
+ */
+import { eq } from "drizzle-orm";
+import { getDatabaseHandle } from "@/db/client";
+import type { Actor } from "@/db/queries/actor";
+import { createApiToken } from "@/db/queries/api-tokens";
+import { createDestination, pinFingerprint } from "@/db/queries/destinations";
+import { decideKey, uploadPrivateKey } from "@/db/queries/keys";
+import { createMonitoringToken } from "@/db/queries/monitoring-tokens";
+import { createPartnerAccount, setUpstreamPassword } from "@/db/queries/partner-accounts";
+import { createSession } from "@/db/queries/sessions";
+import { destinations, organisations, users } from "@/db/schema";
+import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
+import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
+import { destinationFormSchema } from "@/lib/destinations/form-schema";
+import { columnsToForm } from "@/lib/destinations/spec";
+import { readJob, reportResult } from "./child-process";
+import type { ResponsivenessSeedJob, ResponsivenessSeedResult } from "./responsiveness-protocol";
+
+async function actorFor(email: string): Promise<Actor> {
+  const { db } = await getDatabaseHandle();
+  const [row] = await db.select({ user: users, organisationStatus: organisations.status }).from(users).leftJoin(organisations, eq(organisations.id, users.organisationId)).where(eq(users.email, email));
+  if (!row) throw new Error(`no user ${email}: did the portal bootstrap in demo mode?`);
+  return {
+    userId: row.user.id,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.user.role,
+    organisationId: row.user.organisationId,
+    organisationStatus: row.organisationStatus,
+    isOrgAdmin: row.user.isOrgAdmin,
+    // A real session row: sensitive writes (secrets, tokens) check its fresh-authentication time.
+    sessionId: await createSession(row.user.id, { ip: "127.0.0.1", userAgent: "bench:pipeline responsiveness set-up" }),
+    reauthenticatedAt: new Date(),
+    ip: "127.0.0.1",
+  };
+}
+
+async function main(): Promise<void> {
+  const job = readJob<ResponsivenessSeedJob>();
+  // Key parsing may run on the crypto threads (as in the portal); they start only if used.
+  startWorkerPools({ relayConcurrency: 1 });
+  const handle = await getDatabaseHandle();
+  const { db } = handle;
+  const admin = await actorFor(job.adminEmail);
+  const partner = await actorFor(DEMO_PARTNER_EMAIL);
+
+  // The admin's destination form, starting from the sandbox SFTP destination's values.
+  const [sandbox] = await db.select().from(destinations).where(eq(destinations.preset, "sandbox-sftp"));
+  if (!sandbox) throw new Error("the demo sandbox SFTP destination is missing: did the portal start in demo mode?");
+  const { legacy } = job;
+  const form = destinationFormSchema.parse({
+    ...columnsToForm(sandbox),
+    name: "Legacy payer (gex-sha1, bench)",
+    host: legacy.host,
+    port: String(legacy.port),
+    remoteDir: legacy.remoteDir,
+    auth: "password_and_key",
+    keyBitsMode: "min",
+    keyBits: "2048",
+    algorithmProfile: "legacy",
+    filenamePattern: "",
+    filenameExample: "",
+    maxFileMiB: String(legacy.maxFileMiB),
+    uploadStrategy: "temp_then_rename",
+    tempSuffix: ".part",
+    x12Policy: "warn",
+  });
+  const destination = await createDestination(admin, form);
+  await pinFingerprint(admin, destination.id, legacy.hostKeyFingerprint);
+
+  const [organisation] = await db.select().from(organisations).where(eq(organisations.submitterId, DEMO_ORGANISATION.submitterId));
+  const account = await createPartnerAccount(admin, { organisationId: organisation.id, destinationId: destination.id, username: legacy.username, secretsSetBy: "partner" });
+  await setUpstreamPassword(partner, account.id, legacy.password);
+  const key = await uploadPrivateKey(partner, account.id, legacy.privateKeyPem, undefined);
+  await decideKey(admin, key.id, { installed: true });
+
+  const tokens: string[] = [];
+  for (const name of job.tokenNames) tokens.push((await createApiToken(partner, { name })).token);
+  const { token: monitoringToken } = await createMonitoringToken(admin, { name: "bench: responsiveness" });
+
+  const result: ResponsivenessSeedResult = { legacyDestinationId: destination.id, legacyAccountId: account.id, legacyKeySha256: key.sha256, tokens, monitoringToken };
+  await stopWorkerPools();
+  await handle.raw.close();
+  reportResult(result);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
