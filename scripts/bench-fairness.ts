@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const { startRelayRuntime } = await import("@/lib/jobs/relay-runtime");
   const { startSandboxSftpServer } = await import("@/lib/sandbox/sftp-server");
   const { createRelayDestination, stageTransfer, upstreamKeyPair, UPSTREAM_PASSWORD, UPSTREAM_USER } = await import("@/test/support/queue");
-  const { startThrottlingProxy } = await import("@/test/support/throttling-proxy");
+  const { startTcpProxy } = await import("@/test/support/tcp-proxy");
   const { eq, inArray } = await import("drizzle-orm");
 
   const handle = await openDatabase({});
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const measureRound = async (limit: number): Promise<RoundResult> => {
     const slowPayer = await startSandboxSftpServer({ rootDir: path.join(workDir, `slow-${crypto.randomUUID()}`), users });
     const fastPayer = await startSandboxSftpServer({ rootDir: path.join(workDir, `fast-${crypto.randomUUID()}`), users });
-    const proxy = await startThrottlingProxy(slowPayer.port, SLOW_LINK_BYTES_PER_SECOND);
+    const proxy = await startTcpProxy(slowPayer.port, { bytesPerSecond: SLOW_LINK_BYTES_PER_SECOND });
     const relay = await startRelayRuntime({ handle, install: true });
     try {
       const slow = await createRelayDestination({ port: proxy.port, hostKeyFingerprint: slowPayer.hostKeyFingerprint, keys });

@@ -14,7 +14,7 @@ import { applyMigrations } from "@/db/migrate";
 import { notificationEvents, transferAttempts } from "@/db/schema";
 import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { startCuttableProxy, type CuttableProxy } from "./support/cuttable-proxy";
+import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 import { useTemporaryPortalEnv } from "./support/portal-env";
 import {
   createRelayDestination,
@@ -34,8 +34,9 @@ const serverUrl = process.env.DATABASE_URL;
 const FILE_BYTES = 1024 * 1024;
 const payerRoot = path.join(dataDir, "payer");
 
+let keys: Awaited<ReturnType<typeof upstreamKeyPair>>;
 let payer: SandboxSftpServer | undefined;
-let proxy: CuttableProxy | undefined;
+let proxy: TcpProxy | undefined;
 let admin: DatabaseHandle | undefined;
 let handle: DatabaseHandle | undefined;
 let relay: RelayRuntime | undefined;
@@ -43,12 +44,12 @@ const databaseName = `portal_outage_${crypto.randomBytes(5).toString("hex")}`;
 
 beforeAll(async () => {
   if (!serverUrl) return;
-  const keys = await upstreamKeyPair();
+  keys = await upstreamKeyPair();
   payer = await startSandboxSftpServer({ rootDir: payerRoot, users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
   admin = await openDatabase({ databaseUrl: serverUrl });
   await admin.raw.exec(`CREATE DATABASE ${databaseName}`);
   const server = new URL(serverUrl);
-  proxy = await startCuttableProxy(Number(server.port || 5432));
+  proxy = await startTcpProxy(Number(server.port || 5432));
   const viaProxy = new URL(serverUrl);
   viaProxy.hostname = "127.0.0.1";
   viaProxy.port = String(proxy.port);
@@ -57,7 +58,6 @@ beforeAll(async () => {
   await applyMigrations(handle);
   installDatabase(Promise.resolve(handle));
   relay = await startRelayRuntime({ handle, databaseUrl: viaProxy.toString(), config: fastRelayConfig({ concurrency: 1, leaseSeconds: 2 }), install: true });
-  (globalThis as { outageKeys?: typeof keys }).outageKeys = keys;
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });
@@ -71,7 +71,6 @@ afterAll(async () => {
 
 describe("the database away while a file is in flight", () => {
   it.skipIf(!serverUrl)("PostgreSQL unreachable for 6 s mid-upload: delivered exactly once, no temp file, no false alarm", async () => {
-    const keys = (globalThis as { outageKeys?: Awaited<ReturnType<typeof upstreamKeyPair>> }).outageKeys!;
     const target = await createRelayDestination({ port: payer!.port, hostKeyFingerprint: payer!.hostKeyFingerprint, keys });
     const { transfer, content, remoteName } = await stageTransfer(target, { bytes: FILE_BYTES });
     payer!.setFaults({ slowLinkBytesPerSecond: 512 * 1024 });

@@ -27,7 +27,7 @@ import {
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
 } from "./support/queue";
-import { startThrottlingProxy, type ThrottlingProxy } from "./support/throttling-proxy";
+import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 
 const { dataDir } = useTemporaryPortalEnv();
 const database = withTestDatabase();
@@ -38,7 +38,7 @@ const FAST_FILES = 4;
 let keys: Awaited<ReturnType<typeof upstreamKeyPair>>;
 let slowPayer: SandboxSftpServer;
 let fastPayer: SandboxSftpServer;
-let proxy: ThrottlingProxy;
+let proxy: TcpProxy;
 let relay: RelayRuntime;
 
 beforeAll(async () => {
@@ -46,7 +46,7 @@ beforeAll(async () => {
   const users = [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }];
   slowPayer = await startSandboxSftpServer({ rootDir: path.join(dataDir, "slow-payer"), users });
   fastPayer = await startSandboxSftpServer({ rootDir: path.join(dataDir, "fast-payer"), users });
-  proxy = await startThrottlingProxy(slowPayer.port, 32 * 1024);
+  proxy = await startTcpProxy(slowPayer.port, { bytesPerSecond: 32 * 1024 });
   const handle = database.handle();
   relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig({ concurrency: 4, maxAttempts: 1 }), install: true });
 });

@@ -1,14 +1,19 @@
 import net from "node:net";
 
-export interface CuttableProxy {
+export interface TcpProxy {
   port: number;
   /** Drops every connection and refuses new ones for `ms` (a database restart, a network cut). */
   cut(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A TCP proxy to 127.0.0.1:targetPort that a test can cut, to take a server away and bring it back. */
-export async function startCuttableProxy(targetPort: number): Promise<CuttableProxy> {
+/**
+ * A TCP proxy to 127.0.0.1:targetPort for fault tests. With `bytesPerSecond` it lets the client's
+ * bytes through at that rate, as a slow uplink does: the client is paused while its last chunk
+ * "travels", so everything it sends after (an SSH keepalive too) waits behind the data, in its own
+ * buffers; replies pass at full speed. `cut()` takes the server away and brings it back.
+ */
+export async function startTcpProxy(targetPort: number, options: { bytesPerSecond?: number } = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let downUntil = 0;
   const server = net.createServer((client) => {
@@ -18,7 +23,19 @@ export async function startCuttableProxy(targetPort: number): Promise<CuttablePr
     }
     const upstream = net.connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
-    client.pipe(upstream);
+    const rate = options.bytesPerSecond;
+    if (rate) {
+      let linkFreeAt = Date.now();
+      client.on("data", (chunk: Buffer) => {
+        upstream.write(chunk);
+        const now = Date.now();
+        linkFreeAt = Math.max(now, linkFreeAt) + (chunk.length * 1000) / rate;
+        if (linkFreeAt - now > 5) {
+          client.pause();
+          setTimeout(() => client.resume(), linkFreeAt - now).unref();
+        }
+      });
+    } else client.pipe(upstream);
     upstream.pipe(client);
     const end = () => {
       client.destroy();
