@@ -66,4 +66,13 @@ describe("the short-exponent group exchange", () => {
     expect(source).toContain("this._dh.getPrime()");
     expect(source).toContain("this._dh.computeSecret(otherPublicKey)");
   });
+
+  // lib/sftp/sftp-session.ts restarts ssh2's keepalive count on acknowledged writes through this
+  // internal; if an upgrade renames it, slow links would be cut again (test/relay-fairness.test.ts).
+  it("still finds the keepalive reset that acknowledged writes call", () => {
+    const clientPath = createRequire(import.meta.url).resolve("ssh2/lib/client.js");
+    const source = fs.readFileSync(clientPath, "utf8");
+    expect(source).toContain("this._resetKA = resetKA;");
+    expect(source).toMatch(/function resetKA\(\) \{\s*if \(kainterval > 0\) \{\s*kacount = 0;/);
+  });
 });

@@ -137,7 +137,7 @@ export class WorkerPool {
     await Promise.all([...this.threads].map((thread) => this.end(thread, "the pool stopped")));
   }
 
-  /** For tests: end the thread running this many-th task as if it had crashed. */
+  /** For tests: end every thread running a task of this name, as if it had crashed. */
   async killThreadsRunning(task: string): Promise<number> {
     const victims = [...this.threads].filter((t) => [...t.tasks.values()].some((p) => p.task === task));
     await Promise.all(victims.map((thread) => this.end(thread, "killed")));

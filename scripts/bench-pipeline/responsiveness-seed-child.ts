@@ -9,39 +9,19 @@
  */
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/client";
-import type { Actor } from "@/db/queries/actor";
 import { createApiToken } from "@/db/queries/api-tokens";
 import { createDestination, pinFingerprint } from "@/db/queries/destinations";
 import { decideKey, uploadPrivateKey } from "@/db/queries/keys";
 import { createMonitoringToken } from "@/db/queries/monitoring-tokens";
 import { createPartnerAccount, setUpstreamPassword } from "@/db/queries/partner-accounts";
-import { createSession } from "@/db/queries/sessions";
-import { destinations, organisations, users } from "@/db/schema";
+import { destinations, organisations } from "@/db/schema";
 import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
 import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
 import { destinationFormSchema } from "@/lib/destinations/form-schema";
 import { columnsToForm } from "@/lib/destinations/spec";
+import { benchActorFor } from "./bench-actor";
 import { readJob, reportResult } from "./child-process";
 import type { ResponsivenessSeedJob, ResponsivenessSeedResult } from "./responsiveness-protocol";
-
-async function actorFor(email: string): Promise<Actor> {
-  const { db } = await getDatabaseHandle();
-  const [row] = await db.select({ user: users, organisationStatus: organisations.status }).from(users).leftJoin(organisations, eq(organisations.id, users.organisationId)).where(eq(users.email, email));
-  if (!row) throw new Error(`no user ${email}: did the portal bootstrap in demo mode?`);
-  return {
-    userId: row.user.id,
-    email: row.user.email,
-    name: row.user.name,
-    role: row.user.role,
-    organisationId: row.user.organisationId,
-    organisationStatus: row.organisationStatus,
-    isOrgAdmin: row.user.isOrgAdmin,
-    // A real session row: sensitive writes (secrets, tokens) check its fresh-authentication time.
-    sessionId: await createSession(row.user.id, { ip: "127.0.0.1", userAgent: "bench:pipeline responsiveness set-up" }),
-    reauthenticatedAt: new Date(),
-    ip: "127.0.0.1",
-  };
-}
 
 async function main(): Promise<void> {
   const job = readJob<ResponsivenessSeedJob>();
@@ -49,8 +29,8 @@ async function main(): Promise<void> {
   startWorkerPools({ relayConcurrency: 1 });
   const handle = await getDatabaseHandle();
   const { db } = handle;
-  const admin = await actorFor(job.adminEmail);
-  const partner = await actorFor(DEMO_PARTNER_EMAIL);
+  const admin = await benchActorFor(job.adminEmail, "bench:pipeline responsiveness set-up");
+  const partner = await benchActorFor(DEMO_PARTNER_EMAIL, "bench:pipeline responsiveness set-up");
 
   // The admin's destination form, starting from the sandbox SFTP destination's values.
   const [sandbox] = await db.select().from(destinations).where(eq(destinations.preset, "sandbox-sftp"));

@@ -7,42 +7,22 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/client";
-import type { Actor } from "@/db/queries/actor";
 import { createApiToken } from "@/db/queries/api-tokens";
-import { createSession } from "@/db/queries/sessions";
 import { updateDestination } from "@/db/queries/destinations";
-import { destinations, organisations, partnerAccounts, users } from "@/db/schema";
+import { destinations, organisations, partnerAccounts } from "@/db/schema";
 import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
 import { destinationFormSchema } from "@/lib/destinations/form-schema";
 import { columnsToForm } from "@/lib/destinations/spec";
+import { benchActorFor } from "./bench-actor";
 import { readJob, reportResult } from "./child-process";
 import type { SeedJob, SeedResult } from "./portal-protocol";
-
-async function actorFor(email: string): Promise<Actor> {
-  const { db } = await getDatabaseHandle();
-  const [row] = await db.select({ user: users, organisationStatus: organisations.status }).from(users).leftJoin(organisations, eq(organisations.id, users.organisationId)).where(eq(users.email, email));
-  if (!row) throw new Error(`no user ${email}: did the portal bootstrap in demo mode?`);
-  return {
-    userId: row.user.id,
-    email: row.user.email,
-    name: row.user.name,
-    role: row.user.role,
-    organisationId: row.user.organisationId,
-    organisationStatus: row.organisationStatus,
-    isOrgAdmin: row.user.isOrgAdmin,
-    // A real session row: sensitive writes (API tokens) check its fresh-authentication time.
-    sessionId: await createSession(row.user.id, { ip: "127.0.0.1", userAgent: "bench:pipeline set-up" }),
-    reauthenticatedAt: new Date(),
-    ip: "127.0.0.1",
-  };
-}
 
 async function main(): Promise<void> {
   const job = readJob<SeedJob>();
   const handle = await getDatabaseHandle();
   const { db } = handle;
-  const admin = await actorFor(job.adminEmail);
-  const partner = await actorFor(DEMO_PARTNER_EMAIL);
+  const admin = await benchActorFor(job.adminEmail, "bench:pipeline set-up");
+  const partner = await benchActorFor(DEMO_PARTNER_EMAIL, "bench:pipeline set-up");
 
   const [sftp] = await db.select().from(destinations).where(eq(destinations.preset, "sandbox-sftp"));
   if (!sftp) throw new Error("the demo sandbox SFTP destination is missing: did the portal start in demo mode?");
