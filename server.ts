@@ -1,18 +1,18 @@
 import http from "node:http";
 import next from "next";
-import { installDatabase, openDatabase, pgliteDirFor, type DatabaseHandle } from "./db/client";
-import { applyMigrations } from "./db/migrate";
-import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "./lib/bootstrap";
-import { ensureInternalToken } from "./lib/internal-token";
-import { env } from "./lib/env";
-import { startDemoSandbox, type DemoSandbox } from "./lib/sandbox/demo";
-import { startRelayRuntime } from "./lib/jobs/relay-runtime";
-import { logger } from "./lib/logger";
-import { startEventLoopDelayMonitor } from "./lib/monitoring/event-loop-delay";
-import { applySecurityHeaders } from "./lib/http/security-headers";
-import { sanitiseRequestHeaders } from "./lib/http/request-headers";
-import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "./lib/http/request-limits";
-import { refuseWhileDatabaseUnavailable } from "./lib/http/database-gate";
+import { installDatabase, openDatabase, pgliteDirFor, type DatabaseHandle } from "@/db/client";
+import { applyMigrations } from "@/db/migrate";
+import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "@/lib/organisations/bootstrap";
+import { ensureInternalToken } from "@/lib/vault/internal-token";
+import { env } from "@/lib/env";
+import { startDemoSandbox, type DemoSandbox } from "@/lib/sandbox/demo";
+import { startRelayRuntime } from "@/lib/transfers/queue/runtime";
+import { logger } from "@/lib/logger";
+import { startEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+import { applySecurityHeaders } from "@/lib/http/security-headers";
+import { sanitiseRequestHeaders } from "@/lib/http/request-headers";
+import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "@/lib/http/request-limits";
+import { refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
 
 export interface StartedPortal {
   url: string;

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { AccountStatus } from "@/db/queries/account-status";
+import type { AccountStatus } from "@/lib/partner-accounts/status";
 
 const day = (date: Date | null) => (date ? date.toISOString().replace("T", " ").slice(0, 16) : "never");
 

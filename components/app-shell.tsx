@@ -1,8 +1,8 @@
 import Link from "next/link";
-import type { Actor } from "@/db/queries/actor";
+import type { Actor } from "@/lib/auth/actor";
 import { navigation } from "@/lib/auth/roles";
 import { signOutAction } from "@/app/(auth)/actions";
-import { NavLinks } from "./nav-links";
+import { NavLinks } from "@/components/nav-links";
 
 const roleLabel = { partner: "Partner", admin: "Administrator", support: "Support (read-only)" } as const;
 

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ActionState } from "@/lib/auth/action-state";
-import { Field } from "./form";
+import { Field } from "@/components/form";
 
 /**
  * The fresh-authentication prompt of sensitive forms: the portal password, or instead a current

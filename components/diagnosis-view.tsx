@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { DiagnosisResult } from "@/lib/diagnosis";
 import { guideForCode } from "@/lib/guides";
-import { CopyButton } from "./copy-button";
+import { CopyButton } from "@/components/copy-button";
 
 const stageStyle = {
   passed: { dot: "bg-green-600", text: "text-green-900", label: "passed" },

@@ -1,5 +1,5 @@
-import type { Actor } from "@/db/queries/actor";
-import { outagesForPartner } from "@/db/queries/operations";
+import type { Actor } from "@/lib/auth/actor";
+import { outagesForPartner } from "@/lib/monitoring/operations";
 import { env } from "@/lib/env";
 
 /** An outage is at most a day old (see destinationOutages), so the time of day says enough; the full moment is in the title. */

@@ -1,11 +1,6 @@
-import type { Actor } from "@/db/queries/actor";
-import { transferStats } from "@/db/queries/transfer-stats";
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MiB`;
-  return `${(bytes / 1073741824).toFixed(2)} GiB`;
-}
+import type { Actor } from "@/lib/auth/actor";
+import { transferStats } from "@/lib/transfers/history/stats";
+import { formatBytes } from "@/lib/format";
 
 /** Transfers per day by status (stacked bars), success rate, bytes delivered and top failure causes. */
 export async function TransferStats({ actor, days = 14 }: { actor: Actor; days?: number }) {

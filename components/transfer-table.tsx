@@ -1,6 +1,6 @@
 import Link from "next/link";
-import type { TransferFilter, TransferListRow } from "@/db/queries/transfer-list";
-import { transferStatuses } from "@/db/queries/transfer-list";
+import type { TransferFilter, TransferListRow } from "@/lib/transfers/history/list";
+import { transferStatuses } from "@/lib/transfers/history/list";
 
 export const finalStatuses = new Set(["delivered", "needs_attention", "failed"]);
 

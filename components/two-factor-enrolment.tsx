@@ -1,4 +1,4 @@
-import type { EnrolmentView } from "@/db/queries/two-factor";
+import type { EnrolmentView } from "@/lib/auth/two-factor";
 
 /**
  * The set-up screen of two-factor sign-in: the QR code (an SVG we generate from the otpauth URI),

@@ -2,8 +2,8 @@ import path from "node:path";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import type { Pool } from "pg";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import * as schema from "./schema";
-import type { RestartPolicy } from "./embedded/launch";
+import * as schema from "@/db/schema";
+import type { RestartPolicy } from "@/db/embedded/launch";
 import {
   reportDatabaseDown,
   reportDatabaseRestartFailed,
@@ -63,7 +63,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     return handleFor("postgres", pool, async () => {});
   }
 
-  const { launchEmbeddedDatabase } = await import("./embedded/launch");
+  const { launchEmbeddedDatabase } = await import("@/db/embedded/launch");
   const lost = options.onDatabaseLost ?? exitWithoutDatabase;
   // The pool is created once the server runs; the restart hooks below only fire after that.
   let pool: Pool | undefined = undefined;

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import type { DatabaseHandle } from "./client";
+import type { DatabaseHandle } from "@/db/client";
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
@@ -11,7 +11,7 @@ export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
 }
 
 async function main() {
-  const { getDatabaseHandle } = await import("./client");
+  const { getDatabaseHandle } = await import("@/db/client");
   const handle = await getDatabaseHandle();
   await applyMigrations(handle);
   console.log(`Migrations applied (${handle.kind}).`);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { env, resetEnvCache } from "./env";
+import { env, resetEnvCache } from "@/lib/env";
 
 const saved = { PORT: process.env.PORT, PUBLIC_URL: process.env.PUBLIC_URL };
 

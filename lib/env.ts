@@ -67,7 +67,7 @@ const envSchema = z.object({
   /**
    * Free space (MiB) kept on the staging volume: an upload is accepted only if its size plus this
    * still fits, and below it health turns "degraded" and admins get an email. Unset: 5% of the
-   * volume, at most 1024 MiB (so a small disk still takes uploads). See lib/transfer/staging-space.ts.
+   * volume, at most 1024 MiB (so a small disk still takes uploads). See lib/transfers/staging/space.ts.
    */
   STAGING_RESERVE_MB: z.preprocess(
     (value) => (value === "" ? undefined : value),

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const { installDatabase, openDatabase, getDb } = await import("@/db/client");
   const { applyMigrations } = await import("@/db/migrate");
   const { destinations, transfers } = await import("@/db/schema");
-  const { startRelayRuntime } = await import("@/lib/jobs/relay-runtime");
+  const { startRelayRuntime } = await import("@/lib/transfers/queue/runtime");
   const { startSandboxSftpServer } = await import("@/lib/sandbox/sftp-server");
   const { createRelayDestination, stageTransfer, upstreamKeyPair, UPSTREAM_PASSWORD, UPSTREAM_USER } = await import("@/test/support/queue");
   const { startTcpProxy } = await import("@/test/support/tcp-proxy");

@@ -9,9 +9,9 @@
  * PORTAL_MASTER_KEY, list the old one in PORTAL_MASTER_KEY_PREVIOUS, restart, then run this to re-wrap.
  */
 import { openDatabase, installDatabase, pgliteDirFor } from "@/db/client";
-import { rewrapAllSecrets } from "@/db/queries/secrets";
+import { rewrapAllSecrets } from "@/lib/partner-accounts/credentials";
 import { env } from "@/lib/env";
-import { ensureInternalToken } from "@/lib/internal-token";
+import { ensureInternalToken } from "@/lib/vault/internal-token";
 import { createNewMasterKey, loadKeyringFromEnv, retireMasterKey } from "@/lib/vault";
 
 type RewrapResult = { rewrapped: number; remaining: number; unreadable: string[]; activeKeyId: string };

@@ -6,7 +6,7 @@
  */
 import { installDatabase, openDatabase } from "../db/client";
 import { env } from "../lib/env";
-import { startRelayRuntime } from "../lib/jobs/relay-runtime";
+import { startRelayRuntime } from "../lib/transfers/queue/runtime";
 import { logger } from "../lib/logger";
 import { startEventLoopDelayMonitor } from "../lib/monitoring/event-loop-delay";
 

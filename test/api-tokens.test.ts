@@ -3,11 +3,11 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { apiTokens, auditEvents, organisations } from "@/db/schema";
-import { createApiToken, listApiTokens, resolveApiToken, revokeApiToken } from "@/db/queries/api-tokens";
-import { setUserDisabled } from "@/db/queries/users";
+import { createApiToken, listApiTokens, resolveApiToken, revokeApiToken } from "@/lib/api/tokens";
+import { setUserDisabled } from "@/lib/organisations/users";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
-import { createUser, actorFor, partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { createUser, actorFor, partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 

@@ -11,8 +11,8 @@ import { sql } from "drizzle-orm";
 import { openDatabase, type DatabaseHandle, type OpenOptions } from "@/db/client";
 import { databaseAvailability, type DatabaseState } from "@/lib/health/database-status";
 import { GET as health } from "@/app/api/health/route";
-import { useTemporaryPortalEnv } from "./support/portal-env";
-import { eventually } from "./support/queue";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { eventually } from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const onPostgres = Boolean(process.env.DATABASE_URL);

@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { partnerAccounts } from "@/db/schema";
-import { createDestination, getDestination, listDestinations, normaliseFingerprint, pinFingerprint, updateDestination } from "@/db/queries/destinations";
+import { createDestination, getDestination, listDestinations, normaliseFingerprint, pinFingerprint, updateDestination } from "@/lib/destinations/service";
 import { destinationPresets } from "@/lib/destinations/presets";
 import { destinationFormSchema } from "@/lib/destinations/form-schema";
 import { resetEnvCache } from "@/lib/env";
 import { isPrivateAddress, validateDestinationHost } from "@/lib/net/validate-host";
-import { deliverToDestination } from "@/lib/transfer/engine";
-import { Transcript } from "@/lib/transfer/transcript";
+import { deliverToDestination } from "@/lib/transfers/delivery/engine";
+import { Transcript } from "@/lib/transfers/transcript";
 import { toDestinationSpec } from "@/lib/destinations/spec";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 const preset = destinationPresets[0].values;

@@ -7,12 +7,12 @@ import { readdir } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FTPS_DIAGNOSIS_STAGES, formatDiagnosisReport, runDiagnosis, type DiagnosisResult } from "@/lib/diagnosis";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
-import type { DestinationSpec, TlsPolicy } from "@/lib/transfer/types";
-import { ftpsDestination, tempDir } from "./ftps-fixtures";
-import { closedPort } from "./support/closed-port";
-import { generateDiagnosisCertificates, type DiagnosisCertificates } from "./support/diagnosis-certificates";
-import { startUnansweredPort } from "./support/unanswered-port";
-import { freePortRange } from "./support/vsftpd";
+import type { DestinationSpec, TlsPolicy } from "@/lib/transfers/types";
+import { ftpsDestination, tempDir } from "@/test/ftps-fixtures";
+import { closedPort } from "@/test/support/closed-port";
+import { generateDiagnosisCertificates, type DiagnosisCertificates } from "@/test/support/diagnosis-certificates";
+import { startUnansweredPort } from "@/test/support/unanswered-port";
+import { freePortRange } from "@/test/support/vsftpd";
 
 const USER = { username: "partner01", password: "Sandbox-Diag-Pw-7731!" };
 const STAGE_LIMIT_MS = 2_000;

@@ -6,11 +6,11 @@ import { lookup } from "node:dns/promises";
 import { readdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnosisReport, runDiagnosis, type DiagnosisResult } from "@/lib/diagnosis";
-import type { DestinationSpec, TlsPolicy } from "@/lib/transfer/types";
-import { ftpsDestination } from "./ftps-fixtures";
-import { closedPort } from "./support/closed-port";
-import { generateDiagnosisCertificates, type DiagnosisCertificates } from "./support/diagnosis-certificates";
-import { startVsftpd, type VsftpdServer } from "./support/vsftpd";
+import type { DestinationSpec, TlsPolicy } from "@/lib/transfers/types";
+import { ftpsDestination } from "@/test/ftps-fixtures";
+import { closedPort } from "@/test/support/closed-port";
+import { generateDiagnosisCertificates, type DiagnosisCertificates } from "@/test/support/diagnosis-certificates";
+import { startVsftpd, type VsftpdServer } from "@/test/support/vsftpd";
 
 let certs: DiagnosisCertificates;
 let vsftpd: VsftpdServer;

@@ -10,9 +10,9 @@ import { formatDiagnosisReport, runDiagnosis, SFTP_DIAGNOSIS_STAGES, type Diagno
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfer/types";
-import { closedPort, startSilentServer } from "./support/closed-port";
-import { startUnansweredPort } from "./support/unanswered-port";
+import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
+import { closedPort, startSilentServer } from "@/test/support/closed-port";
+import { startUnansweredPort } from "@/test/support/unanswered-port";
 
 const USERNAME = "fl-partner-0050";
 const PASSWORD = "Tr0ub4dor&3-diagnosis";

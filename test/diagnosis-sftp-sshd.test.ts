@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnosisReport, runDiagnosis, type DiagnosisResult } from "@/lib/diagnosis";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
-import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfer/types";
-import { closedPort } from "./support/closed-port";
-import { startRealSshd, type RealSshd } from "./support/sshd";
+import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
+import { closedPort } from "@/test/support/closed-port";
+import { startRealSshd, type RealSshd } from "@/test/support/sshd";
 
 const PASSPHRASE = "real sshd diagnosis passphrase";
 

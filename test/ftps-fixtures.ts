@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { DeliveryRequest, DestinationSpec, TlsPolicy, ValidatedTarget } from "@/lib/transfer/types";
-import { TransferError } from "@/lib/transfer/errors";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DeliveryRequest, DestinationSpec, TlsPolicy, ValidatedTarget } from "@/lib/transfers/types";
+import { TransferError } from "@/lib/transfers/errors";
 
 export function ftpsDestination(options: {
   mode: "explicit" | "implicit";

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ftpsDriver } from "@/lib/ftps";
 import { generateSandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
-import { deliveryRequest, ftpsDestination, loopbackTarget, randomFile, tempDir } from "./ftps-fixtures";
-import { freePortRange } from "./support/vsftpd";
+import { deliveryRequest, ftpsDestination, loopbackTarget, randomFile, tempDir } from "@/test/ftps-fixtures";
+import { freePortRange } from "@/test/support/vsftpd";
 
 const USER = { username: "partner01", password: "Sandbox-Pw-7731!" };
 let server: SandboxFtpsServer;

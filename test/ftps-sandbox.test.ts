@@ -10,10 +10,10 @@ import path from "node:path";
 import { ftpsDriver, openFtpsSession, type FtpsStage } from "@/lib/ftps";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { TlsPolicy } from "@/lib/transfer/types";
-import { freePortRange } from "./support/vsftpd";
-import { deliveryRequest, ftpsDestination, loopbackTarget, randomFile, tempDir, transferFailure } from "./ftps-fixtures";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { TlsPolicy } from "@/lib/transfers/types";
+import { freePortRange } from "@/test/support/vsftpd";
+import { deliveryRequest, ftpsDestination, loopbackTarget, randomFile, tempDir, transferFailure } from "@/test/ftps-fixtures";
 
 const USER = { username: "partner01", password: "Sandbox-Pw-7731!" };
 let certs: SandboxCertificates;

@@ -8,10 +8,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ftpsDriver, openFtpsSession, type FtpsStage } from "@/lib/ftps";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { TlsPolicy } from "@/lib/transfer/types";
-import { readVsftpdLog, startVsftpd, type VsftpdServer } from "./support/vsftpd";
-import { deliveryRequest, ftpsDestination, loopbackTarget, randomFile, tempDir, transferFailure } from "./ftps-fixtures";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { TlsPolicy } from "@/lib/transfers/types";
+import { readVsftpdLog, startVsftpd, type VsftpdServer } from "@/test/support/vsftpd";
+import { deliveryRequest, ftpsDestination, loopbackTarget, randomFile, tempDir, transferFailure } from "@/test/ftps-fixtures";
 
 let certs: SandboxCertificates;
 let local: { dir: string; cleanup: () => Promise<void> };

@@ -8,7 +8,7 @@ import {
   type KeyErrorCode,
   type KeyPolicy,
 } from "@/lib/keys";
-import { CORPUS_PASSPHRASE, KeyCorpus } from "./support/key-corpus";
+import { CORPUS_PASSPHRASE, KeyCorpus } from "@/test/support/key-corpus";
 
 let corpus: KeyCorpus;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
   RSA_2048_EXACT,
   type GeneratedKeyPair,
 } from "@/lib/keys";
-import { KeyCorpus, run, sshKeygenFingerprint } from "./support/key-corpus";
+import { KeyCorpus, run, sshKeygenFingerprint } from "@/test/support/key-corpus";
 
 let corpus: KeyCorpus;
 let pair: GeneratedKeyPair;

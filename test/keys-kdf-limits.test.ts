@@ -7,18 +7,18 @@ import { pbkdf } from "bcrypt-pbkdf";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts } from "@/db/schema";
-import { uploadPrivateKey } from "@/db/queries/keys";
-import { loadDeliveryCredentials } from "@/db/queries/partner-accounts";
+import { uploadPrivateKey } from "@/lib/partner-keys/service";
+import { loadDeliveryCredentials } from "@/lib/partner-accounts/service";
 import { UserInputError } from "@/lib/errors";
 import { exportOpenSshPrivateKey, KeyError, parsePrivateKey, RSA_2048_EXACT } from "@/lib/keys";
 import { describeKdfLimits, KDF_DEFAULTS, KDF_LIMITS } from "@/lib/keys/kdf-limits";
 import { readOpenSshEnvelope } from "@/lib/keys/openssh-private";
 import { readPpk } from "@/lib/keys/ppk";
 import { findPemBlock } from "@/lib/keys/key-text";
-import { partnerIn } from "./support/factories";
-import { withTestDatabase } from "./support/db";
-import { run } from "./support/key-corpus";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { partnerIn } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
+import { run } from "@/test/support/key-corpus";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 /*
  * Every key derivation the portal can run on an uploaded key goes through one of these three calls;

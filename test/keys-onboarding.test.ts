@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, destinations, partnerAccounts, secrets, sessions, sshKeys } from "@/db/schema";
-import { attachPrivateKey, decideKey, downloadPrivateKeyOnce, exportPublicKey, generateKey, listAccountKeys, listKeyQueue, uploadPrivateKey, uploadPublicKey } from "@/db/queries/keys";
-import { loadDeliveryCredentials } from "@/db/queries/partner-accounts";
+import { attachPrivateKey, decideKey, downloadPrivateKeyOnce, exportPublicKey, generateKey, listAccountKeys, listKeyQueue, uploadPrivateKey, uploadPublicKey } from "@/lib/partner-keys/service";
+import { loadDeliveryCredentials } from "@/lib/partner-accounts/service";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
-import { actorFor, partnerIn, staff, TEST_PASSWORD } from "./support/factories";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { actorFor, partnerIn, staff, TEST_PASSWORD } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 useTemporaryPortalEnv();
 withTestDatabase();
@@ -174,13 +174,13 @@ describe("recent authentication for sensitive actions", () => {
     const db = await getDb();
     await db.update(sessions).set({ reauthenticatedAt: new Date(Date.now() - 6 * 60_000) }).where(eq(sessions.id, partner.actor.sessionId));
     const stale = await actorFor(partner.user.id).then(async () => {
-      const { resolveSessionActor } = await import("@/db/queries/sessions");
+      const { resolveSessionActor } = await import("@/lib/auth/sessions");
       return (await resolveSessionActor(partner.actor.sessionId, null))!;
     });
     await expect(requireRecentAuthentication(stale, {})).rejects.toMatchObject({ field: "currentPassword" });
     await expect(requireRecentAuthentication(stale, { currentPassword: "not my password" })).rejects.toThrow(/not your portal password/);
     await requireRecentAuthentication(stale, { currentPassword: TEST_PASSWORD });
-    const { resolveSessionActor } = await import("@/db/queries/sessions");
+    const { resolveSessionActor } = await import("@/lib/auth/sessions");
     const fresh = (await resolveSessionActor(partner.actor.sessionId, null))!;
     await expect(requireRecentAuthentication(fresh)).resolves.toBeUndefined();
   });

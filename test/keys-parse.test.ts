@@ -2,7 +2,7 @@ import { createPrivateKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { utils as ssh2Utils } from "ssh2";
 import { parsePrivateKey, parsePublicKey, RSA_2048_EXACT, type RsaPublicKeyInfo } from "@/lib/keys";
-import { CORPUS_PASSPHRASE, KeyCorpus, run, sshKeygenFingerprint, type SshKeygenFingerprint } from "./support/key-corpus";
+import { CORPUS_PASSPHRASE, KeyCorpus, run, sshKeygenFingerprint, type SshKeygenFingerprint } from "@/test/support/key-corpus";
 
 let corpus: KeyCorpus;
 let reference: SshKeygenFingerprint;

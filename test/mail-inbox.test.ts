@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, mailMessages } from "@/db/schema";
-import { getMail, insertMail, listMail, markMailOutcome, WITHHELD_BODY } from "@/db/queries/mail";
+import { getMail, insertMail, listMail, markMailOutcome, WITHHELD_BODY } from "@/lib/mail/records";
 import { ForbiddenError } from "@/lib/errors";
-import { partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 

@@ -3,20 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, mailMessages, notificationEvents, partnerAccounts, sshKeys, transfers } from "@/db/schema";
-import { decideKey } from "@/db/queries/keys";
+import { decideKey } from "@/lib/partner-keys/service";
 import { resetEnvCache } from "@/lib/env";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
-import { relayQueue } from "@/lib/jobs/relay-queue";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { relayQueue } from "@/lib/transfers/queue/queue";
 import { resetSmtpTransport } from "@/lib/mail/transport";
 import { retryDueMail } from "@/lib/mail/send";
 import { sendDailySummaries } from "@/lib/notifications/daily-summary";
 import { dispatchPendingEvents } from "@/lib/notifications/dispatch";
-import { closedPort } from "./support/closed-port";
-import { withTestDatabase } from "./support/db";
-import { createOrganisation, createUser, staff } from "./support/factories";
-import { useTemporaryPortalEnv } from "./support/portal-env";
-import { databaseUrlOf, eventually, fastRelayConfig, stageTransfer, waitForStatus, type RelayDestination } from "./support/queue";
-import { startSmtpReceiver, type SmtpReceiver } from "./support/smtp";
+import { closedPort } from "@/test/support/closed-port";
+import { withTestDatabase } from "@/test/support/db";
+import { createOrganisation, createUser, staff } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { databaseUrlOf, eventually, fastRelayConfig, stageTransfer, waitForStatus, type RelayDestination } from "@/test/support/queue";
+import { startSmtpReceiver, type SmtpReceiver } from "@/test/support/smtp";
 
 useTemporaryPortalEnv({ PUBLIC_URL: "https://portal.example.test", MAIL_RETRY_BASE_SECONDS: "1" });
 const database = withTestDatabase();
@@ -115,7 +115,7 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
     const target = await organisationWithoutCredentials();
     const db = await getDb();
     // A password is set, so the attempt reaches the network: the closed port refuses (transient), and it is the only attempt.
-    const { storeSecret } = await import("@/db/queries/secrets");
+    const { storeSecret } = await import("@/lib/partner-accounts/credentials");
     await storeSecret({ kind: "partner_account", id: target.accountId }, "upstream_password", "irrelevant-Pa55", null);
     const { transfer } = await stageTransfer(target);
     await relayQueue().enqueue(transfer.id);
@@ -191,7 +191,7 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
   });
 
   it("sends a message whose process died mid-send once its lease runs out, and only once", async () => {
-    const { insertMail } = await import("@/db/queries/mail");
+    const { insertMail } = await import("@/lib/mail/records");
     const organisation = await createOrganisation("approved");
     const row = await insertMail({ to: "orphan@clinic.example", subject: `Orphaned ${organisation.id}`, text: "left queued by a crash", kind: "test", organisationId: organisation.id });
     expect(row!.status).toBe("queued");

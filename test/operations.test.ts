@@ -3,17 +3,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, transferAttempts, transfers, users, type Transfer } from "@/db/schema";
-import { createApiToken } from "@/db/queries/api-tokens";
-import { createMonitoringToken, revokeMonitoringToken } from "@/db/queries/monitoring-tokens";
-import { destinationOutages, operationsSnapshot, outagesForPartner } from "@/db/queries/operations";
-import { insertTransfer } from "@/db/queries/transfers";
+import { createApiToken } from "@/lib/api/tokens";
+import { createMonitoringToken, revokeMonitoringToken } from "@/lib/monitoring/tokens";
+import { destinationOutages, operationsSnapshot, outagesForPartner } from "@/lib/monitoring/operations";
+import { insertTransfer } from "@/lib/transfers/records";
 import { ForbiddenError } from "@/lib/errors";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { startEventLoopDelayMonitor, stopEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
-import { withTestDatabase } from "./support/db";
-import { actorFor, createUser, partnerIn, staff } from "./support/factories";
-import { useTemporaryPortalEnv } from "./support/portal-env";
-import { databaseUrlOf, fastRelayConfig } from "./support/queue";
+import { withTestDatabase } from "@/test/support/db";
+import { actorFor, createUser, partnerIn, staff } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { databaseUrlOf, fastRelayConfig } from "@/test/support/queue";
 
 // The request's session cookie, as Auth.js would decode it: which session row it names.
 const cookie: { sessionId: string | null } = { sessionId: null };
@@ -245,7 +245,7 @@ describe("/api/health/details", () => {
     }
 
     // The monitoring token opens nothing else: the partner API refuses it.
-    const { resolveApiToken } = await import("@/db/queries/api-tokens");
+    const { resolveApiToken } = await import("@/lib/api/tokens");
     expect(await resolveApiToken(monitoringToken, null)).toBeNull();
 
     // Revoked, or its admin demoted: refused at once.

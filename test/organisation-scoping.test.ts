@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { listAuditEvents, recordAudit } from "@/db/queries/audit";
-import { createInvitation, listOpenInvitations } from "@/db/queries/invitations";
-import { decideRegistration, getOrganisation, listRegistrations, searchOrganisations } from "@/db/queries/organisations";
-import { changeUserRole, getUser, listOrganisationUsers, listStaffUsers, setUserDisabled } from "@/db/queries/users";
+import { listAuditEvents, recordAudit } from "@/lib/audit/log";
+import { createInvitation, listOpenInvitations } from "@/lib/organisations/invitations";
+import { decideRegistration, getOrganisation, listRegistrations, searchOrganisations } from "@/lib/organisations/service";
+import { changeUserRole, getUser, listOrganisationUsers, listStaffUsers, setUserDisabled } from "@/lib/organisations/users";
 import { getDb } from "@/db/client";
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from "@/lib/errors";
-import { requireRole } from "@/db/queries/actor";
-import { createUser, partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { requireRole } from "@/lib/auth/actor";
+import { createUser, partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 
@@ -49,7 +49,7 @@ describe("organisation scoping in the data-access layer", () => {
   it("a partner who is not their organisation's admin cannot invite", async () => {
     const { organisation } = await partnerIn();
     const member = await createUser({ role: "partner", organisationId: organisation.id, isOrgAdmin: false });
-    const { actorFor } = await import("./support/factories");
+    const { actorFor } = await import("@/test/support/factories");
     const actor = await actorFor(member.id);
     await expect(createInvitation(actor, { email: "y@example.com", role: "partner", organisationId: organisation.id })).rejects.toBeInstanceOf(ForbiddenError);
   });

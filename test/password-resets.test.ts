@@ -3,15 +3,15 @@ import { describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, mailMessages, passwordResets, sessions } from "@/db/schema";
-import { completePasswordReset, findOpenPasswordReset, forcePasswordReset, requestPasswordReset, RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_IP } from "@/db/queries/password-resets";
-import { resolveSessionActor } from "@/db/queries/sessions";
-import { createApiToken, resolveApiToken } from "@/db/queries/api-tokens";
+import { completePasswordReset, findOpenPasswordReset, forcePasswordReset, requestPasswordReset, RESET_LIMIT_PER_ACCOUNT, RESET_LIMIT_PER_IP } from "@/lib/auth/password-resets";
+import { resolveSessionActor } from "@/lib/auth/sessions";
+import { createApiToken, resolveApiToken } from "@/lib/api/tokens";
 import { authenticate } from "@/lib/auth/authenticate";
 import { forgotPassword } from "@/lib/auth/forgot-password";
 import { verifyPassword } from "@/lib/auth/password";
 import { ForbiddenError } from "@/lib/errors";
-import { actorFor, createUser, partnerIn, reloadUser, staff, TEST_PASSWORD } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { actorFor, createUser, partnerIn, reloadUser, staff, TEST_PASSWORD } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 
@@ -113,7 +113,7 @@ describe("self-service password reset", () => {
   it("sends nothing to a disabled account", async () => {
     const { user } = await partnerIn();
     const { actor: admin } = await staff("admin");
-    const { setUserDisabled } = await import("@/db/queries/users");
+    const { setUserDisabled } = await import("@/lib/organisations/users");
     await setUserDisabled(admin, user.id, true);
     expect(await requestPasswordReset(user.email, freshIp())).toEqual({ issued: null, why: "disabled" });
   });

@@ -4,15 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, transfers } from "@/db/schema";
-import { claimTransfer } from "@/lib/jobs/relay-claims";
-import { RELAY_QUEUE, startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
-import { relayQueue } from "@/lib/jobs/relay-queue";
+import { claimTransfer } from "@/lib/transfers/queue/claims";
+import { RELAY_QUEUE, startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { acceptStagedFile } from "@/lib/uploads/accept";
-import { newStagingKey, stagingPath, writeStagedFile } from "@/lib/transfer/staging";
-import { actorFor, createUser } from "./support/factories";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { acceptStagedFile } from "@/lib/transfers/intake/accept";
+import { newStagingKey, stagingPath, writeStagedFile } from "@/lib/transfers/staging/files";
+import { actorFor, createUser } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   databaseUrlOf,
@@ -28,7 +28,7 @@ import {
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
   waitForStatus,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const database = withTestDatabase();

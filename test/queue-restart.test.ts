@@ -3,11 +3,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installDatabase, openDatabase, pgliteDirFor, uninstallDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
-import { startRelayRuntime } from "@/lib/jobs/relay-runtime";
-import { INTERRUPTED_MESSAGE } from "@/lib/jobs/relay-claims";
+import { startRelayRuntime } from "@/lib/transfers/queue/runtime";
+import { INTERRUPTED_MESSAGE } from "@/lib/transfers/queue/claims";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { createTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { createTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   databaseUrlOf,
@@ -27,7 +27,7 @@ import {
   waitForOutput,
   waitForStatus,
   type ChildRelay,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir, masterKey } = useTemporaryPortalEnv();
 const onPostgres = Boolean(process.env.DATABASE_URL);

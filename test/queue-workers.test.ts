@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, inArray } from "drizzle-orm";
 import { getDb, installDatabase, uninstallDatabase } from "@/db/client";
 import { destinations, transferAttempts, transfers } from "@/db/schema";
-import { RELAY_QUEUE, startRelayRuntime } from "@/lib/jobs/relay-runtime";
+import { RELAY_QUEUE, startRelayRuntime } from "@/lib/transfers/queue/runtime";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { createTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { createTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   databaseUrlOf,
@@ -23,7 +23,7 @@ import {
   UPSTREAM_USER,
   waitForOutput,
   type ChildRelay,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir, masterKey } = useTemporaryPortalEnv();
 const children: ChildRelay[] = [];

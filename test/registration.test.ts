@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, organisations, users } from "@/db/schema";
-import { createRegistration, decideRegistration, listRegistrations } from "@/db/queries/organisations";
+import { createRegistration, decideRegistration, listRegistrations } from "@/lib/organisations/service";
 import { registerSchema } from "@/lib/auth/registration";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { UserInputError } from "@/lib/errors";
-import { actorFor, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { actorFor, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 

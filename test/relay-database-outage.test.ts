@@ -12,10 +12,10 @@ import { eq } from "drizzle-orm";
 import { getDb, installDatabase, openDatabase, uninstallDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
 import { notificationEvents, transferAttempts } from "@/db/schema";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { startTcpProxy, type TcpProxy } from "@/test/support/tcp-proxy";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   eventually,
@@ -27,7 +27,7 @@ import {
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
   waitForStatus,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const serverUrl = process.env.DATABASE_URL;

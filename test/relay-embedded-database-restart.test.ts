@@ -11,9 +11,9 @@ import { getDb, installDatabase, openDatabase, pgliteDirFor, uninstallDatabase, 
 import { applyMigrations } from "@/db/migrate";
 import { notificationEvents, transferAttempts } from "@/db/schema";
 import { databaseAvailability } from "@/lib/health/database-status";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   eventually,
@@ -25,7 +25,7 @@ import {
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
   waitForStatus,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const onPostgres = Boolean(process.env.DATABASE_URL);

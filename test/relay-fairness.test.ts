@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, transferAttempts, transfers } from "@/db/schema";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
-import { relayQueue } from "@/lib/jobs/relay-queue";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   databaseUrlOf,
@@ -26,8 +26,8 @@ import {
   upstreamKeyPair,
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
-} from "./support/queue";
-import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
+} from "@/test/support/queue";
+import { startTcpProxy, type TcpProxy } from "@/test/support/tcp-proxy";
 
 const { dataDir } = useTemporaryPortalEnv();
 const database = withTestDatabase();

@@ -11,9 +11,9 @@ import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { sftpDriver } from "@/lib/sftp";
-import { TransferError } from "@/lib/transfer/errors";
-import { Transcript } from "@/lib/transfer/transcript";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { TransferError } from "@/lib/transfers/errors";
+import { Transcript } from "@/lib/transfers/transcript";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 const { dataDir } = useTemporaryPortalEnv();
 const root = path.join(dataDir, "payer");

@@ -6,12 +6,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
-import { relayQueue } from "@/lib/jobs/relay-queue";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { workerPools } from "@/lib/workers/registry";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   databaseUrlOf,
@@ -25,7 +25,7 @@ import {
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
   waitForStatus,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const database = withTestDatabase();

@@ -4,7 +4,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createApiToken } from "@/db/queries/api-tokens";
+import { createApiToken } from "@/lib/api/tokens";
 import { errorSchema } from "@/lib/api/schemas";
 import { env, resetEnvCache } from "@/lib/env";
 import {
@@ -16,12 +16,12 @@ import {
   serverOptions,
   type RequestTimeouts,
 } from "@/lib/http/request-limits";
-import { TUS_PATH } from "@/lib/uploads/tus";
+import { TUS_PATH } from "@/lib/transfers/intake/tus";
 import { GET as authGet, POST as authPost } from "@/app/api/auth/[...nextauth]/route";
 import { POST as confirmRoute } from "@/app/api/v1/transfers/[id]/confirm/route";
-import { withTestDatabase } from "./support/db";
-import { partnerIn } from "./support/factories";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { withTestDatabase } from "@/test/support/db";
+import { partnerIn } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 /**
  * Body limits and timeouts of server.ts (lib/http/request-limits.ts) on a real HTTP server composed

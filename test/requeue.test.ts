@@ -4,16 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, transferEvents, transfers } from "@/db/schema";
-import { storeSecret } from "@/db/queries/secrets";
-import { listTransferEvents, requeueTransfer } from "@/db/queries/transfer-events";
-import { listTransfers, transferFilterSchema } from "@/db/queries/transfer-list";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/jobs/relay-runtime";
-import { relayQueue } from "@/lib/jobs/relay-queue";
+import { storeSecret } from "@/lib/partner-accounts/credentials";
+import { listTransferEvents, requeueTransfer } from "@/lib/transfers/history/events";
+import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
-import { actorFor, createUser, partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { actorFor, createUser, partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
   databaseUrlOf,
@@ -26,7 +26,7 @@ import {
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
   waitForStatus,
-} from "./support/queue";
+} from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const database = withTestDatabase();

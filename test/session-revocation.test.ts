@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createSession, resolveSessionActor, revokeSession } from "@/db/queries/sessions";
-import { changeOwnPassword, changeUserRole, setUserDisabled } from "@/db/queries/users";
+import { createSession, resolveSessionActor, revokeSession } from "@/lib/auth/sessions";
+import { changeOwnPassword, changeUserRole, setUserDisabled } from "@/lib/organisations/users";
 import { hashPassword } from "@/lib/auth/password";
-import { actorFor, createUser, partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { actorFor, createUser, partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 const meta = { ip: "127.0.0.1", userAgent: "vitest" };

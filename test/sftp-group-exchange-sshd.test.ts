@@ -11,13 +11,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
-import { deliverToDestination } from "@/lib/transfer/engine";
-import { Transcript } from "@/lib/transfer/transcript";
+import { deliverToDestination } from "@/lib/transfers/delivery/engine";
+import { Transcript } from "@/lib/transfers/transcript";
 import { diagnoseOffThread } from "@/lib/workers/calls";
 import { workerPools } from "@/lib/workers/registry";
 import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
-import { startLegacySshd, type LegacySshd } from "./support/legacy-sshd";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { startLegacySshd, type LegacySshd } from "@/test/support/legacy-sshd";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 const { dataDir } = useTemporaryPortalEnv();
 let partnerKey: ClientKeyPair;

@@ -13,9 +13,9 @@ import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { changeDirectory, listDirectory, openSftpSession, sftpDriver, type SftpStage, type StageInfo } from "@/lib/sftp";
-import { TransferError } from "@/lib/transfer/errors";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfer/types";
+import { TransferError } from "@/lib/transfers/errors";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
 
 const USERNAME = "fl-partner-0050";
 const PASSWORD = "Tr0ub4dor&3-payer";

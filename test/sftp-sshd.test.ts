@@ -12,9 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { sftpDriver } from "@/lib/sftp";
-import { TransferError } from "@/lib/transfer/errors";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
+import { TransferError } from "@/lib/transfers/errors";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
 import { startRealSshd, type RealSshd } from "@/test/support/sshd";
 
 const PASSPHRASE = "sshd key passphrase 42";

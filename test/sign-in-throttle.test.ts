@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, rateLimits } from "@/db/schema";
 import { authenticate, SIGN_IN_MAX_FAILURES } from "@/lib/auth/authenticate";
-import { createUser, TEST_PASSWORD } from "./support/factories";
-import { withTestDatabase } from "./support/db";
+import { createUser, TEST_PASSWORD } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
 
 withTestDatabase();
 const meta = { ip: "198.51.100.7", userAgent: "vitest" };

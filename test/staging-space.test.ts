@@ -7,22 +7,22 @@ import { NextRequest } from "next/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { auditEvents, destinations, mailMessages, partnerAccounts, transfers } from "@/db/schema";
-import { createApiToken } from "@/db/queries/api-tokens";
-import { operationsSnapshot } from "@/db/queries/operations";
-import { STAGING_LOW_MAIL, STAGING_OK_MAIL, STORAGE_FULL_CODE, STORAGE_REFUSED_ACTION } from "@/db/queries/staging-space";
+import { createApiToken } from "@/lib/api/tokens";
+import { operationsSnapshot } from "@/lib/monitoring/operations";
+import { STAGING_LOW_MAIL, STAGING_OK_MAIL, STORAGE_FULL_CODE, STORAGE_REFUSED_ACTION } from "@/lib/transfers/staging/space-records";
 import { errorSchema } from "@/lib/api/schemas";
-import { installRelayQueue } from "@/lib/jobs/relay-queue";
+import { installRelayQueue } from "@/lib/transfers/queue/queue";
 import { logger } from "@/lib/logger";
 import { checkStagingSpace, REFUSAL_HOLD_MINUTES, stagingSpaceChecksSettled } from "@/lib/notifications/staging-alerts";
-import { stagingRoot, tusDirectory } from "@/lib/transfer/staging";
-import { measureStagingSpace, stagingReserveBytes, STORAGE_FULL_MESSAGE } from "@/lib/transfer/staging-space";
+import { stagingRoot, tusDirectory } from "@/lib/transfers/staging/files";
+import { measureStagingSpace, stagingReserveBytes, STORAGE_FULL_MESSAGE } from "@/lib/transfers/staging/space";
 import { GET as health } from "@/app/api/health/route";
 import { GET as healthDetails } from "@/app/api/health/details/route";
 import { POST as apiUpload } from "@/app/api/v1/transfers/route";
 import * as tusRoute from "@/app/api/uploads/[[...tus]]/route";
-import { withTestDatabase } from "./support/db";
-import { partnerIn, staff } from "./support/factories";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { withTestDatabase } from "@/test/support/db";
+import { partnerIn, staff } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 /*
  * Disk space as a limit, on a real, small filesystem: the staging directory is a 20 MiB tmpfs, the
@@ -41,8 +41,8 @@ vi.mock("next/headers", async () => ({ headers: async () => new Headers({ "x-por
 // One injection, for the race the numbers cannot stage: the measurement says there is room while
 // the disk is already full (another upload took the space between the check and the write).
 const measurement = vi.hoisted(() => ({ pretendRoom: false }));
-vi.mock("@/lib/transfer/staging-space", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/lib/transfer/staging-space")>();
+vi.mock("@/lib/transfers/staging/space", async (importOriginal) => {
+  const original = await importOriginal<typeof import("@/lib/transfers/staging/space")>();
   return {
     ...original,
     measureStagingSpace: async (...args: Parameters<typeof original.measureStagingSpace>) => {
@@ -305,7 +305,7 @@ describe.skipIf(skipReason !== null)("a staging volume without room", () => {
     expect((await checkStagingSpace()).mails).toBe(0);
     const [low] = await mailsOfKind(STAGING_LOW_MAIL);
     expect(low.subject).toMatch(/storage low/i);
-    expect(low.textBody).toMatch(/below its reserve: .* free of 20\.0 MiB/);
+    expect(low.textBody).toMatch(/below its reserve: .* free of 20 MiB/);
     expect(low.textBody).toContain("/admin/operations");
     expect(low.organisationId).toBeNull();
 

@@ -1,15 +1,15 @@
 import { describe, expect, it, beforeAll } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, transfers } from "@/db/schema";
-import { listTransfers, transferFilterSchema } from "@/db/queries/transfer-list";
-import { installRelayQueue } from "@/lib/jobs/relay-queue";
-import { acceptStagedFile, confirmDuplicate } from "@/lib/uploads/accept";
-import { checkNameAndSize, suggestName } from "@/lib/uploads/checks";
-import { newStagingKey, sha256OfStagedFile, stagingPath, writeStagedFile } from "@/lib/transfer/staging";
+import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
+import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { acceptStagedFile, confirmDuplicate } from "@/lib/transfers/intake/accept";
+import { checkNameAndSize, suggestName } from "@/lib/transfers/intake/checks";
+import { newStagingKey, sha256OfStagedFile, stagingPath, writeStagedFile } from "@/lib/transfers/staging/files";
 import { NotFoundError } from "@/lib/errors";
-import { partnerIn, staff } from "./support/factories";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { partnerIn, staff } from "@/test/support/factories";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import fs from "node:fs";
 import { eq, sql } from "drizzle-orm";
 

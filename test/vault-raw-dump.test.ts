@@ -5,8 +5,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { installDatabase, openDatabase, pgliteDirFor, uninstallDatabase } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
-import { revealSecret, storeSecret } from "@/db/queries/secrets";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 const { dataDir } = useTemporaryPortalEnv({ PORTAL_MASTER_KEY: "" });
 delete process.env.PORTAL_MASTER_KEY;

@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { secrets } from "@/db/schema";
-import { revealSecret, rewrapAllSecrets, storeSecret } from "@/db/queries/secrets";
+import { revealSecret, rewrapAllSecrets, storeSecret } from "@/lib/partner-accounts/credentials";
 import { createNewMasterKey, retireMasterKey, loadKeyringFromEnv } from "@/lib/vault";
 import { currentKeyring } from "@/lib/vault/runtime";
-import { withTestDatabase } from "./support/db";
-import { useTemporaryPortalEnv } from "./support/portal-env";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 // Key-file mode (no PORTAL_MASTER_KEY), as in the embedded default.
 const { dataDir } = useTemporaryPortalEnv({ PORTAL_MASTER_KEY: "" });

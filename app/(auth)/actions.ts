@@ -2,8 +2,8 @@
 
 import { cookies } from "next/headers";
 import { AuthError } from "next-auth";
-import { emailTaken } from "@/db/queries/users";
-import { createRegistration } from "@/db/queries/organisations";
+import { emailTaken } from "@/lib/organisations/users";
+import { createRegistration } from "@/lib/organisations/service";
 import { defineAction } from "@/lib/auth/action";
 import type { ActionState } from "@/lib/auth/action-state";
 import { signIn, signOut } from "@/lib/auth/auth";
@@ -11,7 +11,7 @@ import { signInSchema } from "@/lib/auth/authenticate";
 import { passwordSignIn, refusalCode } from "@/lib/auth/password-sign-in";
 import { pendingSignInCookie } from "@/lib/auth/cookies";
 import { hashPassword } from "@/lib/auth/password";
-import { consumeAttempt } from "@/lib/auth/rate-limit";
+import { consumeAttempt } from "@/lib/rate-limits/policies";
 import { registerSchema } from "@/lib/auth/registration";
 import { UserInputError } from "@/lib/errors";
 import { z } from "zod";

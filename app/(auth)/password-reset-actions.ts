@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { completePasswordReset, RESET_TOKEN_PATTERN } from "@/db/queries/password-resets";
+import { completePasswordReset, RESET_TOKEN_PATTERN } from "@/lib/auth/password-resets";
 import { defineAction } from "@/lib/auth/action";
 import { forgotPassword } from "@/lib/auth/forgot-password";
 import { UserInputError } from "@/lib/errors";

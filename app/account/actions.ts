@@ -1,13 +1,13 @@
 "use server";
 
 import { z } from "zod";
-import { createInvitation } from "@/db/queries/invitations";
-import { changeOwnPassword, getOwnPasswordHash, setUserDisabled } from "@/db/queries/users";
+import { createInvitation } from "@/lib/organisations/invitations";
+import { changeOwnPassword, getOwnPasswordHash, setUserDisabled } from "@/lib/organisations/users";
 import { defineAction } from "@/lib/auth/action";
 import { signOut } from "@/lib/auth/auth";
 import { hashPassword, passwordProblem, verifyPassword } from "@/lib/auth/password";
 import { UserInputError } from "@/lib/errors";
-import { getOrganisation } from "@/db/queries/organisations";
+import { getOrganisation } from "@/lib/organisations/service";
 import { sendInvitationMail } from "@/lib/mail/account-mail";
 import { revalidatePath } from "next/cache";
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { createApiToken, revokeApiToken } from "@/db/queries/api-tokens";
+import { createApiToken, revokeApiToken } from "@/lib/api/tokens";
 import { defineAction } from "@/lib/auth/action";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 

@@ -5,7 +5,7 @@ import { ConfirmIdentity } from "@/components/confirm-identity";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { createApiTokenAction, revokeApiTokenAction } from "./api-token-actions";
+import { createApiTokenAction, revokeApiTokenAction } from "@/app/account/api-token-actions";
 
 export interface ApiTokenView {
   id: string;

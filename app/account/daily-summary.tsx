@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { setDailySummaryAction } from "./notification-actions";
+import { setDailySummaryAction } from "@/app/account/notification-actions";
 
 /** The opt-in for the morning email; the button says what it will do. */
 export function DailySummaryForm({ enabled, staff }: { enabled: boolean; staff: boolean }) {

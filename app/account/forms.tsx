@@ -3,8 +3,8 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import type { SafeUser } from "@/db/queries/users";
-import { changePasswordAction, inviteColleagueAction, setColleagueDisabledAction } from "./actions";
+import type { SafeUser } from "@/lib/organisations/users";
+import { changePasswordAction, inviteColleagueAction, setColleagueDisabledAction } from "@/app/account/actions";
 
 export function ChangePasswordForm() {
   const [state, formAction] = useActionState(changePasswordAction, initialActionState);

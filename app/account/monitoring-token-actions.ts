@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { createMonitoringToken, revokeMonitoringToken } from "@/db/queries/monitoring-tokens";
+import { createMonitoringToken, revokeMonitoringToken } from "@/lib/monitoring/tokens";
 import { defineAction } from "@/lib/auth/action";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 

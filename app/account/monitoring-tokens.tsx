@@ -5,7 +5,7 @@ import { ConfirmIdentity } from "@/components/confirm-identity";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { createMonitoringTokenAction, revokeMonitoringTokenAction } from "./monitoring-token-actions";
+import { createMonitoringTokenAction, revokeMonitoringTokenAction } from "@/app/account/monitoring-token-actions";
 
 export interface MonitoringTokenView {
   id: string;

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { setDailySummary } from "@/db/queries/daily-summary";
+import { setDailySummary } from "@/lib/notifications/daily-summary-records";
 import { defineAction } from "@/lib/auth/action";
 
 export const setDailySummaryAction = defineAction(

@@ -1,21 +1,21 @@
 import type { Metadata } from "next";
-import type { Actor } from "@/db/queries/actor";
+import type { Actor } from "@/lib/auth/actor";
 import { AppShell, PageHeader } from "@/components/app-shell";
-import { listApiTokens } from "@/db/queries/api-tokens";
-import { listOpenInvitations } from "@/db/queries/invitations";
-import { listPartnerAccounts } from "@/db/queries/partner-accounts";
-import { listOrganisationUsers } from "@/db/queries/users";
+import { listApiTokens } from "@/lib/api/tokens";
+import { listOpenInvitations } from "@/lib/organisations/invitations";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
+import { listOrganisationUsers } from "@/lib/organisations/users";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { requirePageActor } from "@/lib/auth/session";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { ApiTokenRow, CreateApiTokenForm } from "./api-tokens";
-import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "./forms";
-import { SessionsSection, TwoFactorSection } from "./security-sections";
-import { DailySummaryForm } from "./daily-summary";
-import { CreateMonitoringTokenForm, MonitoringTokenRow } from "./monitoring-tokens";
-import { listMonitoringTokens } from "@/db/queries/monitoring-tokens";
-import { ownDailySummary } from "@/db/queries/daily-summary";
+import { ApiTokenRow, CreateApiTokenForm } from "@/app/account/api-tokens";
+import { ChangePasswordForm, ColleagueRow, InviteColleagueForm } from "@/app/account/forms";
+import { SessionsSection, TwoFactorSection } from "@/app/account/security-sections";
+import { DailySummaryForm } from "@/app/account/daily-summary";
+import { CreateMonitoringTokenForm, MonitoringTokenRow } from "@/app/account/monitoring-tokens";
+import { listMonitoringTokens } from "@/lib/monitoring/tokens";
+import { ownDailySummary } from "@/lib/notifications/daily-summary-records";
 
 export const metadata: Metadata = { title: "Account" };
 

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { revokeOtherSessions, revokeOwnSession } from "@/db/queries/sessions";
+import { revokeOtherSessions, revokeOwnSession } from "@/lib/auth/sessions";
 import {
   cancelOwnEnrolment,
   confirmOwnEnrolment,
@@ -10,7 +10,7 @@ import {
   regenerateOwnRecoveryCodes,
   setOrganisationRequiresTwoFactor,
   startOwnEnrolment,
-} from "@/db/queries/two-factor";
+} from "@/lib/auth/two-factor";
 import { defineAction } from "@/lib/auth/action";
 import { signOut } from "@/lib/auth/auth";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";

@@ -13,7 +13,7 @@ import {
   revokeSessionAction,
   setOrganisationTwoFactorAction,
   startTwoFactorAction,
-} from "./security-actions";
+} from "@/app/account/security-actions";
 
 export function StartTwoFactorForm({ needsProof }: { needsProof: boolean }) {
   const [state, formAction] = useActionState(startTwoFactorAction, initialActionState);

@@ -1,7 +1,7 @@
-import type { Actor } from "@/db/queries/actor";
-import { getOrganisation } from "@/db/queries/organisations";
-import { listOwnSessions } from "@/db/queries/sessions";
-import { enrolmentView, twoFactorStatus } from "@/db/queries/two-factor";
+import type { Actor } from "@/lib/auth/actor";
+import { getOrganisation } from "@/lib/organisations/service";
+import { listOwnSessions } from "@/lib/auth/sessions";
+import { enrolmentView, twoFactorStatus } from "@/lib/auth/two-factor";
 import { TwoFactorEnrolment } from "@/components/two-factor-enrolment";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { env } from "@/lib/env";
@@ -13,7 +13,7 @@ import {
   SessionRow,
   SignOutOthersForm,
   StartTwoFactorForm,
-} from "./security-forms";
+} from "@/app/account/security-forms";
 
 const requirementText = {
   role: "Administrator and support accounts must use it.",

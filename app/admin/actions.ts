@@ -2,10 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { decideRegistration, getOrganisation } from "@/db/queries/organisations";
-import { forcePasswordReset } from "@/db/queries/password-resets";
-import { changeUserRole, setUserDisabled } from "@/db/queries/users";
-import { createInvitation } from "@/db/queries/invitations";
+import { decideRegistration, getOrganisation } from "@/lib/organisations/service";
+import { forcePasswordReset } from "@/lib/auth/password-resets";
+import { changeUserRole, setUserDisabled } from "@/lib/organisations/users";
+import { createInvitation } from "@/lib/organisations/invitations";
 import { defineAction } from "@/lib/auth/action";
 import type { ActionState } from "@/lib/auth/action-state";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SelectField, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { createPartnerAccountAction } from "./destinations/actions";
+import { createPartnerAccountAction } from "@/app/admin/destinations/actions";
 
 type Side = "organisationId" | "destinationId";
 

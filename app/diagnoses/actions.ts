@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
-import { diagnoseAccount } from "@/lib/diagnosis-service";
+import { diagnoseAccount } from "@/lib/diagnosis/service";
 
 export const runDiagnosisAction = defineAction(
   {

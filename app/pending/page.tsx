@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getOrganisation } from "@/db/queries/organisations";
+import { getOrganisation } from "@/lib/organisations/service";
 import { requirePageActor } from "@/lib/auth/session";
 import { signOutAction } from "@/app/(auth)/actions";
 

@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requeueTransfer } from "@/db/queries/transfer-events";
+import { requeueTransfer } from "@/lib/transfers/history/events";
 import { defineAction } from "@/lib/auth/action";
-import { relayQueue } from "@/lib/jobs/relay-queue";
+import { relayQueue } from "@/lib/transfers/queue/queue";
 import { logger } from "@/lib/logger";
 
 export const requeueTransferAction = defineAction(

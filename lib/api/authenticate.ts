@@ -1,10 +1,10 @@
 import "server-only";
-import type { Actor } from "@/db/queries/actor";
-import { resolveApiToken } from "@/db/queries/api-tokens";
-import { countEvent, type LimitPolicy } from "@/db/queries/rate-limits";
-import { countAttempt, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/auth/rate-limit";
+import type { Actor } from "@/lib/auth/actor";
+import { resolveApiToken } from "@/lib/api/tokens";
+import { countEvent, type LimitPolicy } from "@/lib/rate-limits/store";
+import { countAttempt, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/rate-limits/policies";
 import { clientIpFrom } from "@/lib/auth/request-meta";
-import { ApiError } from "./errors";
+import { ApiError } from "@/lib/api/errors";
 
 /** Per token: generous for batch jobs, low enough that a runaway loop cannot flood the relay. */
 export const API_RATE_LIMIT: LimitPolicy = { max: 120, windowMs: 60_000 };

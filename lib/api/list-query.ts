@@ -1,6 +1,6 @@
 import "server-only";
-import { transferFilterSchema, type TransferFilter } from "@/db/queries/transfer-list";
-import { ApiError, describeIssues } from "./errors";
+import { transferFilterSchema, type TransferFilter } from "@/lib/transfers/history/list";
+import { ApiError, describeIssues } from "@/lib/api/errors";
 
 /** The history page's filters, minus the organisation (a token sees only its own). */
 export const transferListQuerySchema = transferFilterSchema.omit({ organisationId: true });

@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import { API_RATE_LIMIT } from "./authenticate";
-import { transferListQuerySchema } from "./list-query";
-import { attemptSchema, errorSchema, findingSchema, transferDetailSchema, transferListItemSchema, transferListSchema, transferSchema } from "./schemas";
-import { uploadHeadersSchema } from "./upload-request";
+import { API_RATE_LIMIT } from "@/lib/api/authenticate";
+import { transferListQuerySchema } from "@/lib/api/list-query";
+import { attemptSchema, errorSchema, findingSchema, transferDetailSchema, transferListItemSchema, transferListSchema, transferSchema } from "@/lib/api/schemas";
+import { uploadHeadersSchema } from "@/lib/transfers/intake/upload-request";
 
 type JsonObject = Record<string, unknown>;
 

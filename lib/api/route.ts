@@ -1,7 +1,7 @@
 import "server-only";
-import type { Actor } from "@/db/queries/actor";
-import { authenticateApiRequest } from "./authenticate";
-import { toErrorResponse } from "./errors";
+import type { Actor } from "@/lib/auth/actor";
+import { authenticateApiRequest } from "@/lib/api/authenticate";
+import { toErrorResponse } from "@/lib/api/errors";
 
 export interface ApiContext {
   actor: Actor;

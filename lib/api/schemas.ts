@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { transferStatuses } from "@/db/queries/transfer-list";
-import { apiErrorCodes } from "./errors";
+import { transferStatuses } from "@/lib/transfers/history/list";
+import { apiErrorCodes } from "@/lib/api/errors";
 
 /**
  * The API's response shapes. Handlers build their answers typed by these schemas, the tests parse

@@ -1,7 +1,7 @@
 import "server-only";
-import type { TransferListRow } from "@/db/queries/transfer-list";
+import type { TransferListRow } from "@/lib/transfers/history/list";
 import type { Transfer, TransferAttempt } from "@/db/schema";
-import type { TransferDetailResource, TransferListItemResource, TransferResource } from "./schemas";
+import type { TransferDetailResource, TransferListItemResource, TransferResource } from "@/lib/api/schemas";
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);

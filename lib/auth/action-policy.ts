@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Role } from "./roles";
+import type { Role } from "@/lib/auth/roles";
 
 export type Access =
   | { public: true }

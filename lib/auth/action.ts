@@ -2,15 +2,15 @@ import "server-only";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
-import { requireApprovedPartner, requireRole, type Actor } from "@/db/queries/actor";
+import { requireApprovedPartner, requireRole, type Actor } from "@/lib/auth/actor";
 import { ForbiddenError, NotFoundError, UnauthenticatedError, UserInputError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import type { ActionState } from "./action-state";
-import { registerActionPolicy, type Access } from "./action-policy";
-import { clientIpFrom } from "./request-meta";
-import { currentActor } from "./session";
+import type { ActionState } from "@/lib/auth/action-state";
+import { registerActionPolicy, type Access } from "@/lib/auth/action-policy";
+import { clientIpFrom } from "@/lib/auth/request-meta";
+import { currentActor } from "@/lib/auth/session";
 
-export type { Access } from "./action-policy";
+export type { Access } from "@/lib/auth/action-policy";
 
 interface ActionContext<A extends Access> {
   actor: A extends { public: true } ? Actor | null : Actor;

@@ -2,14 +2,14 @@ import "server-only";
 import { cookies } from "next/headers";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { PENDING_SIGN_IN_MINUTES } from "@/db/queries/pending-sign-ins";
-import { revokeSession } from "@/db/queries/sessions";
+import { PENDING_SIGN_IN_MINUTES } from "@/lib/auth/pending-sign-ins";
+import { revokeSession } from "@/lib/auth/sessions";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { authenticate, signInSchema } from "./authenticate";
-import { authCookies, pendingSignInCookie } from "./cookies";
-import { clientIpFrom, userAgentFrom } from "./request-meta";
-import { completeSecondStep, secondStepSchema } from "./second-factor";
+import { authenticate, signInSchema } from "@/lib/auth/authenticate";
+import { authCookies, pendingSignInCookie } from "@/lib/auth/cookies";
+import { clientIpFrom, userAgentFrom } from "@/lib/auth/request-meta";
+import { completeSecondStep, secondStepSchema } from "@/lib/auth/second-factor";
 
 /** The code travels to the form that called signIn, which turns it into a message. */
 class SignInRefused extends CredentialsSignin {
@@ -58,7 +58,7 @@ async function authorize(credentials: Partial<Record<string, unknown>>, request:
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   // The cookie lives as long as the absolute lifetime; idle and absolute expiry are enforced on the
-  // server against the sessions table (db/queries/sessions.ts).
+  // server against the sessions table (lib/auth/sessions.ts).
   session: { strategy: "jwt", maxAge: env().SESSION_ABSOLUTE_HOURS * 60 * 60 },
   cookies: authCookies(),
   pages: { signIn: "/sign-in", error: "/sign-in" },

@@ -1,12 +1,12 @@
 import "server-only";
 import { z } from "zod";
-import { recordAudit } from "@/db/queries/audit";
-import { createPendingSignIn } from "@/db/queries/pending-sign-ins";
-import { createSession } from "@/db/queries/sessions";
-import { beginEnrolment, secondFactorStepFor } from "@/db/queries/two-factor";
-import { findUserForSignIn, normaliseEmail } from "@/db/queries/users";
-import { verifyPassword } from "./password";
-import { clearLimits, countAttempt, limitedUntil, ratePolicies, type LimitSubject } from "./rate-limit";
+import { recordAudit } from "@/lib/audit/log";
+import { createPendingSignIn } from "@/lib/auth/pending-sign-ins";
+import { createSession } from "@/lib/auth/sessions";
+import { beginEnrolment, secondFactorStepFor } from "@/lib/auth/two-factor";
+import { findUserForSignIn, normaliseEmail } from "@/lib/organisations/users";
+import { verifyPassword } from "@/lib/auth/password";
+import { clearLimits, countAttempt, limitedUntil, ratePolicies, type LimitSubject } from "@/lib/rate-limits/policies";
 
 export const SIGN_IN_MAX_FAILURES = ratePolicies.signInAccount.max;
 export const SIGN_IN_LOCK_MINUTES = ratePolicies.signInAccount.blockMs / 60_000;

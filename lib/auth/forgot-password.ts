@@ -1,8 +1,8 @@
 import "server-only";
-import { requestPasswordReset, SELF_SERVICE_RESET_MINUTES } from "@/db/queries/password-resets";
+import { requestPasswordReset, SELF_SERVICE_RESET_MINUTES } from "@/lib/auth/password-resets";
 import { logger } from "@/lib/logger";
 import { sendPasswordResetMail } from "@/lib/mail/account-mail";
-import type { ActionState } from "./action-state";
+import type { ActionState } from "@/lib/auth/action-state";
 
 /** The one answer for every address, known or not, limited or not: nothing here can be probed. */
 export const RESET_REQUESTED_MESSAGE = `If an account uses that address, we have sent it a link to choose a new password. It works once, for ${SELF_SERVICE_RESET_MINUTES} minutes. Nothing arrived? Check the spam folder, then ask your organisation's administrator or our support team.`;

@@ -1,7 +1,7 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { AuthError } from "next-auth";
-import { signIn } from "./auth";
+import { signIn } from "@/lib/auth/auth";
 
 /** The code a refused Auth.js sign-in carries ("invalid", "locked:<iso>", "second_factor:verify", …). */
 export function refusalCode(error: AuthError): string {

@@ -1,12 +1,12 @@
 import "server-only";
-import { FRESH_AUTH_MS, markReauthenticated } from "@/db/queries/sessions";
-import { hasTwoFactor, verifySecondFactor } from "@/db/queries/two-factor";
-import { getOwnPasswordHash } from "@/db/queries/users";
-import type { Actor } from "@/db/queries/actor";
-import { recordAudit } from "@/db/queries/audit";
+import { FRESH_AUTH_MS, markReauthenticated } from "@/lib/auth/sessions";
+import { hasTwoFactor, verifySecondFactor } from "@/lib/auth/two-factor";
+import { getOwnPasswordHash } from "@/lib/organisations/users";
+import type { Actor } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/log";
 import { UserInputError } from "@/lib/errors";
-import { verifyPassword } from "./password";
-import { countAttempt, limitedUntil, RateLimitedError, type LimitSubject } from "./rate-limit";
+import { verifyPassword } from "@/lib/auth/password";
+import { countAttempt, limitedUntil, RateLimitedError, type LimitSubject } from "@/lib/rate-limits/policies";
 
 export const RECENT_AUTH_MS = FRESH_AUTH_MS;
 

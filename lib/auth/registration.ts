@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { passwordProblem } from "./password";
+import { passwordProblem } from "@/lib/auth/password";
 
 const phonePattern = /^[+()\d][\d\s().-]{6,28}$/;
 

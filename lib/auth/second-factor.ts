@@ -1,10 +1,10 @@
 import "server-only";
 import { z } from "zod";
-import { recordAudit } from "@/db/queries/audit";
-import { completePendingSignIn, findPendingSignIn, recordWrongCode } from "@/db/queries/pending-sign-ins";
-import { createSession } from "@/db/queries/sessions";
-import { confirmEnrolment, verifySecondFactor } from "@/db/queries/two-factor";
-import { clearLimits, countAttempt, limitedUntil, type LimitSubject } from "./rate-limit";
+import { recordAudit } from "@/lib/audit/log";
+import { completePendingSignIn, findPendingSignIn, recordWrongCode } from "@/lib/auth/pending-sign-ins";
+import { createSession } from "@/lib/auth/sessions";
+import { confirmEnrolment, verifySecondFactor } from "@/lib/auth/two-factor";
+import { clearLimits, countAttempt, limitedUntil, type LimitSubject } from "@/lib/rate-limits/policies";
 
 export const secondStepSchema = z.object({
   pendingToken: z.string().min(20).max(100),

@@ -2,11 +2,11 @@ import "server-only";
 import { cache } from "react";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { resolveSessionActor } from "@/db/queries/sessions";
-import type { Actor } from "@/db/queries/actor";
-import { roleHome } from "./roles";
-import { auth } from "./auth";
-import { clientIpFrom } from "./request-meta";
+import { resolveSessionActor } from "@/lib/auth/sessions";
+import type { Actor } from "@/lib/auth/actor";
+import { roleHome } from "@/lib/auth/roles";
+import { auth } from "@/lib/auth/auth";
+import { clientIpFrom } from "@/lib/auth/request-meta";
 
 /** The signed-in, still-valid actor for this request, or null. Checked against the database. */
 export const currentActor = cache(async (): Promise<Actor | null> => {

@@ -1,4 +1,4 @@
-import type { DestinationForm } from "./form-schema";
+import type { DestinationForm } from "@/lib/destinations/form-schema";
 
 export interface DestinationPreset {
   id: string;

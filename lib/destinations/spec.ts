@@ -1,6 +1,6 @@
 import type { Destination } from "@/db/schema";
-import type { DestinationSpec } from "@/lib/transfer/types";
-import type { DestinationForm } from "./form-schema";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import type { DestinationForm } from "@/lib/destinations/form-schema";
 
 /** The engine's view of a destination row. */
 export function toDestinationSpec(row: Destination): DestinationSpec {

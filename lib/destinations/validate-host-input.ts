@@ -2,7 +2,7 @@ import "server-only";
 import { env } from "@/lib/env";
 import { validateDestinationHost } from "@/lib/net/validate-host";
 import { UserInputError } from "@/lib/errors";
-import { isTransferError } from "@/lib/transfer/errors";
+import { isTransferError } from "@/lib/transfers/errors";
 
 /**
  * Checked when an admin saves a destination (and again by the engine before every connection):

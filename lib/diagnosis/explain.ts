@@ -1,6 +1,6 @@
 import "server-only";
-import { TRANSFER_ERROR_CODES, type TransferError, type TransferErrorCode } from "@/lib/transfer/errors";
-import type { DestinationSpec } from "@/lib/transfer/types";
+import { TRANSFER_ERROR_CODES, type TransferError, type TransferErrorCode } from "@/lib/transfers/errors";
+import type { DestinationSpec } from "@/lib/transfers/types";
 
 export interface ExplainContext {
   destination: DestinationSpec;

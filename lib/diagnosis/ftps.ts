@@ -1,10 +1,10 @@
 import "server-only";
 import { Readable } from "node:stream";
 import { fetchFtpsServerIdentity, openFtpsSession, type FtpsSession, type FtpsStage, type FtpsStageInfo } from "@/lib/ftps";
-import { TransferError } from "@/lib/transfer/errors";
-import { daysUntil, EXPIRY_WARNING_DAYS, hasWildcardName, matchingCertificateName } from "./certificate-facts";
-import { noteLeftover, probeContent, probeFileName } from "./probe";
-import { asTransferError, transcriptMessages, type ProtocolRun } from "./protocol-run";
+import { TransferError } from "@/lib/transfers/errors";
+import { daysUntil, EXPIRY_WARNING_DAYS, hasWildcardName, matchingCertificateName } from "@/lib/diagnosis/certificate-facts";
+import { noteLeftover, probeContent, probeFileName } from "@/lib/diagnosis/probe";
+import { asTransferError, transcriptMessages, type ProtocolRun } from "@/lib/diagnosis/protocol-run";
 
 const CERTIFICATE_CODES = new Set(["TLS_CERT_UNTRUSTED", "TLS_HOSTNAME_MISMATCH"]);
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { ProtocolRun } from "./protocol-run";
+import type { ProtocolRun } from "@/lib/diagnosis/protocol-run";
 
 /** A name no payer process picks up as a claim file: hidden, random, with a .tmp extension. */
 export function probeFileName(): string {

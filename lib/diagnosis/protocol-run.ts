@@ -1,8 +1,8 @@
 import "server-only";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
-import type { StageBoard } from "./stage-board";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
+import type { StageBoard } from "@/lib/diagnosis/stage-board";
 
 /** Everything a protocol's diagnosis needs once DNS has produced a validated target. */
 export interface ProtocolRun {

@@ -1,6 +1,6 @@
 import "server-only";
-import { scrubDeep, scrubText } from "./secrets";
-import type { DiagnosisResult, DiagnosisStage } from "./types";
+import { scrubDeep, scrubText } from "@/lib/diagnosis/secrets";
+import type { DiagnosisResult, DiagnosisStage } from "@/lib/diagnosis/types";
 
 export interface DiagnosisReportContext {
   portalVersion: string;

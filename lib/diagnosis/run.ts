@@ -1,17 +1,17 @@
 import "server-only";
 import net from "node:net";
 import { validateDestinationHost } from "@/lib/net/validate-host";
-import { TransferError } from "@/lib/transfer/errors";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, NegotiatedSession, ValidatedTarget } from "@/lib/transfer/types";
-import { explainFailure, failureHeadline, seconds, type ExplainContext } from "./explain";
-import { diagnoseFtps } from "./ftps";
-import { asTransferError, type ProtocolRun } from "./protocol-run";
-import { scrubDeep, secretsOf } from "./secrets";
-import { diagnoseSftp } from "./sftp";
-import { StageBoard } from "./stage-board";
-import { FTPS_DIAGNOSIS_STAGES, SFTP_DIAGNOSIS_STAGES } from "./stage-definitions";
-import { DEFAULT_STAGE_TIMEOUT_MS, type DiagnosisRequest, type DiagnosisResult } from "./types";
+import { TransferError } from "@/lib/transfers/errors";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, NegotiatedSession, ValidatedTarget } from "@/lib/transfers/types";
+import { explainFailure, failureHeadline, seconds, type ExplainContext } from "@/lib/diagnosis/explain";
+import { diagnoseFtps } from "@/lib/diagnosis/ftps";
+import { asTransferError, type ProtocolRun } from "@/lib/diagnosis/protocol-run";
+import { scrubDeep, secretsOf } from "@/lib/diagnosis/secrets";
+import { diagnoseSftp } from "@/lib/diagnosis/sftp";
+import { StageBoard } from "@/lib/diagnosis/stage-board";
+import { FTPS_DIAGNOSIS_STAGES, SFTP_DIAGNOSIS_STAGES } from "@/lib/diagnosis/stage-definitions";
+import { DEFAULT_STAGE_TIMEOUT_MS, type DiagnosisRequest, type DiagnosisResult } from "@/lib/diagnosis/types";
 
 /** Extra time the drivers' own timers get, so the stage watchdog (with its plain message) fires first. */
 const DRIVER_GRACE_MS = 500;

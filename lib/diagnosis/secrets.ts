@@ -1,5 +1,5 @@
 import "server-only";
-import type { UpstreamCredentials } from "@/lib/transfer/types";
+import type { UpstreamCredentials } from "@/lib/transfers/types";
 
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 const PUTTY_PRIVATE_LINES = /^Private-Lines:[\s\S]*?(?=^Private-MAC:|$)/gm;

@@ -11,10 +11,10 @@ import {
   type SftpStage,
   type StageInfo,
 } from "@/lib/sftp";
-import { TransferError } from "@/lib/transfer/errors";
-import { asTransferError, transcriptMessages, type ProtocolRun } from "./protocol-run";
-import { noteLeftover, probeContent, probeFileName } from "./probe";
-import { categoryOfFailure, CATEGORY_LABELS, describeNegotiation, explainNoMatch, type AlgorithmCategory } from "./ssh-algorithms";
+import { TransferError } from "@/lib/transfers/errors";
+import { asTransferError, transcriptMessages, type ProtocolRun } from "@/lib/diagnosis/protocol-run";
+import { noteLeftover, probeContent, probeFileName } from "@/lib/diagnosis/probe";
+import { categoryOfFailure, CATEGORY_LABELS, describeNegotiation, explainNoMatch, type AlgorithmCategory } from "@/lib/diagnosis/ssh-algorithms";
 
 /**
  * SFTP: TCP, banner, algorithms, host key, authentication and subsystem come from the relay's own

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TransferError } from "@/lib/transfer/errors";
-import { StageBoard } from "./stage-board";
+import { TransferError } from "@/lib/transfers/errors";
+import { StageBoard } from "@/lib/diagnosis/stage-board";
 
 const STAGES = [
   { key: "tcp", label: "TCP connection" },

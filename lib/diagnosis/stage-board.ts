@@ -1,8 +1,8 @@
 import "server-only";
 import { performance } from "node:perf_hooks";
-import type { TransferError, TransferErrorCode } from "@/lib/transfer/errors";
-import type { StageDefinition } from "./stage-definitions";
-import type { DiagnosisStage, StageStatus } from "./types";
+import type { TransferError, TransferErrorCode } from "@/lib/transfers/errors";
+import type { StageDefinition } from "@/lib/diagnosis/stage-definitions";
+import type { DiagnosisStage, StageStatus } from "@/lib/diagnosis/types";
 
 /** Turns a failure at a stage into the plain-language summary and the facts shown for it. */
 export type FailureExplainer = (stageKey: string, error: TransferError) => { summary: string; details?: Record<string, unknown> };

@@ -1,6 +1,6 @@
-import type { TransferErrorCode } from "@/lib/transfer/errors";
-import type { TranscriptLine } from "@/lib/transfer/transcript";
-import type { DestinationSpec, NegotiatedSession, Protocol, UpstreamCredentials } from "@/lib/transfer/types";
+import type { TransferErrorCode } from "@/lib/transfers/errors";
+import type { TranscriptLine } from "@/lib/transfers/transcript";
+import type { DestinationSpec, NegotiatedSession, Protocol, UpstreamCredentials } from "@/lib/transfers/types";
 
 export type StageStatus = "passed" | "failed" | "skipped" | "warning";
 

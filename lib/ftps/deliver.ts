@@ -3,11 +3,11 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DeliveryRequest, DeliveryResult } from "@/lib/transfer/types";
-import { assertSafeFtpName } from "./names";
-import { openFtpsSession, type FtpsSession } from "./session";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DeliveryRequest, DeliveryResult } from "@/lib/transfers/types";
+import { assertSafeFtpName } from "@/lib/ftps/names";
+import { openFtpsSession, type FtpsSession } from "@/lib/ftps/session";
 
 function formatRate(bytes: number, ms: number): string {
   const perSecond = bytes / Math.max(ms / 1000, 0.001);

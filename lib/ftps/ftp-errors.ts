@@ -1,7 +1,7 @@
 import "server-only";
 import { FTPError } from "basic-ftp";
-import { TransferError } from "@/lib/transfer/errors";
-import { tlsErrorToTransferError } from "./tls";
+import { TransferError } from "@/lib/transfers/errors";
+import { tlsErrorToTransferError } from "@/lib/ftps/tls";
 
 /** What we were doing when the server said no: the same reply code means different things per command. */
 export type FtpOperation = "login" | "protection" | "cwd" | "list" | "store" | "size" | "rename" | "quit" | "other";

@@ -1,12 +1,12 @@
 import "server-only";
 import tls from "node:tls";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfer/types";
-import { describeCertificate, summarizeCertificate } from "./certificate";
-import { readRawReply, writeRaw } from "./raw-reply";
-import { connectControl } from "./tcp";
-import { startTlsForInspection, tlsErrorToTransferError } from "./tls";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfers/types";
+import { describeCertificate, summarizeCertificate } from "@/lib/ftps/certificate";
+import { readRawReply, writeRaw } from "@/lib/ftps/raw-reply";
+import { connectControl } from "@/lib/ftps/tcp";
+import { startTlsForInspection, tlsErrorToTransferError } from "@/lib/ftps/tls";
 
 /**
  * Connect (AUTH TLS for explicit), read the server's leaf certificate and say whether CA

@@ -1,8 +1,8 @@
 import "server-only";
-export { ftpsDriver } from "./driver";
-export { deliverOverFtps } from "./deliver";
-export { fetchFtpsServerIdentity } from "./identity";
-export { openFtpsSession, type FtpsSession, type OpenFtpsSessionOptions } from "./session";
-export type { FtpsStage, FtpsStageInfo, FtpsSessionHooks } from "./stages";
-export type { CertificateSummary } from "./certificate";
-export { normalizeSha256, pinMatches } from "./certificate";
+export { ftpsDriver } from "@/lib/ftps/driver";
+export { deliverOverFtps } from "@/lib/ftps/deliver";
+export { fetchFtpsServerIdentity } from "@/lib/ftps/identity";
+export { openFtpsSession, type FtpsSession, type OpenFtpsSessionOptions } from "@/lib/ftps/session";
+export type { FtpsStage, FtpsStageInfo, FtpsSessionHooks } from "@/lib/ftps/stages";
+export type { CertificateSummary } from "@/lib/ftps/certificate";
+export { normalizeSha256, pinMatches } from "@/lib/ftps/certificate";

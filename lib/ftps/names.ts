@@ -1,5 +1,5 @@
 import "server-only";
-import { TransferError } from "@/lib/transfer/errors";
+import { TransferError } from "@/lib/transfers/errors";
 
 /**
  * FTP commands end at CRLF, so a CR, LF or NUL inside a file name would let a name smuggle in a

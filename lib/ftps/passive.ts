@@ -1,12 +1,12 @@
 import "server-only";
 import net from "node:net";
 import type { FTPContext, FTPResponse, TransferStrategy } from "basic-ftp";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript, TranscriptStage } from "@/lib/transfer/transcript";
-import type { TlsPolicy } from "@/lib/transfer/types";
-import { isTcpFailure, openTcp } from "./tcp";
-import { startTls } from "./tls";
-import type { StageReporter } from "./stages";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript, TranscriptStage } from "@/lib/transfers/transcript";
+import type { TlsPolicy } from "@/lib/transfers/types";
+import { isTcpFailure, openTcp } from "@/lib/ftps/tcp";
+import { startTls } from "@/lib/ftps/tls";
+import type { StageReporter } from "@/lib/ftps/stages";
 
 export interface PassiveContext {
   /** The address the control connection is connected to: the only host a data connection may go to. */

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Duplex } from "node:stream";
-import { TransferError } from "@/lib/transfer/errors";
+import { TransferError } from "@/lib/transfers/errors";
 
 export interface FtpReply {
   code: number;

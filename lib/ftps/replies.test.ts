@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FTPError } from "basic-ftp";
-import { pinMatches, normalizeSha256 } from "./certificate";
-import { toTransferError } from "./ftp-errors";
-import { parseEpsvReply, parsePasvReply } from "./passive";
+import { pinMatches, normalizeSha256 } from "@/lib/ftps/certificate";
+import { toTransferError } from "@/lib/ftps/ftp-errors";
+import { parseEpsvReply, parsePasvReply } from "@/lib/ftps/passive";
 
 const reply = (code: number, text: string) => new FTPError({ code, message: `${code} ${text}` });
 

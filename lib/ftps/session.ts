@@ -4,17 +4,17 @@ import type net from "node:net";
 import { Writable, type Readable } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { Client, type FileInfo } from "basic-ftp";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript, TranscriptStage } from "@/lib/transfer/transcript";
-import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
-import { describeCertificate, summarizeCertificate, type CertificateSummary } from "./certificate";
-import { toTransferError, type FtpOperation } from "./ftp-errors";
-import { assertSafeFtpName, assertSafeFtpPassword } from "./names";
-import { createPassiveStrategy } from "./passive";
-import { readRawReply, writeRaw } from "./raw-reply";
-import type { FtpsSessionHooks, FtpsStage, FtpsStageInfo } from "./stages";
-import { connectControl } from "./tcp";
-import { awaitHandshake, startTls } from "./tls";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript, TranscriptStage } from "@/lib/transfers/transcript";
+import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
+import { describeCertificate, summarizeCertificate, type CertificateSummary } from "@/lib/ftps/certificate";
+import { toTransferError, type FtpOperation } from "@/lib/ftps/ftp-errors";
+import { assertSafeFtpName, assertSafeFtpPassword } from "@/lib/ftps/names";
+import { createPassiveStrategy } from "@/lib/ftps/passive";
+import { readRawReply, writeRaw } from "@/lib/ftps/raw-reply";
+import type { FtpsSessionHooks, FtpsStage, FtpsStageInfo } from "@/lib/ftps/stages";
+import { connectControl } from "@/lib/ftps/tcp";
+import { awaitHandshake, startTls } from "@/lib/ftps/tls";
 
 /** A logged-in FTPS session with the data channel protected; what the relay and the diagnosis build on. */
 export interface FtpsSession {

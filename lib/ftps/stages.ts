@@ -1,5 +1,5 @@
 import "server-only";
-import type { TransferError } from "@/lib/transfer/errors";
+import type { TransferError } from "@/lib/transfers/errors";
 
 /** The steps of an FTPS session, in order, as the staged diagnosis shows them. */
 export type FtpsStage = "tcp" | "tls" | "certificate" | "login" | "protection" | "passive" | "data" | "listing" | "write";

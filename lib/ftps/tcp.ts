@@ -1,6 +1,6 @@
 import "server-only";
 import net from "node:net";
-import { TransferError } from "@/lib/transfer/errors";
+import { TransferError } from "@/lib/transfers/errors";
 
 export interface TcpFailure {
   kind: "timeout" | "refused" | "unreachable" | "other";

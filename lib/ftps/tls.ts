@@ -1,9 +1,9 @@
 import "server-only";
 import net from "node:net";
 import tls, { type ConnectionOptions, type TLSSocket } from "node:tls";
-import { TransferError } from "@/lib/transfer/errors";
-import type { TlsPolicy } from "@/lib/transfer/types";
-import { pinMatches } from "./certificate";
+import { TransferError } from "@/lib/transfers/errors";
+import type { TlsPolicy } from "@/lib/transfers/types";
+import { pinMatches } from "@/lib/ftps/certificate";
 
 /** The trust store for "ca" mode: the system CAs plus the destination's private CA bundle, if any. */
 export function trustedCas(caPem?: string): string[] {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { transferErrorCodes, TRANSFER_ERROR_CODES } from "@/lib/transfer/errors";
-import { GUIDES, guideBySlug, guideForCode, relatedGuides } from "./catalog";
-import { guideTexts } from "./guide-text.test-support";
-import { findPlaceholders, PLACEHOLDER_NAMES } from "./placeholders";
+import { transferErrorCodes, TRANSFER_ERROR_CODES } from "@/lib/transfers/errors";
+import { GUIDES, guideBySlug, guideForCode, relatedGuides } from "@/lib/guides/catalog";
+import { guideTexts } from "@/lib/guides/guide-text.test-support";
+import { findPlaceholders, PLACEHOLDER_NAMES } from "@/lib/guides/placeholders";
 
 const REQUIRED_ARTICLES = [
   "SFTP and FTPS are different protocols",

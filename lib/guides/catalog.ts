@@ -1,13 +1,13 @@
-import type { TransferErrorCode } from "@/lib/transfer/errors";
-import { articles } from "./content/articles";
-import { ftpDataGuides } from "./content/ftp-data";
-import { loginGuides } from "./content/login";
-import { networkGuides } from "./content/network";
-import { portalGuides } from "./content/portal";
-import { remoteGuides } from "./content/remote";
-import { sshGuides } from "./content/ssh";
-import { tlsGuides } from "./content/tls";
-import type { Guide } from "./types";
+import type { TransferErrorCode } from "@/lib/transfers/errors";
+import { articles } from "@/lib/guides/content/articles";
+import { ftpDataGuides } from "@/lib/guides/content/ftp-data";
+import { loginGuides } from "@/lib/guides/content/login";
+import { networkGuides } from "@/lib/guides/content/network";
+import { portalGuides } from "@/lib/guides/content/portal";
+import { remoteGuides } from "@/lib/guides/content/remote";
+import { sshGuides } from "@/lib/guides/content/ssh";
+import { tlsGuides } from "@/lib/guides/content/tls";
+import type { Guide } from "@/lib/guides/types";
 
 /** Every guide, code guides in the order a connection fails (network, protocol, login, data, server), then articles. */
 export const GUIDES: readonly Guide[] = [

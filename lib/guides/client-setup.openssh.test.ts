@@ -7,9 +7,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DestinationSpec } from "@/lib/transfer/types";
+import type { DestinationSpec } from "@/lib/transfers/types";
 import { startLegacySshd, type LegacySshd } from "@/test/support/legacy-sshd";
-import { clientSetup } from "./client-setup";
+import { clientSetup } from "@/lib/guides/client-setup";
 
 let server: LegacySshd;
 let workDir: string;

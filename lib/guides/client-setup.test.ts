@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { DestinationSpec } from "@/lib/transfer/types";
-import { clientSetup } from "./client-setup";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import { clientSetup } from "@/lib/guides/client-setup";
 
 const base: DestinationSpec = {
   id: "dest-1",

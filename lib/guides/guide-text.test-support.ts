@@ -1,4 +1,4 @@
-import type { Guide, RenderedGuide } from "./types";
+import type { Guide, RenderedGuide } from "@/lib/guides/types";
 
 /** Every piece of text a guide shows, one entry per field, for checks that scan all of it. */
 export function guideTexts(guide: Guide | RenderedGuide): string[] {

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { DestinationSpec } from "@/lib/transfer/types";
-import { GUIDES } from "./catalog";
-import { clientSetup } from "./client-setup";
-import { guideTexts } from "./guide-text.test-support";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import { GUIDES } from "@/lib/guides/catalog";
+import { clientSetup } from "@/lib/guides/client-setup";
+import { guideTexts } from "@/lib/guides/guide-text.test-support";
 
 const SEEDS_DIR = "/work/shared/seeds";
 const SEED_FILES = ["fl-edi-sftp-troubleshooting-guide.txt", "communicator-ftps-setup-guide.txt"];

@@ -1,5 +1,5 @@
-import type { Protocol } from "@/lib/transfer/types";
-import type { GuideContext } from "./types";
+import type { Protocol } from "@/lib/transfers/types";
+import type { GuideContext } from "@/lib/guides/types";
 
 export const PLACEHOLDER_NAMES = [
   "host",

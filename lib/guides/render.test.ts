@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { DestinationSpec } from "@/lib/transfer/types";
-import { GUIDES, guideBySlug, guideForCode } from "./catalog";
-import { guideTexts } from "./guide-text.test-support";
-import { egressIpSentence, egressIpsInProse } from "./placeholders";
-import { guideContextFor, renderGuide } from "./render";
-import type { GuideContext } from "./types";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import { GUIDES, guideBySlug, guideForCode } from "@/lib/guides/catalog";
+import { guideTexts } from "@/lib/guides/guide-text.test-support";
+import { egressIpSentence, egressIpsInProse } from "@/lib/guides/placeholders";
+import { guideContextFor, renderGuide } from "@/lib/guides/render";
+import type { GuideContext } from "@/lib/guides/types";
 
 const LEFTOVER = /\{[A-Za-z]+\}/;
 

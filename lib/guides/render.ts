@@ -1,6 +1,6 @@
-import type { DestinationSpec, Protocol } from "@/lib/transfer/types";
-import { commandValues, fillPlaceholders, proseValues } from "./placeholders";
-import type { Guide, GuideContext, ProtocolFamily, RenderedGuide, Step } from "./types";
+import type { DestinationSpec, Protocol } from "@/lib/transfers/types";
+import { commandValues, fillPlaceholders, proseValues } from "@/lib/guides/placeholders";
+import type { Guide, GuideContext, ProtocolFamily, RenderedGuide, Step } from "@/lib/guides/types";
 
 export function protocolFamily(protocol: Protocol): ProtocolFamily {
   return protocol === "sftp" ? "sftp" : "ftps";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { searchGuides } from "./search";
+import { searchGuides } from "@/lib/guides/search";
 
 function top(query: string): string | undefined {
   return searchGuides(query)[0]?.guide.slug;

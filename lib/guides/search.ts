@@ -1,6 +1,6 @@
-import { transferErrorCodes, type TransferErrorCode } from "@/lib/transfer/errors";
-import { GUIDES } from "./catalog";
-import type { Guide, Step } from "./types";
+import { transferErrorCodes, type TransferErrorCode } from "@/lib/transfers/errors";
+import { GUIDES } from "@/lib/guides/catalog";
+import type { Guide, Step } from "@/lib/guides/types";
 
 export interface GuideSearchResult {
   guide: Guide;

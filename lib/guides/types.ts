@@ -1,5 +1,5 @@
-import type { TransferErrorCode } from "@/lib/transfer/errors";
-import type { Protocol } from "@/lib/transfer/types";
+import type { TransferErrorCode } from "@/lib/transfers/errors";
+import type { Protocol } from "@/lib/transfers/types";
 
 /** The two protocol families a guide can be about; explicit and implicit FTPS share one family. */
 export type ProtocolFamily = "sftp" | "ftps";

@@ -7,7 +7,7 @@ import {
   reportDatabaseRestarting,
   resetDatabaseAvailability,
 } from "@/lib/health/database-status";
-import { DATABASE_DOWN_MESSAGE, DATABASE_RESTARTING_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableAnswer, refuseWhileDatabaseUnavailable } from "./database-gate";
+import { DATABASE_DOWN_MESSAGE, DATABASE_RESTARTING_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableAnswer, refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
 
 describe("databaseUnavailableAnswer", () => {
   it("lets everything through while the database is up", () => {

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import type { Env } from "@/lib/env";
+import { formatBytes } from "@/lib/format";
 
 /**
  * How much of a request the portal is willing to receive, and for how long, decided from the
@@ -68,7 +69,7 @@ export const ROUTE_LIMITS: Readonly<Record<RouteClass, RouteLimit>> = {
   },
 };
 
-/** Mirrors TUS_PATH in lib/uploads/tus.ts (not imported: that module pulls in the database). */
+/** Mirrors TUS_PATH in lib/transfers/intake/tus.ts (not imported: that module pulls in the database). */
 const TUS_PREFIX = "/api/uploads";
 const CONFIRM_PATH = /^\/api\/v1\/transfers\/[^/]+\/confirm$/;
 
@@ -95,13 +96,6 @@ export function classifyRequest(method: string | undefined, url: string | undefi
 }
 
 /** "1 KiB", "16 KiB", "1 MiB", "300 MiB", "512 bytes": sizes as people read them. */
-export function formatBytes(bytes: number): string {
-  if (bytes < KiB) return `${bytes} bytes`;
-  if (bytes < MiB) return `${Number((bytes / KiB).toFixed(1))} KiB`;
-  if (bytes < 1024 * MiB) return `${Number((bytes / MiB).toFixed(1))} MiB`;
-  return `${Number((bytes / (1024 * MiB)).toFixed(1))} GiB`;
-}
-
 /** The message of a body over its class's limit, the same from the guard and from the routes. */
 export function tooLargeMessage(routeClass: RouteClass, declaredBytes?: number): string {
   const limit = ROUTE_LIMITS[routeClass];

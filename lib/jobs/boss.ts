@@ -1,8 +1,8 @@
 import "server-only";
 import PgBoss from "pg-boss";
 import type { DatabaseHandle } from "@/db/client";
-import { poolBossDb } from "./pool-boss-db";
-import { BOSS_SCHEMA } from "./relay-job-rows";
+import { poolBossDb } from "@/lib/jobs/pool-boss-db";
+import { BOSS_SCHEMA } from "@/lib/transfers/queue/job-rows";
 
 /**
  * pg-boss on either engine. PostgreSQL: pg-boss opens its own small pool (its transaction blocks

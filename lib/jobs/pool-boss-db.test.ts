@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pool } from "pg";
 import { createTestDatabase } from "@/test/support/db";
-import { poolBossDb } from "./pool-boss-db";
+import { poolBossDb } from "@/lib/jobs/pool-boss-db";
 
 const engine = process.env.DATABASE_URL ? "PostgreSQL" : "the embedded database";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { sendMail, type MailOutcome } from "./send";
+import { sendMail, type MailOutcome } from "@/lib/mail/send";
 
 /*
  * The emails that carry one-time account links: invitations and password resets. They are marked

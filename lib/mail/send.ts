@@ -1,9 +1,9 @@
 import "server-only";
-import { claimDueMail, insertMail, markMailOutcome, type NewMail, type RetryPolicy } from "@/db/queries/mail";
+import { claimDueMail, insertMail, markMailOutcome, type NewMail, type RetryPolicy } from "@/lib/mail/records";
 import type { MailMessage } from "@/db/schema";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { smtpTransport } from "./transport";
+import { smtpTransport } from "@/lib/mail/transport";
 
 export type MailOutcome = { status: "sent" | "captured" | "failed" | "duplicate"; id: string | null };
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { logger } from "@/lib/logger";
-import { eventLoopDelaySnapshot, startEventLoopDelayMonitor, stopEventLoopDelayMonitor } from "./event-loop-delay";
+import { eventLoopDelaySnapshot, startEventLoopDelayMonitor, stopEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

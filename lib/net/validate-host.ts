@@ -1,8 +1,8 @@
 import "server-only";
 import { lookup } from "node:dns/promises";
 import net from "node:net";
-import { TransferError } from "@/lib/transfer/errors";
-import type { ValidatedTarget } from "@/lib/transfer/types";
+import { TransferError } from "@/lib/transfers/errors";
+import type { ValidatedTarget } from "@/lib/transfers/types";
 
 const blockedV4: Array<[string, number]> = [
   ["0.0.0.0", 8], // "this network"

@@ -1,5 +1,5 @@
 import "server-only";
-import { allOrganisationsDay, dailySummaryRecipients, organisationDay, type StatusCounts, type SummaryRecipient } from "@/db/queries/daily-summary";
+import { allOrganisationsDay, dailySummaryRecipients, organisationDay, type StatusCounts, type SummaryRecipient } from "@/lib/notifications/daily-summary-records";
 import { env } from "@/lib/env";
 import { sendMail } from "@/lib/mail/send";
 

@@ -1,12 +1,12 @@
 import "server-only";
-import { keyFacts, markEventDispatched, organisationContacts, transferFacts, undispatchedEvents } from "@/db/queries/notifications";
-import { createDeliveriesForEvent } from "@/db/queries/webhooks";
+import { keyFacts, markEventDispatched, organisationContacts, transferFacts, undispatchedEvents } from "@/lib/notifications/outbox";
+import { createDeliveriesForEvent } from "@/lib/webhooks/service";
 import type { NotificationEvent } from "@/db/schema";
 import { logger } from "@/lib/logger";
 import { sendMail } from "@/lib/mail/send";
 import { transferEventPayload } from "@/lib/webhooks/payload";
-import { keyDecisionMail, transferProblemMail, type ComposedMail } from "./messages";
-import { checkStagingSpace } from "./staging-alerts";
+import { keyDecisionMail, transferProblemMail, type ComposedMail } from "@/lib/notifications/messages";
+import { checkStagingSpace } from "@/lib/notifications/staging-alerts";
 
 export interface DispatchResult {
   events: number;

@@ -1,8 +1,9 @@
 import "server-only";
-import type { KeyFacts, TransferFacts } from "@/db/queries/notifications";
+import type { KeyFacts, TransferFacts } from "@/lib/notifications/outbox";
 import { env } from "@/lib/env";
 import { guideForCode } from "@/lib/guides";
-import { isTransferErrorCode, TRANSFER_ERROR_CODES } from "@/lib/transfer/errors";
+import { isTransferErrorCode, TRANSFER_ERROR_CODES } from "@/lib/transfers/errors";
+import { formatBytes } from "@/lib/format";
 
 export interface ComposedMail {
   subject: string;
@@ -31,12 +32,6 @@ const CONTACT_CLOSING = "You receive this because you are a contact of your orga
 function compose(subject: string, paragraphs: string[], closing = CONTACT_CLOSING): ComposedMail {
   const all = [...paragraphs, closing];
   return { subject, text: `${all.join("\n\n")}\n`, html: htmlFrom(all) };
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** The troubleshooting guide for a transfer's error code, when the code has one. */
@@ -97,14 +92,10 @@ export interface StagingSpaceFacts {
 const ADMIN_CLOSING =
   "You receive this because you are an administrator of the EDI Transfer Portal. One email per episode (a reminder each day while it lasts), and one when space is back.";
 
-function volumeBytes(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : formatBytes(bytes);
-}
-
 function volumeLine(space: StagingSpaceFacts): string {
   if (space.freeBytes === null || space.totalBytes === null) return "its free space could not be measured";
   const share = space.totalBytes ? Math.round((space.freeBytes / space.totalBytes) * 1000) / 10 : 0;
-  return `${volumeBytes(space.freeBytes)} free of ${volumeBytes(space.totalBytes)} (${share}%), reserve ${volumeBytes(space.reserveBytes ?? 0)} (${space.reserveRule})`;
+  return `${formatBytes(space.freeBytes)} free of ${formatBytes(space.totalBytes)} (${share}%), reserve ${formatBytes(space.reserveBytes ?? 0)} (${space.reserveRule})`;
 }
 
 /** Free space on the staging volume fell below the reserve, or uploads were refused for lack of it. */

@@ -5,12 +5,12 @@ import {
   STAGING_LOW_MAIL,
   STAGING_OK_MAIL,
   stagingAlertState,
-} from "@/db/queries/staging-space";
+} from "@/lib/transfers/staging/space-records";
 import { logger } from "@/lib/logger";
 import { sendMail } from "@/lib/mail/send";
-import { stagingRoot } from "@/lib/transfer/staging";
-import { measureStagingSpace, type StagingSpace } from "@/lib/transfer/staging-space";
-import { stagingSpaceLowMail, stagingSpaceOkMail } from "./messages";
+import { stagingRoot } from "@/lib/transfers/staging/files";
+import { measureStagingSpace, type StagingSpace } from "@/lib/transfers/staging/space";
+import { stagingSpaceLowMail, stagingSpaceOkMail } from "@/lib/notifications/messages";
 
 /*
  * The admins' email about staging storage. It runs with the notification dispatcher (every minute,
@@ -21,7 +21,7 @@ import { stagingSpaceLowMail, stagingSpaceOkMail } from "./messages";
  * and sends one "low" email to every enabled admin (a reminder each UTC day while it lasts). It ends
  * when free space is back above the reserve with a margin and no upload was refused for a while:
  * one "ok" email, and the next shortage is a new episode with a new email. The state is the mail log
- * itself (db/queries/staging-space.ts): no table of its own, and every email's dedupe key is
+ * itself (lib/transfers/staging/space-records.ts): no table of its own, and every email's dedupe key is
  * computed the same way by every process, so two checks at once still send each email once.
  */
 

@@ -4,13 +4,13 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
 import { destinations, organisations, partnerAccounts, sshKeys, type NewDestination } from "@/db/schema";
-import { revealSecret, storeSecret } from "@/db/queries/secrets";
-import { DEMO_ORGANISATION, generatePassword } from "@/lib/bootstrap";
+import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
+import { DEMO_ORGANISATION, generatePassword } from "@/lib/organisations/bootstrap";
 import { generateRsaKeyPair } from "@/lib/keys";
 import { logger } from "@/lib/logger";
-import { generateSandboxCertificates, type SandboxCertificates } from "./certificates";
-import { startSandboxFtpsServer, type SandboxFtpsServer } from "./ftps-server";
-import { startSandboxSftpServer, type SandboxSftpServer } from "./sftp-server";
+import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
+import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
+import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 
 /*
  * Demo mode: two payer stand-ins on loopback (an SFTP server that wants password then key, and an

@@ -3,10 +3,10 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import type net from "node:net";
 import tls from "node:tls";
-import { unixListing } from "./ftps-listing";
-import { openPassiveListener, type PassiveListener } from "./ftps-passive-listener";
-import { resolveVirtual, toLocal } from "./ftps-paths";
-import type { SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "./ftps-types";
+import { unixListing } from "@/lib/sandbox/ftps-listing";
+import { openPassiveListener, type PassiveListener } from "@/lib/sandbox/ftps-passive-listener";
+import { resolveVirtual, toLocal } from "@/lib/sandbox/ftps-paths";
+import type { SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "@/lib/sandbox/ftps-types";
 
 /** What a control connection shares with the server it belongs to. */
 export interface ServerState {

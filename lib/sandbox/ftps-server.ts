@@ -2,10 +2,10 @@ import "server-only";
 import { X509Certificate } from "node:crypto";
 import net from "node:net";
 import tls from "node:tls";
-import { SandboxControlSession, type ServerState } from "./ftps-control-session";
-import type { SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "./ftps-types";
+import { SandboxControlSession, type ServerState } from "@/lib/sandbox/ftps-control-session";
+import type { SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "@/lib/sandbox/ftps-types";
 
-export type { SandboxFtpsCertificate, SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "./ftps-types";
+export type { SandboxFtpsCertificate, SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "@/lib/sandbox/ftps-types";
 
 export interface SandboxFtpsServer {
   port: number;

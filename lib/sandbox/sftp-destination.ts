@@ -1,4 +1,4 @@
-import type { DestinationSpec, ValidatedTarget } from "@/lib/transfer/types";
+import type { DestinationSpec, ValidatedTarget } from "@/lib/transfers/types";
 
 /** A destination pointing at a local test server (sandbox or real sshd), pinned to its host key. */
 export function localSftpDestination(

@@ -2,8 +2,8 @@ import { constants as fsConstants, type Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { utils, type Attributes, type SFTPWrapper } from "ssh2";
-import type { SandboxSftpFaults } from "./sftp-faults";
-import { normalizeVirtualPath, OutsideRootError, resolveInsideRoot } from "./sftp-paths";
+import type { SandboxSftpFaults } from "@/lib/sandbox/sftp-faults";
+import { normalizeVirtualPath, OutsideRootError, resolveInsideRoot } from "@/lib/sandbox/sftp-paths";
 
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
 

@@ -3,10 +3,10 @@ import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { Server, utils, type Algorithms, type AuthContext, type Connection, type ParsedKey } from "ssh2";
-import type { SandboxSftpFaults } from "./sftp-faults";
-import { serveFileOperations } from "./sftp-file-ops";
+import type { SandboxSftpFaults } from "@/lib/sandbox/sftp-faults";
+import { serveFileOperations } from "@/lib/sandbox/sftp-file-ops";
 
-export type { SandboxSftpFaults } from "./sftp-faults";
+export type { SandboxSftpFaults } from "@/lib/sandbox/sftp-faults";
 
 export interface SandboxSftpUser {
   username: string;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Algorithms } from "ssh2";
-import type { AlgorithmProfile } from "@/lib/transfer/types";
+import type { AlgorithmProfile } from "@/lib/transfers/types";
 
 /**
  * What the legacy profile adds, taken from the payers' own session logs (GlobalSCAPE:

@@ -1,7 +1,7 @@
 import "server-only";
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { AuthRequirement, UpstreamCredentials } from "@/lib/transfer/types";
+import { TransferError } from "@/lib/transfers/errors";
+import type { AuthRequirement, UpstreamCredentials } from "@/lib/transfers/types";
 
 type Method = "password" | "publickey" | "keyboard-interactive";
 type Outcome = "untried" | "pending" | "partial" | "rejected";

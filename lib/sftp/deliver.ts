@@ -1,11 +1,11 @@
 import "server-only";
 import { stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { TransferError } from "@/lib/transfer/errors";
-import type { DeliveryRequest, DeliveryResult } from "@/lib/transfer/types";
-import { changeDirectory, listDirectory } from "./remote-dir";
-import { openSftpSession } from "./session";
-import { uploadFile } from "./upload";
+import { TransferError } from "@/lib/transfers/errors";
+import type { DeliveryRequest, DeliveryResult } from "@/lib/transfers/types";
+import { changeDirectory, listDirectory } from "@/lib/sftp/remote-dir";
+import { openSftpSession } from "@/lib/sftp/session";
+import { uploadFile } from "@/lib/sftp/upload";
 
 /**
  * One delivery attempt: connect, authenticate, check the directory, upload (resuming a temp file a

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { generateClientKeyPair } from "@/lib/sandbox/sftp-keys";
-import { fingerprintIsPinned, md5Fingerprint, publicKeyLineFingerprint, sha256Fingerprint } from "./fingerprint";
+import { fingerprintIsPinned, md5Fingerprint, publicKeyLineFingerprint, sha256Fingerprint } from "@/lib/sftp/fingerprint";
 
 describe("host key fingerprints", () => {
   const blob = Buffer.from(generateClientKeyPair().publicKey.split(" ")[1], "base64");

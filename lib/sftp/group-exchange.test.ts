@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { GEX_PRIVATE_EXPONENT_BITS, ShortExponentDiffieHellman } from "./group-exchange";
+import { GEX_PRIVATE_EXPONENT_BITS, ShortExponentDiffieHellman } from "@/lib/sftp/group-exchange";
 
 // RFC 3526 group 14 (2048 bits): a named group, so node:crypto's peer below runs no DH_check either.
 const peer = () => {

@@ -2,9 +2,9 @@ import "server-only";
 
 /* Small pieces of the connection phase: naming failures before SSH is up, and credential checks. */
 import { utils } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfer/types";
-import { LEGACY_ADDITIONS } from "./algorithms";
+import { TransferError } from "@/lib/transfers/errors";
+import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
+import { LEGACY_ADDITIONS } from "@/lib/sftp/algorithms";
 
 export function describeMac(mac: string | undefined, cipher: string | undefined): string | undefined {
   if (mac && mac !== "<implicit>") return mac;

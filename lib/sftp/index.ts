@@ -1,16 +1,16 @@
 import "server-only";
-import type { ProtocolDriver } from "@/lib/transfer/types";
-import { deliverViaSftp } from "./deliver";
-import { fetchSftpServerIdentity } from "./server-identity";
+import type { ProtocolDriver } from "@/lib/transfers/types";
+import { deliverViaSftp } from "@/lib/sftp/deliver";
+import { fetchSftpServerIdentity } from "@/lib/sftp/server-identity";
 
 export const sftpDriver: ProtocolDriver = {
   deliver: deliverViaSftp,
   fetchServerIdentity: fetchSftpServerIdentity,
 };
 
-export { openSftpSession, SftpSession, type HostKeyInfo, type SftpSessionOptions } from "./session";
-export { changeDirectory, listDirectory, type RemoteEntry } from "./remote-dir";
-export { uploadFile, type UploadOptions, type UploadOutcome } from "./upload";
-export { SFTP_STAGES, type SftpStage, type StageInfo, type SftpSessionHooks } from "./stages";
-export { algorithmsForProfile, LEGACY_ADDITIONS } from "./algorithms";
-export { sha256Fingerprint, md5Fingerprint, fingerprintIsPinned } from "./fingerprint";
+export { openSftpSession, SftpSession, type HostKeyInfo, type SftpSessionOptions } from "@/lib/sftp/session";
+export { changeDirectory, listDirectory, type RemoteEntry } from "@/lib/sftp/remote-dir";
+export { uploadFile, type UploadOptions, type UploadOutcome } from "@/lib/sftp/upload";
+export { SFTP_STAGES, type SftpStage, type StageInfo, type SftpSessionHooks } from "@/lib/sftp/stages";
+export { algorithmsForProfile, LEGACY_ADDITIONS } from "@/lib/sftp/algorithms";
+export { sha256Fingerprint, md5Fingerprint, fingerprintIsPinned } from "@/lib/sftp/fingerprint";

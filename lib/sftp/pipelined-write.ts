@@ -1,7 +1,7 @@
 import "server-only";
 import type { FileHandle } from "node:fs/promises";
 import type { SFTPWrapper } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
+import { TransferError } from "@/lib/transfers/errors";
 
 export interface PipelinedWriteOptions {
   sftp: SFTPWrapper;

@@ -1,9 +1,9 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { Stats } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { SftpSession } from "./session";
-import { SFTP_STATUS, sftpStatusCode } from "./sftp-errors";
+import { TransferError } from "@/lib/transfers/errors";
+import type { SftpSession } from "@/lib/sftp/session";
+import { SFTP_STATUS, sftpStatusCode } from "@/lib/sftp/sftp-errors";
 
 export type Reconciled = "size" | "size-and-sha256";
 

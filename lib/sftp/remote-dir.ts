@@ -1,8 +1,8 @@
 import "server-only";
 import path from "node:path";
 import type { FileEntryWithStats, Stats } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { SftpSession } from "./session";
+import { TransferError } from "@/lib/transfers/errors";
+import type { SftpSession } from "@/lib/sftp/session";
 
 export interface RemoteEntry {
   name: string;

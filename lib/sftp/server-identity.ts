@@ -1,7 +1,7 @@
 import "server-only";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfer/types";
-import { IdentityCaptured, openSftpSession } from "./session";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfers/types";
+import { IdentityCaptured, openSftpSession } from "@/lib/sftp/session";
 
 /**
  * Connect with the destination's algorithm profile (so we see the key delivery will see),

@@ -2,19 +2,19 @@ import "server-only";
 import type net from "node:net";
 import { performance } from "node:perf_hooks";
 import { Client, type SFTPWrapper } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
-import { algorithmsForProfile } from "./algorithms";
-import { AuthPlan, LOCK_TEXT } from "./auth-plan";
-import { fingerprintIsPinned, hostKeyType, md5Fingerprint, sha256Fingerprint } from "./fingerprint";
-import { CATEGORY_NAMES, HandshakeRecorder, NEGOTIATION_CATEGORIES } from "./handshake-recorder";
-import { checkPrivateKeyReadable, classifyNoBanner, describeMac, wouldLegacyHelp } from "./handshake-helpers";
-import { type HostKeyInfo, SftpSession } from "./sftp-session";
-import type { SftpSessionHooks, SftpStage } from "./stages";
-import { connectTcp, mapSocketError } from "./tcp-connect";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
+import { algorithmsForProfile } from "@/lib/sftp/algorithms";
+import { AuthPlan, LOCK_TEXT } from "@/lib/sftp/auth-plan";
+import { fingerprintIsPinned, hostKeyType, md5Fingerprint, sha256Fingerprint } from "@/lib/sftp/fingerprint";
+import { CATEGORY_NAMES, HandshakeRecorder, NEGOTIATION_CATEGORIES } from "@/lib/sftp/handshake-recorder";
+import { checkPrivateKeyReadable, classifyNoBanner, describeMac, wouldLegacyHelp } from "@/lib/sftp/handshake-helpers";
+import { type HostKeyInfo, SftpSession } from "@/lib/sftp/sftp-session";
+import type { SftpSessionHooks, SftpStage } from "@/lib/sftp/stages";
+import { connectTcp, mapSocketError } from "@/lib/sftp/tcp-connect";
 
-export { SftpSession, type HostKeyInfo } from "./sftp-session";
+export { SftpSession, type HostKeyInfo } from "@/lib/sftp/sftp-session";
 
 export interface SftpSessionOptions {
   signal?: AbortSignal;

@@ -1,5 +1,5 @@
 import "server-only";
-import { TransferError } from "@/lib/transfer/errors";
+import { TransferError } from "@/lib/transfers/errors";
 
 /** SFTP v3 status codes (draft-ietf-secsh-filexfer-02). */
 export const SFTP_STATUS = {

@@ -1,12 +1,12 @@
 import "server-only";
 import { performance } from "node:perf_hooks";
 import type { Client, SFTPWrapper } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec, NegotiatedSession } from "@/lib/transfer/types";
-import { mapSftpError } from "./sftp-errors";
-import type { SftpSessionHooks, SftpStage } from "./stages";
-import { mapSocketError } from "./tcp-connect";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, NegotiatedSession } from "@/lib/transfers/types";
+import { mapSftpError } from "@/lib/sftp/sftp-errors";
+import type { SftpSessionHooks, SftpStage } from "@/lib/sftp/stages";
+import { mapSocketError } from "@/lib/sftp/tcp-connect";
 
 export interface HostKeyInfo {
   algorithm?: string;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { TransferError } from "@/lib/transfer/errors";
+import type { TransferError } from "@/lib/transfers/errors";
 
 /** The steps of an SFTP session, in order; the staged diagnosis shows them one by one. */
 export const SFTP_STAGES = ["tcp", "banner", "kex", "hostkey", "auth", "sftp", "cd", "list", "write"] as const;

@@ -1,7 +1,7 @@
 import "server-only";
 import net from "node:net";
-import { TransferError } from "@/lib/transfer/errors";
-import type { ValidatedTarget } from "@/lib/transfer/types";
+import { TransferError } from "@/lib/transfers/errors";
+import type { ValidatedTarget } from "@/lib/transfers/types";
 
 /**
  * Open the TCP connection ourselves, to the validated address only, so ssh2 never resolves a name

@@ -2,13 +2,13 @@ import "server-only";
 import { open as openLocal, type FileHandle } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { utils, type Stats } from "ssh2";
-import { TransferError } from "@/lib/transfer/errors";
-import type { UploadStrategy } from "@/lib/transfer/types";
-import { pipelinedWrite } from "./pipelined-write";
-import { findDeliveredCopy, type Reconciled } from "./reconcile";
-import { remotePathFor } from "./remote-dir";
-import type { SftpSession } from "./session";
-import { mapSftpError, SFTP_STATUS, sftpStatusCode } from "./sftp-errors";
+import { TransferError } from "@/lib/transfers/errors";
+import type { UploadStrategy } from "@/lib/transfers/types";
+import { pipelinedWrite } from "@/lib/sftp/pipelined-write";
+import { findDeliveredCopy, type Reconciled } from "@/lib/sftp/reconcile";
+import { remotePathFor } from "@/lib/sftp/remote-dir";
+import type { SftpSession } from "@/lib/sftp/session";
+import { mapSftpError, SFTP_STATUS, sftpStatusCode } from "@/lib/sftp/sftp-errors";
 
 const { OPEN_MODE } = utils.sftp;
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { VaultError } from "./errors";
-import { masterKeyFor, type Keyring } from "./keyring";
+import { VaultError } from "@/lib/vault/errors";
+import { masterKeyFor, type Keyring } from "@/lib/vault/keyring";
 
 /**
  * Envelope encryption. Each secret gets a fresh 256-bit data key; the payload is AES-256-GCM under it,

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { VaultError } from "./errors";
-import { Keyring, MASTER_KEY_BYTES, masterKeyId } from "./keyring";
+import { VaultError } from "@/lib/vault/errors";
+import { Keyring, MASTER_KEY_BYTES, masterKeyId } from "@/lib/vault/keyring";
 
 /*
  * Where master keys come from.

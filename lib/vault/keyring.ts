@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
-import { VaultError } from "./errors";
+import { VaultError } from "@/lib/vault/errors";
 
 export const MASTER_KEY_BYTES = 32;
 

@@ -2,9 +2,9 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
-import { isVaultError } from "./errors";
-import { type Keyring } from "./keyring";
-import { KEY_DIR_NAME, loadKeyringFromEnv } from "./keyring-store";
+import { isVaultError } from "@/lib/vault/errors";
+import { type Keyring } from "@/lib/vault/keyring";
+import { KEY_DIR_NAME, loadKeyringFromEnv } from "@/lib/vault/keyring-store";
 
 /*
  * The process's keyring. It is reloaded when the key folder's `active` pointer changes (a rotation

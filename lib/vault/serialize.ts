@@ -1,5 +1,5 @@
-import { VaultError } from "./errors";
-import type { SealedSecret } from "./envelope";
+import { VaultError } from "@/lib/vault/errors";
+import type { SealedSecret } from "@/lib/vault/envelope";
 
 /**
  * Compact text form for one database column:

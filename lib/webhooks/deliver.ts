@@ -1,9 +1,9 @@
 import "server-only";
-import { loadDeliveryToSend, recordDeliveryAttempt, type AttemptRecord } from "@/db/queries/webhooks";
+import { loadDeliveryToSend, recordDeliveryAttempt, type AttemptRecord } from "@/lib/webhooks/service";
 import { logger } from "@/lib/logger";
-import { postWebhook } from "./request";
-import { signatureHeader } from "./signature";
-import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "./url";
+import { postWebhook } from "@/lib/webhooks/request";
+import { signatureHeader } from "@/lib/webhooks/signature";
+import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/webhooks/url";
 
 export type AttemptOutcome = "delivered" | "retry" | "failed" | "skipped";
 

@@ -4,7 +4,7 @@ import https from "node:https";
 import type { LookupFunction } from "node:net";
 import tls from "node:tls";
 import { env } from "@/lib/env";
-import type { ValidatedTarget } from "@/lib/transfer/types";
+import type { ValidatedTarget } from "@/lib/transfers/types";
 
 export interface WebhookResponse {
   statusCode: number | null;

@@ -2,8 +2,8 @@ import "server-only";
 import net from "node:net";
 import { env } from "@/lib/env";
 import { validateDestinationHost } from "@/lib/net/validate-host";
-import { isTransferError } from "@/lib/transfer/errors";
-import type { ValidatedTarget } from "@/lib/transfer/types";
+import { isTransferError } from "@/lib/transfers/errors";
+import type { ValidatedTarget } from "@/lib/transfers/types";
 
 export class WebhookUrlError extends Error {
   constructor(message: string) {

@@ -2,12 +2,12 @@ import "server-only";
 import type { DiagnosisRequest, DiagnosisResult } from "@/lib/diagnosis/types";
 import type { GeneratableRsaBits, GeneratedKeyPair, KeyPolicy, ParsedPrivateKey } from "@/lib/keys";
 import { UserInputError } from "@/lib/errors";
-import { TransferError } from "@/lib/transfer/errors";
-import type { Transcript } from "@/lib/transfer/transcript";
-import type { DeliveryRequest, DeliveryResult, DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfer/types";
-import { deserializeError, type SerializedError } from "./messages";
-import { workerPools } from "./registry";
-import type { DeliverArgs, ProtocolEvent } from "./tasks";
+import { TransferError } from "@/lib/transfers/errors";
+import type { Transcript } from "@/lib/transfers/transcript";
+import type { DeliveryRequest, DeliveryResult, DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfers/types";
+import { deserializeError, type SerializedError } from "@/lib/workers/messages";
+import { workerPools } from "@/lib/workers/registry";
+import type { DeliverArgs, ProtocolEvent } from "@/lib/workers/tasks";
 
 /**
  * The portal's side of the worker threads: typed calls that look like the functions they replace.

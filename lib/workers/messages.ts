@@ -5,7 +5,7 @@
  */
 import { KeyError, KEY_ERROR_CODES, type KeyErrorCode } from "@/lib/keys/errors";
 import { UserInputError } from "@/lib/errors";
-import { isTransferErrorCode, TransferError } from "@/lib/transfer/errors";
+import { isTransferErrorCode, TransferError } from "@/lib/transfers/errors";
 
 export type ToWorker =
   | { type: "run"; id: number; task: string; args: unknown }

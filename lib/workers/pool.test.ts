@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
-import { PoolBusyError, TaskTimeoutError, WorkerLostError, WorkerPool, type PoolOptions } from "./pool";
+import { PoolBusyError, TaskTimeoutError, WorkerLostError, WorkerPool, type PoolOptions } from "@/lib/workers/pool";
 
 // A tiny thread speaking the pool's protocol: "echo" answers, "spin" blocks its event loop for
 // args.ms, "wait" never answers, "emit" streams events first, "crash" exits the thread.

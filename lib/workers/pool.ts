@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { logger } from "@/lib/logger";
-import type { FromWorker, SerializedError, ToWorker } from "./messages";
+import type { FromWorker, SerializedError, ToWorker } from "@/lib/workers/messages";
 
 /**
  * A bounded pool of worker threads that runs named tasks off the event loop serving pages.

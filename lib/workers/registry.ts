@@ -1,4 +1,4 @@
-import type { WorkerPool } from "./pool";
+import type { WorkerPool } from "@/lib/workers/pool";
 
 /**
  * The process's two worker pools, created by the process entry (server.ts, `npm run worker`, the

@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { SHARE_ENV, Worker } from "node:worker_threads";
-import { WorkerPool } from "./pool";
-import { installedWorkerPools, installWorkerPools, type WorkerPools } from "./registry";
+import { WorkerPool } from "@/lib/workers/pool";
+import { installedWorkerPools, installWorkerPools, type WorkerPools } from "@/lib/workers/registry";
 
 /** Set by scripts/bundle-server.mjs: the compiled thread entry next to the compiled server. */
 declare const __PORTAL_THREAD_BUNDLE__: string | undefined;

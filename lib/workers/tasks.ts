@@ -7,9 +7,9 @@ import { runDiagnosis } from "@/lib/diagnosis";
 import type { DiagnosisRequest } from "@/lib/diagnosis/types";
 import { exportOpenSshPrivateKey, generateRsaKeyPairSync, parsePrivateKey, type GeneratableRsaBits, type KeyPolicy } from "@/lib/keys";
 import { groupExchangeStats } from "@/lib/sftp/group-exchange";
-import { deliverInThisThread, fetchIdentityInThisThread } from "@/lib/transfer/drivers";
-import { Transcript, type TranscriptLine } from "@/lib/transfer/transcript";
-import type { DeliveryRequest, DestinationSpec, ValidatedTarget } from "@/lib/transfer/types";
+import { deliverInThisThread, fetchIdentityInThisThread } from "@/lib/transfers/delivery/drivers";
+import { Transcript, type TranscriptLine } from "@/lib/transfers/transcript";
+import type { DeliveryRequest, DestinationSpec, ValidatedTarget } from "@/lib/transfers/types";
 
 export interface TaskContext {
   signal: AbortSignal;

@@ -3,12 +3,12 @@
  * here touches the database; inputs arrive complete (credentials already decrypted by the portal)
  * and results go back as plain values.
  */
-import "./install-group-exchange";
+import "@/lib/workers/install-group-exchange";
 import os from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { logger } from "@/lib/logger";
-import { serializeError, type FromWorker, type ToWorker } from "./messages";
-import { WORKER_TASKS, type TaskContext } from "./tasks";
+import { serializeError, type FromWorker, type ToWorker } from "@/lib/workers/messages";
+import { WORKER_TASKS, type TaskContext } from "@/lib/workers/tasks";
 
 if (!parentPort) throw new Error("thread-entry runs only as a worker thread");
 

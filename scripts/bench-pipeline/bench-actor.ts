@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/client";
-import type { Actor } from "@/db/queries/actor";
-import { createSession } from "@/db/queries/sessions";
+import type { Actor } from "@/lib/auth/actor";
+import { createSession } from "@/lib/auth/sessions";
 import { organisations, users } from "@/db/schema";
 
 /**

@@ -7,8 +7,8 @@
 import { performance } from "node:perf_hooks";
 import { installDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
-import type { Actor } from "@/db/queries/actor";
-import { listTransfers, transferFilterSchema, type TransferFilter } from "@/db/queries/transfer-list";
+import type { Actor } from "@/lib/auth/actor";
+import { listTransfers, transferFilterSchema, type TransferFilter } from "@/lib/transfers/history/list";
 import { destinations, organisations, partnerAccounts, users } from "@/db/schema";
 import { readJob, reportResult } from "./child-process";
 import type { HistoryJob, HistoryQueryResult, HistoryResult } from "./history-protocol";

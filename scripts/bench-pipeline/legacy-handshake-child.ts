@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { groupExchangeStats } from "@/lib/sftp/group-exchange";
 import { sftpDriver } from "@/lib/sftp";
-import { Transcript } from "@/lib/transfer/transcript";
+import { Transcript } from "@/lib/transfers/transcript";
 import { readJob, reportResult } from "./child-process";
 import type { LegacyHandshakeJob, LegacyHandshakeResult } from "./responsiveness-protocol";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
+import { DEMO_PARTNER_EMAIL } from "@/lib/organisations/bootstrap";
 import type { CleanupStack } from "../bench/cleanup";
 import { runChild } from "./child-process";
 import type { PipelineConfig } from "./config";

@@ -9,13 +9,13 @@
  */
 import { eq } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/client";
-import { createApiToken } from "@/db/queries/api-tokens";
-import { createDestination, pinFingerprint } from "@/db/queries/destinations";
-import { decideKey, uploadPrivateKey } from "@/db/queries/keys";
-import { createMonitoringToken } from "@/db/queries/monitoring-tokens";
-import { createPartnerAccount, setUpstreamPassword } from "@/db/queries/partner-accounts";
+import { createApiToken } from "@/lib/api/tokens";
+import { createDestination, pinFingerprint } from "@/lib/destinations/service";
+import { decideKey, uploadPrivateKey } from "@/lib/partner-keys/service";
+import { createMonitoringToken } from "@/lib/monitoring/tokens";
+import { createPartnerAccount, setUpstreamPassword } from "@/lib/partner-accounts/service";
 import { destinations, organisations } from "@/db/schema";
-import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
+import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/organisations/bootstrap";
 import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
 import { destinationFormSchema } from "@/lib/destinations/form-schema";
 import { columnsToForm } from "@/lib/destinations/spec";

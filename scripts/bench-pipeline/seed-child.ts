@@ -7,10 +7,10 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getDatabaseHandle } from "@/db/client";
-import { createApiToken } from "@/db/queries/api-tokens";
-import { updateDestination } from "@/db/queries/destinations";
+import { createApiToken } from "@/lib/api/tokens";
+import { updateDestination } from "@/lib/destinations/service";
 import { destinations, organisations, partnerAccounts } from "@/db/schema";
-import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/bootstrap";
+import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/organisations/bootstrap";
 import { destinationFormSchema } from "@/lib/destinations/form-schema";
 import { columnsToForm } from "@/lib/destinations/spec";
 import { benchActorFor } from "./bench-actor";

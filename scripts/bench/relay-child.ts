@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { DeliveryRequest, ProtocolDriver } from "@/lib/transfer/types";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DeliveryRequest, ProtocolDriver } from "@/lib/transfers/types";
 import { RESULT_PREFIX, type PortalRelayJob, type PortalRelayResult } from "./relay-protocol";
 
 /** Peak resident set so far, from the kernel (KiB). */

@@ -1,4 +1,4 @@
-import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
+import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
 
 /** What the parent sends a relay child on stdin. */
 export interface PortalRelayJob {

@@ -12,7 +12,7 @@ import { startSandboxFtpsServer } from "@/lib/sandbox/ftps-server";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { startSandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import type { DestinationSpec, UpstreamCredentials, ValidatedTarget } from "@/lib/transfer/types";
+import type { DestinationSpec, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
 import { startRealSshd } from "@/test/support/sshd";
 import { freePortRange, startVsftpd } from "@/test/support/vsftpd";
 import type { CleanupStack } from "./cleanup";

@@ -4,22 +4,22 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { sshKeys, transfers, users, webhooks } from "@/db/schema";
-import { resolveApiToken } from "@/db/queries/api-tokens";
+import { resolveApiToken } from "@/lib/api/tokens";
 import { actionPolicyOf, type ActionPolicy } from "@/lib/auth/action-policy";
 import type { Role } from "@/lib/auth/roles";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
-import { installNotificationQueue } from "@/lib/jobs/notification-queue";
-import { installRelayQueue } from "@/lib/jobs/relay-queue";
-import { withTestDatabase } from "../support/db";
-import { useTemporaryPortalEnv } from "../support/portal-env";
-import { asSession, callAction, type ServerAction } from "./support/boundary";
-import { importProjectModule, inlineServerActions, routeFiles, routeMethods, serverActionFiles, type HttpMethod } from "./support/discover";
-import { SAMPLE_VALUES } from "./support/samples";
-import { buildWorld, freshSession, type World } from "./support/world";
+import { installNotificationQueue } from "@/lib/notifications/queue";
+import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { asSession, callAction, type ServerAction } from "@/test/attack/support/boundary";
+import { importProjectModule, inlineServerActions, routeFiles, routeMethods, serverActionFiles, type HttpMethod } from "@/test/attack/support/discover";
+import { SAMPLE_VALUES } from "@/test/attack/support/samples";
+import { buildWorld, freshSession, type World } from "@/test/attack/support/world";
 
 // The auth boundary: which session row the request's cookie names. Everything below is real.
 vi.mock("@/lib/auth/auth", async (importOriginal) => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   const original = await importOriginal<typeof import("@/lib/auth/auth")>();
   return {
     ...original,
@@ -32,7 +32,7 @@ vi.mock("@/lib/auth/auth", async (importOriginal) => {
 });
 // Request plumbing Next.js provides inside a request: the client IP header server.ts sets.
 vi.mock("next/headers", async () => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   return {
     headers: async () => new Headers({ "x-portal-client-ip": boundary.ip, "user-agent": "attack-suite" }),
     cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),

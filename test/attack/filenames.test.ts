@@ -5,28 +5,28 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, sshKeys, transfers } from "@/db/schema";
-import { createApiToken } from "@/db/queries/api-tokens";
-import { storeSecret } from "@/db/queries/secrets";
-import { installRelayQueue } from "@/lib/jobs/relay-queue";
+import { createApiToken } from "@/lib/api/tokens";
+import { storeSecret } from "@/lib/partner-accounts/credentials";
+import { installRelayQueue } from "@/lib/transfers/queue/queue";
 import { generateRsaKeyPair } from "@/lib/keys";
-import { runDeliveryAttempt } from "@/lib/relay/attempt";
+import { runDeliveryAttempt } from "@/lib/transfers/delivery/attempt";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { remoteNameProblem } from "@/lib/transfer/remote-name";
-import { stagingRoot } from "@/lib/transfer/staging";
+import { remoteNameProblem } from "@/lib/transfers/delivery/remote-name";
+import { stagingRoot } from "@/lib/transfers/staging/files";
 import { POST as apiUpload } from "@/app/api/v1/transfers/route";
 import * as tusRoute from "@/app/api/uploads/[[...tus]]/route";
-import { withTestDatabase } from "../support/db";
-import { partnerIn } from "../support/factories";
-import { useTemporaryPortalEnv } from "../support/portal-env";
-import { asSession } from "./support/boundary";
+import { withTestDatabase } from "@/test/support/db";
+import { partnerIn } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { asSession } from "@/test/attack/support/boundary";
 
 vi.mock("@/lib/auth/auth", async (importOriginal) => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   const original = await importOriginal<typeof import("@/lib/auth/auth")>();
   return { ...original, auth: async () => (boundary.sessionId ? { sessionId: boundary.sessionId, user: {} } : null) };
 });
 vi.mock("next/headers", async () => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   return { headers: async () => new Headers({ "x-portal-client-ip": boundary.ip }) };
 });
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { setUpstreamPassword } from "@/db/queries/partner-accounts";
+import { setUpstreamPassword } from "@/lib/partner-accounts/service";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts } from "@/db/schema";
 import { openFtpsSession } from "@/lib/ftps";
 import { UserInputError } from "@/lib/errors";
-import { Transcript } from "@/lib/transfer/transcript";
-import { withTestDatabase } from "../support/db";
-import { partnerIn } from "../support/factories";
-import { useTemporaryPortalEnv } from "../support/portal-env";
-import { closedPort } from "../support/closed-port";
-import { ftpsDestination, loopbackTarget } from "../ftps-fixtures";
+import { Transcript } from "@/lib/transfers/transcript";
+import { withTestDatabase } from "@/test/support/db";
+import { partnerIn } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { closedPort } from "@/test/support/closed-port";
+import { ftpsDestination, loopbackTarget } from "@/test/ftps-fixtures";
 
 useTemporaryPortalEnv();
 withTestDatabase();

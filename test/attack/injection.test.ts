@@ -3,25 +3,25 @@ import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { rateLimits } from "@/db/schema";
-import { listAuditEvents, recordAudit } from "@/db/queries/audit";
-import { searchOrganisations } from "@/db/queries/organisations";
-import { listTransfers, transferFilterSchema } from "@/db/queries/transfer-list";
+import { listAuditEvents, recordAudit } from "@/lib/audit/log";
+import { searchOrganisations } from "@/lib/organisations/service";
+import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
 import { searchGuides } from "@/lib/guides/search";
-import { parseTransferFilter } from "@/lib/transfer-filter-params";
+import { parseTransferFilter } from "@/lib/transfers/history/filter-params";
 import { GET as exportRoute } from "@/app/api/transfers/export/route";
 import { GET as apiListRoute } from "@/app/api/v1/transfers/route";
-import { withTestDatabase } from "../support/db";
-import { useTemporaryPortalEnv } from "../support/portal-env";
-import { asSession } from "./support/boundary";
-import { buildWorld, type World } from "./support/world";
+import { withTestDatabase } from "@/test/support/db";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { asSession } from "@/test/attack/support/boundary";
+import { buildWorld, type World } from "@/test/attack/support/world";
 
 vi.mock("@/lib/auth/auth", async (importOriginal) => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   const original = await importOriginal<typeof import("@/lib/auth/auth")>();
   return { ...original, auth: async () => (boundary.sessionId ? { sessionId: boundary.sessionId, user: {} } : null) };
 });
 vi.mock("next/headers", async () => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   return { headers: async () => new Headers({ "x-portal-client-ip": boundary.ip }) };
 });
 

@@ -6,12 +6,12 @@ import { validateDestinationHost } from "@/lib/net/validate-host";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { deliverToDestination, fetchDestinationIdentity } from "@/lib/transfer/engine";
-import { Transcript } from "@/lib/transfer/transcript";
-import type { DestinationSpec } from "@/lib/transfer/types";
-import { ftpsDestination, randomFile, tempDir, transferFailure } from "../ftps-fixtures";
-import { useTemporaryPortalEnv } from "../support/portal-env";
-import { freePortRange } from "../support/vsftpd";
+import { deliverToDestination, fetchDestinationIdentity } from "@/lib/transfers/delivery/engine";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import { ftpsDestination, randomFile, tempDir, transferFailure } from "@/test/ftps-fixtures";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { freePortRange } from "@/test/support/vsftpd";
 
 /**
  * A DNS-rebinding attacker controls the destination's name server: the first answer is the

@@ -3,42 +3,42 @@ import { generate } from "otplib";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { apiTokens, recoveryCodes, secrets, users } from "@/db/schema";
-import { listAccountStatuses, listOrganisationKeys } from "@/db/queries/account-status";
-import { listApiTokens } from "@/db/queries/api-tokens";
-import { listAuditEvents } from "@/db/queries/audit";
-import { getDestination, listDestinations } from "@/db/queries/destinations";
-import { listAccountKeys, listKeyQueue } from "@/db/queries/keys";
-import { getOrganisation, listRegistrations } from "@/db/queries/organisations";
-import { getPartnerAccount, listPartnerAccounts } from "@/db/queries/partner-accounts";
-import { revealSecret } from "@/db/queries/secrets";
-import { getTransferDetail } from "@/db/queries/transfers";
-import { beginEnrolment, confirmEnrolment, twoFactorStatus } from "@/db/queries/two-factor";
-import { getUser, listOrganisationUsers, listStaffUsers } from "@/db/queries/users";
-import { listDeliveries, listWebhooks } from "@/db/queries/webhooks";
+import { listAccountStatuses, listOrganisationKeys } from "@/lib/partner-accounts/status";
+import { listApiTokens } from "@/lib/api/tokens";
+import { listAuditEvents } from "@/lib/audit/log";
+import { getDestination, listDestinations } from "@/lib/destinations/service";
+import { listAccountKeys, listKeyQueue } from "@/lib/partner-keys/service";
+import { getOrganisation, listRegistrations } from "@/lib/organisations/service";
+import { getPartnerAccount, listPartnerAccounts } from "@/lib/partner-accounts/service";
+import { revealSecret } from "@/lib/partner-accounts/credentials";
+import { getTransferDetail } from "@/lib/transfers/records";
+import { beginEnrolment, confirmEnrolment, twoFactorStatus } from "@/lib/auth/two-factor";
+import { getUser, listOrganisationUsers, listStaffUsers } from "@/lib/organisations/users";
+import { listDeliveries, listWebhooks } from "@/lib/webhooks/service";
 import { actionPolicyOf, type ActionPolicy } from "@/lib/auth/action-policy";
 import type { Role } from "@/lib/auth/roles";
-import { installNotificationQueue } from "@/lib/jobs/notification-queue";
-import { installRelayQueue } from "@/lib/jobs/relay-queue";
+import { installNotificationQueue } from "@/lib/notifications/queue";
+import { installRelayQueue } from "@/lib/transfers/queue/queue";
 import { GET as keyPublicRoute } from "@/app/api/keys/[id]/public/route";
 import { GET as exportRoute } from "@/app/api/transfers/export/route";
 import { GET as transferRoute } from "@/app/api/v1/transfers/[id]/route";
 import { GET as transferListRoute } from "@/app/api/v1/transfers/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
-import { withTestDatabase } from "../support/db";
-import { TEST_PASSWORD } from "../support/factories";
-import { useTemporaryPortalEnv } from "../support/portal-env";
-import { asSession, callAction, type ServerAction } from "./support/boundary";
-import { importProjectModule, serverActionFiles } from "./support/discover";
-import { SAMPLE_VALUES } from "./support/samples";
-import { buildWorld, freshSession, marker, type World } from "./support/world";
+import { withTestDatabase } from "@/test/support/db";
+import { TEST_PASSWORD } from "@/test/support/factories";
+import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { asSession, callAction, type ServerAction } from "@/test/attack/support/boundary";
+import { importProjectModule, serverActionFiles } from "@/test/attack/support/discover";
+import { SAMPLE_VALUES } from "@/test/attack/support/samples";
+import { buildWorld, freshSession, marker, type World } from "@/test/attack/support/world";
 
 vi.mock("@/lib/auth/auth", async (importOriginal) => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   const original = await importOriginal<typeof import("@/lib/auth/auth")>();
   return { ...original, auth: async () => (boundary.sessionId ? { sessionId: boundary.sessionId, user: {} } : null), signIn: async () => undefined, signOut: async () => undefined };
 });
 vi.mock("next/headers", async () => {
-  const { boundary } = await import("./support/boundary");
+  const { boundary } = await import("@/test/attack/support/boundary");
   return {
     headers: async () => new Headers({ "x-portal-client-ip": boundary.ip }),
     cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
@@ -191,7 +191,7 @@ describe("secrets never leave in answers: reads of secret-bearing records", () =
 });
 
 async function freshActor(userId: string) {
-  const { resolveSessionActor } = await import("@/db/queries/sessions");
+  const { resolveSessionActor } = await import("@/lib/auth/sessions");
   return (await resolveSessionActor(await freshSession(userId), "127.0.0.1"))!;
 }
 

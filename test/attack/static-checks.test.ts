@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkSource, checkTree, productionSourceFiles, type AllowedFinding, type StaticRule } from "../support/static-checks";
+import { checkSource, checkTree, productionSourceFiles, type AllowedFinding, type StaticRule } from "@/test/support/static-checks";
 
 const root = path.resolve(__dirname, "../..");
 const fixture = (name: string) => {
@@ -49,7 +49,7 @@ describe("static checks", () => {
 
   it("cover the application, libraries, data access, scripts and the custom server", () => {
     const files = productionSourceFiles(root);
-    for (const expected of ["server.ts", "proxy.ts", "lib/ftps/tls.ts", "lib/sftp/session.ts", "db/queries/transfer-list.ts", "app/api/v1/transfers/route.ts", "scripts/e2e-server.ts"]) {
+    for (const expected of ["server.ts", "proxy.ts", "lib/ftps/tls.ts", "lib/sftp/session.ts", "lib/transfers/history/list.ts", "app/api/v1/transfers/route.ts", "scripts/e2e-server.ts"]) {
       expect(files).toContain(expected);
     }
     expect(files.some((file) => file.startsWith("test/") || file.startsWith("e2e/") || file.startsWith("db/migrations/"))).toBe(false);

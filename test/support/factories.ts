@@ -2,8 +2,8 @@ import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { organisations, users, type UserRole } from "@/db/schema";
-import type { Actor } from "@/db/queries/actor";
-import { createSession, resolveSessionActor } from "@/db/queries/sessions";
+import type { Actor } from "@/lib/auth/actor";
+import { createSession, resolveSessionActor } from "@/lib/auth/sessions";
 import { hashPassword } from "@/lib/auth/password";
 
 export const TEST_PASSWORD = "correct horse battery staple 42";

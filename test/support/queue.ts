@@ -5,12 +5,12 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { getDb, type DatabaseHandle } from "@/db/client";
 import { destinations, partnerAccounts, sshKeys, transferAttempts, transfers } from "@/db/schema";
-import { storeSecret } from "@/db/queries/secrets";
-import { insertTransfer } from "@/db/queries/transfers";
-import type { RelayConfig } from "@/lib/jobs/relay-config";
+import { storeSecret } from "@/lib/partner-accounts/credentials";
+import { insertTransfer } from "@/lib/transfers/records";
+import type { RelayConfig } from "@/lib/transfers/queue/config";
 import { generateRsaKeyPair } from "@/lib/keys";
-import { newStagingKey, writeStagedFile } from "@/lib/transfer/staging";
-import { createOrganisation } from "./factories";
+import { newStagingKey, writeStagedFile } from "@/lib/transfers/staging/files";
+import { createOrganisation } from "@/test/support/factories";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -219,7 +219,7 @@ export function spawnWorkerScript(env: Record<string, string | undefined>): Chil
 export function spawnEmbeddedPortalRelay(pgliteDir: string, env: Record<string, string | undefined>): ChildRelay {
   const code = `
     const { installDatabase, openDatabase } = require("@/db/client");
-    const { startRelayRuntime } = require("@/lib/jobs/relay-runtime");
+    const { startRelayRuntime } = require("@/lib/transfers/queue/runtime");
     (async () => {
       const opening = openDatabase({ pgliteDir: ${JSON.stringify(pgliteDir)} });
       installDatabase(opening);

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { requestPasswordResetAction } from "../password-reset-actions";
+import { requestPasswordResetAction } from "@/app/(auth)/password-reset-actions";
 
 export function ForgotPasswordForm() {
   const [state, formAction] = useActionState(requestPasswordResetAction, initialActionState);

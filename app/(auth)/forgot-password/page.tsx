@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ForgotPasswordForm } from "./forgot-password-form";
+import { ForgotPasswordForm } from "@/app/(auth)/forgot-password/forgot-password-form";
 
 export const metadata: Metadata = { title: "Forgot password" };
 

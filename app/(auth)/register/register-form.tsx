@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { registerAction } from "../actions";
+import { registerAction } from "@/app/(auth)/actions";
 
 export function RegisterForm() {
   const [state, formAction] = useActionState(registerAction, initialActionState);

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentActor } from "@/lib/auth/session";
-import { SignInForm } from "./sign-in-form";
+import { SignInForm } from "@/app/(auth)/sign-in/sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { signInAction } from "../actions";
+import { signInAction } from "@/app/(auth)/actions";
 
 export function SignInForm() {
   const [state, formAction] = useActionState(signInAction, initialActionState);

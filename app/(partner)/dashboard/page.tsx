@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
-import { getOrganisation } from "@/db/queries/organisations";
+import { getOrganisation } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Dashboard" };

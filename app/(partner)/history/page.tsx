@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { PageHeader } from "@/components/app-shell";
 import { finalStatuses, TransferFilters, TransferTable } from "@/components/transfer-table";
-import { listDestinations } from "@/db/queries/destinations";
-import { listTransfers } from "@/db/queries/transfer-list";
+import { listDestinations } from "@/lib/destinations/service";
+import { listTransfers } from "@/lib/transfers/history/list";
 import { requirePageRole } from "@/lib/auth/session";
-import { parseTransferFilter } from "@/lib/transfer-filter-params";
+import { parseTransferFilter } from "@/lib/transfers/history/filter-params";
 
 export const metadata: Metadata = { title: "History" };
 

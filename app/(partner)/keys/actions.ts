@@ -2,8 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { attachPrivateKey, downloadPrivateKeyOnce, generateKey, retireKey, uploadPrivateKey, uploadPublicKey } from "@/db/queries/keys";
-import { setUpstreamPassword } from "@/db/queries/partner-accounts";
+import { attachPrivateKey, downloadPrivateKeyOnce, generateKey, retireKey, uploadPrivateKey, uploadPublicKey } from "@/lib/partner-keys/service";
+import { setUpstreamPassword } from "@/lib/partner-accounts/service";
 import { defineAction } from "@/lib/auth/action";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 

@@ -12,7 +12,7 @@ import {
   setUpstreamPasswordAction,
   uploadPrivateKeyAction,
   uploadPublicKeyAction,
-} from "./actions";
+} from "@/app/(partner)/keys/actions";
 
 function ConfirmPassword({ state, needed }: { state: ActionState; needed: boolean }) {
   return <ConfirmIdentity state={state} needed={needed} />;

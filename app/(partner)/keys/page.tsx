@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
-import { allowedGeneratedBits, listAccountKeys } from "@/db/queries/keys";
-import { listPartnerAccounts } from "@/db/queries/partner-accounts";
+import { allowedGeneratedBits, listAccountKeys } from "@/lib/partner-keys/service";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { protocolLabel } from "@/lib/destinations/spec";
-import { AttachPrivateKeyForm, DownloadPrivateKeyForm, GenerateKeyForm, PasswordForm, RetireKeyForm, UploadPrivateKeyForm, UploadPublicKeyForm } from "./forms";
+import { AttachPrivateKeyForm, DownloadPrivateKeyForm, GenerateKeyForm, PasswordForm, RetireKeyForm, UploadPrivateKeyForm, UploadPublicKeyForm } from "@/app/(partner)/keys/forms";
 
 export const metadata: Metadata = { title: "Keys & credentials" };
 

@@ -3,10 +3,10 @@ import Link from "next/link";
 import { PageHeader } from "@/components/app-shell";
 import { EgressIps } from "@/components/egress-ips";
 import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
-import { listDiagnoses } from "@/db/queries/diagnoses";
-import { listPartnerAccounts } from "@/db/queries/partner-accounts";
+import { listDiagnoses } from "@/lib/diagnosis/records";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
-import { nextDiagnosisAllowedAt } from "@/lib/diagnosis-service";
+import { nextDiagnosisAllowedAt } from "@/lib/diagnosis/service";
 import { protocolLabel } from "@/lib/destinations/spec";
 
 export const metadata: Metadata = { title: "Troubleshooting" };

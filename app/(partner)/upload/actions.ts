@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/auth/action";
-import { confirmDuplicate } from "@/lib/uploads/accept";
+import { confirmDuplicate } from "@/lib/transfers/intake/accept";
 
 export const confirmDuplicateAction = defineAction(
   { name: "uploads.confirmDuplicate", schema: z.object({ transferId: z.string().uuid(), decision: z.enum(["send", "cancel"]) }), access: { roles: ["partner"] } },

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
-import { listPartnerAccounts } from "@/db/queries/partner-accounts";
-import { listDestinations } from "@/db/queries/destinations";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
+import { listDestinations } from "@/lib/destinations/service";
 import { requirePageRole } from "@/lib/auth/session";
-import { Uploader } from "./uploader";
+import { Uploader } from "@/app/(partner)/upload/uploader";
 
 export const metadata: Metadata = { title: "Upload" };
 

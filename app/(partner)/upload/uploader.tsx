@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRef, useState } from "react";
 import { defaultOptions, Upload } from "tus-js-client";
 import { ConfirmDuplicate } from "@/components/confirm-duplicate";
+import { formatBytes } from "@/lib/format";
 
 interface AccountOption {
   accountId: string;
@@ -31,13 +32,6 @@ interface Item {
   message?: string;
   findings?: Finding[];
   upload?: Upload;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1073741824) return `${(bytes / 1048576).toFixed(1)} MiB`;
-  return `${(bytes / 1073741824).toFixed(2)} GiB`;
 }
 
 function rateAndEta(item: Item, now: number): string {

@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { WebhookEvent } from "@/db/schema";
-import { createTestDelivery, createWebhook, deleteWebhook, setWebhookDisabled } from "@/db/queries/webhooks";
+import { createTestDelivery, createWebhook, deleteWebhook, setWebhookDisabled } from "@/lib/webhooks/service";
 import { defineAction } from "@/lib/auth/action";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
-import { notificationQueue } from "@/lib/jobs/notification-queue";
+import { notificationQueue } from "@/lib/notifications/queue";
 import { testEventPayload } from "@/lib/webhooks/payload";
 
 const eventFields: Record<string, WebhookEvent> = {

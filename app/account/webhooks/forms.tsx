@@ -5,7 +5,7 @@ import { ConfirmIdentity } from "@/components/confirm-identity";
 import { CopyButton } from "@/components/copy-button";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { createWebhookAction, deleteWebhookAction, sendTestEventAction, setWebhookDisabledAction } from "./actions";
+import { createWebhookAction, deleteWebhookAction, sendTestEventAction, setWebhookDisabledAction } from "@/app/account/webhooks/actions";
 
 const eventChoices = [
   { name: "eventDelivered", label: "transfer.delivered — a file arrived at the payer" },

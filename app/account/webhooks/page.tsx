@@ -3,12 +3,12 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AppShell, PageHeader } from "@/components/app-shell";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { getOrganisation, searchOrganisations } from "@/db/queries/organisations";
-import { listDeliveries, listWebhooks, type DeliverySummary, type WebhookSummary } from "@/db/queries/webhooks";
+import { getOrganisation, searchOrganisations } from "@/lib/organisations/service";
+import { listDeliveries, listWebhooks, type DeliverySummary, type WebhookSummary } from "@/lib/webhooks/service";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { requirePageRole } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
-import { CreateWebhookForm, WebhookControls } from "./forms";
+import { CreateWebhookForm, WebhookControls } from "@/app/account/webhooks/forms";
 import { z } from "zod";
 
 export const metadata: Metadata = { title: "Webhooks" };

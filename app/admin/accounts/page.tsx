@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
 import { AccountStatusTable } from "@/components/account-status-table";
-import { listAccountStatuses } from "@/db/queries/account-status";
+import { listAccountStatuses } from "@/lib/partner-accounts/status";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Partner accounts" };

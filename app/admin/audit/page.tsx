@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
-import { listAuditActions, listAuditEvents } from "@/db/queries/audit";
+import { listAuditActions, listAuditEvents } from "@/lib/audit/log";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Audit log" };

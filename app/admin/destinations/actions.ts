@@ -3,18 +3,18 @@
 import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { createDestination, getDestination, pinFingerprint, setDestinationDisabled, unpinFingerprint, updateDestination } from "@/db/queries/destinations";
-import { createPartnerAccount, setUpstreamPassword } from "@/db/queries/partner-accounts";
+import { createDestination, getDestination, pinFingerprint, setDestinationDisabled, unpinFingerprint, updateDestination } from "@/lib/destinations/service";
+import { createPartnerAccount, setUpstreamPassword } from "@/lib/partner-accounts/service";
 import { defineAction } from "@/lib/auth/action";
 import { destinationFormSchema } from "@/lib/destinations/form-schema";
 import { destinationPresets } from "@/lib/destinations/presets";
 import { toDestinationSpec } from "@/lib/destinations/spec";
 import { checkDestinationHost } from "@/lib/destinations/validate-host-input";
-import { sendTestFile } from "@/lib/relay/send-test-file";
-import { fetchDestinationIdentity } from "@/lib/transfer/engine";
-import { isTransferError } from "@/lib/transfer/errors";
-import { Transcript } from "@/lib/transfer/transcript";
-import { recordAudit } from "@/db/queries/audit";
+import { sendTestFile } from "@/lib/transfers/delivery/send-test-file";
+import { fetchDestinationIdentity } from "@/lib/transfers/delivery/engine";
+import { isTransferError } from "@/lib/transfers/errors";
+import { Transcript } from "@/lib/transfers/transcript";
+import { recordAudit } from "@/lib/audit/log";
 
 const id = z.string().uuid("That record id is not valid.");
 

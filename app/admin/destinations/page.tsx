@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/app-shell";
-import { listDestinations } from "@/db/queries/destinations";
+import { listDestinations } from "@/lib/destinations/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { protocolLabel } from "@/lib/destinations/spec";
 

@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import { decideKey } from "@/db/queries/keys";
+import { decideKey } from "@/lib/partner-keys/service";
 import { defineAction } from "@/lib/auth/action";
 import { demoSandbox } from "@/lib/sandbox/demo";
 

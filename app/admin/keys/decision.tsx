@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton, TextArea } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { approveKeyAction, rejectKeyAction } from "./actions";
+import { approveKeyAction, rejectKeyAction } from "@/app/admin/keys/actions";
 
 export function KeyDecision({ keyId }: { keyId: string }) {
   const [approved, approve] = useActionState(approveKeyAction, initialActionState);

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
-import { listKeyQueue } from "@/db/queries/keys";
+import { listKeyQueue } from "@/lib/partner-keys/service";
 import { requirePageRole } from "@/lib/auth/session";
-import { KeyDecision } from "./decision";
+import { KeyDecision } from "@/app/admin/keys/decision";
 
 export const metadata: Metadata = { title: "Keys" };
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
-import { listMail } from "@/db/queries/mail";
+import { listMail } from "@/lib/mail/records";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Mail" };

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { operationsSnapshot, type DestinationWindowStats, type OperationsSnapshot, type QueueStats } from "@/db/queries/operations";
+import { operationsSnapshot, type DestinationWindowStats, type OperationsSnapshot, type QueueStats } from "@/lib/monitoring/operations";
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import type { EventLoopDelaySnapshot, EventLoopDelayWindow } from "@/lib/monitoring/event-loop-delay";
-import type { StagingSpace } from "@/lib/transfer/staging-space";
+import type { StagingSpace } from "@/lib/transfers/staging/space";
 
 export const metadata: Metadata = { title: "Operations" };
 

@@ -3,8 +3,8 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { InviteLinkNotice } from "./invite-link-notice";
-import { inviteStaffAction } from "../actions";
+import { InviteLinkNotice } from "@/app/admin/organisations/invite-link-notice";
+import { inviteStaffAction } from "@/app/admin/actions";
 
 export function InviteStaffForm() {
   const [state, formAction] = useActionState(inviteStaffAction, initialActionState);

@@ -1,18 +1,18 @@
-import type { Actor } from "@/db/queries/actor";
+import type { Actor } from "@/lib/auth/actor";
 import { PageHeader } from "@/components/app-shell";
 import { AccountStatusTable } from "@/components/account-status-table";
-import { listAccountStatuses, listOrganisationKeys } from "@/db/queries/account-status";
-import { listDestinations } from "@/db/queries/destinations";
-import { listOpenInvitations } from "@/db/queries/invitations";
-import { getOrganisation } from "@/db/queries/organisations";
-import { listOrganisationUsers } from "@/db/queries/users";
+import { listAccountStatuses, listOrganisationKeys } from "@/lib/partner-accounts/status";
+import { listDestinations } from "@/lib/destinations/service";
+import { listOpenInvitations } from "@/lib/organisations/invitations";
+import { getOrganisation } from "@/lib/organisations/service";
+import { listOrganisationUsers } from "@/lib/organisations/users";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { orNotFound } from "@/lib/not-found";
-import { CreatePartnerAccountForm } from "../create-partner-account-form";
-import { InvitePartnerUserForm } from "./organisation-forms";
-import { UserRow } from "./user-row";
-import { OrganisationTwoFactorRule } from "../users/organisation-two-factor-rule";
-import { toUserRowData } from "./user-row-data";
+import { CreatePartnerAccountForm } from "@/app/admin/create-partner-account-form";
+import { InvitePartnerUserForm } from "@/app/admin/organisations/organisation-forms";
+import { UserRow } from "@/app/admin/organisations/user-row";
+import { OrganisationTwoFactorRule } from "@/app/admin/users/organisation-two-factor-rule";
+import { toUserRowData } from "@/app/admin/organisations/user-row-data";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (

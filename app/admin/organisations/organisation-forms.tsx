@@ -3,8 +3,8 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { InviteLinkNotice } from "./invite-link-notice";
-import { invitePartnerUserAction } from "../actions";
+import { InviteLinkNotice } from "@/app/admin/organisations/invite-link-notice";
+import { invitePartnerUserAction } from "@/app/admin/actions";
 
 export function InvitePartnerUserForm({ organisationId }: { organisationId: string }) {
   const [state, formAction] = useActionState(invitePartnerUserAction, initialActionState);

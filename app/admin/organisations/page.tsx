@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
-import { searchOrganisations } from "@/db/queries/organisations";
-import { listStaffUsers } from "@/db/queries/users";
+import { searchOrganisations } from "@/lib/organisations/service";
+import { listStaffUsers } from "@/lib/organisations/users";
 import { requirePageRole } from "@/lib/auth/session";
-import { InviteStaffForm } from "./invite-staff-form";
-import { OrganisationTable } from "./organisation-table";
-import { UserRow } from "./user-row";
-import { toUserRowData } from "./user-row-data";
+import { InviteStaffForm } from "@/app/admin/organisations/invite-staff-form";
+import { OrganisationTable } from "@/app/admin/organisations/organisation-table";
+import { UserRow } from "@/app/admin/organisations/user-row";
+import { toUserRowData } from "@/app/admin/organisations/user-row-data";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 
 export const metadata: Metadata = { title: "Organisations" };

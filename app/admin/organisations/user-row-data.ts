@@ -1,5 +1,5 @@
-import type { SafeUser } from "@/db/queries/users";
-import type { UserRowData } from "./user-row";
+import type { SafeUser } from "@/lib/organisations/users";
+import type { UserRowData } from "@/app/admin/organisations/user-row";
 
 /** Only what the row needs crosses to the browser. */
 export function toUserRowData(user: SafeUser): UserRowData {

@@ -3,8 +3,8 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState, type ActionState } from "@/lib/auth/action-state";
-import { changeUserRoleAction, forcePasswordResetAction, setUserDisabledAction } from "../actions";
-import { ResetTwoFactorButton } from "../users/reset-two-factor-button";
+import { changeUserRoleAction, forcePasswordResetAction, setUserDisabledAction } from "@/app/admin/actions";
+import { ResetTwoFactorButton } from "@/app/admin/users/reset-two-factor-button";
 
 /** What the row shows of a user: no hash, nothing secret. */
 export interface UserRowData {

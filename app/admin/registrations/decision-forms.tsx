@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton, TextArea } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { approveRegistrationAction, rejectRegistrationAction } from "../actions";
+import { approveRegistrationAction, rejectRegistrationAction } from "@/app/admin/actions";
 
 export function DecisionForms({ organisationId, organisationName }: { organisationId: string; organisationName: string }) {
   const [approveState, approve] = useActionState(approveRegistrationAction, initialActionState);

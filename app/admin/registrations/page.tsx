@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
-import { listRegistrations } from "@/db/queries/organisations";
+import { listRegistrations } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";
-import { DecisionForms } from "./decision-forms";
+import { DecisionForms } from "@/app/admin/registrations/decision-forms";
 
 export const metadata: Metadata = { title: "Registrations" };
 

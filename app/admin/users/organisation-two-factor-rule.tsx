@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { setOrganisationTwoFactorRuleAction } from "./two-factor-actions";
+import { setOrganisationTwoFactorRuleAction } from "@/app/admin/users/two-factor-actions";
 
 /** An admin's switch for an organisation's "everyone uses two-factor" rule (audited). */
 export function OrganisationTwoFactorRule({ organisationId, required }: { organisationId: string; required: boolean }) {

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { resetTwoFactorAction } from "./two-factor-actions";
+import { resetTwoFactorAction } from "@/app/admin/users/two-factor-actions";
 
 /**
  * Self-contained: place it in any admin user row. When the user has two-factor on, resets it (removes the authenticator and recovery codes, ends their sessions; audited).

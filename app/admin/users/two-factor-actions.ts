@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { resetTwoFactor, setOrganisationRequiresTwoFactor } from "@/db/queries/two-factor";
+import { resetTwoFactor, setOrganisationRequiresTwoFactor } from "@/lib/auth/two-factor";
 import { defineAction } from "@/lib/auth/action";
 
 const id = z.string().uuid("That record id is not valid.");

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { getDatabaseHandle } from "@/db/client";
 import { databaseAvailability, type DatabaseState } from "@/lib/health/database-status";
-import { measureStagingSpace } from "@/lib/transfer/staging-space";
+import { measureStagingSpace } from "@/lib/transfers/staging/space";
 import packageJson from "@/package.json";
 
 export const dynamic = "force-dynamic";

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppShell, PageHeader } from "@/components/app-shell";
 import { EgressIps } from "@/components/egress-ips";
 import { requirePageActor } from "@/lib/auth/session";
-import { guideContextForAccount } from "@/lib/guide-context";
+import { guideContextForAccount } from "@/lib/diagnosis/guide-context";
 import { guideBySlug, relatedGuides, renderGuide, type RenderedStep } from "@/lib/guides";
 import { orNotFound } from "@/lib/not-found";
 

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { acceptInvitationAction } from "./actions";
+import { acceptInvitationAction } from "@/app/invite/[token]/actions";
 
 export function AcceptInvitationForm({ token }: { token: string }) {
   const [state, formAction] = useActionState(acceptInvitationAction, initialActionState);

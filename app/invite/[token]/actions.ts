@@ -1,7 +1,7 @@
 "use server";
 
 import { z } from "zod";
-import { acceptInvitation, findOpenInvitation } from "@/db/queries/invitations";
+import { acceptInvitation, findOpenInvitation } from "@/lib/organisations/invitations";
 import { defineAction } from "@/lib/auth/action";
 import { passwordSignIn } from "@/lib/auth/password-sign-in";
 import { hashPassword, passwordProblem } from "@/lib/auth/password";

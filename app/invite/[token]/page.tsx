@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { findOpenInvitation } from "@/db/queries/invitations";
-import { AcceptInvitationForm } from "./accept-form";
+import { findOpenInvitation } from "@/lib/organisations/invitations";
+import { AcceptInvitationForm } from "@/app/invite/[token]/accept-form";
 
 export const metadata: Metadata = { title: "Accept invitation" };
 

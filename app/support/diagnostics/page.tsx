@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/app-shell";
 import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
-import { listDiagnoses } from "@/db/queries/diagnoses";
-import { listPartnerAccounts } from "@/db/queries/partner-accounts";
+import { listDiagnoses } from "@/lib/diagnosis/records";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Diagnostics" };

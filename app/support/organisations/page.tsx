@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
 import { OrganisationTable } from "@/app/admin/organisations/organisation-table";
-import { searchOrganisations } from "@/db/queries/organisations";
+import { searchOrganisations } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Organisations" };

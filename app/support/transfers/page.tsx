@@ -3,11 +3,11 @@ import { AutoRefresh } from "@/components/auto-refresh";
 import { PageHeader } from "@/components/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
 import { finalStatuses, TransferFilters, TransferTable } from "@/components/transfer-table";
-import { listDestinations } from "@/db/queries/destinations";
-import { searchOrganisations } from "@/db/queries/organisations";
-import { listTransfers } from "@/db/queries/transfer-list";
+import { listDestinations } from "@/lib/destinations/service";
+import { searchOrganisations } from "@/lib/organisations/service";
+import { listTransfers } from "@/lib/transfers/history/list";
 import { requirePageRole } from "@/lib/auth/session";
-import { parseTransferFilter } from "@/lib/transfer-filter-params";
+import { parseTransferFilter } from "@/lib/transfers/history/filter-params";
 
 export const metadata: Metadata = { title: "Transfers" };
 

@@ -1,5 +1,5 @@
-import type { DestinationSpec } from "@/lib/transfer/types";
-import { fileSlug } from "./shell";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import { fileSlug } from "@/lib/guides/client-setup/shell";
 
 /** What every client's instructions are built from: the destination, plus a few derived names. */
 export interface SetupFacts {

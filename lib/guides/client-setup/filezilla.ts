@@ -1,5 +1,5 @@
-import { fingerprintText, type SetupFacts } from "./facts";
-import type { ClientInstructions, SettingField } from "./types";
+import { fingerprintText, type SetupFacts } from "@/lib/guides/client-setup/facts";
+import type { ClientInstructions, SettingField } from "@/lib/guides/client-setup/types";
 
 const NOT_PINNED = "not pinned in the portal yet: ask support for the confirmed fingerprint before accepting";
 

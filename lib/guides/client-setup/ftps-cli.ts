@@ -1,6 +1,6 @@
-import type { SetupFacts } from "./facts";
-import { bracketHost, ftpUrlPath, shQuote } from "./shell";
-import type { CommandExample } from "./types";
+import type { SetupFacts } from "@/lib/guides/client-setup/facts";
+import { bracketHost, ftpUrlPath, shQuote } from "@/lib/guides/client-setup/shell";
+import type { CommandExample } from "@/lib/guides/client-setup/types";
 
 /** curl, lftp and openssl examples for FTPS. Certificate checks stay on in every one of them. */
 export function ftpsCommands(facts: SetupFacts): CommandExample[] {

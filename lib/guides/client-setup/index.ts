@@ -1,12 +1,12 @@
-import type { DestinationSpec } from "@/lib/transfer/types";
-import { egressIpsInProse, listInProse, protocolName } from "../placeholders";
-import { authenticationText, setupFacts, type SetupFacts } from "./facts";
-import { fileZillaInstructions } from "./filezilla";
-import { ftpsCommands } from "./ftps-cli";
-import { LEGACY_CLIENT_ALGORITHMS } from "./legacy";
-import { knownHostsCheck, opensshCommands } from "./openssh";
-import type { ClientSetup } from "./types";
-import { winScpInstructions } from "./winscp";
+import type { DestinationSpec } from "@/lib/transfers/types";
+import { egressIpsInProse, listInProse, protocolName } from "@/lib/guides/placeholders";
+import { authenticationText, setupFacts, type SetupFacts } from "@/lib/guides/client-setup/facts";
+import { fileZillaInstructions } from "@/lib/guides/client-setup/filezilla";
+import { ftpsCommands } from "@/lib/guides/client-setup/ftps-cli";
+import { LEGACY_CLIENT_ALGORITHMS } from "@/lib/guides/client-setup/legacy";
+import { knownHostsCheck, opensshCommands } from "@/lib/guides/client-setup/openssh";
+import type { ClientSetup } from "@/lib/guides/client-setup/types";
+import { winScpInstructions } from "@/lib/guides/client-setup/winscp";
 
 function firewallRules(facts: SetupFacts): string[] {
   const { destination } = facts;

@@ -1,4 +1,4 @@
-import type { LegacyAlgorithms } from "./types";
+import type { LegacyAlgorithms } from "@/lib/guides/client-setup/types";
 
 /**
  * The older algorithms a legacy payer negotiates (the GlobalSCAPE-era server in our seed log:

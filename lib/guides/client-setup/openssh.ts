@@ -1,7 +1,7 @@
-import type { SetupFacts } from "./facts";
-import { opensshLegacyOptions } from "./legacy";
-import { bracketHost, shQuote } from "./shell";
-import type { CommandExample, KnownHostsCheck } from "./types";
+import type { SetupFacts } from "@/lib/guides/client-setup/facts";
+import { opensshLegacyOptions } from "@/lib/guides/client-setup/legacy";
+import { bracketHost, shQuote } from "@/lib/guides/client-setup/shell";
+import type { CommandExample, KnownHostsCheck } from "@/lib/guides/client-setup/types";
 
 /** The `-o` options and flags for OpenSSH's sftp, in the order a reader expects them. */
 export function opensshArguments(facts: SetupFacts): string[] {

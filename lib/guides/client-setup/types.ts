@@ -1,4 +1,4 @@
-import type { Protocol } from "@/lib/transfer/types";
+import type { Protocol } from "@/lib/transfers/types";
 
 export interface SettingField {
   /** Where the field is, in the client's own words ("Site Manager > General > Protocol"). */

@@ -1,5 +1,5 @@
-import { fingerprintText, type SetupFacts } from "./facts";
-import type { ClientInstructions, SettingField } from "./types";
+import { fingerprintText, type SetupFacts } from "@/lib/guides/client-setup/facts";
+import type { ClientInstructions, SettingField } from "@/lib/guides/client-setup/types";
 
 export function winScpInstructions(facts: SetupFacts): ClientInstructions {
   const { destination } = facts;

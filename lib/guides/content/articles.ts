@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** Background articles that several failure guides point to. */
 export const articles: Guide[] = [

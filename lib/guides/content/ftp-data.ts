@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** FTPS data connections: the passive port range and the address the server hands out for it. */
 export const ftpDataGuides: Guide[] = [

@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** Everything about logging in: passwords, keys, lockouts, and credentials the account lacks. */
 export const loginGuides: Guide[] = [

@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** Failures before any protocol talk: name lookup, address policy, TCP, and sessions that stop. */
 export const networkGuides: Guide[] = [

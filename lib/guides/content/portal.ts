@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** Failures on the portal's own side, and the catch-all. */
 export const portalGuides: Guide[] = [

@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** After login: the folder, the account's rights, the payer's disk, the final rename and the size check. */
 export const remoteGuides: Guide[] = [

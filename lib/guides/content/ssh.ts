@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** The protocol itself and the SSH transport: wrong protocol, no shared algorithms, changed host key. */
 export const sshGuides: Guide[] = [

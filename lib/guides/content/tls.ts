@@ -1,4 +1,4 @@
-import type { Guide } from "../types";
+import type { Guide } from "@/lib/guides/types";
 
 /** FTPS encryption: the TLS handshake, the certificate's trust, and the certificate's names. */
 export const tlsGuides: Guide[] = [

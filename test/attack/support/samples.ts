@@ -1,4 +1,4 @@
-import { TEST_PASSWORD } from "../../support/factories";
+import { TEST_PASSWORD } from "@/test/support/factories";
 
 /** Valid values for the other fields, so validation passes and the id is what decides. */
 export const SAMPLE_VALUES: Record<string, string> = {

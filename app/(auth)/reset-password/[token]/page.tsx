@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { findOpenPasswordReset } from "@/db/queries/password-resets";
-import { ResetPasswordForm } from "./reset-password-form";
+import { findOpenPasswordReset } from "@/lib/auth/password-resets";
+import { ResetPasswordForm } from "@/app/(auth)/reset-password/[token]/reset-password-form";
 
 export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
 

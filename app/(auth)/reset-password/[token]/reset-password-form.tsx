@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { completePasswordResetAction } from "../../password-reset-actions";
+import { completePasswordResetAction } from "@/app/(auth)/password-reset-actions";
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [state, formAction] = useActionState(completePasswordResetAction, initialActionState);

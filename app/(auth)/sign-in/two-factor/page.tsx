@@ -3,11 +3,11 @@ import Link from "next/link";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { TwoFactorEnrolment } from "@/components/two-factor-enrolment";
-import { findPendingSignIn } from "@/db/queries/pending-sign-ins";
-import { enrolmentView } from "@/db/queries/two-factor";
+import { findPendingSignIn } from "@/lib/auth/pending-sign-ins";
+import { enrolmentView } from "@/lib/auth/two-factor";
 import { pendingSignInCookie } from "@/lib/auth/cookies";
 import { currentActor } from "@/lib/auth/session";
-import { SecondStepForm } from "./second-step-form";
+import { SecondStepForm } from "@/app/(auth)/sign-in/two-factor/second-step-form";
 
 export const metadata: Metadata = { title: "Two-factor sign-in" };
 

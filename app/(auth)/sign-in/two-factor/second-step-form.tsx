@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
-import { secondStepAction } from "../../actions";
+import { secondStepAction } from "@/app/(auth)/actions";
 
 export function SecondStepForm({ enrolling }: { enrolling: boolean }) {
   const [state, formAction] = useActionState(secondStepAction, initialActionState);

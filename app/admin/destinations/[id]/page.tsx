@@ -2,16 +2,16 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
-import { getDestination } from "@/db/queries/destinations";
-import { searchOrganisations } from "@/db/queries/organisations";
-import { listPartnerAccounts } from "@/db/queries/partner-accounts";
+import { getDestination } from "@/lib/destinations/service";
+import { searchOrganisations } from "@/lib/organisations/service";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { columnsToForm, LEGACY_ALGORITHMS, protocolLabel } from "@/lib/destinations/spec";
 import { orNotFound } from "@/lib/not-found";
-import { updateDestinationAction } from "../actions";
-import { DestinationForm } from "../destination-form";
-import { CreatePartnerAccountForm } from "../../create-partner-account-form";
-import { AccountPasswordForm, DisableToggle, IdentityReview, ManualPin, PinnedFingerprint, TestFileForm } from "./panels";
+import { updateDestinationAction } from "@/app/admin/destinations/actions";
+import { DestinationForm } from "@/app/admin/destinations/destination-form";
+import { CreatePartnerAccountForm } from "@/app/admin/create-partner-account-form";
+import { AccountPasswordForm, DisableToggle, IdentityReview, ManualPin, PinnedFingerprint, TestFileForm } from "@/app/admin/destinations/[id]/panels";
 
 export const metadata: Metadata = { title: "Destination" };
 

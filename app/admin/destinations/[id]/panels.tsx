@@ -11,7 +11,7 @@ import {
   setAccountPasswordAction,
   setDestinationDisabledAction,
   unpinFingerprintAction,
-} from "../actions";
+} from "@/app/admin/destinations/actions";
 
 const identityLabels: Record<string, string> = {
   algorithm: "Key type",

@@ -3,8 +3,8 @@ import Link from "next/link";
 import { PageHeader } from "@/components/app-shell";
 import { requirePageRole } from "@/lib/auth/session";
 import { destinationPresets } from "@/lib/destinations/presets";
-import { createDestinationAction } from "../actions";
-import { DestinationForm } from "../destination-form";
+import { createDestinationAction } from "@/app/admin/destinations/actions";
+import { DestinationForm } from "@/app/admin/destinations/destination-form";
 
 export const metadata: Metadata = { title: "New destination" };
 

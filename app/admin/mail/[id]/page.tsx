@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
 import { LinkedText } from "@/components/linked-text";
-import { getMail } from "@/db/queries/mail";
+import { getMail } from "@/lib/mail/records";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Message", referrer: "no-referrer" };

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { requirePageRole } from "@/lib/auth/session";
-import { OrganisationDetail } from "../organisation-detail";
+import { OrganisationDetail } from "@/app/admin/organisations/organisation-detail";
 
 export const metadata: Metadata = { title: "Organisation" };
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { operationsSnapshot, operationsSnapshotForMonitoring } from "@/db/queries/operations";
-import { resolveMonitoringToken } from "@/db/queries/monitoring-tokens";
-import { countEvent } from "@/db/queries/rate-limits";
+import { operationsSnapshot, operationsSnapshotForMonitoring } from "@/lib/monitoring/operations";
+import { resolveMonitoringToken } from "@/lib/monitoring/tokens";
+import { countEvent } from "@/lib/rate-limits/store";
 import { currentActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 

@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { listTransfers, type TransferListRow } from "@/db/queries/transfer-list";
+import { listTransfers, type TransferListRow } from "@/lib/transfers/history/list";
 import { currentActor } from "@/lib/auth/session";
 import { csvHeaders, csvStream } from "@/lib/csv";
-import { parseTransferFilter } from "@/lib/transfer-filter-params";
+import { parseTransferFilter } from "@/lib/transfers/history/filter-params";
 
 export const dynamic = "force-dynamic";
 

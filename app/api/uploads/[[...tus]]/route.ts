@@ -1,4 +1,4 @@
-import { tusServer } from "@/lib/uploads/tus";
+import { tusServer } from "@/lib/transfers/intake/tus";
 
 /*
  * Resumable browser uploads (tus protocol). The body streams from the request into the staging

@@ -1,7 +1,7 @@
-import { listTransfers } from "@/db/queries/transfer-list";
+import { listTransfers } from "@/lib/transfers/history/list";
 import { jsonResponse, methodNotAllowed } from "@/lib/api/errors";
 import { parseTransferListQuery } from "@/lib/api/list-query";
-import { receiveTransfer } from "@/lib/api/receive-transfer";
+import { receiveTransfer } from "@/lib/transfers/intake/receive-transfer";
 import { apiRoute } from "@/lib/api/route";
 import { transferListItemResource } from "@/lib/api/transfer-resource";
 

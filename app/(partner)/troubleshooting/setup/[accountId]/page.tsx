@@ -4,7 +4,7 @@ import { z } from "zod";
 import { PageHeader } from "@/components/app-shell";
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
-import { guideContextForAccount } from "@/lib/guide-context";
+import { guideContextForAccount } from "@/lib/diagnosis/guide-context";
 import { clientSetup, type ClientInstructions } from "@/lib/guides";
 import { orNotFound } from "@/lib/not-found";
 

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import { listAuditEvents } from "@/db/queries/audit";
+import { listAuditEvents } from "@/lib/audit/log";
 import { currentActor } from "@/lib/auth/session";
 import { csvHeaders, csvStream } from "@/lib/csv";
 

@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { recordAudit } from "@/db/queries/audit";
-import { rewrapAllSecrets } from "@/db/queries/secrets";
+import { recordAudit } from "@/lib/audit/log";
+import { rewrapAllSecrets } from "@/lib/partner-accounts/credentials";
 import { env } from "@/lib/env";
-import { internalTokenMatches } from "@/lib/internal-token";
+import { internalTokenMatches } from "@/lib/vault/internal-token";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import { exportPublicKey } from "@/db/queries/keys";
+import { exportPublicKey } from "@/lib/partner-keys/service";
 import { currentActor } from "@/lib/auth/session";
 import { NotFoundError } from "@/lib/errors";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getTransferDetail } from "@/db/queries/transfers";
+import { getTransferDetail } from "@/lib/transfers/records";
 import { ApiError, jsonResponse, methodNotAllowed } from "@/lib/api/errors";
 import { apiRoute } from "@/lib/api/route";
 import { transferDetailResource } from "@/lib/api/transfer-resource";

@@ -4,7 +4,7 @@ import { apiRoute } from "@/lib/api/route";
 import { transferResource } from "@/lib/api/transfer-resource";
 import { NotFoundError } from "@/lib/errors";
 import { PayloadTooLargeError, readBodyWithin } from "@/lib/http/request-limits";
-import { confirmDuplicate } from "@/lib/uploads/accept";
+import { confirmDuplicate } from "@/lib/transfers/intake/accept";
 
 export const dynamic = "force-dynamic";
 

@@ -1,0 +1,77 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { destinations } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/log";
+import { insertDiagnosis } from "@/lib/diagnosis/records";
+import { getPartnerAccount, loadDeliveryCredentials } from "@/lib/partner-accounts/service";
+import { countAttempt, limitedUntil, limitKey, ratePolicies, tryAgainText } from "@/lib/rate-limits/policies";
+import { toDestinationSpec } from "@/lib/destinations/spec";
+import { env } from "@/lib/env";
+import { UserInputError } from "@/lib/errors";
+import { diagnoseOffThread } from "@/lib/workers/calls";
+
+/** Each run logs in once; three in ten minutes keeps us well clear of payers' lock-out thresholds. */
+export const DIAGNOSIS_LIMIT = ratePolicies.diagnosisAccount;
+
+export function diagnosisLimitKey(accountId: string): string {
+  return limitKey("diagnosisAccount", accountId);
+}
+
+export async function nextDiagnosisAllowedAt(accountId: string): Promise<Date | null> {
+  return limitedUntil(["diagnosisAccount", accountId]);
+}
+
+/**
+ * Run the staged diagnosis for a partner account from the relay backend, record it and audit it.
+ * Partners run it for their own accounts; support and admins for any account.
+ */
+export async function diagnoseAccount(actor: Actor, accountId: string, options: { writeProbe: boolean; transferId?: string }): Promise<string> {
+  const account = await getPartnerAccount(actor, accountId);
+  const waitUntil = await nextDiagnosisAllowedAt(account.id);
+  if (waitUntil) {
+    throw new UserInputError(
+      `This account was tested ${DIAGNOSIS_LIMIT.max} times in the last 10 minutes. To avoid locking it at the payer, the next test is allowed at ${waitUntil.toISOString().slice(11, 16)} UTC.`,
+    );
+  }
+  // Per address as well: one client cannot make the relay probe many accounts in a row.
+  const ipWait = await limitedUntil(["diagnosisIp", actor.ip]);
+  if (ipWait) throw new UserInputError(`Too many connection tests were started from your address. Try again ${tryAgainText(ipWait)}.`);
+  await countAttempt(["diagnosisAccount", account.id], ["diagnosisIp", actor.ip]);
+  const db = await getDb();
+  const [destination] = await db.select().from(destinations).where(eq(destinations.id, account.destinationId));
+  const credentials = await loadDeliveryCredentials(account.id);
+  const result = await diagnoseOffThread({
+    destination: toDestinationSpec(destination),
+    credentials,
+    allowPrivate: env().ALLOW_PRIVATE_DESTINATIONS,
+    writeProbe: options.writeProbe,
+  });
+  const row = await insertDiagnosis({
+    organisationId: account.organisationId,
+    partnerAccountId: account.id,
+    destinationId: account.destinationId,
+    transferId: options.transferId ?? null,
+    runBy: actor.userId,
+    runByRole: actor.role,
+    writeProbe: options.writeProbe,
+    ok: result.ok,
+    code: result.code ?? null,
+    failedStage: result.failedStage ?? null,
+    headline: result.headline,
+    result: result as unknown as Record<string, unknown>,
+    startedAt: new Date(result.startedAt),
+    finishedAt: new Date(result.finishedAt),
+  });
+  await recordAudit({
+    actor,
+    organisationId: account.organisationId,
+    action: "diagnosis.run",
+    target: `${account.username} (${row.id})`,
+    result: result.ok ? "success" : "failure",
+    ip: actor.ip,
+    detail: { code: result.code, failedStage: result.failedStage, writeProbe: options.writeProbe },
+  });
+  return row.id;
+}

@@ -1,0 +1,118 @@
+import "server-only";
+import fs from "node:fs";
+import { getDb } from "@/db/client";
+import { destinations, type Transfer } from "@/db/schema";
+import { loadDeliveryCredentials } from "@/lib/partner-accounts/service";
+import { finishAttempt, loadTransferForRelay, startAttempt, type AttemptOutcome } from "@/lib/transfers/records";
+import { toDestinationSpec } from "@/lib/destinations/spec";
+import { logger } from "@/lib/logger";
+import { deliverToDestination } from "@/lib/transfers/delivery/engine";
+import { isTransferError, TransferError } from "@/lib/transfers/errors";
+import { stagingPath } from "@/lib/transfers/staging/files";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
+import { eq } from "drizzle-orm";
+
+export interface AttemptResult {
+  status: Transfer["status"];
+  error?: TransferError;
+}
+
+/** How long a worker keeps trying to record an attempt's outcome while the database is away. */
+export const RECORD_RETRY_MS = 10 * 60_000;
+const RECORD_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
+
+/**
+ * Writes an attempt's outcome, retrying while the database is unreachable: a file that reached the
+ * payer must be recorded as delivered, not sent again by a retry that never knew. Gives up after
+ * `maxMs`; the next worker then checks the payer before sending (DeliveryRequest.reconcile).
+ */
+async function recordUntilStored(write: () => Promise<void>, transferId: string, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  for (let failures = 0; ; failures++) {
+    try {
+      await write();
+      if (failures > 0) logger.info("relay attempt recorded after the database came back", { transferId, failures });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (failures === 0) logger.warn("relay attempt could not be recorded; retrying until the database answers", { transferId, error });
+      await new Promise((resolve) => setTimeout(resolve, RECORD_BACKOFF_MS[Math.min(failures, RECORD_BACKOFF_MS.length - 1)]));
+    }
+  }
+}
+
+function missingCredential(destination: DestinationSpec, credentials: UpstreamCredentials): TransferError | null {
+  const needsPassword = destination.protocol !== "sftp" || destination.auth !== "key";
+  const needsKey = destination.protocol === "sftp" && destination.auth !== "password";
+  if (needsPassword && !credentials.password) return new TransferError("CREDENTIALS_MISSING", "No upstream password is stored for this account. Set it on the Keys & credentials page.");
+  if (needsKey && !credentials.privateKey) return new TransferError("CREDENTIALS_MISSING", "This destination needs an RSA key and the account has none we can use. Generate or upload one on the Keys & credentials page.");
+  return null;
+}
+
+/**
+ * One delivery attempt of a transfer, recorded with its transcript. Transient failures go back to
+ * "queued" (or "failed" on the last attempt); permanent ones stop at "needs_attention" at once.
+ */
+export async function runDeliveryAttempt(
+  transferId: string,
+  options: { isLastAttempt: boolean; signal?: AbortSignal; recordRetryMs?: number; minBytesPerSecond?: number },
+): Promise<AttemptResult> {
+  const transfer = await loadTransferForRelay(transferId);
+  if (!transfer) throw new Error(`transfer ${transferId} not found`);
+  if (transfer.status === "delivered") return { status: "delivered" };
+
+  const db = await getDb();
+  const [destinationRow] = await db.select().from(destinations).where(eq(destinations.id, transfer.destinationId));
+  const destination = toDestinationSpec(destinationRow);
+  const credentials = await loadDeliveryCredentials(transfer.partnerAccountId);
+  const transcript = new Transcript().redact(credentials.password, credentials.passphrase, credentials.privateKey);
+  const attempt = await startAttempt(transferId);
+  const started = Date.now();
+  transcript.note("connect", `Attempt ${attempt.number}: ${transfer.originalName} (${transfer.sizeBytes} bytes) to ${destination.name} as ${credentials.username}`);
+
+  let outcome: AttemptOutcome;
+  let status: Transfer["status"];
+  let failure: TransferError | undefined;
+  try {
+    if (destinationRow.disabledAt) throw new TransferError("DESTINATION_BLOCKED", "This destination is disabled by an administrator.");
+    const localPath = transfer.stagingKey ? stagingPath(transfer.stagingKey) : null;
+    if (!localPath || !fs.existsSync(localPath)) throw new TransferError("LOCAL_FILE_MISSING", "The staged copy of this file is no longer on the portal; upload it again.");
+    const missing = missingCredential(destination, credentials);
+    if (missing) throw missing;
+    const result = await deliverToDestination({
+      destination,
+      credentials,
+      localPath,
+      remoteName: transfer.remoteName,
+      transcript,
+      signal: options.signal,
+      expectedSha256: transfer.sha256 ?? undefined,
+      // An earlier attempt may have put the file in place before it was cut off or went unrecorded.
+      reconcile: attempt.number > 1,
+      minBytesPerSecond: options.minBytesPerSecond,
+    });
+    outcome = {
+      bytes: result.bytes,
+      durationMs: result.durationMs,
+      resumedFromByte: result.resumedFromByte,
+      remotePath: result.remotePath,
+      negotiated: { ...result.negotiated },
+      transcript: transcript.lines,
+    };
+    status = "delivered";
+  } catch (error) {
+    failure = isTransferError(error) ? error : new TransferError("UNKNOWN", "The relay failed unexpectedly.", { cause: error });
+    if (!isTransferError(error)) logger.error("relay attempt failed unexpectedly", { transferId, error });
+    transcript.add("error", ".", `${failure.code}: ${failure.message}${failure.detail ? ` (${failure.detail})` : ""}`);
+    outcome = {
+      bytes: 0,
+      durationMs: Date.now() - started,
+      transcript: transcript.lines,
+      error: { code: failure.code, message: failure.message, detail: failure.detail, transient: failure.transient },
+    };
+    status = failure.transient ? (options.isLastAttempt ? "failed" : "queued") : "needs_attention";
+  }
+  await recordUntilStored(() => finishAttempt(attempt, outcome, status), transferId, options.recordRetryMs ?? RECORD_RETRY_MS);
+  return { status, error: failure };
+}

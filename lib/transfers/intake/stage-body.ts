@@ -1,0 +1,64 @@
+import "server-only";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
+import { isOutOfSpaceError, StagingFullError } from "@/lib/transfers/staging/space";
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The body is larger than ${maxBytes} bytes.`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
+export class BodyIncompleteError extends Error {
+  constructor(cause: unknown) {
+    super("The request body ended before it was complete.", { cause });
+    this.name = "BodyIncompleteError";
+  }
+}
+
+/** Counts and hashes the bytes on their way to disk, and stops the stream one byte past the limit. */
+class MeasuringStream extends Transform {
+  readonly hash = crypto.createHash("sha256");
+  size = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) return done(new BodyTooLargeError(this.maxBytes));
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+}
+
+/**
+ * Streams a request body into the staging store under `key`, in constant memory: the pipeline
+ * reads the next chunk only once the previous one is on disk, so a fast client is slowed to the
+ * disk's pace rather than buffered. Over `maxBytes` the read stops at once (the rest of the body is
+ * never consumed) and the partial file is removed, as it is when the client goes away mid-body or
+ * the volume fills up (then a StagingFullError says how much had arrived).
+ */
+export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, key: string, maxBytes: number): Promise<{ size: number; sha256: string }> {
+  const file = stagingPath(key);
+  await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const measuring = new MeasuringStream(maxBytes);
+  const source = body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
+  try {
+    await pipeline(source, measuring, fs.createWriteStream(file, { flags: "wx", mode: 0o600 }));
+  } catch (error) {
+    await removeStagedFile(key);
+    if (isOutOfSpaceError(error)) throw new StagingFullError({ phase: "interrupted", declaredBytes: null, receivedBytes: measuring.size }, { cause: error });
+    // A failing disk is ours to report (as an internal error); anything else came from the client.
+    if (error instanceof BodyTooLargeError || (error as NodeJS.ErrnoException).syscall) throw error;
+    throw new BodyIncompleteError(error);
+  }
+  return { size: measuring.size, sha256: measuring.hash.digest("hex") };
+}

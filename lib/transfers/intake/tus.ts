@@ -1,0 +1,178 @@
+import "server-only";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { EVENTS, Server, type Upload } from "@tus/server";
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { transfers } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { failUploadForStorage, stagedBytesInUse } from "@/lib/transfers/staging/space-records";
+import { insertTransfer } from "@/lib/transfers/records";
+import { currentActor } from "@/lib/auth/session";
+import { logger } from "@/lib/logger";
+import { tusDirectory } from "@/lib/transfers/staging/files";
+import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib/transfers/staging/space";
+import { acceptStagedFile, loadSendingContext, precheckUpload } from "@/lib/transfers/intake/accept";
+import { blocking } from "@/lib/transfers/intake/checks";
+import { HashingFileStore } from "@/lib/transfers/intake/hashing-file-store";
+import { admitUpload, reportStorageFull } from "@/lib/transfers/staging/storage-full";
+
+export const TUS_PATH = "/api/uploads";
+
+type Rejection = { status_code: number; body: string };
+const reject = (status: number, message: string, extra: Record<string, unknown> = {}): Rejection => ({ status_code: status, body: JSON.stringify({ error: message, ...extra }) });
+
+async function requirePartner(): Promise<Actor & { organisationId: string }> {
+  const actor = await currentActor();
+  if (!actor) throw reject(401, "Your session has ended. Sign in again; the upload resumes where it stopped.");
+  if (actor.role !== "partner" || actor.organisationStatus !== "approved" || !actor.organisationId) throw reject(403, "Only partners of an approved organisation can upload files.");
+  return actor as Actor & { organisationId: string };
+}
+
+/** The transfer row behind an upload id, only if it belongs to the actor's organisation. */
+async function transferForUpload(actor: Actor, uploadId: string) {
+  const db = await getDb();
+  const [row] = await db.select().from(transfers).where(and(eq(transfers.uploadId, uploadId), eq(transfers.organisationId, actor.organisationId ?? "")));
+  return row;
+}
+
+/** An answer we (or tus itself) chose on purpose, as opposed to an unexpected error. */
+function isAnswer(error: unknown): error is Rejection {
+  return typeof error === "object" && error !== null && typeof (error as Rejection).status_code === "number" && typeof (error as Rejection).body === "string";
+}
+
+/** The upload id in a request to an existing upload (`/api/uploads/<id>`), if any. */
+function uploadIdOf(req: Request): string | undefined {
+  const last = new URL(req.url).pathname.split("/").pop() ?? "";
+  return /^[0-9a-f-]{36}$/.test(last) ? last : undefined;
+}
+
+function metadataOf(upload: Upload) {
+  const metadata = upload.metadata ?? {};
+  return { name: metadata.filename ?? "", accountId: metadata.accountId ?? "", mode: metadata.mode === "test" ? ("test" as const) : ("production" as const) };
+}
+
+function createServer(): Server {
+  fs.mkdirSync(tusDirectory(), { recursive: true, mode: 0o700 });
+  const store = new HashingFileStore({ directory: tusDirectory() });
+  const server = new Server({
+    path: TUS_PATH,
+    datastore: store,
+    relativeLocation: true,
+    // Names on disk are ours; the partner's file name is metadata only.
+    namingFunction: () => crypto.randomUUID(),
+    async onIncomingRequest(req, uploadId) {
+      const actor = await requirePartner();
+      // Creation (POST) has no upload yet; every other request must name one of the actor's uploads.
+      if (req.method !== "POST" && req.method !== "OPTIONS" && !(await transferForUpload(actor, uploadId))) throw reject(404, "Upload not found.");
+    },
+    async onUploadCreate(_req, upload) {
+      const actor = await requirePartner();
+      const { name, accountId, mode } = metadataOf(upload);
+      if (!/^[0-9a-f-]{36}$/.test(accountId)) throw reject(400, "Choose the payer account to send to.");
+      if (upload.size === undefined) throw reject(400, "The upload must announce its size.");
+      const findings = await precheckUpload(actor, { accountId, mode, name, size: upload.size }).catch((error: Error) => {
+        throw reject(404, error.message);
+      });
+      if (blocking(findings).length) throw reject(422, blocking(findings)[0].message, { findings });
+      // The declared size must fit on the staging volume with the reserve to spare, before a byte is stored.
+      if (!(await admitUpload({ actor, channel: "browser", declaredBytes: upload.size }))) throw reject(507, STORAGE_FULL_MESSAGE);
+      const { account } = await loadSendingContext(actor, accountId);
+      // One statement: a row never exists without the upload id that ties it to its bytes.
+      await insertTransfer({
+        organisationId: account.organisationId,
+        partnerAccountId: account.id,
+        destinationId: account.destinationId,
+        kind: "upload",
+        mode,
+        originalName: name,
+        remoteName: name,
+        sizeBytes: upload.size,
+        sha256: null,
+        stagingKey: `tus/${upload.id}`,
+        uploadedBy: actor.userId,
+        uploaderIp: actor.ip,
+        status: "uploading",
+        uploadId: upload.id,
+      });
+      return {};
+    },
+    async onUploadFinish(_req, upload) {
+      const actor = await requirePartner();
+      const transfer = await transferForUpload(actor, upload.id);
+      if (!transfer) throw reject(404, "Upload not found.");
+      const { name, accountId, mode } = metadataOf(upload);
+      const stagingKey = `tus/${upload.id}`;
+      const result = await acceptStagedFile(actor, {
+        accountId,
+        mode,
+        originalName: name,
+        stagingKey,
+        size: upload.size ?? upload.offset,
+        sha256: await store.digest(upload.id, upload.size ?? upload.offset),
+        kind: "upload",
+        existingTransferId: transfer.id,
+      });
+      return {
+        status_code: 200,
+        headers: { "Content-Type": "application/json", "X-Transfer-Id": transfer.id, "X-Transfer-Outcome": result.outcome },
+        body: JSON.stringify({ transferId: transfer.id, outcome: result.outcome, findings: result.findings }),
+      };
+    },
+    async onResponseError(req, error) {
+      // Refusals (ours and the protocol's) go out as they are.
+      if (isAnswer(error)) return undefined;
+      if (isOutOfSpaceError(error)) return outOfSpace(req, error);
+      // Anything else is a fault on our side: its text (a path, a database error) is for the log only.
+      const reference = crypto.randomUUID().slice(0, 8);
+      logger.error("upload request failed", { method: req.method, uploadId: uploadIdOf(req), reference, error });
+      return reject(500, `Something went wrong on our side. Retry in a minute: the upload resumes where it stopped. If it keeps happening, contact support and quote reference ${reference}.`);
+    },
+  });
+
+  /**
+   * The volume filled up while an upload was created, received or accepted: the upload is
+   * terminated (its bytes and info file removed, so the space is free again and the partner can
+   * start over), its transfer row ends "failed" with the partner's message, and it is reported once.
+   */
+  async function outOfSpace(req: Request, error: unknown): Promise<Rejection> {
+    const facts = error instanceof StagingFullError ? error.facts : undefined;
+    const uploadId = facts?.uploadId ?? uploadIdOf(req);
+    let transferIds: string[] = [];
+    let declaredBytes = facts?.declaredBytes ?? null;
+    if (uploadId) {
+      if (declaredBytes === null) declaredBytes = (await store.getUpload(uploadId).catch(() => undefined))?.size ?? null;
+      try {
+        // The row first (one conditional statement), then the bytes: unless a row that got further
+        // (queued: its bytes are complete) still needs them. The store removed them itself when the write failed.
+        transferIds = await failUploadForStorage({ uploadId }, STORAGE_FULL_MESSAGE);
+        if (!(await stagedBytesInUse({ uploadId }))) await store.discard(uploadId);
+      } catch (cause) {
+        logger.error("could not clean up an upload that ran out of space", { uploadId, error: cause });
+      }
+    }
+    const actor = await currentActor().catch(() => null);
+    await reportStorageFull({ actor, channel: "browser", phase: "interrupted", declaredBytes, receivedBytes: facts?.receivedBytes ?? 0, uploadId, transferIds });
+    return reject(507, STORAGE_FULL_MESSAGE);
+  }
+
+  server.on(EVENTS.POST_TERMINATE, (_req, _res, id: string) => {
+    void (async () => {
+      const db = await getDb();
+      await db
+        .update(transfers)
+        .set({ status: "failed", stagingKey: null, lastErrorCode: "CANCELLED", lastErrorMessage: "The upload was cancelled before it finished." })
+        .where(and(eq(transfers.uploadId, id), eq(transfers.status, "uploading")));
+    })().catch((error) => logger.error("could not record a cancelled upload", { error }));
+  });
+  return server;
+}
+
+const serverKey = Symbol.for("edi-portal.tus-server");
+type GlobalWithTus = typeof globalThis & { [serverKey]?: Server };
+
+export function tusServer(): Server {
+  const holder = globalThis as GlobalWithTus;
+  holder[serverKey] ??= createServer();
+  return holder[serverKey];
+}

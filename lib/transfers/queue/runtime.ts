@@ -1,0 +1,196 @@
+import "server-only";
+import type PgBoss from "pg-boss";
+import { sql as drizzleSql } from "drizzle-orm";
+import type { DatabaseHandle } from "@/db/client";
+import { logger } from "@/lib/logger";
+import { createBoss } from "@/lib/jobs/boss";
+import { markQueued, requeueInterruptedSends } from "@/lib/transfers/queue/claims";
+import { jobExpireSeconds, relayConfigFromEnv, type RelayConfig } from "@/lib/transfers/queue/config";
+import { runRelayJob, type RelayJobData } from "@/lib/transfers/queue/handler";
+import { hasPendingJob, releaseOrphanedJobs, transfersWithoutJob } from "@/lib/transfers/queue/job-rows";
+import { createNotificationQueues, startNotificationWorkers, type NotificationWorkers } from "@/lib/notifications/jobs";
+import { installNotificationQueue } from "@/lib/notifications/queue";
+import { installRelayQueue, type RelayQueue } from "@/lib/transfers/queue/queue";
+import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
+import { startRelayWorkerLoop } from "@/lib/transfers/queue/workers";
+import { installedWorkerPools } from "@/lib/workers/registry";
+import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
+
+export const RELAY_QUEUE = "relay";
+export const RETENTION_QUEUE = "staging-retention";
+/** Hourly, off the full hour. */
+const RETENTION_CRON = "17 * * * *";
+/** pg-boss retries beyond the attempt budget, for runs that never reached an attempt (crash, busy). */
+const EXTRA_JOB_RETRIES = 3;
+
+export interface RelayRuntime extends RelayQueue {
+  readonly boss: PgBoss;
+  readonly config: RelayConfig;
+  /** Email and webhook fan-out, mail retries and the daily summary, on the same pg-boss. */
+  readonly notifications: NotificationWorkers;
+  /** Find dead workers' jobs and transfers without a job (runs on a timer; exposed for tests). */
+  sweep(): Promise<void>;
+  /** Queue a staging-retention run now (the cron queues one every hour). */
+  runRetentionNow(): Promise<void>;
+  /** Stop fetching, wait up to graceMs for running attempts, stop pg-boss. Leaves the database open. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+export interface StartRelayOptions {
+  handle: DatabaseHandle;
+  /** Required on PostgreSQL: pg-boss opens its own pool. */
+  databaseUrl?: string;
+  config?: RelayConfig;
+  /** Make it the process's relayQueue() (the portal and `npm run worker` do). */
+  install?: boolean;
+}
+
+/**
+ * The relay queue and its workers in this process: the portal runs one (the only one on the
+ * embedded database), `npm run worker` runs more against PostgreSQL.
+ */
+export async function startRelayRuntime(options: StartRelayOptions): Promise<RelayRuntime> {
+  const { handle } = options;
+  const sql = handle.raw;
+  const config = options.config ?? relayConfigFromEnv();
+  // Attempts run on protocol worker threads; the process that installs the runtime owns the pools
+  // unless its entry (or a test set-up) started them already.
+  const ownsPools = Boolean(options.install) && !installedWorkerPools();
+  if (options.install) startWorkerPools({ relayConcurrency: config.concurrency });
+  const boss = createBoss(handle, { databaseUrl: options.databaseUrl, poolSize: config.concurrency + 3 });
+  boss.on("error", (error: unknown) => logger.error("relay queue error", { error }));
+  const jobOptions: PgBoss.Queue = {
+    name: RELAY_QUEUE,
+    // stately: at most one waiting, one retrying and one running job per transfer (singletonKey).
+    policy: "stately",
+    retryLimit: config.maxAttempts - 1 + EXTRA_JOB_RETRIES,
+    // pg-boss backoff: the n-th retry waits base·2ⁿ⁻¹ plus up to as much again at random (jitter).
+    retryDelay: config.retryBaseSeconds,
+    retryBackoff: true,
+    expireInSeconds: jobExpireSeconds(config),
+  };
+  await oneAtATime(handle, async () => {
+    await boss.start();
+    await boss.createQueue(RELAY_QUEUE, jobOptions);
+    await boss.updateQueue(RELAY_QUEUE, jobOptions);
+    await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: "singleton", retryLimit: 1, expireInSeconds: 3600 });
+    await boss.schedule(RETENTION_QUEUE, RETENTION_CRON);
+    await createNotificationQueues(boss);
+  });
+  const notifications = await startNotificationWorkers(boss, { work: config.concurrency > 0, pollSeconds: config.pollSeconds });
+
+  // The embedded database has one owner, this process: whatever was "sending" or active when it
+  // last stopped was interrupted, and resumes now instead of waiting for the lease to run out.
+  if (handle.kind === "pglite" && config.concurrency > 0) {
+    const resumed = await requeueInterruptedSends(sql);
+    await releaseOrphanedJobs(sql, RELAY_QUEUE, 0);
+    if (resumed.length) logger.info("relay resumes interrupted transfers", { count: resumed.length });
+  }
+
+  // This process's relay slots, filled fairly across destinations and organisations.
+  const workers = config.concurrency > 0
+    ? startRelayWorkerLoop({
+        boss,
+        pool: handle.pool,
+        queue: RELAY_QUEUE,
+        slots: config.concurrency,
+        pollSeconds: config.pollSeconds,
+        run: async (job) => {
+          const outcome = await runRelayJob(sql, config, job.data as RelayJobData, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+          // The outbox row was committed with the status; this only makes the emails and webhooks prompt.
+          if (outcome.status === "delivered" || outcome.status === "needs_attention" || outcome.status === "failed") {
+            await notifications.kick().catch((error: unknown) => logger.warn("notification dispatch could not be queued", { error }));
+          }
+          return outcome;
+        },
+      })
+    : undefined;
+  const wakeWorkers = () => workers?.wake();
+
+  const enqueue = async (transferId: string) => {
+    const state = await markQueued(sql, transferId);
+    if (!state || state.delivered) return;
+    if (state.status !== "queued" && state.status !== "sending") return;
+    if (await hasPendingJob(sql, RELAY_QUEUE, transferId)) return;
+    const data: RelayJobData = { transferId, baseAttempts: state.attemptCount };
+    await boss.send(RELAY_QUEUE, data, { ...jobOptions, singletonKey: transferId });
+    wakeWorkers();
+  };
+
+  // concurrency 0: a producer only (it enqueues; other processes work).
+  const retentionWorker = config.concurrency > 0
+    ? await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+        const removed = await removeExpiredStagedFiles(sql, { retentionDays: config.retentionDays, deliveredGraceHours: config.deliveredGraceHours });
+        return { removed: removed.length };
+      })
+    : undefined;
+
+  let sweeping: Promise<void> | undefined;
+  const sweep = () => {
+    sweeping ??= (async () => {
+      try {
+        const released = await releaseOrphanedJobs(sql, RELAY_QUEUE, config.leaseSeconds);
+        if (released.length) logger.warn("relay jobs of a stopped worker resume", { transferIds: released });
+        for (const transferId of await transfersWithoutJob(sql, RELAY_QUEUE, config.leaseSeconds)) await enqueue(transferId);
+        if (released.length) wakeWorkers();
+      } catch (error) {
+        logger.error("relay sweep failed", { error });
+      } finally {
+        sweeping = undefined;
+      }
+    })();
+    return sweeping;
+  };
+  // Half a lease: a dead worker's transfer resumes between one and one and a half leases later.
+  const sweepTimer = config.concurrency > 0 ? setInterval(() => void sweep(), Math.max(1000, (config.leaseSeconds * 1000) / 2)) : undefined;
+  sweepTimer?.unref();
+  if (sweepTimer) void sweep();
+
+  let stopped = false;
+  const runtime: RelayRuntime = {
+    boss,
+    config,
+    notifications,
+    enqueue,
+    sweep,
+    async runRetentionNow() {
+      await boss.send(RETENTION_QUEUE, {});
+      if (retentionWorker) boss.notifyWorker(retentionWorker);
+    },
+    async stop({ graceMs = 10_000 } = {}) {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(sweepTimer);
+      await sweeping;
+      if (options.install) {
+        installRelayQueue(undefined);
+        installNotificationQueue(undefined);
+      }
+      // Attempts still running after graceMs are left to the lease/restart recovery; their upload
+      // resumes from the remote temp file.
+      await workers?.stop(graceMs);
+      await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
+      if (ownsPools) await stopWorkerPools();
+    },
+  };
+  if (options.install) {
+    installRelayQueue(runtime);
+    installNotificationQueue(notifications);
+  }
+  return runtime;
+}
+
+
+
+/**
+ * pg-boss 10 creates each queue as a partition of its job table; processes creating queues at the
+ * same moment deadlock in PostgreSQL. Starting processes take turns under a transaction-level
+ * advisory lock (the embedded database has only one process anyway).
+ */
+async function oneAtATime(handle: DatabaseHandle, setup: () => Promise<void>): Promise<void> {
+  if (handle.kind !== "postgres") return setup();
+  await handle.db.transaction(async (tx) => {
+    await tx.execute(drizzleSql`SELECT pg_advisory_xact_lock(hashtext('edi-portal.relay-queue.setup'))`);
+    await setup();
+  });
+}
