@@ -29,9 +29,12 @@ export default defineConfig({
     projects: [
       // Every test file owns its database, data directory and ports: files run side by side.
       { extends: true, test: { name: "isolated", include: TEST_FILES, exclude: SHARED_SYSTEM_FILES } },
-      // These start the machine's real sshd/vsftpd under fixed local accounts, or claim passive port
-      // ranges: one file at a time.
-      { extends: true, test: { name: "system servers", include: SHARED_SYSTEM_FILES, poolOptions: { forks: { singleFork: true } } } },
+      // These start the machine's real sshd/vsftpd (each under a temporary local account, swept by
+      // the global setup before and after the run), or claim passive port ranges: one file at a time.
+      {
+        extends: true,
+        test: { name: "system servers", include: SHARED_SYSTEM_FILES, globalSetup: ["test/support/global-setup.ts"], poolOptions: { forks: { singleFork: true } } },
+      },
     ],
     // next-auth's ESM imports "next/server" without an extension; bundled by Vite it resolves (the
     // attack suite imports the real Auth.js module and replaces only its session lookup).

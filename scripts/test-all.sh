@@ -8,6 +8,9 @@ export NEXT_TELEMETRY_DISABLED=1
 engine=$([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo "embedded PGlite")
 step() { printf '\n== %s\n' "$*"; }
 
+step "prerequisites"
+# Stops here, naming what to install, when the machine lacks a package or root (installs them as root).
+bash scripts/prerequisites.sh
 step "typecheck"
 # Incremental state and the lint cache live in node_modules/.cache: the second engine's run is quick.
 npx tsc --noEmit -p . --incremental --tsBuildInfoFile node_modules/.cache/portal/tsbuildinfo

@@ -1,13 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, chown, mkdir, writeFile } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
+import { createTemporaryAccount, requireRoot } from "./os-accounts";
 
 const SSHD = "/usr/sbin/sshd";
-const USERNAME = "sftptest";
+const BTMP = "/var/log/btmp";
 
 export interface RealSshd {
   host: string;
@@ -26,94 +25,114 @@ export interface RealSshd {
 
 /**
  * Start the real OpenSSH server on 127.0.0.1, configured like a payer that wants a password AND a
- * public key (AuthenticationMethods password,publickey), serving internal-sftp to a local account.
- * Needs root (creates the account) and openssh-server; fails loudly if either is missing.
+ * public key (AuthenticationMethods password,publickey), serving internal-sftp to a temporary local
+ * account (test/support/os-accounts.ts: no login shell, random password, removed by `stop()`).
+ * Needs root and openssh-server; fails loudly if either is missing.
  */
 export async function startRealSshd(): Promise<RealSshd> {
-  if (!existsSync(SSHD))
-    throw new Error(`${SSHD} not found: install the Debian package openssh-server (CI installs it) to run the SFTP tests.`);
-  if (process.getuid?.() !== 0) throw new Error("The real-sshd tests must run as root (they create the sftptest account).");
-
-  const password = `Pw-${randomBytes(9).toString("base64url")}`;
-  const { uid, gid, home } = ensureLocalAccount(USERNAME, password);
-  const incomingDir = path.join(home, "incoming");
-  await mkdir(incomingDir, { recursive: true });
-  await rm(incomingDir, { recursive: true, force: true });
-  await mkdir(incomingDir);
-  await chmod(incomingDir, 0o755);
-  execFileSync("chown", [`${uid}:${gid}`, incomingDir]);
-
-  const dir = await mkdtemp(path.join(os.tmpdir(), "sshd-"));
-  // sshd reads authorized_keys as the account, so the directory must be traversable by it.
-  await chmod(dir, 0o755);
-  const hostKeyPath = path.join(dir, "ssh_host_ed25519_key");
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sandbox-host", "-f", hostKeyPath]);
-  const hostKeyFingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${hostKeyPath}.pub`])
-    .toString()
-    .split(/\s+/)[1];
-  const authorizedKeys = path.join(dir, "authorized_keys");
-  await writeFile(authorizedKeys, "", { mode: 0o644 });
-  await mkdir("/run/sshd", { recursive: true }); // privilege separation directory
-
-  const port = await freePort();
-  const configPath = path.join(dir, "sshd_config");
-  await writeFile(
-    configPath,
-    [
-      `ListenAddress 127.0.0.1`,
-      `Port ${port}`,
-      `HostKey ${hostKeyPath}`,
-      `PidFile none`,
-      `UsePAM no`,
-      `PasswordAuthentication yes`,
-      `PubkeyAuthentication yes`,
-      `KbdInteractiveAuthentication no`,
-      `AuthenticationMethods password,publickey`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      `StrictModes no`,
-      `PermitRootLogin no`,
-      `AllowUsers ${USERNAME}`,
-      `MaxAuthTries 6`,
-      `Subsystem sftp internal-sftp`,
-      `LogLevel VERBOSE`,
-      "",
-    ].join("\n"),
-  );
-
-  const child = await spawnSshd(configPath, port);
-
-  return {
-    host: "127.0.0.1",
-    port,
-    hostKeyFingerprint,
-    username: USERNAME,
-    password,
-    incomingDir,
-    uid,
-    gid,
-    authorizeKey: (line) => appendFile(authorizedKeys, `${line.trim()}\n`),
-    stop: async () => {
-      await stopChild(child);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A local login account (created once, password reset on every start). Needs root. */
-export function ensureLocalAccount(username: string, password: string): { uid: number; gid: number; home: string } {
+  requireSshd("The real-sshd tests");
+  const account = createTemporaryAccount();
   try {
-    execFileSync("id", ["-u", username], { stdio: "ignore" });
-  } catch {
-    execFileSync("useradd", ["--create-home", "--shell", "/usr/sbin/nologin", username]);
+    const { uid, gid, home, dir, username, password } = account;
+    await chown(home, uid, gid); // the account's own home, as useradd --create-home would make it
+    const incomingDir = path.join(home, "incoming");
+    await mkdir(incomingDir, { mode: 0o755 });
+    await chown(incomingDir, uid, gid);
+
+    const hostKeyPath = path.join(dir, "ssh_host_ed25519_key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sandbox-host", "-f", hostKeyPath]);
+    const hostKeyFingerprint = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${hostKeyPath}.pub`])
+      .toString()
+      .split(/\s+/)[1];
+    // sshd reads authorized_keys as the account: the directory (0755) lets it.
+    const authorizedKeys = path.join(dir, "authorized_keys");
+    await writeFile(authorizedKeys, "", { mode: 0o644 });
+    await ensurePrivsepDir();
+
+    const port = await freePort();
+    const configPath = path.join(dir, "sshd_config");
+    await writeFile(
+      configPath,
+      [
+        `ListenAddress 127.0.0.1`,
+        `Port ${port}`,
+        `HostKey ${hostKeyPath}`,
+        `PidFile none`,
+        `UsePAM no`,
+        `PasswordAuthentication yes`,
+        `PubkeyAuthentication yes`,
+        `KbdInteractiveAuthentication no`,
+        `AuthenticationMethods password,publickey`,
+        `AuthorizedKeysFile ${authorizedKeys}`,
+        `StrictModes no`,
+        `PermitRootLogin no`,
+        `AllowUsers ${username}`,
+        `MaxAuthTries 6`,
+        `Subsystem sftp internal-sftp`,
+        `LogLevel VERBOSE`,
+        "",
+      ].join("\n"),
+    );
+
+    const child = await spawnSshd(configPath, port);
+
+    return {
+      host: "127.0.0.1",
+      port,
+      hostKeyFingerprint,
+      username,
+      password,
+      incomingDir,
+      uid,
+      gid,
+      authorizeKey: (line) => appendFile(authorizedKeys, `${line.trim()}\n`),
+      stop: async () => {
+        // Ends sshd with every connection it still serves, then the account and its directory.
+        account.remove();
+        await stopChild(child);
+      },
+    };
+  } catch (error) {
+    account.remove();
+    throw error;
   }
-  execFileSync("chpasswd", { input: `${username}:${password}\n` });
-  const [, , uid, gid, , home] = execFileSync("getent", ["passwd", username]).toString().trim().split(":");
-  return { uid: Number(uid), gid: Number(gid), home };
 }
 
-/** Start OpenSSH's sshd in the foreground with a config file; resolves once it listens on `port`. */
+/** Throws with what to install or how to run unless sshd can be started here (openssh-server, root). */
+export function requireSshd(what: string): void {
+  if (!existsSync(SSHD))
+    throw new Error(`${SSHD} not found: ${what} need the Debian package openssh-server (\`bash scripts/prerequisites.sh\` installs everything the suite needs).`);
+  requireRoot(what);
+}
+
+/**
+ * sshd's privilege separation directory. Debian's service creates it at boot; where sshd is not
+ * running as a service it may be missing (test/support/global-setup.ts removes it again if the run
+ * created it).
+ */
+export async function ensurePrivsepDir(): Promise<void> {
+  await mkdir("/run/sshd", { recursive: true, mode: 0o755 });
+}
+
+/**
+ * Start OpenSSH's sshd in the foreground with a config file; resolves once it listens on `port`.
+ *
+ * sshd records every rejected password in /var/log/btmp (what `lastb` shows), and the tests reject
+ * passwords on purpose. Where a private mount namespace can be made (root with CAP_SYS_ADMIN), sshd
+ * runs in one with btmp bound to an empty file beside its configuration, so the machine's log is
+ * left as it was; elsewhere it runs as is.
+ */
 export async function spawnSshd(configPath: string, port: number): Promise<ChildProcess> {
-  const child = spawn(SSHD, ["-D", "-e", "-f", configPath], { stdio: ["ignore", "ignore", "pipe"] });
+  const args = ["-D", "-e", "-f", configPath];
+  let child: ChildProcess;
+  if (existsSync(BTMP) && canUnshareMounts()) {
+    const btmp = path.join(path.dirname(configPath), "btmp");
+    await writeFile(btmp, "", { mode: 0o600 });
+    const script = `mount --bind "$1" ${BTMP} && shift && exec ${SSHD} "$@"`;
+    child = spawn("unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sshd", btmp, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  } else {
+    child = spawn(SSHD, args, { stdio: ["ignore", "ignore", "pipe"] });
+  }
   let log = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd did not start within 10 s:\n${log}`)), 10_000);
@@ -130,6 +149,20 @@ export async function spawnSshd(configPath: string, port: number): Promise<Child
     });
   });
   return child;
+}
+
+let unshareWorks: boolean | undefined;
+
+function canUnshareMounts(): boolean {
+  if (unshareWorks === undefined) {
+    try {
+      execFileSync("unshare", ["--mount", "--propagation", "private", "true"], { stdio: "ignore" });
+      unshareWorks = true;
+    } catch {
+      unshareWorks = false;
+    }
+  }
+  return unshareWorks;
 }
 
 export function freePort(): Promise<number> {

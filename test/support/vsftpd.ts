@@ -2,16 +2,27 @@
  * Starts the real Debian vsftpd as an FTPS server for the tests: generated config, generated
  * certificate, a free port on 127.0.0.1, TLS forced on control and data, TLS session reuse required.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import type { GeneratedCertificate } from "@/lib/sandbox/certificates";
+import { createTemporaryAccount, requireRoot, type TemporaryAccount } from "./os-accounts";
 
 export const VSFTPD_BINARY = "/usr/sbin/vsftpd";
-const TEST_USER = "ftpstest";
+
+/**
+ * Debian's /etc/pam.d/vsftpd without its last line, `auth required pam_shells.so`: the test account
+ * has no login shell (/usr/sbin/nologin is not in /etc/shells), and giving it one is what this
+ * avoids. Everything else is as on a Debian FTP server.
+ */
+const PAM_SERVICE = [
+  "auth\trequired\tpam_listfile.so item=user sense=deny file=/etc/ftpusers onerr=succeed",
+  "@include common-account",
+  "@include common-session",
+  "@include common-auth",
+];
 
 export interface VsftpdServer {
   port: number;
@@ -33,35 +44,32 @@ export interface VsftpdOptions {
   certificate: GeneratedCertificate;
 }
 
-/** Create (or re-password) the local test account, as root. */
-function ensureTestUser(password: string): { uid: number; gid: number } {
-  const exists = (() => {
-    try {
-      execFileSync("id", ["-u", TEST_USER], { stdio: "pipe" });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  if (!exists) execFileSync("useradd", ["--create-home", "--shell", "/bin/bash", TEST_USER], { stdio: "pipe" });
-  // PAM's pam_shells rejects users whose shell is not listed.
-  execFileSync("chpasswd", [], { input: `${TEST_USER}:${password}\n`, stdio: ["pipe", "pipe", "pipe"] });
-  const uid = Number(execFileSync("id", ["-u", TEST_USER]).toString().trim());
-  const gid = Number(execFileSync("id", ["-g", TEST_USER]).toString().trim());
-  return { uid, gid };
-}
-
+/**
+ * Needs root and vsftpd. Serves a temporary local account (test/support/os-accounts.ts: no login
+ * shell, random password, its own PAM service file), removed with everything else by `stop()`.
+ */
 export async function startVsftpd(options: VsftpdOptions): Promise<VsftpdServer> {
   if (!existsSync(VSFTPD_BINARY)) {
-    throw new Error(`${VSFTPD_BINARY} is missing: install the Debian package "vsftpd" (apt-get install vsftpd) to run the FTPS tests.`);
+    throw new Error(
+      `${VSFTPD_BINARY} is missing: the FTPS tests need the Debian package vsftpd (\`bash scripts/prerequisites.sh\` installs everything the suite needs).`,
+    );
   }
-  // A fresh password per start: the account only exists on test machines, and only for this run.
-  const password = `Ft-${Math.random().toString(36).slice(2, 10)}-pw`;
-  const { uid, gid } = ensureTestUser(password);
+  requireRoot("The vsftpd tests");
+  const account = createTemporaryAccount();
+  try {
+    return await startVsftpdFor(account, options);
+  } catch (error) {
+    account.remove();
+    throw error;
+  }
+}
 
-  const workDir = await mkdtemp(path.join(os.tmpdir(), "vsftpd-"));
-  await chmod(workDir, 0o755);
-  const homeDir = path.join(workDir, "home");
+async function startVsftpdFor(account: TemporaryAccount, options: VsftpdOptions): Promise<VsftpdServer> {
+  const { uid, gid, password } = account;
+  const pamService = account.installPamService(PAM_SERVICE);
+  // The account's home (root's, 0755) is the login directory vsftpd chroots to.
+  const workDir = account.dir;
+  const homeDir = account.home;
   const incomingDir = path.join(homeDir, "incoming");
   const readOnlyDir = path.join(homeDir, "readonly");
   await mkdir(incomingDir, { recursive: true });
@@ -94,7 +102,7 @@ export async function startVsftpd(options: VsftpdOptions): Promise<VsftpdServer>
     "chroot_local_user=YES",
     "allow_writeable_chroot=YES",
     `secure_chroot_dir=${emptyDir}`,
-    "pam_service_name=vsftpd",
+    `pam_service_name=${pamService}`,
     "ssl_enable=YES",
     options.mode === "implicit" ? "implicit_ssl=YES" : "implicit_ssl=NO",
     "allow_anon_ssl=NO",
@@ -139,26 +147,23 @@ export async function startVsftpd(options: VsftpdOptions): Promise<VsftpdServer>
     await waitForPort(port, 5000, () => !exited);
   } catch (error) {
     child.kill("SIGKILL");
-    await rm(workDir, { recursive: true, force: true });
     throw new Error(`vsftpd did not start: ${(error as Error).message}. Output: ${stderr.trim()}`);
   }
 
   return {
     port,
     certificateSha256: options.certificate.sha256,
-    username: TEST_USER,
+    username: account.username,
     password,
     passivePortRange,
     homeDir,
     incomingDir,
     readOnlyDir,
     async stop() {
-      if (!exited) {
-        const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await gone;
-      }
-      await rm(workDir, { recursive: true, force: true });
+      const gone = exited ? Promise.resolve() : new Promise((resolve) => child.once("exit", resolve));
+      // Ends vsftpd with its per-connection processes, then the account, its PAM file and directory.
+      account.remove();
+      await gone;
     },
   };
 }
