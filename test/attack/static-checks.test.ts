@@ -24,7 +24,7 @@ const allowed: AllowedFinding[] = [
     reason: "certificate verified by our own pinned/CA judge before the socket is used",
   },
   ...["createScratchDatabase", "drop"].map((within) => ({
-    file: "scripts/bench-pipeline/postgres.ts",
+    file: "scripts/bench/pipeline/postgres.ts",
     rule: "query-interpolation" as const,
     within,
     reason: "CREATE/DROP DATABASE take no bind parameters; the benchmark names its scratch database itself (purpose + pid), no outside input",

@@ -1,0 +1,18 @@
+import { mbPerSecond } from "../shared/stats";
+
+/** One timed transfer, by the portal or a reference client. */
+export interface TransferMeasurement {
+  elapsedMs: number;
+  bytes: number;
+  /** Negotiated cipher (SSH cipher or TLS cipher suite), for the report. */
+  cipher?: string;
+  /** CPU time of the client only (user + system), the server's excluded. */
+  cpuMs?: number;
+  /** TLS version, when there is one. */
+  protocolDetail?: string;
+}
+
+/** Decimal megabytes per second (10^6 bytes/s), as network tools print them. */
+export function megabytesPerSecond(m: TransferMeasurement): number {
+  return mbPerSecond(m.bytes, m.elapsedMs);
+}

@@ -1,0 +1,33 @@
+import path from "node:path";
+import { runChild } from "../shared/child";
+import type { TransferMeasurement } from "./measurement";
+import type { PortalRelayJob, PortalRelayResult } from "./relay-protocol";
+import type { BenchServer } from "./servers";
+
+const CHILD = path.join(__dirname, "relay-child.ts");
+
+/** One portal delivery (sftpDriver / ftpsDriver .deliver) in a fresh Node process (plain `node --import tsx`, no wrapper process). */
+export async function runPortalRelay(
+  server: BenchServer,
+  localPath: string,
+  remoteName: string,
+  timeoutMs: number,
+): Promise<TransferMeasurement & { relay: PortalRelayResult }> {
+  const job: PortalRelayJob = {
+    protocol: server.protocol,
+    destination: server.destination,
+    target: server.target,
+    credentials: server.credentials,
+    localPath,
+    remoteName,
+  };
+  const relay = await runChild<PortalRelayResult>(CHILD, job, { timeoutMs, label: `portal relay to ${server.label}` });
+  return {
+    elapsedMs: relay.elapsedMs,
+    bytes: relay.bytes,
+    cpuMs: relay.cpuMs,
+    cipher: relay.negotiated.cipher ?? relay.negotiated.tlsCipher,
+    protocolDetail: relay.negotiated.tlsProtocol,
+    relay,
+  };
+}
