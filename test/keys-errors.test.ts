@@ -52,7 +52,8 @@ async function expectPrivateError(file: string, pass: string | undefined, code: 
   return err;
 }
 
-const ENCRYPTED = ["rsa-openssh-enc", "rsa-pkcs1-enc.pem", "rsa-pkcs8-enc.pem", "rsa-v2-enc.ppk", "rsa-v3-enc.ppk", "rsa-v3-argon2i-enc.ppk", "node-rsa-pkcs8-enc.pem"];
+// aes256-ctr and aes256-gcm OpenSSH keys fail a wrong passphrase differently inside ssh2 (check words, GCM tag).
+const ENCRYPTED = ["rsa-openssh-enc", "rsa-openssh-gcm-enc", "rsa-pkcs1-enc.pem", "rsa-pkcs8-enc.pem", "rsa-v2-enc.ppk", "rsa-v3-enc.ppk", "rsa-v3-argon2i-enc.ppk", "node-rsa-pkcs8-enc.pem"];
 const PRIVATE_FILES = ["rsa", "rsa-openssh-enc", "rsa-pkcs1.pem", "rsa-pkcs1-enc.pem", "rsa-pkcs8.pem", "rsa-pkcs8-enc.pem", "rsa-v2.ppk", "rsa-v3-enc.ppk", "rsa-sshcom", "ed25519", "ecdsa-sec1.pem", "dsa-traditional.pem"];
 
 describe("NOT_A_KEY", () => {
@@ -76,6 +77,17 @@ describe("NOT_A_KEY", () => {
     // One base64 line of the file lost, as happens when copying out of a terminal.
     corpus.write("rsa-damaged", corpus.text("rsa").split("\n").filter((_l, i) => i !== 5).join("\n"));
     await expectPrivateError("rsa-damaged", undefined, "NOT_A_KEY");
+  });
+
+  it("detects an OpenSSH file whose clear public key is not the key inside", async () => {
+    const der = (name: string) => Buffer.from(corpus.text(name).split("\n").slice(1, -2).join(""), "base64");
+    const blob = (name: string) => Buffer.from(corpus.text(name).split(" ")[1], "base64");
+    const file = der("rsa");
+    const at = file.indexOf(blob("rsa.pub"));
+    blob("other-rsa.pub").copy(file, at);
+    corpus.write("rsa-swapped-public", `-----BEGIN OPENSSH PRIVATE KEY-----\n${file.toString("base64")}\n-----END OPENSSH PRIVATE KEY-----\n`);
+    const err = await expectPrivateError("rsa-swapped-public", undefined, "NOT_A_KEY");
+    expect(err.message).toMatch(/parts do not fit together/);
   });
 
   it("detects a .ppk whose integrity check fails", async () => {
@@ -170,6 +182,12 @@ describe("UNSUPPORTED_FORMAT", () => {
   it("ssh.com (Tectia) private key, with how to convert it", async () => {
     const err = await expectPrivateError("rsa-sshcom", CORPUS_PASSPHRASE, "UNSUPPORTED_FORMAT");
     expect(err.message).toMatch(/ssh-keygen -i|PuTTYgen/);
+  });
+
+  it("an OpenSSH key encrypted with chacha20-poly1305, which ssh2 cannot decrypt, with how to re-save it", async () => {
+    const err = await expectPrivateError("rsa-openssh-chacha-enc", CORPUS_PASSPHRASE, "UNSUPPORTED_FORMAT");
+    expect(err.message).toContain("chacha20-poly1305@openssh.com");
+    expect(err.message).toContain("ssh-keygen -p -Z aes256-ctr");
   });
 
   it("an X.509 certificate pasted as a public key", async () => {

@@ -111,6 +111,7 @@ describe("parsePrivateKey", () => {
   it.each([
     ["OpenSSH", "rsa", undefined, "openssh", false],
     ["OpenSSH, bcrypt + aes256-ctr", "rsa-openssh-enc", CORPUS_PASSPHRASE, "openssh", true],
+    ["OpenSSH, bcrypt + aes256-gcm", "rsa-openssh-gcm-enc", CORPUS_PASSPHRASE, "openssh", true],
     ["PEM PKCS#1", "rsa-pkcs1.pem", undefined, "pkcs1", false],
     ["PEM PKCS#1, encrypted", "rsa-pkcs1-enc.pem", CORPUS_PASSPHRASE, "pkcs1", true],
     ["PKCS#8", "rsa-pkcs8.pem", undefined, "pkcs8", false],
@@ -140,6 +141,15 @@ describe("parsePrivateKey", () => {
     expect(createPrivateKey(parsed.privateKeyPem).asymmetricKeyType).toBe("rsa");
   });
 
+  it("recomputes the CRT values instead of storing a damaged iqmp, which OpenSSL's fault fallback would hide", async () => {
+    const qi = Buffer.from(createPrivateKey(corpus.text("rsa-pkcs1.pem")).export({ format: "jwk" }).qi!, "base64url");
+    const der = Buffer.from(corpus.text("rsa").split("\n").slice(1, -2).join(""), "base64");
+    der[der.indexOf(qi) + 10] ^= 0x01;
+    const damaged = `-----BEGIN OPENSSH PRIVATE KEY-----\n${der.toString("base64")}\n-----END OPENSSH PRIVATE KEY-----\n`;
+    const parsed = await parsePrivateKey(damaged, undefined, RSA_2048_EXACT);
+    expect(createPrivateKey(parsed.privateKeyPem).export({ format: "jwk" }).qi).toBe(qi.toString("base64url"));
+  });
+
   it("keeps the comment of OpenSSH and PuTTY files", async () => {
     expect((await parsePrivateKey(corpus.text("rsa"), undefined, RSA_2048_EXACT)).publicKey.comment).toBe("corpus rsa");
     expect((await parsePrivateKey(corpus.text("rsa-v3-enc.ppk"), CORPUS_PASSPHRASE, RSA_2048_EXACT)).publicKey.comment).toBe("corpus rsa");
@@ -156,8 +166,9 @@ describe("parsePrivateKey", () => {
     expect(parsed.publicKey.sha256).toBe(parsePublicKey(corpus.text("node-rsa-spki.pem"), RSA_2048_EXACT).sha256);
   });
 
-  it("ignores a passphrase given for an unencrypted key", async () => {
-    const parsed = await parsePrivateKey(corpus.text("rsa-v3.ppk"), "not needed", RSA_2048_EXACT);
-    expect(parsed.publicKey.sha256).toBe(reference.sha256);
+  it.each(["rsa", "rsa-pkcs1.pem", "rsa-pkcs8.pem", "rsa-v2.ppk", "rsa-v3.ppk"])("ignores a passphrase given for unencrypted %s", async (file) => {
+    // ssh2 would key a .ppk v2's integrity check with it, and call the file damaged.
+    const parsed = await parsePrivateKey(corpus.text(file), "not needed", RSA_2048_EXACT);
+    expect([parsed.publicKey.sha256, parsed.wasEncrypted]).toEqual([reference.sha256, false]);
   });
 });

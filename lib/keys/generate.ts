@@ -1,7 +1,7 @@
 import { generateKeyPair, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { describeRsaPublicKey, type RsaPublicKeyInfo } from "./public-formats";
-import { rsaPublicFromKeyObject, toPkcs1Pem } from "./rsa";
+import { toPkcs1Pem } from "./rsa";
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -42,6 +42,6 @@ function describePair(privateKey: KeyObject, publicKey: KeyObject, comment: stri
   return {
     privateKeyPem: toPkcs1Pem(privateKey),
     privateKeyFormat: "pkcs1",
-    publicKey: describeRsaPublicKey(rsaPublicFromKeyObject(publicKey), comment),
+    publicKey: describeRsaPublicKey(publicKey, comment),
   };
 }

@@ -1,7 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { KeyError } from "./errors";
 import { readRsaPublic } from "./parse-public";
-import { rsaPublicFromKeyObject } from "./rsa";
 
 /**
  * Throws KEY_MISMATCH unless the private key (unencrypted PEM) belongs to the registered public key
@@ -15,7 +14,5 @@ export function assertPrivateMatchesPublic(privatePem: string, publicKeyText: st
     throw new KeyError("NOT_A_KEY");
   }
   if (key.asymmetricKeyType !== "rsa") throw new KeyError("KEY_MISMATCH");
-  const fromPrivate = rsaPublicFromKeyObject(createPublicKey(key));
-  const registered = readRsaPublic(publicKeyText).components;
-  if (fromPrivate.n !== registered.n || fromPrivate.e !== registered.e) throw new KeyError("KEY_MISMATCH");
+  if (!createPublicKey(key).equals(readRsaPublic(publicKeyText).key)) throw new KeyError("KEY_MISMATCH");
 }

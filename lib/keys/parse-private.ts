@@ -1,23 +1,14 @@
-import { createPrivateKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { KeyError } from "./errors";
-import { findPemBlock, normalizeKeyText } from "./key-text";
 import { assertKdfWithinLimits } from "./kdf-limits";
-import { nodeTypeLabel, pemLabelKeyType, sshTypeLabel } from "./key-types";
-import { decryptOpenSshRsa, isEncrypted, readOpenSshEnvelope } from "./openssh-private";
-import { enforceRsaPolicy, rejectNonRsa, type KeyPolicy } from "./policy";
+import { findPemBlock, normalizeKeyText, type PemBlock } from "./key-text";
+import { nodeTypeLabel, pemLabelKeyType } from "./key-types";
+import { readOpenSshPrivateKey } from "./openssh-private";
 import { readEncryptedPkcs8Kdf } from "./pkcs8-kdf";
-import { decryptPpkRsa, looksLikePpk, ppkIsEncrypted, readPpk } from "./ppk";
+import { enforceRsaPolicy, rejectNonRsa, type KeyPolicy } from "./policy";
+import { looksLikePpk, readPpkPrivateKey } from "./ppk";
 import { describeRsaPublicKey, type RsaPublicKeyInfo } from "./public-formats";
-import {
-  bitLength,
-  decodeRsaPublicBlob,
-  privateKeyObjectFromComponents,
-  publicBlobKeyType,
-  rsaPrivateFromKeyObject,
-  rsaPublicFromKeyObject,
-  toPkcs1Pem,
-  type RsaPrivateComponents,
-} from "./rsa";
+import { checkedRsaPrivateKey, rsaBits, rsaPrivateComponents, toPkcs1Pem, type RsaPrivateKeyRead } from "./rsa";
 
 export type PrivateKeySourceFormat = "openssh" | "pkcs1" | "pkcs8" | "ppk-v2" | "ppk-v3";
 
@@ -33,17 +24,21 @@ export interface ParsedPrivateKey {
 
 /**
  * Reads an uploaded private key (OpenSSH, PEM PKCS#1/PKCS#8, PuTTY .ppk v2/v3; encrypted or not) and
- * returns it normalised. Key type and size are checked before the passphrase is asked for where the
- * format shows them in clear, so a partner is not made to type a passphrase for a key we will refuse.
- * A key whose passphrase protection costs more than KDF_LIMITS is refused (KDF_TOO_COSTLY) while its
- * envelope is read, before any key derivation runs, whatever the passphrase.
+ * returns it normalised. OpenSSH files and .ppk v2 are decrypted by ssh2, PEM by node:crypto, .ppk v3
+ * by ppk-v3.ts. Key type and size are checked before the passphrase is asked for where the format
+ * shows them in clear, so a partner is not made to type a passphrase for a key we will refuse. A key
+ * whose passphrase protection costs more than KDF_LIMITS is refused (KDF_TOO_COSTLY) from its clear
+ * header, before any key derivation runs, whatever the passphrase.
  */
 export async function parsePrivateKey(text: string, passphrase: string | undefined, policy: KeyPolicy): Promise<ParsedPrivateKey> {
   const clean = normalizeKeyText(text);
   if (!clean) throw new KeyError("NOT_A_KEY");
   const pass = passphrase === "" ? undefined : passphrase;
 
-  if (looksLikePpk(clean)) return fromPpk(clean, pass, policy);
+  if (looksLikePpk(clean)) {
+    const ppk = readPpkPrivateKey(clean, pass, policy);
+    return result(ppk, ppk.version === 2 ? "ppk-v2" : "ppk-v3");
+  }
   if (/---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----/.test(clean)) {
     throw new KeyError(
       "UNSUPPORTED_FORMAT",
@@ -55,80 +50,33 @@ export async function parsePrivateKey(text: string, passphrase: string | undefin
   }
   const pem = findPemBlock(clean);
   if (!pem) throw new KeyError("NOT_A_KEY");
-  if (pem.label === "OPENSSH PRIVATE KEY") return fromOpenSsh(pem.der, pass, policy);
+  if (pem.label === "OPENSSH PRIVATE KEY") return result(readOpenSshPrivateKey(pem, pass, policy), "openssh");
   const nonRsa = pemLabelKeyType(pem.label);
   if (nonRsa) rejectNonRsa(nonRsa, policy);
-  if (pem.label === "ENCRYPTED PRIVATE KEY") checkPkcs8KdfCost(pem.der);
-  if (pem.label === "RSA PRIVATE KEY" || pem.label === "PRIVATE KEY" || pem.label === "ENCRYPTED PRIVATE KEY") {
-    return fromNodePem(pem.label, pem.text, /ENCRYPTED/.test(pem.headers["Proc-Type"] ?? "") || pem.label === "ENCRYPTED PRIVATE KEY", pass, policy);
-  }
+  if (pem.label === "RSA PRIVATE KEY" || pem.label === "PRIVATE KEY" || pem.label === "ENCRYPTED PRIVATE KEY") return fromPem(pem, pass, policy);
   if (/PUBLIC KEY/.test(pem.label)) throw new KeyError("NOT_A_KEY", "This is a public key. Here the portal needs the matching private key file.");
   throw new KeyError("UNSUPPORTED_FORMAT");
 }
 
-/** OpenSSL runs PKCS#8 key derivation synchronously, at whatever cost the file names: read it first. */
-function checkPkcs8KdfCost(der: Buffer): void {
-  const kdf = readEncryptedPkcs8Kdf(der);
-  if (!kdf) {
-    throw new KeyError(
-      "UNSUPPORTED_FORMAT",
-      "The portal cannot tell how this encrypted PKCS#8 key is protected. Save a copy again and upload that: " +
-        "cp yourkey.pem portal-key && ssh-keygen -p -f portal-key, or: openssl pkcs8 -topk8 -v2 aes-256-cbc -in yourkey.pem -out portal-key.pem",
-    );
+/** PEM PKCS#1 (legacy Proc-Type encryption too) and PKCS#8 (encrypted too): node:crypto reads them all. */
+function fromPem(pem: PemBlock, pass: string | undefined, policy: KeyPolicy): ParsedPrivateKey {
+  const encrypted = pem.label === "ENCRYPTED PRIVATE KEY" || /ENCRYPTED/.test(pem.headers["Proc-Type"] ?? "");
+  // OpenSSL runs PKCS#8 key derivation synchronously, at whatever cost the file names: read it first.
+  if (pem.label === "ENCRYPTED PRIVATE KEY") {
+    const kdf = readEncryptedPkcs8Kdf(pem.der);
+    if (!kdf) {
+      throw new KeyError(
+        "UNSUPPORTED_FORMAT",
+        "The portal cannot tell how this encrypted PKCS#8 key is protected. Save a copy again and upload that: " +
+          "cp yourkey.pem portal-key && ssh-keygen -p -f portal-key, or: openssl pkcs8 -topk8 -v2 aes-256-cbc -in yourkey.pem -out portal-key.pem",
+      );
+    }
+    assertKdfWithinLimits(kdf);
   }
-  assertKdfWithinLimits(kdf);
-}
-
-function result(key: KeyObject, comment: string, sourceFormat: PrivateKeySourceFormat, wasEncrypted: boolean): ParsedPrivateKey {
-  return {
-    privateKeyPem: toPkcs1Pem(key),
-    privateKeyFormat: "pkcs1",
-    publicKey: describeRsaPublicKey(rsaPublicFromKeyObject(key), comment),
-    sourceFormat,
-    wasEncrypted,
-  };
-}
-
-function checkPublicBlob(blob: Buffer, policy: KeyPolicy): void {
-  let type: string;
-  try {
-    type = publicBlobKeyType(blob);
-  } catch {
-    throw new KeyError("NOT_A_KEY");
-  }
-  if (type !== "ssh-rsa") rejectNonRsa(sshTypeLabel(type) ?? "a non-RSA", policy);
-  enforceRsaPolicy(bitLength(decodeRsaPublicBlob(blob).n), policy);
-}
-
-function fromComponents(c: RsaPrivateComponents, publicBlob: Buffer): KeyObject {
-  const pub = decodeRsaPublicBlob(publicBlob);
-  const key = privateKeyObjectFromComponents(c);
-  // The clear-text public part must describe the same key, or the file was tampered with.
-  if (!key || pub.n !== c.n || pub.e !== c.e) {
-    throw new KeyError("NOT_A_KEY", "This private key file is damaged: its parts do not fit together. Upload the original file, unchanged.");
-  }
-  return key;
-}
-
-function fromOpenSsh(der: Buffer, pass: string | undefined, policy: KeyPolicy): ParsedPrivateKey {
-  const env = readOpenSshEnvelope(der);
-  checkPublicBlob(env.publicBlob, policy);
-  const { components, comment } = decryptOpenSshRsa(env, pass);
-  return result(fromComponents(components, env.publicBlob), comment, "openssh", isEncrypted(env));
-}
-
-async function fromPpk(text: string, pass: string | undefined, policy: KeyPolicy): Promise<ParsedPrivateKey> {
-  const ppk = readPpk(text);
-  checkPublicBlob(ppk.publicBlob, policy);
-  const components = await decryptPpkRsa(ppk, pass);
-  return result(fromComponents(components, ppk.publicBlob), ppk.comment, ppk.version === 2 ? "ppk-v2" : "ppk-v3", ppkIsEncrypted(ppk));
-}
-
-function fromNodePem(label: string, pemText: string, encrypted: boolean, pass: string | undefined, policy: KeyPolicy): ParsedPrivateKey {
   if (encrypted && !pass) throw new KeyError("PASSPHRASE_REQUIRED");
   let key: KeyObject;
   try {
-    key = createPrivateKey(encrypted ? { key: pemText, format: "pem", passphrase: pass } : { key: pemText, format: "pem" });
+    key = createPrivateKey(encrypted ? { key: pem.text, format: "pem", passphrase: pass } : { key: pem.text, format: "pem" });
   } catch {
     throw encrypted ? new KeyError("WRONG_PASSPHRASE") : new KeyError("NOT_A_KEY");
   }
@@ -137,9 +85,22 @@ function fromNodePem(label: string, pemText: string, encrypted: boolean, pass: s
     if (label) rejectNonRsa(label, policy);
     throw new KeyError("UNSUPPORTED_FORMAT");
   }
-  enforceRsaPolicy(bitLength(rsaPublicFromKeyObject(key).n), policy);
-  // node:crypto does not check that the numbers fit together; a damaged file must not become a key.
-  const checked = privateKeyObjectFromComponents(rsaPrivateFromKeyObject(key));
-  if (!checked) throw new KeyError("NOT_A_KEY", "This private key file is damaged: its parts do not fit together. Upload the original file, unchanged.");
-  return result(checked, "", label === "RSA PRIVATE KEY" ? "pkcs1" : "pkcs8", encrypted);
+  enforceRsaPolicy(rsaBits(key), policy);
+  return result({ components: rsaPrivateComponents(key), comment: "", encrypted }, pem.label === "RSA PRIVATE KEY" ? "pkcs1" : "pkcs8");
+}
+
+/** The key as the vault holds it; the policy has been enforced by the format's reader. */
+function result(read: RsaPrivateKeyRead, sourceFormat: PrivateKeySourceFormat): ParsedPrivateKey {
+  const key = checkedRsaPrivateKey(read.components);
+  // A key that does not work, or whose clear public part describes another key, is a damaged or tampered file.
+  if (!key || (read.publicKey && !createPublicKey(key).equals(read.publicKey))) {
+    throw new KeyError("NOT_A_KEY", "This private key file is damaged: its parts do not fit together. Upload the original file, unchanged.");
+  }
+  return {
+    privateKeyPem: toPkcs1Pem(key),
+    privateKeyFormat: "pkcs1",
+    publicKey: describeRsaPublicKey(key, read.comment),
+    sourceFormat,
+    wasEncrypted: read.encrypted,
+  };
 }

@@ -1,29 +1,31 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { KeyError } from "./errors";
 import { decodeBase64Strict, findPemBlock, looksLikePrivateKey, normalizeKeyText } from "./key-text";
-import { isKnownSshKeyType, nodeTypeLabel, pemLabelKeyType, sshTypeLabel } from "./key-types";
+import { isKnownSshKeyType, nodeTypeLabel, pemLabelKeyType } from "./key-types";
 import { enforceRsaPolicy, rejectNonRsa, type KeyPolicy } from "./policy";
 import { looksLikePpk, readPpk } from "./ppk";
 import { describeRsaPublicKey, type RsaPublicKeyInfo } from "./public-formats";
-import { bitLength, decodeRsaPublicBlob, publicBlobKeyType, rsaPublicFromKeyObject, type RsaPublicComponents } from "./rsa";
+import { rsaBits } from "./rsa";
+import { rsaKeyFromSshBlob } from "./ssh-public-key";
 
-interface RawPublic {
-  components: RsaPublicComponents;
-  comment: string;
+/**
+ * Reads a public key in any format partners bring: OpenSSH line, RFC 4716 block, PEM SPKI, PEM
+ * PKCS#1, or the public section of a PuTTY .ppk. Private keys are refused, never read.
+ */
+export function parsePublicKey(text: string, policy: KeyPolicy): RsaPublicKeyInfo {
+  const { key, comment } = readRsaPublic(text, policy);
+  enforceRsaPolicy(rsaBits(key), policy);
+  return describeRsaPublicKey(key, comment);
 }
 
 /**
- * Reads a public key in any format partners bring: OpenSSH line, RFC 4716 block, PEM SPKI,
- * PEM PKCS#1, or the public section of a PuTTY .ppk. Private keys are refused, never read.
+ * The RSA key of a public key in any accepted format, without a size policy (used to compare keys).
+ * PEM goes to node:crypto and SSH blobs to ssh2; the text around the blobs is read here, more
+ * leniently than ssh2 would: an authorized_keys line with options or broken by an email client, and
+ * RFC 4716 blocks with long header lines (PuTTYgen does not wrap its Comment) or Ed25519/ECDSA keys
+ * (which ssh2's RFC 4716 reader refuses, so it could not say what they are).
  */
-export function parsePublicKey(text: string, policy: KeyPolicy): RsaPublicKeyInfo {
-  const raw = readRsaPublic(text, policy);
-  enforceRsaPolicy(bitLength(raw.components.n), policy);
-  return describeRsaPublicKey(raw.components, raw.comment);
-}
-
-/** The RSA numbers of a public key in any accepted format, without a size policy (used to compare keys). */
-export function readRsaPublic(text: string, policy?: KeyPolicy): RawPublic {
+export function readRsaPublic(text: string, policy?: KeyPolicy): { key: KeyObject; comment: string } {
   const clean = normalizeKeyText(text);
   if (!clean) throw new KeyError("NOT_A_KEY");
   // A full .ppk holds the private key too; it counts as a private key pasted in the wrong place.
@@ -34,44 +36,18 @@ export function readRsaPublic(text: string, policy?: KeyPolicy): RawPublic {
     return fromBlob({ blob: ppk.publicBlob, comment: ppk.comment }, policy);
   }
   const pem = findPemBlock(clean);
-  if (pem) return fromPem(pem.label, pem.text, policy);
+  if (pem) return { key: fromPem(pem.label, pem.text, policy), comment: "" };
   return fromBlob(readOpenSshLine(clean), policy);
 }
 
-function notRsa(label: string, policy: KeyPolicy | undefined): never {
-  if (policy) rejectNonRsa(label, policy);
-  throw new KeyError("KEY_NOT_RSA");
+function fromBlob({ blob, comment }: { blob: Buffer; comment: string }, policy: KeyPolicy | undefined): { key: KeyObject; comment: string } {
+  return { key: rsaKeyFromSshBlob(blob, policy), comment };
 }
 
-function fromBlob({ blob, comment }: { blob: Buffer; comment: string }, policy: KeyPolicy | undefined): RawPublic {
-  let type: string;
-  try {
-    type = publicBlobKeyType(blob);
-  } catch {
-    throw new KeyError("NOT_A_KEY");
-  }
-  if (type !== "ssh-rsa") {
-    const label = sshTypeLabel(type);
-    if (label) notRsa(label, policy);
-    if (type.includes("-cert-")) {
-      throw new KeyError("UNSUPPORTED_FORMAT", "This is an SSH certificate, not a plain public key. Paste the plain public key (the .pub file without -cert).");
-    }
-    throw new KeyError("NOT_A_KEY");
-  }
-  let components: RsaPublicComponents;
-  try {
-    components = decodeRsaPublicBlob(blob);
-  } catch {
-    throw new KeyError("NOT_A_KEY");
-  }
-  if (components.e < 3n || components.e % 2n === 0n || bitLength(components.n) < 512) throw new KeyError("NOT_A_KEY");
-  return { components, comment };
-}
-
-function fromPem(label: string, pemText: string, policy: KeyPolicy | undefined): RawPublic {
+function fromPem(label: string, pemText: string, policy: KeyPolicy | undefined): KeyObject {
   if (label !== "PUBLIC KEY" && label !== "RSA PUBLIC KEY") {
     const nonRsa = pemLabelKeyType(label);
-    if (nonRsa) notRsa(nonRsa, policy);
+    if (nonRsa) rejectNonRsa(nonRsa, policy);
     throw new KeyError(
       "UNSUPPORTED_FORMAT",
       label === "CERTIFICATE"
@@ -85,27 +61,26 @@ function fromPem(label: string, pemText: string, policy: KeyPolicy | undefined):
   } catch {
     throw new KeyError("NOT_A_KEY");
   }
-  if (key.asymmetricKeyType !== "rsa") notRsa(nodeTypeLabel(key.asymmetricKeyType) ?? "a non-RSA", policy);
-  return { components: rsaPublicFromKeyObject(key), comment: "" };
+  if (key.asymmetricKeyType !== "rsa") rejectNonRsa(nodeTypeLabel(key.asymmetricKeyType) ?? "a non-RSA", policy);
+  return key;
 }
 
-/** RFC 4716 §3: header lines (`Name: value`, `\` continues) then base64 body. */
+/** RFC 4716 §3: header lines (`Name: value`, a trailing `\` continues) then the base64 body. */
 function readRfc4716(text: string): { blob: Buffer; comment: string } {
   const m = /---- BEGIN SSH2 PUBLIC KEY ----\n([\s\S]*?)\n?---- END SSH2 PUBLIC KEY ----/.exec(text);
   if (!m) throw new KeyError("NOT_A_KEY");
   const lines = m[1].split("\n").map((l) => l.trim());
-  const headers: Record<string, string> = {};
+  let comment = "";
   let i = 0;
   while (i < lines.length && /^[\x21-\x39\x3b-\x7e]{1,64}:/.test(lines[i])) {
     const name = lines[i].slice(0, lines[i].indexOf(":"));
     let value = lines[i].slice(name.length + 1).trimStart();
     while (value.endsWith("\\") && i + 1 < lines.length) value = value.slice(0, -1) + lines[++i];
-    headers[name.toLowerCase()] = value;
+    if (name.toLowerCase() === "comment") comment = value.replace(/^"(.*)"$/, "$1");
     i++;
   }
   const blob = decodeBase64Strict(lines.slice(i).join(""));
   if (!blob) throw new KeyError("NOT_A_KEY");
-  const comment = (headers["comment"] ?? "").replace(/^"(.*)"$/, "$1");
   return { blob, comment };
 }
 

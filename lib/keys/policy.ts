@@ -21,8 +21,9 @@ function suggestedBits(policy: KeyPolicy): number {
   return "exact" in policy.bits ? policy.bits.exact : Math.max(policy.bits.min, ABSOLUTE_MIN_RSA_BITS);
 }
 
-/** Throws KEY_NOT_RSA with a message naming the key type and the bits the destination wants. */
-export function rejectNonRsa(keyTypeLabel: string, policy: KeyPolicy): never {
+/** Throws KEY_NOT_RSA; under a policy, the message names the key type and the bits the destination wants. */
+export function rejectNonRsa(keyTypeLabel: string, policy?: KeyPolicy): never {
+  if (!policy) throw new KeyError("KEY_NOT_RSA");
   throw new KeyError(
     "KEY_NOT_RSA",
     `This is ${keyTypeLabel} key, but this destination requires ${describePolicy(policy)}. ${generateHint(suggestedBits(policy))}`,

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { bitLength, encodeRsaPublicBlob, publicKeyObjectFromComponents, type RsaPublicComponents } from "./rsa";
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
+import { rsaBits, sshRsaBlob } from "./rsa";
 
 /** Everything the portal shows or sends about a partner's RSA public key. */
 export interface RsaPublicKeyInfo {
@@ -66,15 +66,17 @@ export function rfc4716Block(blob: Buffer, comment: string): string {
   return ["---- BEGIN SSH2 PUBLIC KEY ----", ...header, ...body, "---- END SSH2 PUBLIC KEY ----", ""].join("\n");
 }
 
-export function describeRsaPublicKey(c: RsaPublicComponents, comment: string | undefined): RsaPublicKeyInfo {
-  const blob = encodeRsaPublicBlob(c);
+/** `key` is an RSA key, public or private; only its public part is described. */
+export function describeRsaPublicKey(key: KeyObject, comment: string | undefined): RsaPublicKeyInfo {
+  const publicKey = key.type === "private" ? createPublicKey(key) : key;
+  const blob = sshRsaBlob(publicKey);
   const clean = sanitizeComment(comment);
   return {
     algorithm: "rsa",
-    bits: bitLength(c.n),
+    bits: rsaBits(publicKey),
     openssh: opensshLine(blob, clean),
     rfc4716: rfc4716Block(blob, clean),
-    pem: publicKeyObjectFromComponents(c).export({ format: "pem", type: "spki" }).toString(),
+    pem: publicKey.export({ format: "pem", type: "spki" }).toString(),
     sha256: sha256Fingerprint(blob),
     md5: md5Fingerprint(blob),
     comment: clean,

@@ -1,36 +1,48 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
-import { bigintToUnsignedBytes, bytesToBigint, SshReader, SshWriter } from "./ssh-wire";
+import { sshMpint, sshString } from "./ssh-wire";
 
-/** The numbers that make an RSA key, independent of file format. */
-export interface RsaPublicComponents {
+/**
+ * RSA keys between node:crypto and the SSH formats, and the one check no library makes for us: that a
+ * private key's numbers fit together. node:crypto does not check an imported key, ssh2 copies iqmp
+ * from the file, and OpenSSL's CRT fault fallback still signs correctly with a damaged iqmp, so a
+ * damaged file could reach the vault unnoticed. Rebuilding from n, e, d, p and q recomputes the rest.
+ */
+
+export interface RsaPrivateComponents {
   n: bigint;
   e: bigint;
-}
-
-export interface RsaPrivateComponents extends RsaPublicComponents {
   d: bigint;
   p: bigint;
   q: bigint;
 }
 
-const b64u = (v: bigint) => bigintToUnsignedBytes(v).toString("base64url");
-const fromB64u = (s: string | undefined) => bytesToBigint(Buffer.from(s ?? "", "base64url"));
+const b64u = (v: bigint) => {
+  const hex = v.toString(16);
+  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, "hex").toString("base64url");
+};
+const fromB64u = (s: string | undefined) => {
+  const b = Buffer.from(s ?? "", "base64url");
+  return b.length === 0 ? 0n : BigInt(`0x${b.toString("hex")}`);
+};
 
-export function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
+/** What a format's reader found in a private key file, before the numbers are checked. */
+export interface RsaPrivateKeyRead {
+  components: RsaPrivateComponents;
+  comment: string;
+  /** The public key the file shows in clear (OpenSSH, .ppk): the private numbers must match it. */
+  publicKey?: KeyObject;
+  encrypted: boolean;
 }
 
-export function rsaPublicFromKeyObject(key: KeyObject): RsaPublicComponents {
-  const jwk = key.export({ format: "jwk" });
-  return { n: fromB64u(jwk.n), e: fromB64u(jwk.e) };
-}
+/** The modulus size; 0 for a key that is not RSA. */
+export const rsaBits = (key: KeyObject) => key.asymmetricKeyDetails?.modulusLength ?? 0;
 
-export function rsaPrivateFromKeyObject(key: KeyObject): RsaPrivateComponents {
+export function rsaPrivateComponents(key: KeyObject): RsaPrivateComponents {
   const jwk = key.export({ format: "jwk" });
   return { n: fromB64u(jwk.n), e: fromB64u(jwk.e), d: fromB64u(jwk.d), p: fromB64u(jwk.p), q: fromB64u(jwk.q) };
 }
 
-export function modInverse(a: bigint, m: bigint): bigint {
+function modInverse(a: bigint, m: bigint): bigint {
   let [oldR, r] = [((a % m) + m) % m, m];
   let [oldS, s] = [1n, 0n];
   while (r !== 0n) {
@@ -42,16 +54,11 @@ export function modInverse(a: bigint, m: bigint): bigint {
   return ((oldS % m) + m) % m;
 }
 
-/**
- * Builds a node:crypto key from raw components. The CRT values are recomputed rather than trusted from
- * the file, and the key must sign and verify: a corrupted or mis-decrypted file must not yield a key.
- * Returns undefined when the components do not form a working RSA key.
- */
-export function privateKeyObjectFromComponents(c: RsaPrivateComponents): KeyObject | undefined {
+/** A working private key with its CRT values recomputed, or undefined when the numbers do not make one. */
+export function checkedRsaPrivateKey(c: RsaPrivateComponents): KeyObject | undefined {
   if (c.p <= 1n || c.q <= 1n || c.p * c.q !== c.n || c.d <= 1n) return undefined;
-  let key: KeyObject;
   try {
-    key = createPrivateKey({
+    const key = createPrivateKey({
       format: "jwk",
       key: {
         kty: "RSA",
@@ -65,42 +72,17 @@ export function privateKeyObjectFromComponents(c: RsaPrivateComponents): KeyObje
         qi: b64u(modInverse(c.q, c.p)),
       },
     });
+    const probe = Buffer.from("portal key self-test");
+    return verify("sha256", probe, createPublicKey(key), sign("sha256", probe, key)) ? key : undefined;
   } catch {
     return undefined;
-  }
-  return keyWorks(key) ? key : undefined;
-}
-
-export function publicKeyObjectFromComponents(c: RsaPublicComponents): KeyObject {
-  return createPublicKey({ format: "jwk", key: { kty: "RSA", n: b64u(c.n), e: b64u(c.e) } });
-}
-
-function keyWorks(key: KeyObject): boolean {
-  const probe = Buffer.from("portal key self-test");
-  try {
-    const sig = sign("sha256", probe, key);
-    return verify("sha256", probe, createPublicKey(key), sig);
-  } catch {
-    return false;
   }
 }
 
 /** The "ssh-rsa" public key blob (RFC 4253 §6.6) that fingerprints and authorized_keys lines are made of. */
-export function encodeRsaPublicBlob(c: RsaPublicComponents): Buffer {
-  return new SshWriter().string("ssh-rsa").mpint(c.e).mpint(c.n).toBuffer();
-}
-
-/** Reads the key type of any SSH public key blob (ssh-rsa, ssh-ed25519, ecdsa-…). */
-export function publicBlobKeyType(blob: Buffer): string {
-  return new SshReader(blob).text();
-}
-
-export function decodeRsaPublicBlob(blob: Buffer): RsaPublicComponents {
-  const r = new SshReader(blob);
-  r.text();
-  const e = r.mpint();
-  const n = r.mpint();
-  return { n, e };
+export function sshRsaBlob(key: KeyObject): Buffer {
+  const { n, e } = key.export({ format: "jwk" });
+  return Buffer.concat([sshString("ssh-rsa"), sshMpint(Buffer.from(e ?? "", "base64url")), sshMpint(Buffer.from(n ?? "", "base64url"))]);
 }
 
 /** Canonical PKCS#1 PEM (`BEGIN RSA PRIVATE KEY`): the one private format both ssh2 and node:crypto read. */

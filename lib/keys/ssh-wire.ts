@@ -1,4 +1,8 @@
-/** SSH wire encoding (RFC 4251 §5): uint32, string, mpint. Used by OpenSSH and PuTTY key blobs. */
+/**
+ * SSH wire encoding (RFC 4251 §5), for the few places no library reads or writes it for us: the clear
+ * header of an OpenSSH private key (read before ssh2 may run its KDF), PuTTY v3's private blob and MAC,
+ * the "ssh-rsa" blob fingerprints are made of, and our encrypted OpenSSH export.
+ */
 
 export class SshWireError extends Error {}
 
@@ -6,22 +10,14 @@ export class SshReader {
   private offset = 0;
   constructor(private readonly buf: Buffer) {}
 
-  get remaining(): number {
-    return this.buf.length - this.offset;
-  }
-
   uint32(): number {
-    if (this.remaining < 4) throw new SshWireError("truncated uint32");
-    const v = this.buf.readUInt32BE(this.offset);
-    this.offset += 4;
-    return v;
+    return this.bytes(4).readUInt32BE(0);
   }
 
   bytes(n: number): Buffer {
-    if (n < 0 || this.remaining < n) throw new SshWireError("truncated field");
-    const v = this.buf.subarray(this.offset, this.offset + n);
+    if (this.buf.length - this.offset < n) throw new SshWireError("truncated field");
     this.offset += n;
-    return v;
+    return this.buf.subarray(this.offset - n, this.offset);
   }
 
   string(): Buffer {
@@ -32,61 +28,29 @@ export class SshReader {
     return this.string().toString("utf8");
   }
 
-  /** Returns the magnitude without sign padding; RSA values are never negative. */
+  /** RSA values are never negative: a set sign bit is a damaged file. */
   mpint(): bigint {
     const raw = this.string();
     if (raw.length > 0 && raw[0] & 0x80) throw new SshWireError("negative mpint");
-    return raw.length === 0 ? 0n : BigInt("0x" + raw.toString("hex"));
-  }
-
-  rest(): Buffer {
-    return this.bytes(this.remaining);
+    return raw.length === 0 ? 0n : BigInt(`0x${raw.toString("hex")}`);
   }
 }
 
-export class SshWriter {
-  private readonly parts: Buffer[] = [];
-
-  uint32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(v >>> 0);
-    this.parts.push(b);
-    return this;
-  }
-
-  raw(b: Buffer): this {
-    this.parts.push(b);
-    return this;
-  }
-
-  string(v: Buffer | string): this {
-    const b = typeof v === "string" ? Buffer.from(v, "utf8") : v;
-    return this.uint32(b.length).raw(b);
-  }
-
-  mpint(v: bigint): this {
-    return this.string(bigintToMpintBytes(v));
-  }
-
-  toBuffer(): Buffer {
-    return Buffer.concat(this.parts);
-  }
+export function sshUint32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v >>> 0);
+  return b;
 }
 
-export function bigintToUnsignedBytes(v: bigint): Buffer {
-  if (v < 0n) throw new RangeError("negative");
-  if (v === 0n) return Buffer.alloc(0);
-  let hex = v.toString(16);
-  if (hex.length % 2) hex = "0" + hex;
-  return Buffer.from(hex, "hex");
+export function sshString(v: Buffer | string): Buffer {
+  const b = typeof v === "string" ? Buffer.from(v, "utf8") : v;
+  return Buffer.concat([sshUint32(b.length), b]);
 }
 
-function bigintToMpintBytes(v: bigint): Buffer {
-  const b = bigintToUnsignedBytes(v);
-  // A set high bit would read back as negative, so mpint needs a zero sign byte.
-  return b.length > 0 && b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
-}
-
-export function bytesToBigint(b: Buffer): bigint {
-  return b.length === 0 ? 0n : BigInt("0x" + b.toString("hex"));
+/** An mpint from an unsigned big-endian magnitude, as JWK holds RSA numbers: minimal, with a zero byte where the sign bit would be set. */
+export function sshMpint(magnitude: Buffer): Buffer {
+  let i = 0;
+  while (i < magnitude.length && magnitude[i] === 0) i++;
+  const v = magnitude.subarray(i);
+  return sshString(v.length > 0 && v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
 }

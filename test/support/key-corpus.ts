@@ -121,6 +121,8 @@ export class KeyCorpus {
     await Promise.all([
       // ssh-keygen's private formats of the one RSA key.
       this.sshKeygenRewrite("rsa", "rsa-openssh-enc", ["-N", P]),
+      this.sshKeygenRewrite("rsa", "rsa-openssh-gcm-enc", ["-N", P, "-Z", "aes256-gcm@openssh.com"]),
+      this.sshKeygenRewrite("rsa", "rsa-openssh-chacha-enc", ["-N", P, "-Z", "chacha20-poly1305@openssh.com"]),
       this.sshKeygenRewrite("rsa", "rsa-pkcs1.pem", ["-m", "PEM", "-N", ""]),
       this.sshKeygenRewrite("rsa", "rsa-pkcs1-enc.pem", ["-m", "PEM", "-N", P]),
       this.sshKeygenRewrite("rsa", "rsa-pkcs8.pem", ["-m", "PKCS8", "-N", ""]),
