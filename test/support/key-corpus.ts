@@ -19,12 +19,16 @@ const execFileAsync = promisify(execFile);
 export const CORPUS_PASSPHRASE = "Corpus pass-phrase é 7";
 
 export async function run(cmd: string, args: string[], options: { cwd?: string } = {}): Promise<string> {
+  // puttygen keeps a random seed in $HOME/.putty: give it a home of its own that goes afterwards.
+  const home = cmd === "puttygen" ? fs.mkdtempSync(path.join(os.tmpdir(), "puttygen-home-")) : undefined;
   try {
-    const { stdout } = await execFileAsync(cmd, args, { cwd: options.cwd });
+    const { stdout } = await execFileAsync(cmd, args, { cwd: options.cwd, env: home ? { ...process.env, HOME: home } : undefined });
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`${cmd} ${args.join(" ")} failed: ${e.stderr ?? e.message}`);
+  } finally {
+    if (home) fs.rmSync(home, { recursive: true, force: true });
   }
 }
 
