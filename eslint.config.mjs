@@ -18,6 +18,43 @@ const config = [
     files: ["e2e/**/*.ts", "test/**/*.ts", "**/*.test.ts"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
+  /*
+   * Layers run one way: app/ → lib/<feature>/ services → db/ repositories. The database layer
+   * knows tables only (and the shared error types); services reach tables through repositories;
+   * shared components never reach into a route.
+   */
+  {
+    files: ["db/**/*.ts"],
+    ignores: ["db/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^@/lib/(?!errors$)", message: "db/ imports nothing from lib/ except @/lib/errors: pass what it needs in, or move the logic into a service." }] },
+      ],
+    },
+  },
+  {
+    files: ["lib/**/*.ts", "lib/**/*.tsx"],
+    ignores: ["lib/**/*.test.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "drizzle-orm", message: "Services reach tables through db/repositories; put the query there." },
+            { name: "@/db/schema", allowTypeImports: true, message: "Services use row types only (import type); table access goes through db/repositories." },
+          ],
+          patterns: [{ regex: "^@/app/", message: "lib/ never imports a route." }],
+        },
+      ],
+    },
+  },
+  {
+    files: ["components/**/*.ts", "components/**/*.tsx"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ regex: "^@/app/", message: "Shared components do not import from app/: move what both need into components/ or lib/." }] }],
+    },
+  },
 ];
 
 export default config;

@@ -1,14 +1,12 @@
 import http from "node:http";
 import next from "next";
-import { installDatabase, openDatabase, pgliteDirFor, type DatabaseHandle } from "@/db/client";
-import { applyMigrations } from "@/db/migrate";
 import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "@/lib/organisations/bootstrap";
+import { systemActor } from "@/lib/auth/actor";
 import { ensureInternalToken } from "@/lib/vault/internal-token";
-import { env } from "@/lib/env";
-import { startDemoSandbox, type DemoSandbox } from "@/lib/sandbox/demo";
-import { startRelayRuntime } from "@/lib/transfers/queue/runtime";
+import { env, type Env } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { startEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+import type { Runtime } from "@/lib/runtime";
+import { startRuntime } from "@/lib/runtime/start";
 import { applySecurityHeaders } from "@/lib/http/security-headers";
 import { sanitiseRequestHeaders } from "@/lib/http/request-headers";
 import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "@/lib/http/request-limits";
@@ -16,7 +14,8 @@ import { refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
 
 export interface StartedPortal {
   url: string;
-  handle: DatabaseHandle;
+  /** The runtime this process built; Next's bundle reads the same one (lib/runtime). */
+  runtime: Runtime;
   logins: CreatedLogin[];
   stop(): Promise<void>;
 }
@@ -28,25 +27,32 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   // Auth.js needs to know when cookies must be Secure; it reads this from the public URL.
   process.env.AUTH_URL ??= config.PUBLIC_URL;
 
-  const opening = openDatabase({
-    databaseUrl: config.DATABASE_URL,
-    pgliteDir: config.DATABASE_URL ? undefined : pgliteDirFor(config.DATA_DIR),
-  });
-  installDatabase(opening);
-  const handle = await opening;
-  await applyMigrations(handle);
-  // The relay queue and this process's workers (the only ones on the embedded database).
-  const relay = await startRelayRuntime({ handle, databaseUrl: config.DATABASE_URL, install: true });
-
   const logins: CreatedLogin[] = [];
-  const admin = await ensureFirstAdmin(handle, config);
-  if (admin) logins.push(admin);
-  let sandbox: DemoSandbox | undefined;
-  if (config.DEMO) {
-    logins.push(...(await ensureDemoUsers(handle, config)));
-    sandbox = await startDemoSandbox(handle, config.DATA_DIR);
+  // The database (migrated), the worker threads, the vault, the relay queue and this process's
+  // relay workers (the only ones on the embedded database), the demo payers: lib/runtime/start.ts.
+  const runtime = await startRuntime({
+    role: "portal",
+    config,
+    migrate: true,
+    queues: {},
+    demoSandbox: config.DEMO,
+    // The first admin and the demo users, before the demo sandbox gives the demo organisation its accounts.
+    prepare: async () => {
+      const admin = await ensureFirstAdmin(systemActor("bootstrap"), config);
+      if (admin) logins.push(admin);
+      if (config.DEMO) logins.push(...(await ensureDemoUsers(systemActor("bootstrap"), config)));
+    },
+  });
+  try {
+    return await serve(runtime, config, logins, options);
+  } catch (error) {
+    await runtime.stop().catch((stopError: unknown) => logger.error("the runtime could not stop after a failed start", { error: stopError }));
+    throw error;
   }
+}
 
+/** Next.js and the HTTP server in front of it, on a started runtime. */
+async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], options: { dev?: boolean }): Promise<StartedPortal> {
   const app = next({ dev: Boolean(options.dev), dir: process.cwd(), hostname: "localhost", port: config.PORT });
   await app.prepare();
   const handler = app.getRequestHandler();
@@ -59,7 +65,7 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
     // and arms the body deadline (or, for uploads, the idle limit): lib/http/request-limits.ts.
     if (!guardRequest(req, res, timeouts)) return;
     // While the embedded database restarts: 503 with Retry-After at once (/api/health still answers).
-    if (refuseWhileDatabaseUnavailable(req, res)) return;
+    if (refuseWhileDatabaseUnavailable(req, res, runtime.databaseStatus.current())) return;
     handler(req, res).catch((error: unknown) => {
       // A request the guard timed out has been answered (408) already; its handler fails after.
       if (res.writableEnded) return;
@@ -73,7 +79,7 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   // after the guard accepted the request.
   applyServerTimeouts(server, timeouts);
   // Measured from here: start-up (migrations, Next's preparation) is not what visitors wait for.
-  startEventLoopDelayMonitor();
+  runtime.eventLoop.start();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOSTNAME, () => resolve());
@@ -82,15 +88,14 @@ export async function startPortal(options: { dev?: boolean } = {}): Promise<Star
   const url = config.PUBLIC_URL;
   return {
     url,
-    handle,
+    runtime,
     logins,
     async stop() {
+      // No new requests, then Next, then the runtime (demo payers, queues, threads, database).
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await app.close?.();
-      await relay.stop();
-      await sandbox?.close();
-      await handle.raw.close();
+      await runtime.stop();
     },
   };
 }
@@ -103,7 +108,8 @@ export async function main(): Promise<void> {
     console.error(`The portal could not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  console.log(`\nEDI transfer portal (${portal.handle.kind}${portal.handle.dataDir ? ` at ${portal.handle.dataDir}` : ""})`);
+  const { database } = portal.runtime;
+  console.log(`\nEDI transfer portal (${database.kind}${database.dataDir ? ` at ${database.dataDir}` : ""})`);
   console.log(formatLogins(portal.url, portal.logins));
   console.log("");
   let stopping = false;

@@ -25,7 +25,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    setupFiles: ["test/support/worker-pools.ts"],
+    setupFiles: ["test/support/runtime.ts"],
     projects: [
       // Every test file owns its database, data directory and ports: files run side by side.
       { extends: true, test: { name: "isolated", include: TEST_FILES, exclude: SHARED_SYSTEM_FILES } },

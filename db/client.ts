@@ -4,14 +4,7 @@ import type { Pool } from "pg";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "@/db/schema";
 import type { RestartPolicy } from "@/db/embedded/launch";
-import {
-  reportDatabaseDown,
-  reportDatabaseRestartFailed,
-  reportDatabaseRestarted,
-  reportDatabaseRestarting,
-  resetDatabaseAvailability,
-} from "@/lib/health/database-status";
-import { logger } from "@/lib/logger";
+import { requireRuntimeSlot } from "@/db/runtime-slot";
 
 /** Both drivers share the pg-core query builder; code above this file never knows which one runs. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -44,7 +37,39 @@ export interface OpenOptions {
    * one died). By default: say why on stderr and exit with status 1. Tests pass their own.
    */
   onDatabaseLost?: (reason: string) => void;
+  /**
+   * What becomes of a database with a data directory (the supervised embedded one): the runtime
+   * records it in its `databaseStatus` (lib/health/database-status.ts), which the 503 gate, health
+   * and the operator's page read. Nothing is reported for PostgreSQL or an in-memory database.
+   */
+  onAvailability?: (change: DatabaseAvailabilityChange) => void;
+  /** Where the supervisor's messages go: the runtime passes lib/logger (db/ does not import lib/). */
+  log?: DatabaseLog;
 }
+
+/** What openDatabase reports to `onAvailability`. */
+export type DatabaseAvailabilityChange =
+  /** A newly opened database: up, with no history. */
+  | { kind: "opened" }
+  /** The database process died; a restart is on its way. */
+  | { kind: "restarting"; reason: string }
+  /** A restart failed; another one is on its way. */
+  | { kind: "restart-failed"; reason: string }
+  /** The database accepts connections again (`restarts` counts every successful restart). */
+  | { kind: "restarted"; restarts: number }
+  /** The database cannot come back. */
+  | { kind: "down"; reason: string };
+
+export interface DatabaseLog {
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Without a runtime's logger (a test opening a database by itself): one line on stderr. */
+const stderrLog: DatabaseLog = {
+  warn: (message, fields) => console.warn(message, fields ?? ""),
+  error: (message, fields) => console.error(message, fields ?? ""),
+};
 
 function exitWithoutDatabase(reason: string): void {
   console.error(`This process cannot continue without the embedded database: ${reason.replace(/\.$/, "")}.`);
@@ -65,14 +90,16 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
 
   const { launchEmbeddedDatabase } = await import("@/db/embedded/launch");
   const lost = options.onDatabaseLost ?? exitWithoutDatabase;
+  const report = options.onAvailability ?? (() => undefined);
+  const log = options.log ?? stderrLog;
   // The pool is created once the server runs; the restart hooks below only fire after that.
   let pool: Pool | undefined = undefined;
   const embedded = await launchEmbeddedDatabase({
     dataDir: options.pgliteDir,
     onUnexpectedExit: (reason) => {
       if (options.pgliteDir) {
-        reportDatabaseDown(reason);
-        logger.error("the embedded database could not be restarted", { reason });
+        report({ kind: "down", reason });
+        log.error("the embedded database could not be restarted", { reason });
       }
       lost(reason);
     },
@@ -82,23 +109,23 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       ? {
           policy: options.restartPolicy,
           onDown: ({ detail, backoffMs }) => {
-            reportDatabaseRestarting(detail);
-            logger.error("the embedded database stopped unexpectedly; restarting it", { reason: detail, inMs: backoffMs });
+            report({ kind: "restarting", reason: detail });
+            log.error("the embedded database stopped unexpectedly; restarting it", { reason: detail, inMs: backoffMs });
           },
           onRestartFailed: ({ error, backoffMs }) => {
-            reportDatabaseRestartFailed(error);
-            logger.error("the embedded database did not restart; trying again", { reason: error, inMs: backoffMs });
+            report({ kind: "restart-failed", reason: error });
+            log.error("the embedded database did not restart; trying again", { reason: error, inMs: backoffMs });
           },
           onRestarted: ({ pid, restarts, connection }) => {
             // Same socket as before unless its directory had gone; new clients read these options.
             if (pool) Object.assign(pool.options, { host: connection.host, port: connection.port });
-            reportDatabaseRestarted(restarts);
-            logger.warn("the embedded database is back after a restart", { pid, restarts });
+            report({ kind: "restarted", restarts });
+            log.warn("the embedded database is back after a restart", { pid, restarts });
           },
         }
       : undefined,
   });
-  if (options.pgliteDir) resetDatabaseAvailability();
+  if (options.pgliteDir) report({ kind: "opened" });
   // Every client is one more queue entry for the single PGlite session, not one more backend:
   // a small pool is plenty. Clients of a server that died fail (idle ones leave the pool at once,
   // busy ones with their query) and are not reused; new ones reach the restarted server.
@@ -110,6 +137,12 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
 function handleFor(kind: DatabaseHandle["kind"], pool: Pool, afterClose: () => Promise<void>): DatabaseHandle {
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it on the next query.
+  });
+  pool.on("connect", (client) => {
+    // A client that is checked out when its connection dies (the embedded server killed in the
+    // middle of a query or transaction) also emits "error", which would end the process with
+    // nobody listening. Its query fails with the error, and the pool drops it when it is released.
+    client.on("error", () => undefined);
   });
   let closing: Promise<void> | undefined;
   const raw: RawSql = {
@@ -129,33 +162,36 @@ export function pgliteDirFor(dataDir: string): string {
   return path.join(dataDir, "pglite");
 }
 
-/*
- * The custom server (run by tsx) and the Next.js bundle each get their own copy of this module.
- * Both must share one database handle: PGlite allows a single owner of its data directory.
+/**
+ * A database handle that is not there: any use says why (the runtime of a unit test that has no
+ * database, until test/support/db.ts gives it one).
  */
-const globalKey = Symbol.for("edi-portal.database");
-type GlobalWithDb = typeof globalThis & { [globalKey]?: Promise<DatabaseHandle> };
-
-export function installDatabase(handle: Promise<DatabaseHandle>): void {
-  (globalThis as GlobalWithDb)[globalKey] = handle;
+export function missingDatabase(reason: string): DatabaseHandle {
+  const fail = (): never => {
+    throw new Error(reason);
+  };
+  return {
+    get kind() {
+      return fail();
+    },
+    get db() {
+      return fail();
+    },
+    get raw() {
+      return fail();
+    },
+    get pool() {
+      return fail();
+    },
+  };
 }
 
-export function uninstallDatabase(): void {
-  delete (globalThis as GlobalWithDb)[globalKey];
-}
-
+/**
+ * The database of this process's runtime (lib/runtime): the one server.ts, a script or the test
+ * set-up started. Code in Next's bundle reaches the same handle (db/runtime-slot.ts).
+ */
 export async function getDatabaseHandle(): Promise<DatabaseHandle> {
-  const existing = (globalThis as GlobalWithDb)[globalKey];
-  if (existing) return existing;
-  // First use inside a process that was not started by server.ts (e.g. a script): open from env.
-  const { env } = await import("@/lib/env");
-  const config = env();
-  const opening = openDatabase({
-    databaseUrl: config.DATABASE_URL,
-    pgliteDir: config.DATABASE_URL ? undefined : pgliteDirFor(config.DATA_DIR),
-  });
-  installDatabase(opening);
-  return opening;
+  return requireRuntimeSlot().database;
 }
 
 export async function getDb(): Promise<Database> {

@@ -11,8 +11,11 @@ export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
 }
 
 async function main() {
-  const { getDatabaseHandle } = await import("@/db/client");
-  const handle = await getDatabaseHandle();
+  const { openDatabase, pgliteDirFor } = await import("@/db/client");
+  // The configured database as lib/env.ts reads it (db/ does not import lib/): DATABASE_URL, else
+  // the embedded one in DATA_DIR (default ./data). No portal may be running on the embedded one.
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const handle = await openDatabase({ databaseUrl, pgliteDir: databaseUrl ? undefined : pgliteDirFor(path.resolve(process.env.DATA_DIR || "./data")) });
   await applyMigrations(handle);
   console.log(`Migrations applied (${handle.kind}).`);
   await handle.raw.close();

@@ -345,6 +345,7 @@ export const transferAttempts = pgTable(
 export type Destination = typeof destinations.$inferSelect;
 export type NewDestination = typeof destinations.$inferInsert;
 export type PartnerAccount = typeof partnerAccounts.$inferSelect;
+export type NewPartnerAccount = typeof partnerAccounts.$inferInsert;
 export type SecretRow = typeof secrets.$inferSelect;
 export type SshKey = typeof sshKeys.$inferSelect;
 export type Transfer = typeof transfers.$inferSelect;

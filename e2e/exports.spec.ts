@@ -24,5 +24,5 @@ test("an admin exports the audit log and the transfer history for a date range a
   // A bad range is refused with a message, not a file.
   const response = await adminPage.request.get("/api/admin/audit/export?from=2026-12-01&to=2026-11-01");
   expect(response.status()).toBe(400);
-  expect((await response.json()).error).toContain("start date is after the end date");
+  expect((await response.json()).error).toEqual({ code: "INVALID_REQUEST", message: expect.stringContaining("start date is after the end date") });
 });

@@ -12,6 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SERVER_BUNDLE = path.join(root, ".next", "portal-server", "server.cjs");
 /** Worker threads (lib/workers) load this file next to the server bundle. */
 const THREAD_BUNDLE_NAME = "worker-thread.cjs";
+/** The embedded database server (db/embedded/server.ts): db/embedded/launch.ts forks this file next to the server bundle. */
+const DATABASE_BUNDLE_NAME = "embedded-database.cjs";
 
 export async function bundleServer() {
   const common = {
@@ -30,12 +32,17 @@ export async function bundleServer() {
     ...common,
     entryPoints: [path.join(root, "server.ts")],
     outfile: SERVER_BUNDLE,
-    define: { __PORTAL_THREAD_BUNDLE__: JSON.stringify(THREAD_BUNDLE_NAME) },
+    define: { __PORTAL_THREAD_BUNDLE__: JSON.stringify(THREAD_BUNDLE_NAME), __PORTAL_DATABASE_BUNDLE__: JSON.stringify(DATABASE_BUNDLE_NAME) },
   });
   await build({
     ...common,
     entryPoints: [path.join(root, "lib", "workers", "thread-entry.ts")],
     outfile: path.join(path.dirname(SERVER_BUNDLE), THREAD_BUNDLE_NAME),
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, "db", "embedded", "server.ts")],
+    outfile: path.join(path.dirname(SERVER_BUNDLE), DATABASE_BUNDLE_NAME),
   });
 }
 

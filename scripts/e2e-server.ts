@@ -27,7 +27,7 @@ async function main() {
 
   const { startPortal } = await import("../server");
   const portal = await startPortal();
-  console.log(`e2e portal ready at ${portal.url} (${portal.handle.kind})`);
+  console.log(`e2e portal ready at ${portal.url} (${portal.runtime.database.kind})`);
   const stop = async () => {
     await portal.stop().catch(() => undefined);
     process.exit(0);

@@ -36,9 +36,10 @@ export function ensureProductionBuild(log: (message: string) => void = console.l
     log("Building the portal (first start, or sources changed)…");
     run([require.resolve("next/dist/bin/next"), "build"], "next build");
   }
-  // The worker threads' bundle is written with the server's: a tree built before it existed lacks it.
-  const threadBundleMissing = !fs.existsSync(path.join(path.dirname(SERVER_BUNDLE), "worker-thread.cjs"));
-  if (threadBundleMissing || sourcesNewerThan(builtAt(SERVER_BUNDLE), ["server.ts", "lib", "db"]) || builtAt(SERVER_BUNDLE) < builtAt(BUILD_ID)) {
+  // The worker threads' and the embedded database's bundles are written with the server's: a tree
+  // built before they existed lacks them.
+  const bundleMissing = ["worker-thread.cjs", "embedded-database.cjs"].some((name) => !fs.existsSync(path.join(path.dirname(SERVER_BUNDLE), name)));
+  if (bundleMissing || sourcesNewerThan(builtAt(SERVER_BUNDLE), ["server.ts", "lib", "db"]) || builtAt(SERVER_BUNDLE) < builtAt(BUILD_ID)) {
     run([path.join(ROOT, "scripts", "bundle-server.mjs")], "bundling the server");
   }
 }

@@ -8,11 +8,11 @@
  * With PORTAL_MASTER_KEY (secret-manager mode) no key is created here: set the new key in
  * PORTAL_MASTER_KEY, list the old one in PORTAL_MASTER_KEY_PREVIOUS, restart, then run this to re-wrap.
  */
-import { openDatabase, installDatabase, pgliteDirFor } from "@/db/client";
-import { rewrapAllSecrets } from "@/lib/partner-accounts/credentials";
+import { rewrapAllSecrets } from "@/lib/vault/secret-store";
 import { env } from "@/lib/env";
 import { ensureInternalToken } from "@/lib/vault/internal-token";
 import { createNewMasterKey, loadKeyringFromEnv, retireMasterKey } from "@/lib/vault";
+import { startRuntime } from "@/lib/runtime/start";
 
 type RewrapResult = { rewrapped: number; remaining: number; unreadable: string[]; activeKeyId: string };
 
@@ -29,14 +29,13 @@ async function rewrapThroughRunningPortal(): Promise<RewrapResult | null> {
   }
 }
 
-async function withOwnDatabase<T>(work: () => Promise<T>): Promise<T> {
-  const config = env();
-  const handle = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: config.DATABASE_URL ? undefined : pgliteDirFor(config.DATA_DIR) });
-  installDatabase(Promise.resolve(handle));
+/** The configured database and the vault, in a runtime of this script's own (no job queues). */
+async function withOwnRuntime<T>(work: () => Promise<T>): Promise<T> {
+  const runtime = await startRuntime({ role: "script", config: env() });
   try {
     return await work();
   } finally {
-    await handle.raw.close();
+    await runtime.stop();
   }
 }
 
@@ -52,7 +51,7 @@ async function main() {
 
   // The embedded database belongs to the running portal, so it does the re-wrap when it is up.
   const result = config.DATABASE_URL ? null : await rewrapThroughRunningPortal();
-  const final = result ?? (await withOwnDatabase(() => rewrapAllSecrets()));
+  const final = result ?? (await withOwnRuntime(() => rewrapAllSecrets()));
   console.log(`Re-wrapped ${final.rewrapped} secret(s) under master key ${final.activeKeyId}; ${final.remaining} remain under older keys.`);
   if (final.unreadable.length) console.error(`These secrets do not decrypt and were left unchanged (ask their owners to set them again): ${final.unreadable.join(", ")}`);
 

@@ -4,11 +4,9 @@
  * Workers need the portal's DATA_DIR (staged files) and vault master key (PORTAL_MASTER_KEY or the
  * key file in DATA_DIR); any number may run: a transfer is only ever sent by the worker that claimed it.
  */
-import { installDatabase, openDatabase } from "../db/client";
 import { env } from "../lib/env";
-import { startRelayRuntime } from "../lib/transfers/queue/runtime";
 import { logger } from "../lib/logger";
-import { startEventLoopDelayMonitor } from "../lib/monitoring/event-loop-delay";
+import { startRuntime } from "../lib/runtime/start";
 
 async function main(): Promise<void> {
   const config = env();
@@ -16,26 +14,30 @@ async function main(): Promise<void> {
     console.error("npm run worker needs PostgreSQL (DATABASE_URL): on the embedded database the portal process runs the relay workers itself.");
     process.exit(2);
   }
-  const opening = openDatabase({ databaseUrl: config.DATABASE_URL });
-  installDatabase(opening);
-  const handle = await opening;
-  const { rows } = await handle.raw.query<{ name: string | null }>("SELECT to_regclass('public.transfers')::text AS name");
-  if (!rows[0]?.name) {
-    console.error("The database has no portal schema yet: start the portal once (it applies the migrations), then the workers.");
-    process.exit(1);
-  }
+  // The database, the worker threads, the vault and the relay queue with this process's relay
+  // workers (RELAY_CONCURRENCY): lib/runtime/start.ts, as for the portal.
+  const runtime = await startRuntime({
+    role: "worker",
+    config,
+    queues: {},
+    prepare: async (database) => {
+      const { rows } = await database.raw.query<{ name: string | null }>("SELECT to_regclass('public.transfers')::text AS name");
+      if (!rows[0]?.name) {
+        console.error("The database has no portal schema yet: start the portal once (it applies the migrations), then the workers.");
+        process.exit(1);
+      }
+    },
+  });
   // No page shows a worker's figures; it logs a warning when something blocks its loop for over a second.
-  startEventLoopDelayMonitor();
-  const relay = await startRelayRuntime({ handle, databaseUrl: config.DATABASE_URL, install: true });
-  console.log(`relay worker ready (pid ${process.pid}, ${relay.config.concurrency} concurrent relays)`);
+  runtime.eventLoop.start();
+  console.log(`relay worker ready (pid ${process.pid}, ${config.RELAY_CONCURRENCY} concurrent relays)`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info("relay worker stopping", { signal });
-    await relay.stop().catch((error: unknown) => logger.error("relay worker stop failed", { error }));
-    await handle.raw.close().catch(() => undefined);
+    await runtime.stop().catch((error: unknown) => logger.error("relay worker stop failed", { error }));
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

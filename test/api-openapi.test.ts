@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts } from "@/db/schema";
 import { createApiToken } from "@/lib/api/tokens";
-import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { POST as createRoute } from "@/app/api/v1/transfers/route";
 import { GET as getRoute } from "@/app/api/v1/transfers/[id]/route";
@@ -13,16 +13,16 @@ import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 const { dataDir } = useTemporaryPortalEnv({ PUBLIC_URL: "https://portal.example" });
 withTestDatabase();
-beforeAll(() => installRelayQueue({ enqueue: async () => undefined }));
+// The returned function puts the test runtime's own relay queue back after the file.
+beforeAll(() => replaceRuntimeParts({ relayQueue: { enqueue: async () => undefined } }));
 afterAll(() => {
-  installRelayQueue(undefined);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function document(): Promise<Json> {
-  const response = openApiRoute();
+  const response = await openApiRoute(new Request("http://portal.test/api/v1/openapi.json"));
   expect(response.status).toBe(200);
   return response.json();
 }
@@ -80,7 +80,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(headers["X-Transfer-Mode"].schema).toMatchObject({ enum: ["test", "production"], default: "production" });
     expect(headers["X-Confirm-Duplicate"].schema).toMatchObject({ enum: ["true", "false"], default: "false" });
     expect(Object.keys(upload.requestBody.content)).toEqual(["application/octet-stream"]);
-    expect(Object.keys(upload.responses).sort()).toEqual(["202", "400", "401", "404", "413", "415", "422", "429", "500", "507"]);
+    expect(Object.keys(upload.responses).sort()).toEqual(["202", "400", "401", "404", "413", "415", "422", "429", "500", "503", "507"]);
 
     const listing = doc.paths["/api/v1/transfers"].get;
     expect(listing.parameters.map((p: Json) => p.name).sort()).toEqual(["cursor", "destinationId", "from", "limit", "q", "sha256", "sort", "status", "to"]);
@@ -92,7 +92,7 @@ describe("GET /api/v1/openapi.json", () => {
           if (Number(status) < 400) continue;
           expect(response.content["application/json"].schema, `${method} ${path} ${status}`).toEqual({ $ref: "#/components/schemas/Error" });
         }
-        expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["401", "429", "500"]));
+        expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["401", "429", "500", "503"]));
       }
     }
     expect(doc.paths["/api/v1/transfers"].post.responses["429"].headers).toHaveProperty("Retry-After");

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, transfers } from "@/db/schema";
 import { createApiToken, revokeApiToken } from "@/lib/api/tokens";
-import { countEvent } from "@/lib/rate-limits/store";
+import { countRequest } from "@/lib/rate-limits/policies";
 import { finishAttempt, startAttempt } from "@/lib/transfers/records";
+import { systemActor } from "@/lib/auth/actor";
 import { setUserDisabled } from "@/lib/organisations/users";
-import { API_RATE_LIMIT, apiRateLimitKey } from "@/lib/api/authenticate";
+import { API_RATE_LIMIT } from "@/lib/api/authenticate";
 import { errorSchema, transferDetailSchema, transferListSchema, transferSchema } from "@/lib/api/schemas";
-import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { stagingPath, stagingRoot } from "@/lib/transfers/staging/files";
 import { Transcript } from "@/lib/transfers/transcript";
 import { GET as listRoute, POST as createRoute, DELETE as deleteListRoute } from "@/app/api/v1/transfers/route";
@@ -26,9 +27,9 @@ const { dataDir } = useTemporaryPortalEnv();
 withTestDatabase();
 
 const queued: string[] = [];
-beforeAll(() => installRelayQueue({ enqueue: async (id) => void queued.push(id) }));
+// The returned function puts the test runtime's own relay queue back after the file.
+beforeAll(() => replaceRuntimeParts({ relayQueue: { enqueue: async (id) => void queued.push(id) } }));
 afterAll(() => {
-  installRelayQueue(undefined);
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -303,7 +304,7 @@ describe("authentication and rate limit", () => {
   it(`429 with Retry-After after ${API_RATE_LIMIT.max} requests a minute`, async () => {
     const a = await partnerWithToken();
     // The token's earlier requests this minute, counted exactly as the handler counts them.
-    for (let i = 0; i < API_RATE_LIMIT.max; i++) await countEvent(apiRateLimitKey(a.tokenId), API_RATE_LIMIT);
+    for (let i = 0; i < API_RATE_LIMIT.max; i++) await countRequest(["apiToken", a.tokenId]);
     const limited = await list(a.token, "");
     expect(limited.status).toBe(429);
     const retryAfter = Number(limited.headers.get("retry-after"));
@@ -321,11 +322,12 @@ describe("GET /api/v1/transfers/{id}", () => {
     const a = await partnerWithToken();
     const b = await partnerWithToken();
     const created = transferSchema.parse(await (await post(a.token, { "x-account-id": a.account.id, "x-filename": nextName() }, "claim\n")).json());
-    const attempt = await startAttempt(created.id);
+    const attempt = await startAttempt(systemActor("relay-worker"), created.id);
     const transcript = new Transcript().redact("payer-Pa55word");
     transcript.add("auth", ">", "USER clinic PASS payer-Pa55word");
     transcript.add("auth", "<", "530 Login incorrect.");
     await finishAttempt(
+      systemActor("relay-worker"),
       attempt,
       {
         bytes: 6,
@@ -403,10 +405,10 @@ describe("GET /api/v1/transfers", () => {
 
 describe("the API's edges", () => {
   it("answers unknown paths and unsupported methods in the JSON error shape", async () => {
-    const unknown = unknownRoute();
+    const unknown = await unknownRoute(new Request("http://portal.test/api/v1/nothing-here"), { params: Promise.resolve({ path: ["nothing-here"] }) });
     expect(unknown.status).toBe(404);
     expect((await errorOf(unknown)).error.message).toContain("openapi.json");
-    const wrongMethod = deleteListRoute();
+    const wrongMethod = await deleteListRoute(new Request("http://portal.test/api/v1/transfers", { method: "DELETE" }));
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toBe("GET, POST");
     expect((await errorOf(wrongMethod)).error.code).toBe("METHOD_NOT_ALLOWED");

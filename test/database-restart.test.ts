@@ -8,18 +8,21 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { openDatabase, type DatabaseHandle, type OpenOptions } from "@/db/client";
+import type { OpenOptions } from "@/db/client";
 import { databaseAvailability, type DatabaseState } from "@/lib/health/database-status";
+import type { Runtime } from "@/lib/runtime";
+import { startRuntime } from "@/lib/runtime/start";
+import { workerPools } from "@/lib/workers/registry";
 import { GET as health } from "@/app/api/health/route";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import { eventually } from "@/test/support/queue";
 
 const { dataDir } = useTemporaryPortalEnv();
 const onPostgres = Boolean(process.env.DATABASE_URL);
-const opened: DatabaseHandle[] = [];
+const opened: Runtime[] = [];
 
 afterAll(async () => {
-  await Promise.all(opened.map((handle) => handle.raw.close().catch(() => undefined)));
+  for (const runtime of opened.reverse()) await runtime.stop().catch(() => undefined);
 });
 
 /** A supervised embedded database in its own data directory; `lost` collects what would have exited the process. */
@@ -27,9 +30,14 @@ async function openSupervised(name: string, options: Pick<OpenOptions, "restartP
   const pgliteDir = path.join(dataDir, name, "pglite");
   fs.mkdirSync(path.dirname(pgliteDir), { recursive: true });
   const lost: string[] = [];
-  const handle = await openDatabase({ pgliteDir, restartPolicy: options.restartPolicy, onDatabaseLost: (reason) => lost.push(reason) });
-  opened.push(handle);
-  return { handle, pgliteDir, lost };
+  // Opened as the portal opens it: by a runtime, whose database status the health check and the gate read.
+  const runtime = await startRuntime({
+    role: "test",
+    database: { open: { pgliteDir, restartPolicy: options.restartPolicy, onDatabaseLost: (reason) => lost.push(reason) } },
+    workers: workerPools(),
+  });
+  opened.push(runtime);
+  return { handle: runtime.database, pgliteDir, lost };
 }
 
 /** The database server's pid, from the lock it holds on its data directory. */
@@ -48,7 +56,7 @@ function waitForState(state: DatabaseState, timeoutMs = 60_000) {
 }
 
 async function healthNow() {
-  const response = await health();
+  const response = await health(new Request("http://portal.test/api/health"));
   return { status: response.status, body: (await response.json()) as { status: string; database: { status: string; state: string } } };
 }
 

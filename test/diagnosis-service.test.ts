@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, destinations, partnerAccounts } from "@/db/schema";
 import { getDiagnosis, listDiagnoses } from "@/lib/diagnosis/records";
-import { storeSecret } from "@/lib/partner-accounts/credentials";
+import { storeSecret } from "@/lib/vault/secret-store";
 import { diagnoseAccount } from "@/lib/diagnosis/service";
 import { NotFoundError } from "@/lib/errors";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";

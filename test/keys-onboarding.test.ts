@@ -2,17 +2,28 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, destinations, partnerAccounts, secrets, sessions, sshKeys } from "@/db/schema";
 import { attachPrivateKey, decideKey, downloadPrivateKeyOnce, exportPublicKey, generateKey, listAccountKeys, listKeyQueue, uploadPrivateKey, uploadPublicKey } from "@/lib/partner-keys/service";
 import { loadDeliveryCredentials } from "@/lib/partner-accounts/service";
+import { systemActor } from "@/lib/auth/actor";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import { actorFor, partnerIn, staff, TEST_PASSWORD } from "@/test/support/factories";
 import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+
+const temporaryDirectories: string[] = [];
+function temporaryDirectory(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporaryDirectories.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temporaryDirectories) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 useTemporaryPortalEnv();
 withTestDatabase();
@@ -43,7 +54,7 @@ describe("key generation and downloads", () => {
     expect((await exportPublicKey(partner.actor, key.id, "rfc4716")).content).toContain("---- BEGIN SSH2 PUBLIC KEY ----");
     expect((await exportPublicKey(partner.actor, key.id, "pem")).content).toContain("-----BEGIN PUBLIC KEY-----");
     // The fingerprint shown is the one ssh-keygen computes.
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pub-")), "key.pub");
+    const file = path.join(temporaryDirectory("pub-"), "key.pub");
     fs.writeFileSync(file, openssh.content);
     expect(execFileSync("ssh-keygen", ["-lf", file], { encoding: "utf8" })).toContain(key.sha256);
     expect(execFileSync("ssh-keygen", ["-E", "md5", "-lf", file], { encoding: "utf8" })).toContain(key.md5);
@@ -66,7 +77,7 @@ describe("key generation and downloads", () => {
     await expect(downloadPrivateKeyOnce(partner.actor, key.id, "short")).rejects.toThrow(/at least 8/);
     const file = await downloadPrivateKeyOnce(partner.actor, key.id, "a good passphrase");
     expect(file.content).toContain("-----BEGIN OPENSSH PRIVATE KEY-----");
-    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "priv-")), "id_rsa");
+    const keyFile = path.join(temporaryDirectory("priv-"), "id_rsa");
     fs.writeFileSync(keyFile, file.content, { mode: 0o600 });
     const derived = execFileSync("ssh-keygen", ["-y", "-P", "a good passphrase", "-f", keyFile], { encoding: "utf8" });
     expect(derived.split(" ")[1]).toBe((await exportPublicKey(partner.actor, key.id, "openssh")).content.split(" ")[1]);
@@ -106,7 +117,7 @@ describe("key uploads", () => {
     await expect(attachPrivateKey(partner.actor, registered.id, encrypted, "wrong one")).rejects.toMatchObject({ field: "passphrase" });
     await attachPrivateKey(partner.actor, registered.id, encrypted, "open sesame");
     expect((await listAccountKeys(partner.actor, account.id))[0].hasPrivateKey).toBe(true);
-    const credentials = await loadDeliveryCredentials(account.id);
+    const credentials = await loadDeliveryCredentials(systemActor("relay-worker"), account.id);
     expect(credentials.privateKey).toContain("BEGIN RSA PRIVATE KEY");
   });
 

@@ -5,7 +5,7 @@ import { getDb } from "@/db/client";
 import { destinations, mailMessages, notificationEvents, partnerAccounts, sshKeys, transfers } from "@/db/schema";
 import { decideKey } from "@/lib/partner-keys/service";
 import { resetEnvCache } from "@/lib/env";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { resetSmtpTransport } from "@/lib/mail/transport";
 import { retryDueMail } from "@/lib/mail/send";
@@ -15,8 +15,9 @@ import { closedPort } from "@/test/support/closed-port";
 import { withTestDatabase } from "@/test/support/db";
 import { createOrganisation, createUser, staff } from "@/test/support/factories";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
-import { databaseUrlOf, eventually, fastRelayConfig, stageTransfer, waitForStatus, type RelayDestination } from "@/test/support/queue";
+import { startTestRelay, eventually, fastRelayConfig, stageTransfer, waitForStatus, type RelayDestination } from "@/test/support/queue";
 import { startSmtpReceiver, type SmtpReceiver } from "@/test/support/smtp";
+import { systemActor } from "@/lib/auth/actor";
 
 useTemporaryPortalEnv({ PUBLIC_URL: "https://portal.example.test", MAIL_RETRY_BASE_SECONDS: "1" });
 const database = withTestDatabase();
@@ -35,7 +36,7 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   useSmtp(smtp.url);
   const handle = database.handle();
-  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig({ maxAttempts: 1 }), install: true });
+  relay = await startTestRelay(handle, fastRelayConfig({ maxAttempts: 1 }));
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });
@@ -115,7 +116,7 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
     const target = await organisationWithoutCredentials();
     const db = await getDb();
     // A password is set, so the attempt reaches the network: the closed port refuses (transient), and it is the only attempt.
-    const { storeSecret } = await import("@/lib/partner-accounts/credentials");
+    const { storeSecret } = await import("@/lib/vault/secret-store");
     await storeSecret({ kind: "partner_account", id: target.accountId }, "upstream_password", "irrelevant-Pa55", null);
     const { transfer } = await stageTransfer(target);
     await relayQueue().enqueue(transfer.id);
@@ -136,10 +137,10 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
       await tx.update(transfers).set({ status: "needs_attention", lastErrorCode: "CREDENTIALS_MISSING" }).where(eq(transfers.id, transfer.id));
       await tx.insert(notificationEvents).values({ type: "transfer.needs_attention", organisationId: target.organisationId, transferId: transfer.id });
     });
-    await Promise.all([dispatchPendingEvents(), dispatchPendingEvents(), dispatchPendingEvents()]);
+    await Promise.all([dispatchPendingEvents(systemActor("notification-dispatcher")), dispatchPendingEvents(systemActor("notification-dispatcher")), dispatchPendingEvents(systemActor("notification-dispatcher"))]);
     // Replay: the event is marked undispatched again, as if the worker died before recording it.
     await db.update(notificationEvents).set({ dispatchedAt: null }).where(eq(notificationEvents.transferId, transfer.id));
-    await dispatchPendingEvents();
+    await dispatchPendingEvents(systemActor("notification-dispatcher"));
     await relay.notifications.kick();
 
     await eventually(async () => (await mailRows(target.organisationId)).every((r) => r.status === "sent") || undefined, "the mails to be sent");
@@ -162,7 +163,7 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
         await tx.update(transfers).set({ status: "needs_attention", lastErrorCode: "CREDENTIALS_MISSING" }).where(eq(transfers.id, transfer.id));
         await tx.insert(notificationEvents).values({ type: "transfer.needs_attention", organisationId: target.organisationId, transferId: transfer.id });
       });
-      await dispatchPendingEvents();
+      await dispatchPendingEvents(systemActor("notification-dispatcher"));
       const failed = await mailRows(target.organisationId);
       expect(failed.map((r) => r.status)).toEqual(["failed", "failed"]);
       expect(failed[0].error).toMatch(/ECONNREFUSED|connect/i);
@@ -217,7 +218,7 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
         await tx.update(transfers).set({ status: "failed", lastErrorCode: "TCP_TIMEOUT", attemptCount: 6 }).where(eq(transfers.id, transfer.id));
         await tx.insert(notificationEvents).values({ type: "transfer.failed", organisationId: target.organisationId, transferId: transfer.id });
       });
-      await dispatchPendingEvents();
+      await dispatchPendingEvents(systemActor("notification-dispatcher"));
       const rows = await mailRows(target.organisationId);
       expect(rows.map((r) => r.status)).toEqual(["captured", "captured"]);
       expect(rows[0].subject).toContain("Not delivered");
@@ -284,8 +285,8 @@ describe("the daily summary", () => {
     await db.update(transfers).set({ status: "failed" }).where(eq(transfers.id, elsewhere.transfer.id));
 
     const now = new Date();
-    await sendDailySummaries(now);
-    await sendDailySummaries(now); // a second run the same day sends nothing new
+    await sendDailySummaries(systemActor("scheduler"), now);
+    await sendDailySummaries(systemActor("scheduler"), now); // a second run the same day sends nothing new
 
     const summaries = await db.select().from(mailMessages).where(eq(mailMessages.kind, "daily_summary"));
     const toPartner = summaries.filter((m) => m.toAddress === partner.email);

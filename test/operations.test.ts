@@ -6,10 +6,10 @@ import { destinations, partnerAccounts, transferAttempts, transfers, users, type
 import { createApiToken } from "@/lib/api/tokens";
 import { createMonitoringToken, revokeMonitoringToken } from "@/lib/monitoring/tokens";
 import { destinationOutages, operationsSnapshot, outagesForPartner } from "@/lib/monitoring/operations";
-import { insertTransfer } from "@/lib/transfers/records";
+import { insertTransfer } from "@/db/repositories/transfers";
 import { ForbiddenError } from "@/lib/errors";
 import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
-import { startEventLoopDelayMonitor, stopEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+import { runtime } from "@/lib/runtime";
 import { withTestDatabase } from "@/test/support/db";
 import { actorFor, createUser, partnerIn, staff } from "@/test/support/factories";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
@@ -33,7 +33,7 @@ beforeAll(async () => {
   relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig({ concurrency: 0 }) });
 });
 afterAll(async () => {
-  stopEventLoopDelayMonitor();
+  runtime().eventLoop.stop();
   await relay?.stop({ graceMs: 500 });
 });
 
@@ -51,7 +51,7 @@ async function account(organisationId: string, destinationId: string) {
 
 async function transfer(organisationId: string, accountId: string, destinationId: string, status: Transfer["status"] = "needs_attention") {
   const name = `CLM-${crypto.randomUUID().slice(0, 8)}.TXT`;
-  return insertTransfer({ organisationId, partnerAccountId: accountId, destinationId, kind: "upload", mode: "test", originalName: name, remoteName: name, sizeBytes: 10, sha256: null, stagingKey: null, uploadedBy: null, uploaderIp: null, status });
+  return insertTransfer(await getDb(), { organisationId, partnerAccountId: accountId, destinationId, kind: "upload", mode: "test", originalName: name, remoteName: name, sizeBytes: 10, sha256: null, stagingKey: null, uploadedBy: null, uploaderIp: null, status });
 }
 
 let attemptNumber = 0;
@@ -213,7 +213,7 @@ describe("/api/health/details", () => {
     expect(unmeasured.eventLoop).toMatchObject({ started: false });
     expect(unmeasured.eventLoop).not.toHaveProperty("sinceStart");
     // As startPortal does; a few sampling ticks before the figures are read.
-    startEventLoopDelayMonitor();
+    runtime().eventLoop.start();
     await new Promise((resolve) => setTimeout(resolve, 150));
 
     const refusals = [

@@ -5,7 +5,7 @@ import { auditEvents, destinations, diagnoses, mailMessages, sessions, sshKeys, 
 import { listAccountStatuses, listOrganisationKeys } from "@/lib/partner-accounts/status";
 import { acceptInvitation, createInvitation, findOpenInvitation } from "@/lib/organisations/invitations";
 import { createPartnerAccount } from "@/lib/partner-accounts/service";
-import { storeSecret } from "@/lib/partner-accounts/credentials";
+import { storeSecret } from "@/lib/vault/secret-store";
 import { changeUserRole, setUserDisabled } from "@/lib/organisations/users";
 import { hashPassword } from "@/lib/auth/password";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";

@@ -5,7 +5,8 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, transfers } from "@/db/schema";
 import { claimTransfer } from "@/lib/transfers/queue/claims";
-import { RELAY_QUEUE, startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { systemActor } from "@/lib/auth/actor";
+import { RELAY_QUEUE, type RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { acceptStagedFile } from "@/lib/transfers/intake/accept";
@@ -15,7 +16,7 @@ import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
-  databaseUrlOf,
+  startTestRelay,
   eventually,
   fastRelayConfig,
   loadAttempts,
@@ -42,7 +43,7 @@ beforeAll(async () => {
   keys = await upstreamKeyPair();
   payer = await startSandboxSftpServer({ rootDir: payerRoot, users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
   const handle = database.handle();
-  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig(), install: true });
+  relay = await startTestRelay(handle, fastRelayConfig());
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });
@@ -151,11 +152,11 @@ describe(`the relay queue on ${process.env.DATABASE_URL ? "PostgreSQL" : "embedd
     const sql = database.handle().raw;
     const { rows } = await sql.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed'`, [RELAY_QUEUE, transfer.id]);
     expect(rows).toHaveLength(0);
-    expect(await claimTransfer(sql, transfer.id, 60)).toMatchObject({ claimed: false, reason: "delivered" });
+    expect(await claimTransfer(systemActor("relay-worker"), transfer.id, 60)).toMatchObject({ claimed: false, reason: "delivered" });
 
     const other = await stageTransfer(target);
     await (await getDb()).update(transfers).set({ status: "queued" }).where(eq(transfers.id, other.transfer.id));
-    const claims = await Promise.all([claimTransfer(sql, other.transfer.id, 60), claimTransfer(sql, other.transfer.id, 60)]);
+    const claims = await Promise.all([claimTransfer(systemActor("relay-worker"), other.transfer.id, 60), claimTransfer(systemActor("relay-worker"), other.transfer.id, 60)]);
     expect(claims.filter((c) => c.claimed)).toHaveLength(1);
     expect(claims.find((c) => !c.claimed)).toMatchObject({ reason: "busy" });
   });

@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installDatabase, openDatabase, pgliteDirFor, uninstallDatabase, type DatabaseHandle } from "@/db/client";
+import { openDatabase, pgliteDirFor, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
 import { startRelayRuntime } from "@/lib/transfers/queue/runtime";
 import { INTERRUPTED_MESSAGE } from "@/lib/transfers/queue/claims";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { createTestDatabase } from "@/test/support/db";
+import { createTestDatabase, installTestDatabase, uninstallTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
@@ -46,13 +46,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(children.map((child) => child.kill("SIGKILL")));
-  uninstallDatabase();
+  uninstallTestDatabase();
   await disposeDatabase?.();
   await payer?.close();
 });
 
 async function useDatabase(handle: DatabaseHandle, dispose: () => Promise<void>) {
-  installDatabase(Promise.resolve(handle));
+  installTestDatabase(handle);
   disposeDatabase = dispose;
 }
 
@@ -100,7 +100,7 @@ describe("a relay interrupted by a restart", () => {
     await useDatabase(handle, () => handle.raw.close());
     const { transfer, content, remoteName } = await queueOneFile(handle);
     // The portal owns the embedded database: hand it over to the child "portal" process.
-    uninstallDatabase();
+    uninstallTestDatabase();
     disposeDatabase = undefined;
     await handle.raw.close();
 

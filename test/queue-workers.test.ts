@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, inArray } from "drizzle-orm";
-import { getDb, installDatabase, uninstallDatabase } from "@/db/client";
+import { getDb } from "@/db/client";
 import { destinations, transferAttempts, transfers } from "@/db/schema";
 import { RELAY_QUEUE, startRelayRuntime } from "@/lib/transfers/queue/runtime";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { createTestDatabase } from "@/test/support/db";
+import { createTestDatabase, installTestDatabase, uninstallTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
@@ -52,7 +52,7 @@ describe.skipIf(!process.env.DATABASE_URL)(`two worker processes on PostgreSQL (
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    installDatabase(Promise.resolve(database.handle));
+    installTestDatabase(database.handle);
     const keys = await upstreamKeyPair();
     payer = await startSandboxSftpServer({ rootDir: payerRoot, users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
     const target = await createRelayDestination({ port: payer.port, hostKeyFingerprint: payer.hostKeyFingerprint, keys });
@@ -64,7 +64,7 @@ describe.skipIf(!process.env.DATABASE_URL)(`two worker processes on PostgreSQL (
   afterAll(async () => {
     await Promise.all(children.map((child) => child.kill("SIGTERM")));
     await payer?.close();
-    uninstallDatabase();
+    uninstallTestDatabase();
     await database?.dispose();
   });
   let staged: Awaited<ReturnType<typeof stageTransfer>>[] = [];

@@ -6,9 +6,9 @@ import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, rateLimits, sessions } from "@/db/schema";
 import { createApiToken } from "@/lib/api/tokens";
 import { beginEnrolment, confirmEnrolment } from "@/lib/auth/two-factor";
-import { revealSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret } from "@/lib/vault/secret-store";
 import { authenticate } from "@/lib/auth/authenticate";
-import { consumeAttempt, countAttempt, limitKey, limitedUntil, ratePolicies, RateLimitedError } from "@/lib/rate-limits/policies";
+import { consumeAttempt, countAttempt, countRequest, limitKey, limitedUntil, ratePolicies, RateLimitedError } from "@/lib/rate-limits/policies";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
 import { diagnoseAccount } from "@/lib/diagnosis/service";
 import { GET as listRoute } from "@/app/api/v1/transfers/route";
@@ -17,7 +17,7 @@ import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 useTemporaryPortalEnv();
-const database = withTestDatabase();
+withTestDatabase();
 const ipCounter = { next: 10 };
 const freshIp = () => `203.0.113.${ipCounter.next++}`;
 
@@ -51,9 +51,8 @@ describe("sign-in limits", () => {
     expect(row.blockedUntil!.getTime()).toBeGreaterThan(Date.now());
 
     // A second "instance": every module loaded afresh (no in-memory state shared), same database.
+    // The fresh modules find the same runtime, and its database, as Next's bundle finds server.ts's.
     vi.resetModules();
-    const client = await import("@/db/client");
-    client.installDatabase(Promise.resolve(database.handle()));
     const other = await import("@/lib/auth/authenticate");
     const user = await createUser({ role: "partner" });
     expect(await other.authenticate({ email: user.email, password: TEST_PASSWORD }, { ip, userAgent: "instance two" })).toMatchObject({ ok: false, reason: "locked" });
@@ -135,5 +134,30 @@ describe("fresh authentication", () => {
     await expect(requireRecentAuthentication(actor, { currentPassword: TEST_PASSWORD })).rejects.toBeInstanceOf(RateLimitedError);
     const db = await getDb();
     expect(await db.select().from(rateLimits).where(like(rateLimits.key, `signin:account:${actor.email}`))).toHaveLength(1);
+  });
+});
+
+describe("one registry and one store", () => {
+  it("declares every throttle once, with a distinct key prefix, window, max and block", () => {
+    const prefixes = Object.values(ratePolicies).map((p) => p.prefix);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+    for (const [name, policy] of Object.entries(ratePolicies)) {
+      expect(policy.max, name).toBeGreaterThan(0);
+      expect(policy.windowMs, name).toBeGreaterThan(0);
+      expect(policy.blockMs, name).toBeGreaterThan(0);
+    }
+    // The per-token request limits of the partner API and of monitoring tokens live here too.
+    expect(ratePolicies.apiToken).toMatchObject({ prefix: "api:token", max: 120, windowMs: 60_000 });
+    expect(ratePolicies.monitoringToken).toMatchObject({ prefix: "monitoring:token", max: 120, windowMs: 60_000 });
+  });
+
+  it("counts request-rate limits in the same table: the request after `max` is over, and the counter says until when", async () => {
+    const subject = crypto.randomUUID();
+    for (let i = 0; i < ratePolicies.monitoringToken.max; i++) expect((await countRequest(["monitoringToken", subject])).count).toBe(i + 1);
+    const over = await countRequest(["monitoringToken", subject]);
+    expect(over.count).toBeGreaterThan(ratePolicies.monitoringToken.max);
+    expect(over.blockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    const db = await getDb();
+    expect(await db.select().from(rateLimits).where(eq(rateLimits.key, limitKey("monitoringToken", subject)))).toHaveLength(1);
   });
 });

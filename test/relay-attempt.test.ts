@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, sshKeys, transfers } from "@/db/schema";
-import { storeSecret } from "@/lib/partner-accounts/credentials";
-import { getTransferDetail, insertTransfer } from "@/lib/transfers/records";
+import { storeSecret } from "@/lib/vault/secret-store";
+import { getTransferDetail } from "@/lib/transfers/records";
+import { insertTransfer } from "@/db/repositories/transfers";
+import { systemActor } from "@/lib/auth/actor";
 import { generateRsaKeyPair } from "@/lib/keys";
 import { runDeliveryAttempt } from "@/lib/transfers/delivery/attempt";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
@@ -52,7 +54,7 @@ async function setup(options: { password?: string; withKey?: boolean; port?: num
   const content = `ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *${Date.now()}~\n`;
   await writeStagedFile(stagingKey, content);
   const remoteName = `S000000050A49-20261121-${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}T.TXT`;
-  const transfer = await insertTransfer({
+  const transfer = await insertTransfer(await getDb(), {
     organisationId: organisation.id,
     partnerAccountId: account.id,
     destinationId: destination.id,
@@ -73,7 +75,7 @@ async function setup(options: { password?: string; withKey?: boolean; port?: num
 describe("a relay attempt through the engine", () => {
   it("delivers a staged file with password and key from the vault, and records the transcript", async () => {
     const { transfer, content, remoteName } = await setup();
-    const result = await runDeliveryAttempt(transfer.id, { isLastAttempt: false });
+    const result = await runDeliveryAttempt(systemActor("relay-worker"), transfer.id, { isLastAttempt: false });
     expect(result).toEqual({ status: "delivered", error: undefined });
     expect(fs.readFileSync(path.join(dataDir, "payer", "incoming", remoteName), "utf8")).toBe(content);
     const { actor: support } = await staff("support");
@@ -88,7 +90,7 @@ describe("a relay attempt through the engine", () => {
 
   it("stops at needs_attention on a rejected password (permanent)", async () => {
     const { transfer } = await setup({ password: "not-the-password" });
-    const result = await runDeliveryAttempt(transfer.id, { isLastAttempt: false });
+    const result = await runDeliveryAttempt(systemActor("relay-worker"), transfer.id, { isLastAttempt: false });
     expect(result.status).toBe("needs_attention");
     expect(result.error?.code).toBe("AUTH_PASSWORD_REJECTED");
     const db = await getDb();
@@ -98,7 +100,7 @@ describe("a relay attempt through the engine", () => {
 
   it("reports a missing key before connecting", async () => {
     const { transfer } = await setup({ withKey: false });
-    const result = await runDeliveryAttempt(transfer.id, { isLastAttempt: false });
+    const result = await runDeliveryAttempt(systemActor("relay-worker"), transfer.id, { isLastAttempt: false });
     expect(result).toMatchObject({ status: "needs_attention", error: { code: "CREDENTIALS_MISSING" } });
   });
 
@@ -107,8 +109,8 @@ describe("a relay attempt through the engine", () => {
     const port = closed.port;
     await closed.close();
     const { transfer } = await setup({ port });
-    expect((await runDeliveryAttempt(transfer.id, { isLastAttempt: false })).status).toBe("queued");
-    const last = await runDeliveryAttempt(transfer.id, { isLastAttempt: true });
+    expect((await runDeliveryAttempt(systemActor("relay-worker"), transfer.id, { isLastAttempt: false })).status).toBe("queued");
+    const last = await runDeliveryAttempt(systemActor("relay-worker"), transfer.id, { isLastAttempt: true });
     expect(last).toMatchObject({ status: "failed", error: { code: "TCP_REFUSED" } });
   });
 

@@ -9,10 +9,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { getDb, installDatabase, openDatabase, uninstallDatabase, type DatabaseHandle } from "@/db/client";
+import { getDb, openDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
 import { notificationEvents, transferAttempts } from "@/db/schema";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { installTestDatabase, uninstallTestDatabase } from "@/test/support/db";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { startTcpProxy, type TcpProxy } from "@/test/support/tcp-proxy";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
@@ -23,6 +24,7 @@ import {
   remoteFiles,
   sha256,
   stageTransfer,
+  startTestRelay,
   upstreamKeyPair,
   UPSTREAM_PASSWORD,
   UPSTREAM_USER,
@@ -56,12 +58,12 @@ beforeAll(async () => {
   viaProxy.pathname = `/${databaseName}`;
   handle = await openDatabase({ databaseUrl: viaProxy.toString() });
   await applyMigrations(handle);
-  installDatabase(Promise.resolve(handle));
-  relay = await startRelayRuntime({ handle, databaseUrl: viaProxy.toString(), config: fastRelayConfig({ concurrency: 1, leaseSeconds: 2 }), install: true });
+  installTestDatabase(handle);
+  relay = await startTestRelay(handle, fastRelayConfig({ concurrency: 1, leaseSeconds: 2 }), { databaseUrl: viaProxy.toString() });
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });
-  uninstallDatabase();
+  uninstallTestDatabase();
   await handle?.raw.close();
   await proxy?.close();
   await admin?.raw.exec(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);

@@ -7,11 +7,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { getDb, installDatabase, openDatabase, pgliteDirFor, uninstallDatabase, type DatabaseHandle } from "@/db/client";
-import { applyMigrations } from "@/db/migrate";
+import { getDb, pgliteDirFor } from "@/db/client";
 import { notificationEvents, transferAttempts } from "@/db/schema";
 import { databaseAvailability } from "@/lib/health/database-status";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { Runtime } from "@/lib/runtime";
+import { startRuntime } from "@/lib/runtime/start";
+import { workerPools } from "@/lib/workers/registry";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
@@ -34,8 +35,7 @@ const payerRoot = path.join(dataDir, "payer");
 const pgliteDir = pgliteDirFor(dataDir);
 
 let payer: SandboxSftpServer | undefined;
-let handle: DatabaseHandle | undefined;
-let relay: RelayRuntime | undefined;
+let runtime: Runtime | undefined;
 let keys: Awaited<ReturnType<typeof upstreamKeyPair>>;
 const lost: string[] = [];
 
@@ -43,15 +43,18 @@ beforeAll(async () => {
   if (onPostgres) return;
   keys = await upstreamKeyPair();
   payer = await startSandboxSftpServer({ rootDir: payerRoot, users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
-  handle = await openDatabase({ pgliteDir, onDatabaseLost: (reason) => lost.push(reason) });
-  await applyMigrations(handle);
-  installDatabase(Promise.resolve(handle));
-  relay = await startRelayRuntime({ handle, config: fastRelayConfig({ concurrency: 1, leaseSeconds: 2 }), install: true });
+  // A runtime as the portal builds it: the supervised embedded database (its availability recorded)
+  // and the relay on it; it stands in for the test set-up's runtime until it stops.
+  runtime = await startRuntime({
+    role: "test",
+    database: { open: { pgliteDir, onDatabaseLost: (reason) => lost.push(reason) } },
+    migrate: true,
+    queues: { config: fastRelayConfig({ concurrency: 1, leaseSeconds: 2 }) },
+    workers: workerPools(),
+  });
 });
 afterAll(async () => {
-  await relay?.stop({ graceMs: 1000 });
-  uninstallDatabase();
-  await handle?.raw.close();
+  await runtime?.stop({ graceMs: 1000 });
   await payer?.close();
 });
 
@@ -60,7 +63,7 @@ describe("the relay across a restart of the embedded database", () => {
     const target = await createRelayDestination({ port: payer!.port, hostKeyFingerprint: payer!.hostKeyFingerprint, keys });
     const { transfer, content, remoteName } = await stageTransfer(target, { bytes: FILE_BYTES });
     payer!.setFaults({ slowLinkBytesPerSecond: 512 * 1024 });
-    await relay!.enqueue(transfer.id);
+    await runtime!.relayQueue.enqueue(transfer.id);
 
     const partPath = path.join(payerRoot, "incoming", `${remoteName}.part`);
     await eventually(() => (fs.existsSync(partPath) && fs.statSync(partPath).size > 64 * 1024) || undefined, "the upload to be under way", 30_000);
@@ -84,7 +87,7 @@ describe("the relay across a restart of the embedded database", () => {
     // New work after the restart: queued and delivered by the same runtime, no portal restart.
     payer!.setFaults({});
     const next = await stageTransfer(target, { bytes: 4096 });
-    await relay!.enqueue(next.transfer.id);
+    await runtime!.relayQueue.enqueue(next.transfer.id);
     expect((await waitForStatus(next.transfer.id, ["delivered", "needs_attention", "failed"], 60_000)).status).toBe("delivered");
     expect(remoteFiles(payerRoot)).toEqual([remoteName, next.remoteName].sort());
     expect(lost).toEqual([]);

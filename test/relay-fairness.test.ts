@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, transferAttempts, transfers } from "@/db/schema";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
-  databaseUrlOf,
+  startTestRelay,
   eventually,
   fastRelayConfig,
   sha256,
@@ -48,7 +48,7 @@ beforeAll(async () => {
   fastPayer = await startSandboxSftpServer({ rootDir: path.join(dataDir, "fast-payer"), users });
   proxy = await startTcpProxy(slowPayer.port, { bytesPerSecond: 32 * 1024 });
   const handle = database.handle();
-  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig({ concurrency: 4, maxAttempts: 1 }), install: true });
+  relay = await startTestRelay(handle, fastRelayConfig({ concurrency: 4, maxAttempts: 1 }));
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });

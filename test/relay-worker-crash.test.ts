@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { workerPools } from "@/lib/workers/registry";
@@ -14,7 +14,7 @@ import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
-  databaseUrlOf,
+  startTestRelay,
   eventually,
   fastRelayConfig,
   loadAttempts,
@@ -40,7 +40,7 @@ beforeAll(async () => {
   keys = await upstreamKeyPair();
   payer = await startSandboxSftpServer({ rootDir: payerRoot, users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
   const handle = database.handle();
-  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig({ concurrency: 1 }), install: true });
+  relay = await startTestRelay(handle, fastRelayConfig({ concurrency: 1 }));
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });

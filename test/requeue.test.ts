@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, transferEvents, transfers } from "@/db/schema";
-import { storeSecret } from "@/lib/partner-accounts/credentials";
+import { storeSecret } from "@/lib/vault/secret-store";
 import { listTransferEvents, requeueTransfer } from "@/lib/transfers/history/events";
 import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
@@ -16,7 +16,7 @@ import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import {
   createRelayDestination,
-  databaseUrlOf,
+  startTestRelay,
   fastRelayConfig,
   loadAttempts,
   rsaHostKeyPem,
@@ -41,7 +41,7 @@ beforeAll(async () => {
   keys = await upstreamKeyPair();
   payer = await startSandboxSftpServer({ rootDir: payerRoot, hostKeys: [rsaHostKeyPem()], users: [{ username: UPSTREAM_USER, password: UPSTREAM_PASSWORD, publicKeys: [keys.publicKey] }] });
   const handle = database.handle();
-  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig(), install: true });
+  relay = await startTestRelay(handle, fastRelayConfig());
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });

@@ -15,22 +15,24 @@ import { deliverToDestination } from "@/lib/transfers/delivery/engine";
 import { Transcript } from "@/lib/transfers/transcript";
 import { diagnoseOffThread } from "@/lib/workers/calls";
 import { workerPools } from "@/lib/workers/registry";
-import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
+import { createWorkerPools, stopWorkerPools } from "@/lib/workers/start";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { startLegacySshd, type LegacySshd } from "@/test/support/legacy-sshd";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 const { dataDir } = useTemporaryPortalEnv();
 let partnerKey: ClientKeyPair;
+let restorePools: (() => void) | undefined;
 
 beforeAll(async () => {
   partnerKey = generateClientKeyPair();
   // One protocol thread, so the statistics read afterwards come from the thread that did the work.
-  await stopWorkerPools();
-  startWorkerPools({ relayConcurrency: 1 });
+  restorePools = replaceRuntimeParts({ workers: createWorkerPools({ relayConcurrency: 1 }) });
 });
 afterAll(async () => {
-  await stopWorkerPools();
-  startWorkerPools({ relayConcurrency: 4 });
+  const pools = workerPools();
+  restorePools?.();
+  await stopWorkerPools(pools);
 });
 
 type GexStats = { installed: boolean; exchanges: number; lastGroupBits: number; lastExponentBits: number };

@@ -11,7 +11,7 @@ import { createApiToken } from "@/lib/api/tokens";
 import { operationsSnapshot } from "@/lib/monitoring/operations";
 import { STAGING_LOW_MAIL, STAGING_OK_MAIL, STORAGE_FULL_CODE, STORAGE_REFUSED_ACTION } from "@/lib/transfers/staging/space-records";
 import { errorSchema } from "@/lib/api/schemas";
-import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { logger } from "@/lib/logger";
 import { checkStagingSpace, REFUSAL_HOLD_MINUTES, stagingSpaceChecksSettled } from "@/lib/notifications/staging-alerts";
 import { stagingRoot, tusDirectory } from "@/lib/transfers/staging/files";
@@ -23,6 +23,7 @@ import * as tusRoute from "@/app/api/uploads/[[...tus]]/route";
 import { withTestDatabase } from "@/test/support/db";
 import { partnerIn, staff } from "@/test/support/factories";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
+import { systemActor } from "@/lib/auth/actor";
 
 /*
  * Disk space as a limit, on a real, small filesystem: the staging directory is a 20 MiB tmpfs, the
@@ -78,12 +79,11 @@ if (skipReason) console.warn(`staging-space.test.ts: the full-volume tests are s
 
 withTestDatabase();
 const queued: string[] = [];
-beforeAll(() => installRelayQueue({ enqueue: async (id) => void queued.push(id) }));
+beforeAll(() => replaceRuntimeParts({ relayQueue: { enqueue: async (id) => void queued.push(id) } }));
 
 // Registered after withTestDatabase: runs before its teardown, so no background check outlives the database.
 afterAll(async () => {
   await stagingSpaceChecksSettled();
-  installRelayQueue(undefined);
   if (!skipReason) {
     try {
       execFileSync("umount", [stagingDir], { stdio: "pipe" });
@@ -218,7 +218,7 @@ async function tusPatch(sessionId: string, location: string, body: Buffer) {
 }
 
 async function healthBody() {
-  const response = await health();
+  const response = await health(new Request("http://portal.test/api/health"));
   return { status: response.status, body: (await response.json()) as { status: string; staging: { status: string }; database: { status: string } } };
 }
 
@@ -271,7 +271,7 @@ describe.skipIf(skipReason !== null)("a staging volume without room", () => {
 
     const created = await tusCreate(a.actor.sessionId, a.account.id, 100 * KiB);
     expect(created.response.status).toBe(507);
-    expect(JSON.parse(await created.response.text())).toEqual({ error: STORAGE_FULL_MESSAGE });
+    expect(JSON.parse(await created.response.text())).toEqual({ error: { code: "INSUFFICIENT_STORAGE", message: STORAGE_FULL_MESSAGE } });
     expect(created.location).toBeNull();
 
     expect(stagedFiles()).toEqual([]);
@@ -301,8 +301,8 @@ describe.skipIf(skipReason !== null)("a staging volume without room", () => {
     const addresses = admins.map((admin) => admin.user.email).sort();
     expect((await mailsOfKind(STAGING_LOW_MAIL)).map((mail) => mail.toAddress).sort()).toEqual(addresses);
     // The minute schedule runs again and again while it lasts: nothing more.
-    expect((await checkStagingSpace()).mails).toBe(0);
-    expect((await checkStagingSpace()).mails).toBe(0);
+    expect((await checkStagingSpace(systemActor("notification-dispatcher"))).mails).toBe(0);
+    expect((await checkStagingSpace(systemActor("notification-dispatcher"))).mails).toBe(0);
     const [low] = await mailsOfKind(STAGING_LOW_MAIL);
     expect(low.subject).toMatch(/storage low/i);
     expect(low.textBody).toMatch(/below its reserve: .* free of 20 MiB/);
@@ -311,21 +311,21 @@ describe.skipIf(skipReason !== null)("a staging volume without room", () => {
 
     // Space is back, but a refusal within REFUSAL_HOLD_MINUTES keeps the episode open.
     emptyVolume();
-    expect((await checkStagingSpace()).state).toBe("low");
+    expect((await checkStagingSpace(systemActor("notification-dispatcher"))).state).toBe("low");
     expect(await mailsOfKind(STAGING_OK_MAIL)).toEqual([]);
     const later = new Date(Date.now() + (REFUSAL_HOLD_MINUTES + 1) * 60_000);
-    const ok = await checkStagingSpace(later);
+    const ok = await checkStagingSpace(systemActor("notification-dispatcher"), later);
     expect(ok).toMatchObject({ state: "ok", mails: 2 });
-    expect((await checkStagingSpace(later)).mails).toBe(0);
+    expect((await checkStagingSpace(systemActor("notification-dispatcher"), later)).mails).toBe(0);
     expect((await mailsOfKind(STAGING_OK_MAIL)).map((mail) => mail.toAddress).sort()).toEqual(addresses);
     expect((await healthBody()).body).toMatchObject({ status: "ok", staging: { status: "ok" } });
 
     // A new shortage is a new episode: one more email each.
     await fillLeaving(1 * MiB);
-    expect((await checkStagingSpace(later)).mails).toBe(2);
+    expect((await checkStagingSpace(systemActor("notification-dispatcher"), later)).mails).toBe(2);
     expect(await mailsOfKind(STAGING_LOW_MAIL)).toHaveLength(4);
     emptyVolume();
-    await checkStagingSpace(later);
+    await checkStagingSpace(systemActor("notification-dispatcher"), later);
   });
 
   it("ends a tus upload that runs out of space mid-way: 507, no partial bytes, no stuck row, one log line", async () => {
@@ -345,7 +345,7 @@ describe.skipIf(skipReason !== null)("a staging volume without room", () => {
     const patched = await tusPatch(a.actor.sessionId, created.location!, crypto.randomBytes(size));
     expect(patched.status).toBe(507);
     const text = await patched.text();
-    expect(JSON.parse(text)).toEqual({ error: STORAGE_FULL_MESSAGE });
+    expect(JSON.parse(text)).toEqual({ error: { code: "INSUFFICIENT_STORAGE", message: STORAGE_FULL_MESSAGE } });
     expect(text).not.toMatch(/ENOSPC|no space left/i);
 
     // Terminated: bytes and info file gone, so the space is free again.
@@ -420,7 +420,7 @@ describe.skipIf(skipReason !== null)("a staging volume without room", () => {
       measurement.pretendRoom = false;
     }
     expect(created.response.status).toBe(507);
-    expect(JSON.parse(await created.response.text())).toEqual({ error: STORAGE_FULL_MESSAGE });
+    expect(JSON.parse(await created.response.text())).toEqual({ error: { code: "INSUFFICIENT_STORAGE", message: STORAGE_FULL_MESSAGE } });
     expect(stagedSince(before)).toEqual([]);
     // The row written when the upload was created ends "failed" with the same message: none stays "uploading".
     const db = await getDb();

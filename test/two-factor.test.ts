@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { auditEvents, organisations, pendingSignIns, recoveryCodes, secrets, sessions } from "@/db/schema";
 import { resolveSessionActor } from "@/lib/auth/sessions";
-import { revealSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret } from "@/lib/vault/secret-store";
 import { disableOwnTwoFactor, regenerateOwnRecoveryCodes, resetTwoFactor, setOrganisationRequiresTwoFactor, startOwnEnrolment, confirmOwnEnrolment, enrolmentView } from "@/lib/auth/two-factor";
 import { authenticate } from "@/lib/auth/authenticate";
 import { ratePolicies } from "@/lib/rate-limits/policies";
@@ -33,7 +33,7 @@ async function sessionCount(userId: string): Promise<number> {
 async function partnerWithTwoFactor() {
   const partner = await partnerIn();
   await startOwnEnrolment(partner.actor);
-  const view = await enrolmentView(partner.user.id, partner.user.email);
+  const view = await enrolmentView(partner.actor);
   const secret = await pendingSecret(partner.user.id);
   await confirmOwnEnrolment(partner.actor, await codeAt(secret, stepNow() - 1));
   return { ...partner, secret, recoveryCodes: view!.recoveryCodes };
@@ -49,7 +49,7 @@ describe("enrolment", () => {
   it("shows a QR code, the manual key and 10 recovery codes until the first code confirms; the secret is sealed and codes are stored hashed", async () => {
     const { user, actor } = await partnerIn();
     await startOwnEnrolment(actor);
-    const view = (await enrolmentView(user.id, user.email))!;
+    const view = (await enrolmentView(actor))!;
     expect(view.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     const secret = await pendingSecret(user.id);
     expect(view.manualKey.replace(/ /g, "")).toBe(secret);
@@ -58,7 +58,7 @@ describe("enrolment", () => {
     await confirmOwnEnrolment(actor, await codeAt(secret, stepNow()));
 
     expect((await reloadUser(user.id)).totpEnabledAt).not.toBeNull();
-    expect(await enrolmentView(user.id, user.email)).toBeNull(); // never shown again
+    expect(await enrolmentView(actor)).toBeNull(); // never shown again
     const db = await getDb();
     const stored = await db.select().from(secrets).where(eq(secrets.ownerId, user.id));
     expect(stored.map((s) => s.purpose)).toEqual(["totp_secret"]);

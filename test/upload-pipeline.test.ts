@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, transfers } from "@/db/schema";
 import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
-import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { acceptStagedFile, confirmDuplicate } from "@/lib/transfers/intake/accept";
 import { checkNameAndSize, suggestName } from "@/lib/transfers/intake/checks";
 import { newStagingKey, sha256OfStagedFile, stagingPath, writeStagedFile } from "@/lib/transfers/staging/files";
@@ -16,7 +16,7 @@ import { eq, sql } from "drizzle-orm";
 useTemporaryPortalEnv();
 withTestDatabase();
 const queued: string[] = [];
-beforeAll(() => installRelayQueue({ enqueue: async (id) => void queued.push(id) }));
+beforeAll(() => replaceRuntimeParts({ relayQueue: { enqueue: async (id) => void queued.push(id) } }));
 
 const RULE = "^S[A-Z0-9]+-[0-9]{8}-[0-9]{6}[PT]\\.TXT$";
 const x12 = (sender: string, usage: "T" | "P") =>

@@ -3,9 +3,10 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { installDatabase, openDatabase, pgliteDirFor, uninstallDatabase } from "@/db/client";
+import { openDatabase, pgliteDirFor } from "@/db/client";
+import { installTestDatabase, uninstallTestDatabase } from "@/test/support/db";
 import { applyMigrations } from "@/db/migrate";
-import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret, storeSecret } from "@/lib/vault/secret-store";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 
 const { dataDir } = useTemporaryPortalEnv({ PORTAL_MASTER_KEY: "" });
@@ -22,12 +23,12 @@ describe("the embedded database at rest", () => {
     const owner = { kind: "partner_account" as const, id: crypto.randomUUID() };
     let handle = await openDatabase({ pgliteDir: pgliteDirFor(dataDir) });
     await applyMigrations(handle);
-    installDatabase(Promise.resolve(handle));
+    installTestDatabase(handle);
     await storeSecret(owner, "upstream_password", secretsUsed[0], null);
     await storeSecret({ ...owner, id: crypto.randomUUID() }, "upstream_password", secretsUsed[1], null);
     await handle.raw.exec("CHECKPOINT");
     await handle.raw.close();
-    uninstallDatabase();
+    uninstallTestDatabase();
 
     const files = filesUnder(pgliteDirFor(dataDir));
     expect(files.length).toBeGreaterThan(10);
@@ -52,11 +53,11 @@ describe("the embedded database at rest", () => {
     expect(output).toMatch(/Re-wrapped 2 secret\(s\).*0 remain/);
 
     handle = await openDatabase({ pgliteDir: pgliteDirFor(dataDir) });
-    installDatabase(Promise.resolve(handle));
+    installTestDatabase(handle);
     const { resetEnvCache } = await import("@/lib/env");
     resetEnvCache();
     expect(await revealSecret(owner, "upstream_password")).toBe(secretsUsed[0]);
     await handle.raw.close();
-    uninstallDatabase();
+    uninstallTestDatabase();
   });
 });

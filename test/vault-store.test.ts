@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { secrets } from "@/db/schema";
-import { revealSecret, rewrapAllSecrets, storeSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret, rewrapAllSecrets, storeSecret } from "@/lib/vault/secret-store";
 import { createNewMasterKey, retireMasterKey, loadKeyringFromEnv } from "@/lib/vault";
 import { currentKeyring } from "@/lib/vault/runtime";
 import { withTestDatabase } from "@/test/support/db";

@@ -6,7 +6,7 @@ import { createTestDelivery, createWebhook, deleteWebhook, listDeliveries, listW
 import { createUser, actorFor, partnerIn, staff } from "@/test/support/factories";
 import { resetEnvCache } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { attemptWebhookDelivery } from "@/lib/webhooks/deliver";
 import { testEventPayload } from "@/lib/webhooks/payload";
 import { verifySignature } from "@/lib/webhooks/signature";
@@ -14,9 +14,10 @@ import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/we
 import { withTestDatabase } from "@/test/support/db";
 import { selfSignedCertificate, startHttpsReceiver, type HttpsReceiver } from "@/test/support/https-receiver";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
-import { databaseUrlOf, eventually, fastRelayConfig, stageTransfer } from "@/test/support/queue";
+import { startTestRelay, eventually, fastRelayConfig, stageTransfer } from "@/test/support/queue";
 import crypto from "node:crypto";
 import { destinations, partnerAccounts } from "@/db/schema";
+import { systemActor } from "@/lib/auth/actor";
 
 const certificate = selfSignedCertificate();
 useTemporaryPortalEnv({ PUBLIC_URL: "https://portal.example.test", WEBHOOK_CA_FILE: certificate.certFile, WEBHOOK_RETRY_BASE_SECONDS: "1", WEBHOOK_MAX_ATTEMPTS: "4" });
@@ -34,7 +35,7 @@ function setEnv(name: string, value: string | undefined) {
 beforeAll(async () => {
   receiver = await startHttpsReceiver(certificate);
   const handle = database.handle();
-  relay = await startRelayRuntime({ handle, databaseUrl: await databaseUrlOf(handle), config: fastRelayConfig(), install: true });
+  relay = await startTestRelay(handle, fastRelayConfig());
 });
 afterAll(async () => {
   await relay?.stop({ graceMs: 1000 });
@@ -181,7 +182,7 @@ describe("webhooks", () => {
     setEnv("WEBHOOK_CA_FILE", undefined);
     const before = receiver.requests.length;
     try {
-      expect(await attemptWebhookDelivery(deliveryId, { isLastAttempt: true })).toBe("failed");
+      expect(await attemptWebhookDelivery(systemActor("notification-dispatcher"), deliveryId, { isLastAttempt: true })).toBe("failed");
     } finally {
       setEnv("WEBHOOK_CA_FILE", certificate.certFile);
     }
@@ -205,7 +206,7 @@ describe("webhooks", () => {
       for (const address of ["https://127.0.0.1/", "https://localhost/", "https://10.1.2.3/", "https://169.254.169.254/latest/meta-data", "https://[::1]/", "https://192.168.0.10:8443/"]) {
         await expect(resolveWebhookTarget(parseWebhookUrl(address)), address).rejects.toThrow(/private, loopback or link-local/);
       }
-      expect(await attemptWebhookDelivery(deliveryId, { isLastAttempt: true })).toBe("failed");
+      expect(await attemptWebhookDelivery(systemActor("notification-dispatcher"), deliveryId, { isLastAttempt: true })).toBe("failed");
     } finally {
       setEnv("ALLOW_PRIVATE_DESTINATIONS", "true");
     }

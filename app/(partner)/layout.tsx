@@ -1,4 +1,4 @@
-import { AppShell } from "@/components/app-shell";
+import { AppShell } from "@/app/app-shell";
 import { OutageBanner } from "@/components/outage-banner";
 import { requirePageRole } from "@/lib/auth/session";
 

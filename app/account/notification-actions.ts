@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { setDailySummary } from "@/lib/notifications/daily-summary-records";
+import { setDailySummary } from "@/lib/notifications/daily-summary-preference";
 import { defineAction } from "@/lib/auth/action";
 
 export const setDailySummaryAction = defineAction(

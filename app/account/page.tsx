@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import type { Actor } from "@/lib/auth/actor";
-import { AppShell, PageHeader } from "@/components/app-shell";
+import { AppShell, PageHeader } from "@/app/app-shell";
 import { listApiTokens } from "@/lib/api/tokens";
 import { listOpenInvitations } from "@/lib/organisations/invitations";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
@@ -15,7 +15,7 @@ import { SessionsSection, TwoFactorSection } from "@/app/account/security-sectio
 import { DailySummaryForm } from "@/app/account/daily-summary";
 import { CreateMonitoringTokenForm, MonitoringTokenRow } from "@/app/account/monitoring-tokens";
 import { listMonitoringTokens } from "@/lib/monitoring/tokens";
-import { ownDailySummary } from "@/lib/notifications/daily-summary-records";
+import { ownDailySummary } from "@/lib/notifications/daily-summary-preference";
 
 export const metadata: Metadata = { title: "Account" };
 

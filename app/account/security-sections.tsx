@@ -23,7 +23,7 @@ const requirementText = {
 /** Two-factor sign-in: set it up, renew recovery codes, turn it off where allowed. */
 export async function TwoFactorSection({ actor }: { actor: Actor }) {
   const status = await twoFactorStatus(actor);
-  const view = !status.enabled && status.enrolling ? await enrolmentView(actor.userId, actor.email) : null;
+  const view = !status.enabled && status.enrolling ? await enrolmentView(actor) : null;
   const needsProof = needsReauthentication(actor);
   const organisation = actor.role === "partner" && actor.isOrgAdmin && actor.organisationId ? await getOrganisation(actor, actor.organisationId) : null;
   return (

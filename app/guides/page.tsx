@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { AppShell, PageHeader } from "@/components/app-shell";
+import { AppShell, PageHeader } from "@/app/app-shell";
 import { requirePageActor } from "@/lib/auth/session";
 import { GUIDES, searchGuides } from "@/lib/guides";
 

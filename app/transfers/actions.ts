@@ -4,8 +4,6 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requeueTransfer } from "@/lib/transfers/history/events";
 import { defineAction } from "@/lib/auth/action";
-import { relayQueue } from "@/lib/transfers/queue/queue";
-import { logger } from "@/lib/logger";
 
 export const requeueTransferAction = defineAction(
   {
@@ -22,13 +20,8 @@ export const requeueTransferAction = defineAction(
     access: { roles: ["admin", "support"] },
   },
   async ({ transferId, reason }, { actor }) => {
+    // The status, the reason, the audit entry and the relay job commit together.
     await requeueTransfer(actor, transferId, reason);
-    try {
-      await relayQueue().enqueue(transferId);
-    } catch (error) {
-      // The row is "queued": the relay's sweep gives it a job shortly even if this hand-off failed.
-      logger.warn("requeue hand-off to the relay queue failed; the sweep will pick it up", { transferId, error });
-    }
     revalidatePath(`/transfers/${transferId}`);
     return { status: "ok", message: "Re-queued: the relay sends it again now. The partner sees your reason in their history.", values: {} };
   },

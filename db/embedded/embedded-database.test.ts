@@ -5,7 +5,7 @@ import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, Pool } from "pg";
-import { launchEmbeddedDatabase, type EmbeddedDatabaseServer } from "./launch";
+import { launchEmbeddedDatabase, type EmbeddedDatabaseServer } from "@/db/embedded/launch";
 
 /** The embedded PGlite server as its clients see it: real node-postgres clients on its Unix socket. */
 describe("embedded database server", () => {
@@ -159,5 +159,84 @@ describe("embedded database data directory", () => {
     expect(fs.existsSync(socketDir)).toBe(false);
     const next = await launchEmbeddedDatabase({ dataDir, lockWaitMs: 0 });
     await next.stop();
+  }, 120_000);
+});
+
+describe("embedded database socket directories", () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-sockets-"));
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  /** Socket directories in `tmp`, by name. */
+  const socketDirs = (tmp: string) => fs.readdirSync(tmp).filter((name) => name.startsWith("edi-portal-db-"));
+
+  /** Processes whose command line mentions `text` (a server forked with that socket directory). */
+  const processesMentioning = (text: string) =>
+    fs.readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text);
+      } catch {
+        return false;
+      }
+    });
+
+  it.each([
+    ["an in-memory database", false],
+    ["a data directory it is creating", true],
+  ])("are removed when the portal dies while %s is still starting", async (_, withDataDir) => {
+    const tmp = fs.mkdtempSync(path.join(scratch, "tmp-"));
+    const dataDir = withDataDir ? path.join(scratch, `data-${path.basename(tmp)}`, "pglite") : undefined;
+    const owner = spawn(
+      process.execPath,
+      ["--import", "tsx", "-e", `require(${JSON.stringify(path.resolve("db/embedded/launch.ts"))}).launchEmbeddedDatabase(${JSON.stringify({ dataDir })})`],
+      { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "ignore", "inherit"] },
+    );
+    const exited = new Promise((resolve) => owner.once("exit", resolve));
+    // The portal made the socket directory and forked the server, which is still opening the database.
+    await expect.poll(() => socketDirs(tmp).length, { timeout: 30_000, interval: 20 }).toBe(1);
+    const [name] = socketDirs(tmp);
+    await expect.poll(() => processesMentioning(name).length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(0);
+    owner.kill("SIGKILL");
+    await exited;
+    await expect.poll(() => processesMentioning(name).length, { timeout: 60_000, interval: 100 }).toBe(0);
+    expect(socketDirs(tmp)).toEqual([]);
+    if (dataDir) expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
+  }, 120_000);
+
+  it("are removed by the next launch when a process group was killed at once", async () => {
+    const tmp = fs.mkdtempSync(path.join(scratch, "tmp-"));
+    const gone = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => gone.once("exit", resolve));
+    const longAgo = new Date(Date.now() - 3_600_000);
+    /** A socket directory as a SIGKILL of portal and server leaves it: a socket file nobody listens on. */
+    const leftBehind = (name: string, old = true) => {
+      const dir = path.join(tmp, name);
+      fs.mkdirSync(dir, { mode: 0o700 });
+      fs.writeFileSync(path.join(dir, ".s.PGSQL.5432"), "");
+      if (old) fs.utimesSync(dir, longAgo, longAgo);
+      return dir;
+    };
+    const stale = leftBehind(`edi-portal-db-${gone.pid}-aB3dE6`);
+    const young = leftBehind(`edi-portal-db-${gone.pid}-yOung1`, false);
+    const ownerAlive = leftBehind(`edi-portal-db-${process.ppid}-aLive1`);
+    const notOurs = leftBehind(`edi-portal-db-${gone.pid}-nOtOur`);
+    fs.chmodSync(notOurs, 0o755);
+
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    let server: EmbeddedDatabaseServer | undefined;
+    try {
+      server = await launchEmbeddedDatabase();
+    } finally {
+      process.env.TMPDIR = previous;
+    }
+    try {
+      expect(path.basename(server.connection.host)).toMatch(new RegExp(`^edi-portal-db-${process.pid}-`));
+      expect(fs.existsSync(stale)).toBe(false);
+      for (const kept of [young, ownerAlive, notOurs]) expect(fs.existsSync(kept)).toBe(true);
+    } finally {
+      await server.stop();
+    }
+    expect(fs.existsSync(server.connection.host)).toBe(false);
   }, 120_000);
 });

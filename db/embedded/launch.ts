@@ -1,14 +1,17 @@
 import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { DATA_DIR_LOCKED } from "@/db/embedded/data-dir-lock";
+import { SOCKET_DIR_PREFIX, SOCKET_PORT, type ServerConfig } from "@/db/embedded/ipc";
 
-/** The socket file is `<dir>/.s.PGSQL.<port>`: node-postgres finds it from host and port. */
-const SOCKET_PORT = 5432;
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
-/** The code data-dir-lock.mjs gives the error for a data directory a live process holds. */
-const DATA_DIR_LOCKED = "DATA_DIR_LOCKED";
+
+/** Set by scripts/bundle-server.mjs: the compiled database server next to the compiled portal server. */
+declare const __PORTAL_DATABASE_BUNDLE__: string | undefined;
 
 export interface EmbeddedDatabaseServer {
   /**
@@ -71,18 +74,33 @@ export interface LaunchOptions {
   lockWaitMs?: number;
 }
 
-function serverScript(): string {
-  // Run from the checkout at run time, never bundled: the Next.js build must not try to follow it.
-  return path.join(/* turbopackIgnore: true */ process.cwd(), "db", "embedded", "server.mjs");
+/**
+ * How to run db/embedded/server.ts: compiled next to the production server bundle, or under tsx
+ * from the checkout (development, tests), exactly as lib/workers/start.ts runs its threads.
+ */
+function serverCommand(): { script: string; execArgv: string[] } {
+  // Not the parent's flags: a TypeScript loader or test runner hooks have no business there.
+  const execArgv = ["--max-semi-space-size=2"];
+  if (typeof __PORTAL_DATABASE_BUNDLE__ !== "undefined") {
+    return { script: path.join(/* turbopackIgnore: true */ __dirname, __PORTAL_DATABASE_BUNDLE__), execArgv };
+  }
+  // Resolved from the checkout at run time: the Next.js build must not try to follow it.
+  const root = process.cwd();
+  const requireFromRoot = createRequire(path.join(/* turbopackIgnore: true */ root, "package.json"));
+  return {
+    script: path.join(/* turbopackIgnore: true */ root, "db", "embedded", "server.ts"),
+    // tsx's CommonJS hook only: no loader thread in a process that holds a 140 MB heap already.
+    execArgv: [...execArgv, "--require", requireFromRoot.resolve("tsx/cjs")],
+  };
 }
 
-/** An error that says another live process owns the data directory (db/embedded/data-dir-lock.mjs). */
+/** An error that says another live process owns the data directory (db/embedded/data-dir-lock.ts). */
 export function isDataDirLocked(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === DATA_DIR_LOCKED;
 }
 
 /**
- * Starts the embedded database server (db/embedded/server.mjs) as a child process and waits until it
+ * Starts the embedded database server (db/embedded/server.ts) as a child process and waits until it
  * accepts connections. The socket lives in a fresh private directory (mode 0700), so no other user
  * of the machine can connect, and the child gets no environment, so no secret reaches it.
  *
@@ -92,9 +110,10 @@ export function isDataDirLocked(error: unknown): boolean {
  * a lock held by a live process is never taken, and ends the supervision like the limit does.
  */
 export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promise<EmbeddedDatabaseServer> {
+  await removeStaleSocketDirs();
   const config: ServerConfig = {
-    socketDir: fs.mkdtempSync(path.join(os.tmpdir(), "edi-portal-db-")),
-    dataDir: options.dataDir ? path.resolve(options.dataDir) : undefined,
+    socketDir: makeSocketDir(),
+    dataDir: options.dataDir ? path.resolve(/* turbopackIgnore: true */ options.dataDir) : undefined,
     idleInTransactionMs: options.idleInTransactionMs,
     lockWaitMs: options.lockWaitMs,
   };
@@ -164,7 +183,7 @@ export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promi
     if (stopping) return;
     if (!socketDirIsOurs(config.socketDir)) {
       // The old server removed it on its way out (it was stopped by a signal of its own): a new one.
-      config.socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "edi-portal-db-"));
+      config.socketDir = makeSocketDir();
       connection.host = config.socketDir;
     }
     const next = startServer({ ...config, lockWaitMs: policy.lockWaitMs });
@@ -224,6 +243,67 @@ export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promi
   };
 }
 
+/** A private directory for the socket, named after this process so a later one can tell it is stale. */
+function makeSocketDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${SOCKET_DIR_PREFIX}${process.pid}-`));
+}
+
+const SOCKET_DIR_NAME = new RegExp(`^${SOCKET_DIR_PREFIX}(\\d+)-[A-Za-z0-9]{6}$`);
+/** Younger directories may belong to a process in another PID namespace that is still starting. */
+const STALE_AFTER_MS = 10 * 60_000;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether a server answers on the socket in `dir` (a dead server's socket file refuses). */
+function socketAnswers(dir: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection(path.join(dir, `.s.PGSQL.${SOCKET_PORT}`));
+    const done = (answers: boolean) => {
+      socket.destroy();
+      resolve(answers);
+    };
+    socket.setTimeout(1_000, () => done(true));
+    socket.once("connect", () => done(true));
+    socket.once("error", (error: NodeJS.ErrnoException) => done(error.code !== "ECONNREFUSED" && error.code !== "ENOENT"));
+  });
+}
+
+/**
+ * Every stop removes the socket directory, the server's own included (when the portal dies, its
+ * server notices and removes it). Only a SIGKILL of both at once leaves one behind: a whole process
+ * group killed (Playwright's web server teardown, a service manager's last resort). The next launch
+ * removes those: this user's, named after a process that is gone, unchanged for a while, and with
+ * no server answering on the socket (a /tmp shared with another PID namespace stays safe).
+ */
+async function removeStaleSocketDirs(): Promise<void> {
+  const tmp = os.tmpdir();
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(SOCKET_DIR_NAME.exec(name)?.[1] ?? 0);
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    const dir = path.join(tmp, name);
+    try {
+      if (!socketDirIsOurs(dir) || Date.now() - fs.lstatSync(dir).mtimeMs < STALE_AFTER_MS) continue;
+      if (await socketAnswers(dir)) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Removed by someone else meanwhile, or not ours to remove.
+    }
+  }
+}
+
 function socketDirIsOurs(dir: string): boolean {
   try {
     const stat = fs.lstatSync(dir);
@@ -275,21 +355,12 @@ function startServer(config: ServerConfig): RunningServer {
   };
 }
 
-interface ServerConfig {
-  socketDir: string;
-  dataDir?: string;
-  idleInTransactionMs?: number;
-  lockWaitMs?: number;
-  /** Create the cluster in dataDir, close it and exit. */
-  initOnly?: boolean;
-}
-
 function forkServer(config: ServerConfig): ChildProcess {
-  return fork(serverScript(), [JSON.stringify(config)], {
+  const { script, execArgv } = serverCommand();
+  return fork(script, [JSON.stringify(config)], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
-    // Not the parent's flags: a TypeScript loader or test runner hooks have no business there.
-    execArgv: ["--max-semi-space-size=2"],
+    execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "json",
   });

@@ -1,15 +1,14 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveApiToken } from "@/lib/api/tokens";
-import { countEvent, type LimitPolicy } from "@/lib/rate-limits/store";
-import { countAttempt, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/rate-limits/policies";
+import { countAttempt, countRequest, limitKey, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/rate-limits/policies";
 import { clientIpFrom } from "@/lib/auth/request-meta";
 import { ApiError } from "@/lib/api/errors";
 
 /** Per token: generous for batch jobs, low enough that a runaway loop cannot flood the relay. */
-export const API_RATE_LIMIT: LimitPolicy = { max: 120, windowMs: 60_000 };
+export const API_RATE_LIMIT = ratePolicies.apiToken;
 
-export const apiRateLimitKey = (tokenId: string) => `api:token:${tokenId}`;
+export const apiRateLimitKey = (tokenId: string) => limitKey("apiToken", tokenId);
 
 const unauthenticated = (message: string) => new ApiError(401, "UNAUTHENTICATED", message, {}, { "www-authenticate": 'Bearer realm="edi-portal"' });
 
@@ -44,7 +43,7 @@ export async function authenticateApiRequest(request: Request): Promise<{ actor:
     if (blocked) throw tooManyFailures(blocked);
     throw unauthenticated("This API token is not valid: it may have been revoked, or its user disabled. Create a new token on the Account page of the portal.");
   }
-  const state = await countEvent(apiRateLimitKey(resolved.tokenId), API_RATE_LIMIT);
+  const state = await countRequest(["apiToken", resolved.tokenId]);
   if (state.count > API_RATE_LIMIT.max) {
     const retryAfter = Math.max(1, Math.ceil(((state.blockedUntil?.getTime() ?? Date.now() + API_RATE_LIMIT.windowMs) - Date.now()) / 1000));
     throw new ApiError(

@@ -60,6 +60,9 @@ const commonErrors = {
     headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait before the next request." } },
   }),
   "500": error("An error on our side; the message carries a reference to quote to support."),
+  "503": error("The portal's database is restarting (DATABASE_UNAVAILABLE); nothing was done. Retry after the seconds in Retry-After.", {
+    headers: { "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait before retrying." } },
+  }),
 };
 
 const uploadHeaderDescriptions: Record<string, string> = {
@@ -123,7 +126,7 @@ export function openApiDocument(serverUrl: string): JsonObject {
             "507": error(
               "The portal is out of storage space (INSUFFICIENT_STORAGE): by Content-Length before the body is read, or mid-body when the space ran out (nothing is kept). Not a problem with the file; send it again later.",
             ),
-            ...pick(commonErrors, "429", "500"),
+            ...pick(commonErrors, "429", "500", "503"),
           },
         },
         get: {

@@ -1,8 +1,8 @@
 import "server-only";
 import crypto from "node:crypto";
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { apiTokens, organisations, users } from "@/db/schema";
+import { inTransaction } from "@/db/executor";
+import * as repo from "@/db/repositories/api-tokens";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import { requireApprovedPartner, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
@@ -28,83 +28,64 @@ export function hashApiToken(token: string): string {
   return crypto.createHash("sha256").update(token, "utf8").digest("hex");
 }
 
-const summaryColumns = { id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt };
-
-/** A new token for the partner's own use. The secret is returned here once and never stored. */
+/** A new token for the partner's own use. The secret is returned here once and never stored. The row and its audit row commit together. */
 export async function createApiToken(actor: Actor, input: { name: string }): Promise<{ token: string; summary: ApiTokenSummary }> {
   const partner = requireApprovedPartner(actor);
   await assertRecentlyAuthenticated(actor);
   const name = input.name.trim();
   if (!name) throw new UserInputError("Give the token a name that says where it is used, e.g. “billing export job”.", "name");
   if (name.length > 80) throw new UserInputError("Use at most 80 characters for the name.", "name");
-  const db = await getDb();
-  const [{ active }] = await db
-    .select({ active: sql<number>`count(*)::int` })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.userId, partner.userId), isNull(apiTokens.revokedAt)));
-  if (active >= MAX_ACTIVE_TOKENS_PER_USER) {
-    throw new UserInputError(`You already have ${MAX_ACTIVE_TOKENS_PER_USER} active tokens. Revoke the ones you no longer use first.`, "name");
-  }
   const token = API_TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
   const prefix = token.slice(0, VISIBLE_PREFIX_LENGTH);
-  const [summary] = await db
-    .insert(apiTokens)
-    .values({ userId: partner.userId, organisationId: partner.organisationId, name, prefix, tokenHash: hashApiToken(token) })
-    .returning(summaryColumns);
-  await recordAudit({ actor, organisationId: partner.organisationId, action: "api_token.created", target: `${name} (${prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId: summary.id } });
+  const summary = await inTransaction(async (tx) => {
+    if ((await repo.countActiveTokensOfUser(tx, partner.userId)) >= MAX_ACTIVE_TOKENS_PER_USER) {
+      throw new UserInputError(`You already have ${MAX_ACTIVE_TOKENS_PER_USER} active tokens. Revoke the ones you no longer use first.`, "name");
+    }
+    const row = await repo.insertPartnerApiToken(tx, { userId: partner.userId, organisationId: partner.organisationId, name, prefix, tokenHash: hashApiToken(token) });
+    await recordAudit({ actor, organisationId: partner.organisationId, action: "api_token.created", target: `${name} (${prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId: row.id } }, tx);
+    return row;
+  });
   return { token, summary };
 }
 
 /** The partner's own active tokens, newest first. */
 export async function listApiTokens(actor: Actor): Promise<ApiTokenSummary[]> {
   const partner = requireApprovedPartner(actor);
-  const db = await getDb();
-  return db
-    .select(summaryColumns)
-    .from(apiTokens)
-    .where(and(eq(apiTokens.userId, partner.userId), eq(apiTokens.scope, "partner_api"), isNull(apiTokens.revokedAt)))
-    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+  return repo.listActivePartnerTokensOfUser(await getDb(), partner.userId);
 }
 
 /**
  * Revokes one of the actor's own tokens (administrators may revoke anyone's). Someone else's token
- * looks exactly like a missing one.
+ * looks exactly like a missing one. The revocation and its audit row commit together.
  */
 export async function revokeApiToken(actor: Actor, tokenId: string): Promise<void> {
   if (actor.role !== "admin") requireApprovedPartner(actor);
   await assertRecentlyAuthenticated(actor);
-  const db = await getDb();
-  const owner = actor.role === "admin" ? undefined : eq(apiTokens.userId, actor.userId);
-  const [revoked] = await db
-    .update(apiTokens)
-    .set({ revokedAt: sql`now()`, revokedBy: actor.userId })
-    .where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt), owner))
-    .returning({ name: apiTokens.name, prefix: apiTokens.prefix, organisationId: apiTokens.organisationId });
-  if (!revoked) throw new NotFoundError("API token");
-  await recordAudit({ actor, organisationId: revoked.organisationId, action: "api_token.revoked", target: `${revoked.name} (${revoked.prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId } });
+  await inTransaction(async (tx) => {
+    const revoked = await repo.revokeActiveToken(tx, tokenId, actor.userId, actor.role === "admin" ? undefined : actor.userId);
+    if (!revoked) throw new NotFoundError("API token");
+    await recordAudit({ actor, organisationId: revoked.organisationId, action: "api_token.revoked", target: `${revoked.name} (${revoked.prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId } }, tx);
+  });
 }
 
 /**
- * The gate every API request passes: the token must exist and be unrevoked, and its user must still
- * be an enabled partner of the same, approved organisation. A role change, a move to another
- * organisation or disabling the user therefore stops the token on its next request. The actor it
- * returns can do only what the token is for: no org-admin rights, and never "recently authenticated".
+ * Establishes the actor of an API request (request facts: the bearer token, ip). The gate every
+ * API request passes: the token must exist and be unrevoked, and its user must still be an enabled
+ * partner of the same, approved organisation. A role change, a move to another organisation or
+ * disabling the user therefore stops the token on its next request. The actor it returns can do
+ * only what the token is for: no org-admin rights, and never "recently authenticated".
  */
 export async function resolveApiToken(token: string, ip: string | null): Promise<{ actor: Actor; tokenId: string } | null> {
   if (!TOKEN_FORMAT.test(token)) return null;
   const db = await getDb();
-  const [row] = await db
-    .select({ token: apiTokens, user: users, organisationStatus: organisations.status })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .innerJoin(organisations, eq(organisations.id, apiTokens.organisationId))
-    .where(and(eq(apiTokens.tokenHash, hashApiToken(token)), eq(apiTokens.scope, "partner_api"), isNull(apiTokens.revokedAt)));
+  const row = await repo.findActivePartnerTokenByHash(db, hashApiToken(token));
   if (!row) return null;
   if (row.user.disabledAt || row.user.role !== "partner" || row.user.organisationId !== row.token.organisationId) return null;
   // A forced password reset closes the API too, until the user has set the new password.
   if (row.user.mustChangePassword) return null;
   if (row.organisationStatus !== "approved") return null;
-  await touchLastUsed(row.token.id);
+  // At most one write a minute per token, whatever the request rate.
+  await repo.touchTokenLastUsed(db, row.token.id, LAST_USED_RESOLUTION_SECONDS);
   return {
     tokenId: row.token.id,
     actor: {
@@ -120,13 +101,4 @@ export async function resolveApiToken(token: string, ip: string | null): Promise
       ip,
     },
   };
-}
-
-/** At most one write a minute per token, whatever the request rate. */
-async function touchLastUsed(tokenId: string): Promise<void> {
-  const db = await getDb();
-  await db
-    .update(apiTokens)
-    .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - make_interval(secs => ${LAST_USED_RESOLUTION_SECONDS})`))));
 }

@@ -2,11 +2,11 @@ import "server-only";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
-import { requireApprovedPartner, requireRole, type Actor } from "@/lib/auth/actor";
-import { ForbiddenError, NotFoundError, UnauthenticatedError, UserInputError } from "@/lib/errors";
+import type { Actor } from "@/lib/auth/actor";
+import { AppError, UserInputError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import type { ActionState } from "@/lib/auth/action-state";
-import { registerActionPolicy, type Access } from "@/lib/auth/action-policy";
+import { authoriseSession, registerActionPolicy, type Access } from "@/lib/auth/action-policy";
 import { clientIpFrom } from "@/lib/auth/request-meta";
 import { currentActor } from "@/lib/auth/session";
 
@@ -29,7 +29,8 @@ function formToObject(formData: FormData): Record<string, string> {
 /**
  * Every server action goes through here: parse with zod, load the actor from the session (checked
  * against the database), check the role, then run. Errors become a declared ActionState for
- * useActionState; secrets are never echoed back.
+ * useActionState; secrets are never echoed back. Route handlers have the same wrapper with the same
+ * access rules and registry: defineRoute in lib/http/define-route.ts.
  */
 export function defineAction<S extends z.ZodType, A extends Access>(
   options: { schema: S; access: A; secretFields?: string[]; name: string },
@@ -41,7 +42,7 @@ export function defineAction<S extends z.ZodType, A extends Access>(
     const values = Object.fromEntries(Object.entries(raw).filter(([key]) => !secretFields.has(key)));
     try {
       const ip = clientIpFrom(await headers());
-      const actor = "public" in options.access ? await currentActor() : authorise(await currentActor(), options.access);
+      const actor = "public" in options.access ? await currentActor() : authoriseSession(await currentActor(), options.access);
       const parsed = options.schema.safeParse(raw);
       if (!parsed.success) {
         const fieldErrors: Record<string, string> = {};
@@ -63,16 +64,6 @@ export function defineAction<S extends z.ZodType, A extends Access>(
   return action;
 }
 
-function authorise(actor: Actor | null, access: Access): Actor {
-  if (!actor) throw new UnauthenticatedError();
-  if ("signedIn" in access) return actor;
-  if ("roles" in access) {
-    requireRole(actor, ...access.roles);
-    if (actor.role === "partner") requireApprovedPartner(actor);
-  }
-  return actor;
-}
-
 function describeError(error: unknown, actionName: string): ActionState {
   if (error instanceof z.ZodError) return { status: "error", message: error.issues[0]?.message ?? "Invalid input." };
   if (error instanceof UserInputError) {
@@ -80,9 +71,8 @@ function describeError(error: unknown, actionName: string): ActionState {
       ? { status: "error", message: "Please correct the highlighted fields.", fieldErrors: { [error.field]: error.message } }
       : { status: "error", message: error.message };
   }
-  if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof UnauthenticatedError) {
-    return { status: "error", message: error.message };
-  }
+  // Every other answer on purpose (not found, forbidden, signed out, rate limited…) says what to do.
+  if (error instanceof AppError && error.status < 500) return { status: "error", message: error.message };
   const reference = crypto.randomUUID().slice(0, 8);
   logger.error("action failed", { action: actionName, reference, error });
   return {

@@ -1,12 +1,14 @@
 import "server-only";
-import { FRESH_AUTH_MS, markReauthenticated } from "@/lib/auth/sessions";
-import { hasTwoFactor, verifySecondFactor } from "@/lib/auth/two-factor";
+import { inTransaction } from "@/db/executor";
+import { markSessionReauthenticated } from "@/db/repositories/sessions";
+import { FRESH_AUTH_MS } from "@/lib/auth/sessions";
+import { verifyOwnTotpCode } from "@/lib/auth/two-factor";
 import { getOwnPasswordHash } from "@/lib/organisations/users";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { UserInputError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/auth/password";
-import { countAttempt, limitedUntil, RateLimitedError, type LimitSubject } from "@/lib/rate-limits/policies";
+import { limitedUntil, rateLimitsOn, RateLimitedError, type LimitSubject } from "@/lib/rate-limits/policies";
 
 export const RECENT_AUTH_MS = FRESH_AUTH_MS;
 
@@ -20,7 +22,8 @@ export interface FreshProof {
  * Sensitive actions (secrets, private-key downloads, API tokens, role changes) need the password
  * or a TOTP code entered in the last five minutes. When the form carries a right one, the session
  * is marked fresh for the next five minutes. Wrong answers count against the same limits as
- * sign-in, so this prompt cannot be used to guess a password or code.
+ * sign-in, so this prompt cannot be used to guess a password or code. The code claim, the counter
+ * or the fresh mark, and the audit row commit together.
  */
 export async function requireRecentAuthentication(actor: Actor, proof: FreshProof = {}): Promise<void> {
   if (!needsReauthentication(actor)) return;
@@ -35,18 +38,25 @@ export async function requireRecentAuthentication(actor: Actor, proof: FreshProo
   const until = await limitedUntil(...limits);
   if (until) throw new RateLimitedError(until, "Too many wrong answers");
 
-  const ok = code
-    ? (await hasTwoFactor(actor.userId)) && (await verifySecondFactor(actor.userId, code, { allowRecovery: false })) === "totp"
-    : await verifyPassword(await getOwnPasswordHash(actor), password ?? "");
+  // The password hash is checked before the transaction opens: it takes a while on purpose.
+  const passwordOk = code ? false : await verifyPassword(await getOwnPasswordHash(actor), password ?? "");
+  const method = code ? "totp" : "password";
+  const ok = await inTransaction(async (tx) => {
+    const right = code ? await verifyOwnTotpCode(actor, code, tx) : passwordOk;
+    if (!right) {
+      await rateLimitsOn(tx).countAttempt(...limits);
+      await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "failure", ip: actor.ip, detail: { method } }, tx);
+      return false;
+    }
+    await markSessionReauthenticated(tx, actor.sessionId);
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "success", ip: actor.ip, detail: { method } }, tx);
+    return true;
+  });
   if (!ok) {
-    await countAttempt(...limits);
-    await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "failure", ip: actor.ip, detail: { method: code ? "totp" : "password" } });
     throw code
       ? new UserInputError("That code is not valid (or was already used). Enter the current code from your authenticator app.", "totpCode")
       : new UserInputError("That is not your portal password.", "currentPassword");
   }
-  await markReauthenticated(actor.sessionId);
-  await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "success", ip: actor.ip, detail: { method: code ? "totp" : "password" } });
 }
 
 /** Whether the next sensitive action will have to ask again. */

@@ -1,43 +1,35 @@
 import "server-only";
 import crypto from "node:crypto";
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { organisations, sessions, users } from "@/db/schema";
+import { inTransaction, type Executor } from "@/db/executor";
+import * as repo from "@/db/repositories/sessions";
 import { env } from "@/lib/env";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 
-/** A session is alive while used within the idle limit and younger than the absolute lifetime. */
-function aliveCondition() {
+function lifetime(): repo.SessionLifetime {
   const { SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS } = env();
-  return and(
-    isNull(sessions.revokedAt),
-    gt(sessions.lastSeenAt, sql`now() - make_interval(mins => ${SESSION_IDLE_MINUTES})`),
-    gt(sessions.createdAt, sql`now() - make_interval(hours => ${SESSION_ABSOLUTE_HOURS})`),
-  );
+  return { idleMinutes: SESSION_IDLE_MINUTES, absoluteHours: SESSION_ABSOLUTE_HOURS };
 }
 
-export async function createSession(userId: string, meta: { ip: string | null; userAgent: string | null }): Promise<string> {
-  const db = await getDb();
+/**
+ * Establishes an actor: the session of a user whose sign-in just succeeded (request facts: the
+ * user the sign-in proved, ip, user agent). Sign-in passes its transaction so the session commits
+ * with the sign-in's audit row.
+ */
+export async function createSession(userId: string, meta: { ip: string | null; userAgent: string | null }, executor?: Executor): Promise<string> {
   const id = crypto.randomBytes(32).toString("base64url");
-  const [user] = await db.select({ sessionVersion: users.sessionVersion }).from(users).where(eq(users.id, userId));
-  await db.insert(sessions).values({
-    id,
-    userId,
-    sessionVersion: user.sessionVersion,
-    ip: meta.ip,
-    userAgent: meta.userAgent?.slice(0, 300) ?? null,
-  });
+  await repo.insertSessionForUser(executor ?? (await getDb()), { id, userId, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) ?? null });
   return id;
 }
 
 /**
- * The gate every signed-in request passes: the session row must exist, be unrevoked, used within
- * the idle limit (SESSION_IDLE_MINUTES) and younger than the absolute lifetime
- * (SESSION_ABSOLUTE_HOURS); its version must equal the user's (password change, disable and role
- * change bump it), and the user must be enabled. Returns the actor the data-access layer
- * authorises against.
+ * Establishes the actor from the session cookie's id (request facts: session id, ip). The gate
+ * every signed-in request passes: the session row must exist, be unrevoked, used within the idle
+ * limit (SESSION_IDLE_MINUTES) and younger than the absolute lifetime (SESSION_ABSOLUTE_HOURS); its
+ * version must equal the user's (password change, disable and role change bump it), and the user
+ * must be enabled. Returns the actor the services authorise against.
  *
  * The liveness check and the "last seen" touch are one conditional UPDATE on the database clock,
  * on every request: the idle rule is exact (no once-a-minute lag that would end sessions early or
@@ -45,26 +37,12 @@ export async function createSession(userId: string, meta: { ip: string | null; u
  */
 export async function resolveSessionActor(sessionId: string, ip: string | null): Promise<Actor | null> {
   const db = await getDb();
-  const touched = await db
-    .update(sessions)
-    .set({ lastSeenAt: sql`now()` })
-    .where(and(eq(sessions.id, sessionId), aliveCondition()))
-    .returning({ id: sessions.id });
-  if (!touched.length) {
+  if (!(await repo.touchLiveSession(db, sessionId, lifetime()))) {
     // Expired by idleness or age: mark it ended so it leaves the active-session list for good.
-    await revokeSession(sessionId);
+    await repo.revokeSessionById(db, sessionId);
     return null;
   }
-  const [row] = await db
-    .select({
-      session: sessions,
-      user: users,
-      organisationStatus: organisations.status,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+  const row = await repo.findOpenSessionWithUser(db, sessionId);
   if (!row) return null;
   if (row.user.disabledAt) return null;
   // A forced password reset closes the portal to the user until the new password is set.
@@ -76,7 +54,7 @@ export async function resolveSessionActor(sessionId: string, ip: string | null):
     name: row.user.name,
     role: row.user.role,
     organisationId: row.user.organisationId,
-    organisationStatus: row.organisationStatus ?? null,
+    organisationStatus: row.organisationStatus,
     isOrgAdmin: row.user.isOrgAdmin,
     sessionId,
     reauthenticatedAt: row.session.reauthenticatedAt,
@@ -84,21 +62,9 @@ export async function resolveSessionActor(sessionId: string, ip: string | null):
   };
 }
 
+/** Sign-out: ends the session the cookie names (request fact: its id), whoever it belongs to. */
 export async function revokeSession(sessionId: string): Promise<void> {
-  const db = await getDb();
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
-}
-
-/** Ends every session of the user at once (their next request is refused). */
-export async function bumpSessionVersion(userId: string): Promise<void> {
-  const db = await getDb();
-  await db.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, userId));
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
-}
-
-export async function markReauthenticated(sessionId: string): Promise<void> {
-  const db = await getDb();
-  await db.update(sessions).set({ reauthenticatedAt: sql`now()` }).where(eq(sessions.id, sessionId));
+  await repo.revokeSessionById(await getDb(), sessionId);
 }
 
 /** Sessions are listed and addressed by this handle: the id itself is a credential and stays on the server. */
@@ -117,53 +83,40 @@ export interface ActiveSession {
 
 /** The actor's own live sessions, most recently used first. */
 export async function listOwnSessions(actor: Actor): Promise<ActiveSession[]> {
-  const db = await getDb();
-  const rows = await db
-    .select({ id: sessions.id, ip: sessions.ip, userAgent: sessions.userAgent, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt })
-    .from(sessions)
-    .where(and(eq(sessions.userId, actor.userId), aliveCondition()))
-    .orderBy(desc(sessions.lastSeenAt));
+  const rows = await repo.listLiveSessionsOfUser(await getDb(), actor.userId, lifetime());
   return rows.map(({ id, ...rest }) => ({ ...rest, handle: sessionHandle(id), current: id === actor.sessionId }));
 }
 
 /** Signs out one of the actor's own sessions (another user's handle is simply not found). */
 export async function revokeOwnSession(actor: Actor, handle: string): Promise<{ wasCurrent: boolean }> {
-  const db = await getDb();
-  const own = await db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(and(eq(sessions.userId, actor.userId), isNull(sessions.revokedAt)));
-  const target = own.find((row) => sessionHandle(row.id) === handle);
-  if (!target) throw new NotFoundError("session");
-  await revokeSession(target.id);
-  await recordAudit({ actor, organisationId: actor.organisationId, action: "session.revoked", target: actor.email, result: "success", ip: actor.ip, detail: { session: handle } });
-  return { wasCurrent: target.id === actor.sessionId };
+  return inTransaction(async (tx) => {
+    const target = (await repo.listOpenSessionIdsOfUser(tx, actor.userId)).find((id) => sessionHandle(id) === handle);
+    if (!target) throw new NotFoundError("session");
+    await repo.revokeSessionById(tx, target);
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "session.revoked", target: actor.email, result: "success", ip: actor.ip, detail: { session: handle } }, tx);
+    return { wasCurrent: target === actor.sessionId };
+  });
 }
 
 /** "Sign out everywhere else": every session of the actor but this one. */
 export async function revokeOtherSessions(actor: Actor): Promise<number> {
-  const db = await getDb();
-  const others = and(eq(sessions.userId, actor.userId), ne(sessions.id, actor.sessionId));
-  const ended = await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(others, aliveCondition())).returning({ id: sessions.id });
-  // Already-expired leftovers are closed too, without counting as "signed out".
-  await db.update(sessions).set({ revokedAt: sql`now()` }).where(and(others, isNull(sessions.revokedAt)));
-  await recordAudit({ actor, organisationId: actor.organisationId, action: "session.revoked_others", target: actor.email, result: "success", ip: actor.ip, detail: { count: ended.length } });
-  return ended.length;
+  return inTransaction(async (tx) => {
+    const count = await repo.revokeOtherSessionsOfUser(tx, actor.userId, actor.sessionId, lifetime());
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "session.revoked_others", target: actor.email, result: "success", ip: actor.ip, detail: { count } }, tx);
+    return count;
+  });
 }
 
 /** How long a password or code entry counts as fresh for sensitive actions. */
 export const FRESH_AUTH_MS = 5 * 60_000;
 
 /**
- * The data-access side of fresh authentication: sensitive writes (API tokens, role changes) check
+ * The service side of fresh authentication: sensitive writes (API tokens, role changes) check
  * the session row itself, so no caller can skip the prompt. Actions call
  * requireRecentAuthentication (lib/auth/recent-auth.ts) first, which refreshes the row.
  */
-export async function assertRecentlyAuthenticated(actor: Actor): Promise<void> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ fresh: sql<boolean>`${sessions.reauthenticatedAt} > now() - make_interval(secs => ${FRESH_AUTH_MS / 1000})` })
-    .from(sessions)
-    .where(eq(sessions.id, actor.sessionId));
-  if (!row?.fresh) throw new UserInputError("For your security, confirm it is you: enter your portal password or a code from your authenticator app.", "currentPassword");
+export async function assertRecentlyAuthenticated(actor: Actor, executor?: Executor): Promise<void> {
+  if (!(await repo.sessionReauthenticatedWithin(executor ?? (await getDb()), actor.sessionId, FRESH_AUTH_MS / 1000))) {
+    throw new UserInputError("For your security, confirm it is you: enter your portal password or a code from your authenticator app.", "currentPassword");
+  }
 }

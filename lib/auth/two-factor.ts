@@ -1,13 +1,18 @@
 import "server-only";
-import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { organisations, recoveryCodes, secrets, users, type User } from "@/db/schema";
+import { inTransaction, type Executor } from "@/db/executor";
+import type { User } from "@/db/schema";
+import { findSealedSecret } from "@/db/repositories/secrets";
+import { endEverySessionOfUser } from "@/db/repositories/sessions";
+import * as repo from "@/db/repositories/two-factor";
+import { findUserById, findUserWithTwoFactorRule } from "@/db/repositories/users";
+import { setRequireTwoFactor } from "@/db/repositories/organisations";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import { formatManualKey, hashRecoveryCode, looksLikeRecoveryCode, matchTotpStep, newRecoveryCodes, newTotpSecret, totpQrSvg } from "@/lib/auth/totp";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
-import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
-import { bumpSessionVersion } from "@/lib/auth/sessions";
+import { deleteSecret, revealSecret, storeSecret } from "@/lib/vault/secret-store";
+import { findPendingSignIn } from "@/lib/auth/pending-sign-ins";
 
 const ownerOf = (userId: string) => ({ kind: "user" as const, id: userId });
 
@@ -18,20 +23,21 @@ export function twoFactorRequirement(user: Pick<User, "role">, organisation: { r
   return null;
 }
 
-async function loadUserWithOrganisation(userId: string) {
-  const db = await getDb();
-  const [row] = await db
-    .select({ user: users, requireTwoFactor: organisations.requireTwoFactor })
-    .from(users)
-    .leftJoin(organisations, eq(organisations.id, users.organisationId))
-    .where(eq(users.id, userId));
+async function loadUserWithRequirement(db: Executor, userId: string) {
+  const row = await findUserWithTwoFactorRule(db, userId);
   if (!row) throw new NotFoundError("user");
-  return { user: row.user, requirement: twoFactorRequirement(row.user, { requireTwoFactor: Boolean(row.requireTwoFactor) }) };
+  return { user: row.user, requirement: twoFactorRequirement(row.user, { requireTwoFactor: row.organisationRequiresTwoFactor }) };
 }
 
-/** What sign-in needs to know after a right password: ask for a code, make them enrol, or neither. */
-export async function secondFactorStepFor(userId: string): Promise<"verify" | "enrol" | null> {
-  const { user, requirement } = await loadUserWithOrganisation(userId);
+/*
+ * Functions below that take a user id instead of an actor are steps of the sign-in entry points
+ * (lib/auth/authenticate.ts, lib/auth/second-factor.ts), which establish the actor: they act for
+ * the user the password step proved, inside the entry point's transaction when it passes one.
+ */
+
+/** Sign-in step: after a right password, ask for a code, make the user enrol, or neither. */
+export async function secondFactorStepFor(userId: string, executor?: Executor): Promise<"verify" | "enrol" | null> {
+  const { user, requirement } = await loadUserWithRequirement(executor ?? (await getDb()), userId);
   if (user.totpEnabledAt) return "verify";
   return requirement ? "enrol" : null;
 }
@@ -45,16 +51,10 @@ export interface TwoFactorStatus {
 }
 
 export async function twoFactorStatus(actor: Actor): Promise<TwoFactorStatus> {
-  const { user, requirement } = await loadUserWithOrganisation(actor.userId);
   const db = await getDb();
-  const [{ left }] = await db
-    .select({ left: sql<number>`count(*)::int` })
-    .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.userId, actor.userId), isNull(recoveryCodes.usedAt)));
-  const [pending] = await db
-    .select({ id: secrets.id })
-    .from(secrets)
-    .where(and(eq(secrets.ownerKind, "user"), eq(secrets.ownerId, actor.userId), eq(secrets.purpose, "totp_pending")));
+  const { user, requirement } = await loadUserWithRequirement(db, actor.userId);
+  const left = await repo.countUnusedRecoveryCodes(db, actor.userId);
+  const pending = await findSealedSecret(db, ownerOf(actor.userId), "totp_pending");
   return { enabled: Boolean(user.totpEnabledAt), enabledAt: user.totpEnabledAt, required: requirement, recoveryCodesLeft: left, enrolling: Boolean(pending) };
 }
 
@@ -66,17 +66,16 @@ interface PendingEnrolment {
 }
 
 /**
- * Starts (or restarts) enrolment: a new secret and recovery codes, sealed as "totp_pending" until
- * the first code confirms them. Nothing is active yet. Internal: sign-in's enrol step and the
- * account page (through `startOwnEnrolment`) call it.
+ * Sign-in step (and the account page's start, through `startOwnEnrolment`): a new secret and
+ * recovery codes, sealed as "totp_pending" until the first code confirms them. Nothing is active yet.
  */
-export async function beginEnrolment(userId: string): Promise<void> {
+export async function beginEnrolment(userId: string, executor?: Executor): Promise<void> {
   const pending: PendingEnrolment = { secret: newTotpSecret(), recoveryCodes: newRecoveryCodes() };
-  await storeSecret(ownerOf(userId), "totp_pending", JSON.stringify(pending), userId);
+  await storeSecret(ownerOf(userId), "totp_pending", JSON.stringify(pending), userId, executor ?? (await getDb()));
 }
 
-async function readPendingEnrolment(userId: string): Promise<PendingEnrolment | null> {
-  const sealed = await revealSecret(ownerOf(userId), "totp_pending");
+async function readPendingEnrolment(db: Executor, userId: string): Promise<PendingEnrolment | null> {
+  const sealed = await revealSecret(ownerOf(userId), "totp_pending", db);
   return sealed ? (JSON.parse(sealed) as PendingEnrolment) : null;
 }
 
@@ -86,116 +85,126 @@ export interface EnrolmentView {
   recoveryCodes: string[];
 }
 
-/**
- * What the enrolment screen shows: only while enrolment is pending, so the secret never reaches
- * the browser again once it is active.
- */
-export async function enrolmentView(userId: string, email: string): Promise<EnrolmentView | null> {
-  const pending = await readPendingEnrolment(userId);
+async function viewOf(userId: string, email: string): Promise<EnrolmentView | null> {
+  const pending = await readPendingEnrolment(await getDb(), userId);
   if (!pending) return null;
   return { qrSvg: await totpQrSvg(pending.secret, email), manualKey: formatManualKey(pending.secret), recoveryCodes: pending.recoveryCodes };
 }
 
-/** Activates the pending secret when the code matches it. Returns false for a wrong code. */
-export async function confirmEnrolment(userId: string, code: string, ip: string | null): Promise<boolean> {
-  const pending = await readPendingEnrolment(userId);
+/**
+ * What the account page's enrolment screen shows: only while enrolment is pending, so the secret
+ * never reaches the browser again once it is active.
+ */
+export async function enrolmentView(actor: Actor): Promise<EnrolmentView | null> {
+  return viewOf(actor.userId, actor.email);
+}
+
+/** Sign-in step: the enrolment screen of a pending sign-in whose user must enrol (request fact: its token). */
+export async function pendingSignInEnrolmentView(pendingToken: string | undefined | null): Promise<EnrolmentView | null> {
+  const found = await findPendingSignIn(pendingToken);
+  if (!found || found.pending.step !== "enrol") return null;
+  return viewOf(found.user.id, found.user.email);
+}
+
+/**
+ * The pending secret becomes the active one when the code matches it: the sealed secret, the new
+ * recovery codes, the user's TOTP state, the pending secret's removal and the audit row commit
+ * together. Returns false for a wrong code (nothing is written).
+ */
+async function confirmPendingEnrolment(tx: Executor, userId: string, code: string, ip: string | null): Promise<boolean> {
+  const pending = await readPendingEnrolment(tx, userId);
   if (!pending) throw new UserInputError("There is no two-factor set-up in progress. Start it again.");
   const step = await matchTotpStep(pending.secret, code, null);
   if (step === null) return false;
-  const db = await getDb();
-  await storeSecret(ownerOf(userId), "totp_secret", pending.secret, userId);
-  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-  await db.insert(recoveryCodes).values(pending.recoveryCodes.map((c) => ({ userId, codeHash: hashRecoveryCode(c) })));
-  const [user] = await db.update(users).set({ totpEnabledAt: sql`now()`, totpLastStep: step }).where(eq(users.id, userId)).returning();
-  await db.delete(secrets).where(and(eq(secrets.ownerKind, "user"), eq(secrets.ownerId, userId), eq(secrets.purpose, "totp_pending")));
-  await recordAudit({ actor: { userId, email: user.email, role: user.role }, organisationId: user.organisationId, action: "user.two_factor_enabled", target: user.email, result: "success", ip });
+  await storeSecret(ownerOf(userId), "totp_secret", pending.secret, userId, tx);
+  await repo.replaceRecoveryCodes(tx, userId, pending.recoveryCodes.map(hashRecoveryCode));
+  const user = await repo.enableTotp(tx, userId, step);
+  await deleteSecret(ownerOf(userId), "totp_pending", tx);
+  await recordAudit({ actor: { userId, email: user.email, role: user.role }, organisationId: user.organisationId, action: "user.two_factor_enabled", target: user.email, result: "success", ip }, tx);
   return true;
+}
+
+/** Sign-in step: a user who must enrol confirms the new authenticator with its first code. */
+export async function confirmEnrolment(userId: string, code: string, ip: string | null, executor?: Executor): Promise<boolean> {
+  return executor ? confirmPendingEnrolment(executor, userId, code, ip) : inTransaction((tx) => confirmPendingEnrolment(tx, userId, code, ip));
 }
 
 /** The account page's "set up two-factor": fresh authentication is checked by the caller's action. */
 export async function startOwnEnrolment(actor: Actor): Promise<void> {
-  const { user } = await loadUserWithOrganisation(actor.userId);
-  if (user.totpEnabledAt) throw new UserInputError("Two-factor sign-in is already on for your account.");
-  await beginEnrolment(actor.userId);
+  await inTransaction(async (tx) => {
+    const { user } = await loadUserWithRequirement(tx, actor.userId);
+    if (user.totpEnabledAt) throw new UserInputError("Two-factor sign-in is already on for your account.");
+    await beginEnrolment(actor.userId, tx);
+  });
 }
 
 export async function confirmOwnEnrolment(actor: Actor, code: string): Promise<void> {
-  if (!(await confirmEnrolment(actor.userId, code, actor.ip))) {
+  if (!(await inTransaction((tx) => confirmPendingEnrolment(tx, actor.userId, code, actor.ip)))) {
     throw new UserInputError("That code does not match. Check the time on your phone and enter the current 6-digit code.", "code");
   }
 }
 
 export async function cancelOwnEnrolment(actor: Actor): Promise<void> {
-  const db = await getDb();
-  await db.delete(secrets).where(and(eq(secrets.ownerKind, "user"), eq(secrets.ownerId, actor.userId), eq(secrets.purpose, "totp_pending")));
+  await deleteSecret(ownerOf(actor.userId), "totp_pending");
 }
 
 /* ------------------------------------------------------------------ verification */
 
 /**
- * Checks a code against the user's active second factor: a TOTP code later than the last one
- * accepted, or an unused recovery code (used up by this call). Both are claimed with one
+ * Sign-in step: checks a code against the user's active second factor: a TOTP code later than the
+ * last one accepted, or an unused recovery code (used up by this call). Both are claimed with one
  * conditional UPDATE, so two requests racing with the same code cannot both win.
  */
-export async function verifySecondFactor(userId: string, code: string, options: { allowRecovery: boolean }): Promise<"totp" | "recovery" | null> {
-  const db = await getDb();
-  const [user] = await db.select({ enabledAt: users.totpEnabledAt, lastStep: users.totpLastStep }).from(users).where(eq(users.id, userId));
-  if (!user?.enabledAt) return null;
+export async function verifySecondFactor(userId: string, code: string, options: { allowRecovery: boolean }, executor?: Executor): Promise<"totp" | "recovery" | null> {
+  const db = executor ?? (await getDb());
+  const state = await repo.findTotpState(db, userId);
+  if (!state?.enabledAt) return null;
   if (looksLikeRecoveryCode(code)) {
     if (!options.allowRecovery) return null;
-    const used = await db
-      .update(recoveryCodes)
-      .set({ usedAt: sql`now()` })
-      .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, hashRecoveryCode(code)), isNull(recoveryCodes.usedAt)))
-      .returning({ id: recoveryCodes.id });
-    return used.length ? "recovery" : null;
+    return (await repo.useRecoveryCode(db, userId, hashRecoveryCode(code))) ? "recovery" : null;
   }
-  const secret = await revealSecret(ownerOf(userId), "totp_secret");
+  const secret = await revealSecret(ownerOf(userId), "totp_secret", db);
   if (!secret) return null;
-  const step = await matchTotpStep(secret, code, user.lastStep ?? null);
+  const step = await matchTotpStep(secret, code, state.lastStep ?? null);
   if (step === null) return null;
-  const claimed = await db
-    .update(users)
-    .set({ totpLastStep: step })
-    .where(and(eq(users.id, userId), or(isNull(users.totpLastStep), lt(users.totpLastStep, step))))
-    .returning({ id: users.id });
-  return claimed.length ? "totp" : null;
+  return (await repo.claimTotpStep(db, userId, step)) ? "totp" : null;
 }
 
-export async function hasTwoFactor(userId: string): Promise<boolean> {
-  const db = await getDb();
-  const [row] = await db.select({ enabledAt: users.totpEnabledAt }).from(users).where(eq(users.id, userId));
-  return Boolean(row?.enabledAt);
+/** The fresh-authentication prompt: a current TOTP code of the actor's own authenticator (recovery codes are not accepted). */
+export async function verifyOwnTotpCode(actor: Actor, code: string, executor?: Executor): Promise<boolean> {
+  return (await verifySecondFactor(actor.userId, code, { allowRecovery: false }, executor)) === "totp";
 }
 
 /* ------------------------------------------------------------------ management */
 
-async function removeSecondFactor(userId: string): Promise<void> {
-  const db = await getDb();
-  await db.delete(secrets).where(and(eq(secrets.ownerKind, "user"), eq(secrets.ownerId, userId), inArray(secrets.purpose, ["totp_secret", "totp_pending"])));
-  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
-  await db.update(users).set({ totpEnabledAt: null, totpLastStep: null }).where(eq(users.id, userId));
+async function removeSecondFactor(tx: Executor, userId: string): Promise<void> {
+  await deleteSecret(ownerOf(userId), "totp_secret", tx);
+  await deleteSecret(ownerOf(userId), "totp_pending", tx);
+  await repo.deleteRecoveryCodes(tx, userId);
+  await repo.disableTotp(tx, userId);
 }
 
 /** New recovery codes replace all old ones; shown once. Fresh authentication is the caller's. */
 export async function regenerateOwnRecoveryCodes(actor: Actor): Promise<string[]> {
-  if (!(await hasTwoFactor(actor.userId))) throw new UserInputError("Turn on two-factor sign-in first.");
   const codes = newRecoveryCodes();
-  const db = await getDb();
-  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, actor.userId));
-  await db.insert(recoveryCodes).values(codes.map((c) => ({ userId: actor.userId, codeHash: hashRecoveryCode(c) })));
-  await recordAudit({ actor, organisationId: actor.organisationId, action: "user.recovery_codes_regenerated", target: actor.email, result: "success", ip: actor.ip });
+  await inTransaction(async (tx) => {
+    if (!(await repo.findTotpState(tx, actor.userId))?.enabledAt) throw new UserInputError("Turn on two-factor sign-in first.");
+    await repo.replaceRecoveryCodes(tx, actor.userId, codes.map(hashRecoveryCode));
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "user.recovery_codes_regenerated", target: actor.email, result: "success", ip: actor.ip }, tx);
+  });
   return codes;
 }
 
 /** Turning it off is refused when the role or the organisation requires it. */
 export async function disableOwnTwoFactor(actor: Actor): Promise<void> {
-  const { user, requirement } = await loadUserWithOrganisation(actor.userId);
-  if (!user.totpEnabledAt) throw new UserInputError("Two-factor sign-in is already off.");
-  if (requirement === "role") throw new ForbiddenError("Administrator and support accounts must keep two-factor sign-in on.");
-  if (requirement === "organisation") throw new ForbiddenError("Your organisation requires two-factor sign-in for all its users, so it cannot be turned off.");
-  await removeSecondFactor(actor.userId);
-  await recordAudit({ actor, organisationId: actor.organisationId, action: "user.two_factor_disabled", target: actor.email, result: "success", ip: actor.ip });
+  await inTransaction(async (tx) => {
+    const { user, requirement } = await loadUserWithRequirement(tx, actor.userId);
+    if (!user.totpEnabledAt) throw new UserInputError("Two-factor sign-in is already off.");
+    if (requirement === "role") throw new ForbiddenError("Administrator and support accounts must keep two-factor sign-in on.");
+    if (requirement === "organisation") throw new ForbiddenError("Your organisation requires two-factor sign-in for all its users, so it cannot be turned off.");
+    await removeSecondFactor(tx, actor.userId);
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "user.two_factor_disabled", target: actor.email, result: "success", ip: actor.ip }, tx);
+  });
 }
 
 /**
@@ -205,21 +214,25 @@ export async function disableOwnTwoFactor(actor: Actor): Promise<void> {
 export async function resetTwoFactor(actor: Actor, userId: string): Promise<{ email: string }> {
   requireRole(actor, "admin");
   if (userId === actor.userId) throw new UserInputError("You cannot reset your own two-factor sign-in; ask another administrator.");
-  const db = await getDb();
-  const [target] = await db.select().from(users).where(eq(users.id, userId));
-  if (!target) throw new NotFoundError("user");
-  await removeSecondFactor(userId);
-  await bumpSessionVersion(userId);
-  await recordAudit({
-    actor,
-    organisationId: target.organisationId,
-    action: "user.two_factor_reset",
-    target: target.email,
-    result: "success",
-    ip: actor.ip,
-    detail: { hadTwoFactor: Boolean(target.totpEnabledAt) },
+  return inTransaction(async (tx) => {
+    const target = await findUserById(tx, userId);
+    if (!target) throw new NotFoundError("user");
+    await removeSecondFactor(tx, userId);
+    await endEverySessionOfUser(tx, userId);
+    await recordAudit(
+      {
+        actor,
+        organisationId: target.organisationId,
+        action: "user.two_factor_reset",
+        target: target.email,
+        result: "success",
+        ip: actor.ip,
+        detail: { hadTwoFactor: Boolean(target.totpEnabledAt) },
+      },
+      tx,
+    );
+    return { email: target.email };
   });
-  return { email: target.email };
 }
 
 /** An organisation's own administrator (for their organisation) or a portal admin. */
@@ -230,16 +243,9 @@ export async function setOrganisationRequiresTwoFactor(actor: Actor, organisatio
     if (actor.role === "partner" && actor.organisationId !== organisationId) throw new NotFoundError("organisation");
     throw new ForbiddenError("Only your organisation's administrator can change this.");
   }
-  const db = await getDb();
-  const [organisation] = await db.update(organisations).set({ requireTwoFactor: required }).where(eq(organisations.id, organisationId)).returning({ name: organisations.name });
-  if (!organisation) throw new NotFoundError("organisation");
-  await recordAudit({
-    actor,
-    organisationId,
-    action: "organisation.two_factor_requirement",
-    target: organisation.name,
-    result: "success",
-    ip: actor.ip,
-    detail: { required },
+  await inTransaction(async (tx) => {
+    const organisation = await setRequireTwoFactor(tx, organisationId, required);
+    if (!organisation) throw new NotFoundError("organisation");
+    await recordAudit({ actor, organisationId, action: "organisation.two_factor_requirement", target: organisation.name, result: "success", ip: actor.ip, detail: { required } }, tx);
   });
 }

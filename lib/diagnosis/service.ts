@@ -1,10 +1,11 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { destinations } from "@/db/schema";
+import { inTransaction } from "@/db/executor";
+import { insertDiagnosis } from "@/db/repositories/diagnoses";
+import { findDestination } from "@/db/repositories/destinations";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
-import { insertDiagnosis } from "@/lib/diagnosis/records";
+import { NotFoundError } from "@/lib/errors";
 import { getPartnerAccount, loadDeliveryCredentials } from "@/lib/partner-accounts/service";
 import { countAttempt, limitedUntil, limitKey, ratePolicies, tryAgainText } from "@/lib/rate-limits/policies";
 import { toDestinationSpec } from "@/lib/destinations/spec";
@@ -39,39 +40,45 @@ export async function diagnoseAccount(actor: Actor, accountId: string, options: 
   const ipWait = await limitedUntil(["diagnosisIp", actor.ip]);
   if (ipWait) throw new UserInputError(`Too many connection tests were started from your address. Try again ${tryAgainText(ipWait)}.`);
   await countAttempt(["diagnosisAccount", account.id], ["diagnosisIp", actor.ip]);
-  const db = await getDb();
-  const [destination] = await db.select().from(destinations).where(eq(destinations.id, account.destinationId));
-  const credentials = await loadDeliveryCredentials(account.id);
+  const destination = await findDestination(await getDb(), account.destinationId);
+  if (!destination) throw new NotFoundError("destination");
+  const credentials = await loadDeliveryCredentials(actor, account.id);
   const result = await diagnoseOffThread({
     destination: toDestinationSpec(destination),
     credentials,
     allowPrivate: env().ALLOW_PRIVATE_DESTINATIONS,
     writeProbe: options.writeProbe,
   });
-  const row = await insertDiagnosis({
-    organisationId: account.organisationId,
-    partnerAccountId: account.id,
-    destinationId: account.destinationId,
-    transferId: options.transferId ?? null,
-    runBy: actor.userId,
-    runByRole: actor.role,
-    writeProbe: options.writeProbe,
-    ok: result.ok,
-    code: result.code ?? null,
-    failedStage: result.failedStage ?? null,
-    headline: result.headline,
-    result: result as unknown as Record<string, unknown>,
-    startedAt: new Date(result.startedAt),
-    finishedAt: new Date(result.finishedAt),
+  // The run and its audit row are one record: both or neither.
+  return inTransaction(async (tx) => {
+    const row = await insertDiagnosis(tx, {
+      organisationId: account.organisationId,
+      partnerAccountId: account.id,
+      destinationId: account.destinationId,
+      transferId: options.transferId ?? null,
+      runBy: actor.userId,
+      runByRole: actor.role,
+      writeProbe: options.writeProbe,
+      ok: result.ok,
+      code: result.code ?? null,
+      failedStage: result.failedStage ?? null,
+      headline: result.headline,
+      result: result as unknown as Record<string, unknown>,
+      startedAt: new Date(result.startedAt),
+      finishedAt: new Date(result.finishedAt),
+    });
+    await recordAudit(
+      {
+        actor,
+        organisationId: account.organisationId,
+        action: "diagnosis.run",
+        target: `${account.username} (${row.id})`,
+        result: result.ok ? "success" : "failure",
+        ip: actor.ip,
+        detail: { code: result.code, failedStage: result.failedStage, writeProbe: options.writeProbe },
+      },
+      tx,
+    );
+    return row.id;
   });
-  await recordAudit({
-    actor,
-    organisationId: account.organisationId,
-    action: "diagnosis.run",
-    target: `${account.username} (${row.id})`,
-    result: result.ok ? "success" : "failure",
-    ip: actor.ip,
-    detail: { code: result.code, failedStage: result.failedStage, writeProbe: options.writeProbe },
-  });
-  return row.id;
 }

@@ -1,12 +1,14 @@
+import type { DatabaseAvailabilityChange } from "@/db/client";
+import { runtime } from "@/lib/runtime";
+
 /*
  * Whether this process has its database: "up", "restarting" (the embedded database process died
  * and db/embedded/launch.ts is starting it again) or "down" (it could not come back; the process is
  * on its way out). server.ts answers 503 while it is not "up", /api/health and the operator's view
  * report it.
  *
- * The state lives on globalThis, not in module scope: server.ts and the Next.js route and page
- * bundles each load their own copy of this module, and all of them must see the one state that
- * db/client.ts records.
+ * One tracker per runtime (its `databaseStatus`), fed by openDatabase's `onAvailability`; server.ts
+ * and Next's bundle read the same one through the runtime.
  */
 
 export type DatabaseState = "up" | "restarting" | "down";
@@ -23,48 +25,44 @@ export interface DatabaseAvailability {
   lastRestartAt: Date | null;
 }
 
-const stateKey = Symbol.for("edi-portal.database-availability");
-type GlobalWithState = typeof globalThis & { [stateKey]?: DatabaseAvailability };
-const holder = globalThis as GlobalWithState;
+export interface DatabaseStatus {
+  /** A copy of the current state ("up" until something reports otherwise). */
+  current(): DatabaseAvailability;
+  /** What openDatabase reported (its `onAvailability`). */
+  record(change: DatabaseAvailabilityChange): void;
+}
 
 function initial(): DatabaseAvailability {
   return { state: "up", since: new Date(), restarts: 0, lastError: null, lastRestartAt: null };
 }
 
-/** A copy of the current state ("up" until something reports otherwise). */
+export function createDatabaseStatus(): DatabaseStatus {
+  let state = initial();
+  const update = (change: Partial<DatabaseAvailability>) => {
+    const next = { ...state, ...change };
+    if (change.state && change.state !== state.state) next.since = new Date();
+    state = next;
+  };
+  return {
+    current: () => ({ ...state }),
+    record(change) {
+      switch (change.kind) {
+        case "opened":
+          state = initial();
+          return;
+        case "restarting":
+        case "restart-failed":
+          return update({ state: "restarting", lastError: change.reason });
+        case "restarted":
+          return update({ state: "up", restarts: change.restarts, lastRestartAt: new Date() });
+        case "down":
+          return update({ state: "down", lastError: change.reason });
+      }
+    },
+  };
+}
+
+/** The runtime's database availability (for code that cannot be handed the runtime: routes, pages). */
 export function databaseAvailability(): DatabaseAvailability {
-  holder[stateKey] ??= initial();
-  return { ...holder[stateKey] };
-}
-
-function update(change: Partial<DatabaseAvailability>): void {
-  const current = (holder[stateKey] ??= initial());
-  const next = { ...current, ...change };
-  if (change.state && change.state !== current.state) next.since = new Date();
-  holder[stateKey] = next;
-}
-
-/** The database process died; a restart is on its way. */
-export function reportDatabaseRestarting(reason: string): void {
-  update({ state: "restarting", lastError: reason });
-}
-
-/** A restart failed; another one is on its way. */
-export function reportDatabaseRestartFailed(reason: string): void {
-  update({ state: "restarting", lastError: reason });
-}
-
-/** The database accepts connections again. */
-export function reportDatabaseRestarted(restarts: number): void {
-  update({ state: "up", restarts, lastRestartAt: new Date() });
-}
-
-/** The database cannot come back. */
-export function reportDatabaseDown(reason: string): void {
-  update({ state: "down", lastError: reason });
-}
-
-/** A newly opened database: up, with no history (tests open several in one process). */
-export function resetDatabaseAvailability(): void {
-  holder[stateKey] = initial();
+  return runtime().databaseStatus.current();
 }

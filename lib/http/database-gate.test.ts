@@ -1,12 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  reportDatabaseDown,
-  reportDatabaseRestarted,
-  reportDatabaseRestarting,
-  resetDatabaseAvailability,
-} from "@/lib/health/database-status";
+import { createDatabaseStatus } from "@/lib/health/database-status";
 import { DATABASE_DOWN_MESSAGE, DATABASE_RESTARTING_MESSAGE, DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableAnswer, refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
 
 describe("databaseUnavailableAnswer", () => {
@@ -46,15 +41,16 @@ describe("databaseUnavailableAnswer", () => {
   });
 });
 
-/** A server wired like server.ts: the gate first, then the application. */
+/** A server wired like server.ts: the gate first (with the runtime's database status), then the application. */
 describe("a handler behind the gate", () => {
+  const status = createDatabaseStatus();
   let server: http.Server;
   let base: string;
   let handled = 0;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      if (refuseWhileDatabaseUnavailable(req, res)) return;
+      if (refuseWhileDatabaseUnavailable(req, res, status.current())) return;
       handled += 1;
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ ok: true }));
@@ -66,14 +62,14 @@ describe("a handler behind the gate", () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
-  afterEach(() => resetDatabaseAvailability());
+  afterEach(() => status.record({ kind: "opened" }));
 
   it("answers 503 while the database restarts, and serves again once it is up", async () => {
-    resetDatabaseAvailability();
+    status.record({ kind: "opened" });
     expect((await fetch(`${base}/api/v1/transfers`)).status).toBe(200);
     const before = handled;
 
-    reportDatabaseRestarting("signal SIGKILL");
+    status.record({ kind: "restarting", reason: "signal SIGKILL" });
     const api = await fetch(`${base}/api/v1/transfers`);
     expect(api.status).toBe(503);
     expect(api.headers.get("retry-after")).toBe("5");
@@ -97,13 +93,13 @@ describe("a handler behind the gate", () => {
     expect((await fetch(`${base}/api/health`)).status).toBe(200);
     expect(handled).toBe(before + 1);
 
-    reportDatabaseRestarted(1);
+    status.record({ kind: "restarted", restarts: 1 });
     expect((await fetch(`${base}/api/v1/transfers`)).status).toBe(200);
     expect(handled).toBe(before + 2);
   });
 
   it("keeps answering 503 when the database is down for good", async () => {
-    reportDatabaseDown("it stopped unexpectedly (signal SIGKILL) after 5 restarts within 5 minutes");
+    status.record({ kind: "down", reason: "it stopped unexpectedly (signal SIGKILL) after 5 restarts within 5 minutes" });
     const response = await fetch(`${base}/api/v1/transfers/123`);
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("DATABASE_UNAVAILABLE");

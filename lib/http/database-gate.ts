@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { databaseAvailability, type DatabaseAvailability } from "@/lib/health/database-status";
+import { errorJson } from "@/lib/http/error-response";
 
 /*
  * While the embedded database restarts (lib/health/database-status.ts), every page and API call
@@ -50,7 +51,7 @@ export function databaseUnavailableAnswer(
     return {
       status: 503,
       headers: { ...headers, "content-type": "application/json; charset=utf-8" },
-      body: JSON.stringify({ error: { code: "DATABASE_UNAVAILABLE", message } }),
+      body: errorJson("DATABASE_UNAVAILABLE", message),
     };
   }
   if (/\btext\/html\b/i.test(request.accept ?? "")) {

@@ -1,6 +1,8 @@
 import type http from "node:http";
 import type { Env } from "@/lib/env";
+import type { ErrorCode } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
+import { errorJson } from "@/lib/http/error-response";
 
 /**
  * How much of a request the portal is willing to receive, and for how long, decided from the
@@ -176,7 +178,7 @@ function refuse(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   destroy: "now" | "linger",
 ): void {
@@ -185,7 +187,7 @@ function refuse(
     socket.destroy();
     return;
   }
-  const body = isApi(req) ? JSON.stringify({ error: { code, message } }) : `${message}\n`;
+  const body = isApi(req) ? errorJson(code, message) : `${message}\n`;
   res.shouldKeepAlive = false;
   res.writeHead(status, {
     "content-type": isApi(req) ? "application/json; charset=utf-8" : "text/plain; charset=utf-8",

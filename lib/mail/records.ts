@@ -1,10 +1,9 @@
 import "server-only";
-import { and, desc, eq, gte, ilike, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { mailMessages, type MailMessage } from "@/db/schema";
+import type { MailMessage } from "@/db/schema";
+import * as repo from "@/db/repositories/mail";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
-import { containsPattern } from "@/db/like-pattern";
 
 export interface NewMail {
   to: string;
@@ -41,12 +40,16 @@ export function mailRetryDelaySeconds(failedAttempts: number, baseSeconds: numbe
   return Math.round(delay * (1 + random / 2));
 }
 
+/*
+ * Outgoing mail is infrastructure, like the audit log: the services that compose a message have
+ * authorized their actor; these record and lease it. Only the admin's mail log below takes an actor.
+ */
+
 /** Records the message; returns null when the dedupe key says it was already sent. */
 export async function insertMail(mail: NewMail): Promise<MailMessage | null> {
-  const db = await getDb();
-  const [row] = await db
-    .insert(mailMessages)
-    .values({
+  return repo.insertMailRow(
+    await getDb(),
+    {
       toAddress: mail.to,
       subject: mail.subject,
       textBody: mail.text,
@@ -55,11 +58,9 @@ export async function insertMail(mail: NewMail): Promise<MailMessage | null> {
       organisationId: mail.organisationId ?? null,
       dedupeKey: mail.dedupeKey ?? null,
       sensitive: mail.sensitive ?? false,
-      nextAttemptAt: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})`,
-    })
-    .onConflictDoNothing({ target: mailMessages.dedupeKey })
-    .returning();
-  return row ?? null;
+    },
+    SEND_LEASE_SECONDS,
+  );
 }
 
 /**
@@ -72,41 +73,17 @@ export async function markMailOutcome(
   retry?: RetryPolicy,
 ): Promise<void> {
   const db = await getDb();
-  const [row] = await db.select({ attempts: mailMessages.attempts }).from(mailMessages).where(eq(mailMessages.id, id));
-  const attempts = (row?.attempts ?? 0) + 1;
-  const retryIn = outcome.status === "failed" && retry && attempts < retry.maxAttempts ? mailRetryDelaySeconds(attempts, retry.baseSeconds) : null;
-  await db
-    .update(mailMessages)
-    .set({
-      status: outcome.status,
-      error: outcome.error ?? null,
-      attempts,
-      sentAt: outcome.status === "failed" ? null : new Date(),
-      nextAttemptAt: retryIn === null ? null : sql`now() + make_interval(secs => ${retryIn})`,
-      ...(outcome.withholdBody ? { textBody: WITHHELD_BODY, htmlBody: null } : {}),
-    })
-    .where(eq(mailMessages.id, id));
+  const attempts = (await repo.findMailAttempts(db, id)) + 1;
+  const retryInSeconds = outcome.status === "failed" && retry && attempts < retry.maxAttempts ? mailRetryDelaySeconds(attempts, retry.baseSeconds) : null;
+  await repo.updateMailOutcome(db, id, { status: outcome.status, error: outcome.error ?? null, attempts, retryInSeconds, withheldBody: outcome.withholdBody ? WITHHELD_BODY : undefined });
 }
 
 /**
- * Takes messages that are due for another try (failed, or left "queued" by a process that died
- * mid-send) and leases them to this worker in one statement: a second worker running the same job
- * at the same moment skips them, so no message is sent twice by the retry job.
+ * Takes messages that are due for another try and leases them to this worker, so no message is
+ * sent twice by the retry job.
  */
 export async function claimDueMail(limit = 50): Promise<MailMessage[]> {
-  const db = await getDb();
-  return db
-    .update(mailMessages)
-    .set({ nextAttemptAt: sql`now() + make_interval(secs => ${SEND_LEASE_SECONDS})` })
-    .where(
-      sql`${mailMessages.id} IN (
-        SELECT id FROM mail_messages
-         WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= now() AND status IN ('failed', 'queued')
-         ORDER BY next_attempt_at
-         LIMIT ${limit}
-         FOR UPDATE SKIP LOCKED)`,
-    )
-    .returning();
+  return repo.leaseDueMail(await getDb(), limit, SEND_LEASE_SECONDS);
 }
 
 export interface MailFilter {
@@ -118,19 +95,7 @@ export interface MailFilter {
 /** The demo capture inbox and the admin's mail log. */
 export async function listMail(actor: Actor, filter: MailFilter = {}): Promise<MailMessage[]> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  const conditions: SQL[] = [];
-  if (filter.to) {
-    const pattern = containsPattern(filter.to);
-    conditions.push(or(ilike(mailMessages.toAddress, pattern), ilike(mailMessages.subject, pattern))!);
-  }
-  if (filter.since) conditions.push(gte(mailMessages.createdAt, filter.since));
-  return db
-    .select()
-    .from(mailMessages)
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(mailMessages.createdAt))
-    .limit(Math.min(filter.limit ?? 100, 500));
+  return repo.listMailRows(await getDb(), { search: filter.to, since: filter.since, limit: Math.min(filter.limit ?? 100, 500) });
 }
 
 /**
@@ -141,8 +106,7 @@ export async function listMail(actor: Actor, filter: MailFilter = {}): Promise<M
  */
 export async function getMail(actor: Actor, id: string): Promise<MailMessage | null> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  const [row] = await db.select().from(mailMessages).where(eq(mailMessages.id, id));
+  const row = await repo.findMail(await getDb(), id);
   if (!row) return null;
   if (!row.sensitive) return row;
   if (row.status !== "captured") return { ...row, textBody: WITHHELD_BODY, htmlBody: null };

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { logger } from "@/lib/logger";
-import { eventLoopDelaySnapshot, startEventLoopDelayMonitor, stopEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+import { createEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+
+const monitor = createEventLoopDelayMonitor();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,24 +22,24 @@ async function blockFor300ms() {
 }
 
 afterEach(() => {
-  stopEventLoopDelayMonitor();
+  monitor.stop();
   vi.restoreAllMocks();
 });
 
 describe("event-loop delay", () => {
   it("says so when nothing is sampling, instead of inventing numbers", () => {
-    const snapshot = eventLoopDelaySnapshot();
+    const snapshot = monitor.snapshot();
     expect(snapshot.started).toBe(false);
     expect(snapshot).not.toHaveProperty("sinceStart");
   });
 
   it("sees a synchronous 300 ms block in the current window and since start", async () => {
-    startEventLoopDelayMonitor({ resolutionMs: 10 });
-    const first = eventLoopDelaySnapshot();
-    startEventLoopDelayMonitor({ resolutionMs: 20 }); // idempotent: the running monitor stays
+    monitor.start({ resolutionMs: 10 });
+    const first = monitor.snapshot();
+    monitor.start({ resolutionMs: 20 }); // idempotent: the running monitor stays
     await blockFor300ms();
 
-    const snapshot = eventLoopDelaySnapshot();
+    const snapshot = monitor.snapshot();
     if (!snapshot.started || !first.started) throw new Error("the monitor should be running");
     expect(snapshot.resolutionMs).toBe(10);
     expect(snapshot.sinceStart.startedAt).toEqual(first.sinceStart.startedAt);
@@ -54,11 +56,11 @@ describe("event-loop delay", () => {
 
   it("closes a window after a minute: the block moves to the last minute and stays in since-start", async () => {
     let now = Date.now();
-    startEventLoopDelayMonitor({ clock: () => now });
+    monitor.start({ clock: () => now });
     await blockFor300ms();
     now += 60_000;
 
-    const snapshot = eventLoopDelaySnapshot();
+    const snapshot = monitor.snapshot();
     if (!snapshot.started) throw new Error("the monitor should be running");
     expect(snapshot.lastMinute).not.toBeNull();
     expect(snapshot.lastMinute!.maxMs).toBeGreaterThanOrEqual(250);
@@ -71,10 +73,10 @@ describe("event-loop delay", () => {
 
   it("logs a window whose max passes the threshold once, with the value", async () => {
     const warn = vi.spyOn(logger, "warn").mockImplementation(() => undefined);
-    startEventLoopDelayMonitor({ warnAboveMs: 200 });
+    monitor.start({ warnAboveMs: 200 });
     await blockFor300ms();
-    eventLoopDelaySnapshot();
-    eventLoopDelaySnapshot();
+    monitor.snapshot();
+    monitor.snapshot();
     const blocked = warn.mock.calls.filter(([message]) => message === "event loop blocked");
     expect(blocked).toHaveLength(1);
     expect(blocked[0][1]).toMatchObject({ thresholdMs: 200 });

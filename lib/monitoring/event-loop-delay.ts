@@ -1,13 +1,14 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { logger } from "@/lib/logger";
+import { runtime } from "@/lib/runtime";
 
 /*
  * How long this process's event loop kept ready work waiting: Node's `monitorEventLoopDelay`
  * histogram, read as the current minute, the last completed minute and everything since start.
  *
- * The state lives on globalThis, not in module scope: server.ts (tsx or its esbuild bundle) and the
- * Next.js route and page bundles each load their own copy of this module, and all of them must see
- * the one monitor the portal started.
+ * One monitor per runtime (its `eventLoop`): created by lib/runtime/start.ts, started by the portal
+ * once Next is prepared (start-up is not what visitors wait for) and by the relay worker at once.
+ * server.ts and Next's bundle read the same one through the runtime.
  *
  * Node records, at every tick of a `resolution` ms timer, the time since the previous tick; an idle
  * loop therefore reads about `resolution`. The figures here subtract it, so they are the delay
@@ -58,6 +59,15 @@ export type EventLoopDelaySnapshot =
       sinceStart: EventLoopDelayWindow;
     };
 
+export interface EventLoopDelayMonitor {
+  /** Starts sampling. Idempotent: while it runs, a second call leaves it (and its options) as it is. Its timers never keep the process alive. */
+  start(options?: EventLoopDelayOptions): void;
+  /** Stops sampling and forgets the figures. */
+  stop(): void;
+  /** The figures in milliseconds, or `started: false` while nothing is sampling. */
+  snapshot(): EventLoopDelaySnapshot;
+}
+
 interface Monitor {
   resolutionMs: number;
   windowMs: number;
@@ -73,10 +83,6 @@ interface Monitor {
   lastMinute: EventLoopDelayWindow | null;
   timer: NodeJS.Timeout;
 }
-
-const monitorKey = Symbol.for("edi-portal.event-loop-delay");
-type GlobalWithMonitor = typeof globalThis & { [monitorKey]?: Monitor };
-const holder = globalThis as GlobalWithMonitor;
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -116,12 +122,7 @@ function check(monitor: Monitor): void {
   monitor.warnedThisWindow = false;
 }
 
-/**
- * Starts sampling this process's event-loop delay. Idempotent: a second call while one monitor runs
- * leaves it (and its options) as it is. Its timers never keep the process alive.
- */
-export function startEventLoopDelayMonitor(options: EventLoopDelayOptions = {}): void {
-  if (holder[monitorKey]) return;
+function startMonitor(options: EventLoopDelayOptions): Monitor {
   const resolutionMs = options.resolutionMs ?? 20;
   const windowMs = options.windowMs ?? 60_000;
   const clock = options.clock ?? Date.now;
@@ -144,23 +145,10 @@ export function startEventLoopDelayMonitor(options: EventLoopDelayOptions = {}):
     timer: setInterval(() => check(monitor), options.checkEveryMs ?? Math.min(5000, windowMs)),
   };
   monitor.timer.unref();
-  holder[monitorKey] = monitor;
+  return monitor;
 }
 
-/** Stops sampling and forgets the figures (tests; a stopping process needs nothing: timers are unref'd). */
-export function stopEventLoopDelayMonitor(): void {
-  const monitor = holder[monitorKey];
-  if (!monitor) return;
-  clearInterval(monitor.timer);
-  monitor.window.disable();
-  monitor.total.disable();
-  delete holder[monitorKey];
-}
-
-/** This process's figures in milliseconds, or `started: false` when nothing is sampling. */
-export function eventLoopDelaySnapshot(): EventLoopDelaySnapshot {
-  const monitor = holder[monitorKey];
-  if (!monitor) return { started: false, message: "Event-loop delay is not measured in this process: the monitor starts with the portal (server.ts) and the relay worker." };
+function snapshotOf(monitor: Monitor): EventLoopDelaySnapshot {
   check(monitor);
   const now = monitor.clock();
   return {
@@ -172,4 +160,31 @@ export function eventLoopDelaySnapshot(): EventLoopDelaySnapshot {
     lastMinute: monitor.lastMinute,
     sinceStart: windowOf(monitor, monitor.total, monitor.startedAt, now),
   };
+}
+
+const NOT_STARTED_MESSAGE = "Event-loop delay is not measured in this process: the monitor starts with the portal (server.ts) and the relay worker.";
+
+/** A monitor for this process's event loop, not yet sampling. */
+export function createEventLoopDelayMonitor(): EventLoopDelayMonitor {
+  let monitor: Monitor | undefined;
+  return {
+    start(options = {}) {
+      monitor ??= startMonitor(options);
+    },
+    stop() {
+      if (!monitor) return;
+      clearInterval(monitor.timer);
+      monitor.window.disable();
+      monitor.total.disable();
+      monitor = undefined;
+    },
+    snapshot() {
+      return monitor ? snapshotOf(monitor) : { started: false, message: NOT_STARTED_MESSAGE };
+    },
+  };
+}
+
+/** The runtime's figures (for code that cannot be handed the runtime: the operator's page and API). */
+export function eventLoopDelaySnapshot(): EventLoopDelaySnapshot {
+  return runtime().eventLoop.snapshot();
 }

@@ -1,5 +1,7 @@
 import "server-only";
 import { getDatabaseHandle } from "@/db/client";
+import * as repo from "@/db/repositories/operations";
+import type { LastErrorRow } from "@/db/repositories/operations";
 import { INTERRUPTED_MESSAGE } from "@/lib/transfers/queue/claims";
 import { eventLoopDelaySnapshot, type EventLoopDelaySnapshot } from "@/lib/monitoring/event-loop-delay";
 import { databaseAvailability, type DatabaseAvailability } from "@/lib/health/database-status";
@@ -85,24 +87,7 @@ export interface OperationsSnapshot {
 const QUEUES = ["relay", "notify-dispatch", "webhook-delivery", "mail-retry", "staging-retention", "daily-summary"];
 
 async function queueStats(): Promise<QueueStats[]> {
-  const { raw } = await getDatabaseHandle();
-  let rows: Array<{ name: string; waiting: number; retrying: number; active: number; oldest: Date | string | null }>;
-  try {
-    ({ rows } = await raw.query(
-      `SELECT name,
-              count(*) FILTER (WHERE state = 'created')::int AS waiting,
-              count(*) FILTER (WHERE state = 'retry')::int AS retrying,
-              count(*) FILTER (WHERE state = 'active')::int AS active,
-              min(created_on) FILTER (WHERE state IN ('created', 'retry')) AS oldest
-         FROM pgboss.job
-        WHERE name = ANY($1::text[]) AND state < 'completed'
-        GROUP BY name`,
-      [QUEUES],
-    ));
-  } catch {
-    // pg-boss has not created its schema yet (no relay runtime has started on this database).
-    rows = [];
-  }
+  const rows = await repo.jobCountsByQueue((await getDatabaseHandle()).raw, QUEUES);
   const byName = new Map(rows.map((row) => [row.name, row]));
   return QUEUES.map((queue) => {
     const row = byName.get(queue);
@@ -114,24 +99,6 @@ async function queueStats(): Promise<QueueStats[]> {
       oldestWaitingAt: row?.oldest ? new Date(row.oldest) : null,
     };
   });
-}
-
-interface DestinationRow {
-  id: string;
-  name: string;
-  protocol: string;
-  disabled: boolean;
-  attempts_24h: number;
-  ok_24h: number;
-  attempts_7d: number;
-  ok_7d: number;
-}
-
-interface LastErrorRow {
-  destination_id: string;
-  error_code: string;
-  error_message: string | null;
-  finished_at: Date | string;
 }
 
 function windowStats(attempts: number, succeeded: number, lastError: LastErrorRow | undefined, since: Date): DestinationWindowStats {
@@ -146,28 +113,8 @@ function windowStats(attempts: number, succeeded: number, lastError: LastErrorRo
 
 async function destinationStats(now: Date): Promise<Omit<DestinationStats, "outage">[]> {
   const { raw } = await getDatabaseHandle();
-  const { rows } = await raw.query<DestinationRow>(
-    `SELECT d.id, d.name, d.protocol::text AS protocol, (d.disabled_at IS NOT NULL) AS disabled,
-            count(a.id) FILTER (WHERE a.finished_at >= $1::timestamptz - interval '24 hours')::int AS attempts_24h,
-            count(a.id) FILTER (WHERE a.finished_at >= $1::timestamptz - interval '24 hours' AND a.error_code IS NULL)::int AS ok_24h,
-            count(a.id)::int AS attempts_7d,
-            count(a.id) FILTER (WHERE a.error_code IS NULL)::int AS ok_7d
-       FROM destinations d
-       LEFT JOIN transfers t ON t.destination_id = d.id AND t.created_at >= $1::timestamptz - interval '15 days'
-       LEFT JOIN transfer_attempts a ON a.transfer_id = t.id AND a.finished_at >= $1::timestamptz - interval '7 days'
-                                    AND a.finished_at IS NOT NULL AND a.error_message IS DISTINCT FROM $2
-      GROUP BY d.id, d.name, d.protocol, d.disabled_at
-      ORDER BY d.name`,
-    [now.toISOString(), INTERRUPTED_MESSAGE],
-  );
-  const { rows: errors } = await raw.query<LastErrorRow>(
-    `SELECT DISTINCT ON (t.destination_id) t.destination_id, a.error_code, a.error_message, a.finished_at
-       FROM transfer_attempts a JOIN transfers t ON t.id = a.transfer_id
-      WHERE a.error_code IS NOT NULL AND a.finished_at >= $1::timestamptz - interval '7 days'
-        AND t.created_at >= $1::timestamptz - interval '15 days' AND a.error_message IS DISTINCT FROM $2
-      ORDER BY t.destination_id, a.finished_at DESC`,
-    [now.toISOString(), INTERRUPTED_MESSAGE],
-  );
+  const rows = await repo.destinationAttemptCounts(raw, now, INTERRUPTED_MESSAGE);
+  const errors = await repo.lastDestinationErrors(raw, now, INTERRUPTED_MESSAGE);
   const lastError = new Map(errors.map((row) => [row.destination_id, row]));
   const dayAgo = new Date(now.getTime() - 24 * 3600_000);
   const weekAgo = new Date(now.getTime() - 7 * 24 * 3600_000);
@@ -196,40 +143,13 @@ const NEVER_CONNECTED_CODES = ["CREDENTIALS_MISSING", "LOCAL_FILE_MISSING", "DES
 export async function destinationOutages(options: { downAfterMinutes: number; destinationIds?: string[]; now?: Date }): Promise<DestinationOutage[]> {
   const now = options.now ?? new Date();
   if (options.destinationIds && options.destinationIds.length === 0) return [];
-  const { raw } = await getDatabaseHandle();
-  const { rows } = await raw.query<{
-    destination_id: string;
-    destination_name: string;
-    failing_since: Date | string;
-    last_failure: Date | string;
-    failures: number;
-    organisations: number;
-    last_error_code: string;
-  }>(
-    `WITH recent AS (
-       SELECT t.destination_id, t.organisation_id, a.finished_at, a.error_code,
-              (a.error_code = ANY($4::text[])) AS no_answer
-         FROM transfer_attempts a JOIN transfers t ON t.id = a.transfer_id
-        WHERE a.finished_at >= $1::timestamptz - interval '24 hours' AND a.finished_at IS NOT NULL
-          AND t.created_at >= $1::timestamptz - interval '15 days'
-          AND a.error_message IS DISTINCT FROM $2
-          AND (a.error_code IS NULL OR NOT (a.error_code = ANY($5::text[])))
-          AND ($3::uuid[] IS NULL OR t.destination_id = ANY($3::uuid[]))
-     ),
-     last_answer AS (
-       SELECT destination_id, max(finished_at) AS at FROM recent WHERE NOT coalesce(no_answer, false) GROUP BY destination_id
-     )
-     SELECT r.destination_id, d.name AS destination_name,
-            min(r.finished_at) AS failing_since, max(r.finished_at) AS last_failure,
-            count(*)::int AS failures, count(DISTINCT r.organisation_id)::int AS organisations,
-            (array_agg(r.error_code ORDER BY r.finished_at DESC))[1] AS last_error_code
-       FROM recent r
-       JOIN destinations d ON d.id = r.destination_id AND d.disabled_at IS NULL
-       LEFT JOIN last_answer s ON s.destination_id = r.destination_id
-      WHERE r.no_answer AND (s.at IS NULL OR r.finished_at > s.at)
-      GROUP BY r.destination_id, d.name`,
-    [now.toISOString(), INTERRUPTED_MESSAGE, options.destinationIds ?? null, [...CONNECTION_ERROR_CODES], [...NEVER_CONNECTED_CODES]],
-  );
+  const rows = await repo.connectionFailureRuns((await getDatabaseHandle()).raw, {
+    now,
+    interruptedMessage: INTERRUPTED_MESSAGE,
+    destinationIds: options.destinationIds ?? null,
+    noAnswerCodes: [...CONNECTION_ERROR_CODES],
+    neverConnectedCodes: [...NEVER_CONNECTED_CODES],
+  });
   return rows
     .map((row) => ({
       destinationId: row.destination_id,
@@ -251,12 +171,8 @@ export async function destinationOutages(options: { downAfterMinutes: number; de
 /** Outages of the destinations the partner's organisation has an enabled account on: only those. */
 export async function outagesForPartner(actor: Actor, downAfterMinutes: number): Promise<DestinationOutage[]> {
   if (actor.role !== "partner" || !actor.organisationId) return [];
-  const { raw } = await getDatabaseHandle();
-  const { rows } = await raw.query<{ destination_id: string }>(
-    `SELECT destination_id FROM partner_accounts WHERE organisation_id = $1 AND disabled_at IS NULL`,
-    [actor.organisationId],
-  );
-  return destinationOutages({ downAfterMinutes, destinationIds: rows.map((row) => row.destination_id) });
+  const destinationIds = await repo.enabledDestinationIdsOfOrganisation((await getDatabaseHandle()).raw, actor.organisationId);
+  return destinationOutages({ downAfterMinutes, destinationIds });
 }
 
 /** Everything on the operator's page and in /api/health/details. Admins only. */
@@ -278,35 +194,21 @@ async function buildSnapshot(options: { downAfterMinutes: number; now?: Date }):
     queueStats(),
     destinationStats(now),
     destinationOutages({ downAfterMinutes: options.downAfterMinutes, now }),
-    raw.query<{ sending: number; waiting: number; oldest: Date | string | null }>(
-      `SELECT count(*) FILTER (WHERE status = 'sending')::int AS sending,
-              count(*) FILTER (WHERE status IN ('received', 'queued'))::int AS waiting,
-              min(created_at) FILTER (WHERE status IN ('received', 'queued')) AS oldest
-         FROM transfers WHERE status IN ('sending', 'received', 'queued')`,
-    ),
-    raw.query<{ failed: number; waiting: number }>(
-      `SELECT count(*) FILTER (WHERE status = 'failed' AND next_attempt_at IS NULL)::int AS failed,
-              count(*) FILTER (WHERE next_attempt_at IS NOT NULL AND status IN ('failed', 'queued'))::int AS waiting
-         FROM mail_messages WHERE status IN ('failed', 'queued')`,
-    ),
-    raw.query<{ pending: number; failed: number }>(
-      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
-              count(*) FILTER (WHERE status = 'failed' AND created_at >= $1::timestamptz - interval '24 hours')::int AS failed
-         FROM webhook_deliveries WHERE status IN ('pending', 'failed')`,
-      [now.toISOString()],
-    ),
+    repo.transferBacklog(raw),
+    repo.mailBacklog(raw),
+    repo.webhookBacklog(raw, now),
     measureStagingSpace(),
   ]);
   const outageById = new Map(outages.map((outage) => [outage.destinationId, outage]));
-  const transfersRow = transferRows.rows[0];
+  const transfersRow = transferRows;
   return {
     generatedAt: now,
     queues,
     relaysInFlight: Number(transfersRow?.sending ?? 0),
     transfersWaiting: Number(transfersRow?.waiting ?? 0),
     oldestWaitingTransferAt: transfersRow?.oldest ? new Date(transfersRow.oldest) : null,
-    mail: { failed: Number(mailRows.rows[0]?.failed ?? 0), waitingForRetry: Number(mailRows.rows[0]?.waiting ?? 0) },
-    webhooks: { pending: Number(webhookRows.rows[0]?.pending ?? 0), failedLast24h: Number(webhookRows.rows[0]?.failed ?? 0) },
+    mail: { failed: Number(mailRows?.failed ?? 0), waitingForRetry: Number(mailRows?.waiting ?? 0) },
+    webhooks: { pending: Number(webhookRows?.pending ?? 0), failedLast24h: Number(webhookRows?.failed ?? 0) },
     destinations: destinations.map((destination) => ({ ...destination, outage: outageById.get(destination.id) ?? null })),
     outages,
     eventLoop: eventLoopDelaySnapshot(),

@@ -1,8 +1,8 @@
 import "server-only";
 import crypto from "node:crypto";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { apiTokens, users } from "@/db/schema";
+import { inTransaction } from "@/db/executor";
+import * as repo from "@/db/repositories/monitoring-tokens";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { hashApiToken } from "@/lib/api/tokens";
@@ -28,64 +28,51 @@ export interface MonitoringTokenSummary {
   ownerEmail: string;
 }
 
+/** The row and its audit row commit together. */
 export async function createMonitoringToken(actor: Actor, input: { name: string }): Promise<{ token: string; summary: MonitoringTokenSummary }> {
   requireRole(actor, "admin");
   const name = input.name.trim();
   if (!name) throw new UserInputError("Name the token after the system that uses it, e.g. “Prometheus”.", "name");
   if (name.length > 80) throw new UserInputError("Use at most 80 characters for the name.", "name");
-  const db = await getDb();
-  const [{ active }] = await db
-    .select({ active: sql<number>`count(*)::int` })
-    .from(apiTokens)
-    .where(and(eq(apiTokens.scope, "monitoring"), isNull(apiTokens.revokedAt)));
-  if (active >= MAX_ACTIVE_MONITORING_TOKENS) throw new UserInputError(`There are already ${MAX_ACTIVE_MONITORING_TOKENS} active monitoring tokens. Revoke unused ones first.`, "name");
   const token = MONITORING_TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
   const prefix = token.slice(0, MONITORING_TOKEN_PREFIX.length + 8);
-  const [row] = await db
-    .insert(apiTokens)
-    .values({ userId: actor.userId, organisationId: null, scope: "monitoring", name, prefix, tokenHash: hashApiToken(token) })
-    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt });
-  await recordAudit({ actor, action: "monitoring_token.created", target: `${name} (${prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId: row.id } });
+  const row = await inTransaction(async (tx) => {
+    if ((await repo.countActiveMonitoringTokens(tx)) >= MAX_ACTIVE_MONITORING_TOKENS) {
+      throw new UserInputError(`There are already ${MAX_ACTIVE_MONITORING_TOKENS} active monitoring tokens. Revoke unused ones first.`, "name");
+    }
+    const inserted = await repo.insertMonitoringToken(tx, { userId: actor.userId, name, prefix, tokenHash: hashApiToken(token) });
+    await recordAudit({ actor, action: "monitoring_token.created", target: `${name} (${prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId: inserted.id } }, tx);
+    return inserted;
+  });
   return { token, summary: { ...row, ownerEmail: actor.email } };
 }
 
 /** Every active monitoring token (any admin's), newest first. */
 export async function listMonitoringTokens(actor: Actor): Promise<MonitoringTokenSummary[]> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  return db
-    .select({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, createdAt: apiTokens.createdAt, lastUsedAt: apiTokens.lastUsedAt, ownerEmail: users.email })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.scope, "monitoring"), isNull(apiTokens.revokedAt)))
-    .orderBy(desc(apiTokens.createdAt));
+  return repo.listActiveMonitoringTokens(await getDb());
 }
 
+/** The revocation and its audit row commit together. */
 export async function revokeMonitoringToken(actor: Actor, tokenId: string): Promise<void> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  const [revoked] = await db
-    .update(apiTokens)
-    .set({ revokedAt: sql`now()`, revokedBy: actor.userId })
-    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.scope, "monitoring"), isNull(apiTokens.revokedAt)))
-    .returning({ name: apiTokens.name, prefix: apiTokens.prefix });
-  if (!revoked) throw new NotFoundError("monitoring token");
-  await recordAudit({ actor, action: "monitoring_token.revoked", target: `${revoked.name} (${revoked.prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId } });
+  await inTransaction(async (tx) => {
+    const revoked = await repo.revokeActiveMonitoringToken(tx, tokenId, actor.userId);
+    if (!revoked) throw new NotFoundError("monitoring token");
+    await recordAudit({ actor, action: "monitoring_token.revoked", target: `${revoked.name} (${revoked.prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId } }, tx);
+  });
 }
 
 /**
- * The gate of /api/health/details for tokens: unrevoked, scope "monitoring", and its admin still
- * enabled and still an admin (a demoted or disabled admin's tokens stop at once).
+ * Establishes who reads /api/health/details (request fact: the bearer token): unrevoked, scope
+ * "monitoring", and its admin still enabled and still an admin (a demoted or disabled admin's
+ * tokens stop at once).
  */
 export async function resolveMonitoringToken(token: string): Promise<{ tokenId: string; scope: "monitoring" } | null> {
   if (!TOKEN_FORMAT.test(token)) return null;
   const db = await getDb();
-  const [row] = await db
-    .select({ id: apiTokens.id, role: users.role, disabledAt: users.disabledAt })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, hashApiToken(token)), eq(apiTokens.scope, "monitoring"), isNull(apiTokens.revokedAt)));
+  const row = await repo.findActiveMonitoringTokenByHash(db, hashApiToken(token));
   if (!row || row.disabledAt || row.role !== "admin") return null;
-  await db.update(apiTokens).set({ lastUsedAt: sql`now()` }).where(eq(apiTokens.id, row.id));
+  await repo.touchMonitoringTokenLastUsed(db, row.id);
   return { tokenId: row.id, scope: "monitoring" };
 }

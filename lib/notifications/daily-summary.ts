@@ -1,5 +1,7 @@
 import "server-only";
-import { allOrganisationsDay, dailySummaryRecipients, organisationDay, type StatusCounts, type SummaryRecipient } from "@/lib/notifications/daily-summary-records";
+import { getDb } from "@/db/client";
+import { allOrganisationsDay, dailySummaryRecipients, organisationDay, type StatusCounts, type SummaryRecipient } from "@/db/repositories/daily-summary";
+import type { SystemActor } from "@/lib/auth/actor";
 import { env } from "@/lib/env";
 import { sendMail } from "@/lib/mail/send";
 
@@ -10,7 +12,7 @@ function countsLine(counts: StatusCounts): string {
 }
 
 async function partnerSummary(recipient: SummaryRecipient, since: Date): Promise<string[]> {
-  const { counts, problems } = await organisationDay(recipient.organisationId!, since);
+  const { counts, problems } = await organisationDay(await getDb(), recipient.organisationId!, since);
   const lines = [`${recipient.organisationName}, last 24 hours: ${countsLine(counts)}.`];
   if (problems.length) {
     lines.push(
@@ -25,7 +27,7 @@ async function partnerSummary(recipient: SummaryRecipient, since: Date): Promise
 }
 
 async function staffSummary(since: Date): Promise<string[]> {
-  const rows = await allOrganisationsDay(since);
+  const rows = await allOrganisationsDay(await getDb(), since);
   const total = rows.reduce<StatusCounts>(
     (sum, row) => ({
       total: sum.total + row.total,
@@ -45,11 +47,11 @@ async function staffSummary(since: Date): Promise<string[]> {
  * Mails each opted-in user the last 24 hours of their organisation (staff: every organisation).
  * One summary per user and UTC day, however often the job runs.
  */
-export async function sendDailySummaries(now = new Date()): Promise<{ sent: number }> {
+export async function sendDailySummaries(_system: SystemActor, now = new Date()): Promise<{ sent: number }> {
   const since = new Date(now.getTime() - DAY_MS);
   const day = now.toISOString().slice(0, 10);
   let sent = 0;
-  for (const recipient of await dailySummaryRecipients()) {
+  for (const recipient of await dailySummaryRecipients(await getDb())) {
     const body = recipient.role === "partner" ? await partnerSummary(recipient, since) : await staffSummary(since);
     const text = [
       `Hello ${recipient.name},`,

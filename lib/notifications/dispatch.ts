@@ -1,5 +1,6 @@
 import "server-only";
-import { keyFacts, markEventDispatched, organisationContacts, transferFacts, undispatchedEvents } from "@/lib/notifications/outbox";
+import { getDb } from "@/db/client";
+import { keyFacts, markEventDispatched, organisationContacts, transferFacts, undispatchedEvents } from "@/db/repositories/notification-events";
 import { createDeliveriesForEvent } from "@/lib/webhooks/service";
 import type { NotificationEvent } from "@/db/schema";
 import { logger } from "@/lib/logger";
@@ -7,6 +8,7 @@ import { sendMail } from "@/lib/mail/send";
 import { transferEventPayload } from "@/lib/webhooks/payload";
 import { keyDecisionMail, transferProblemMail, type ComposedMail } from "@/lib/notifications/messages";
 import { checkStagingSpace } from "@/lib/notifications/staging-alerts";
+import type { SystemActor } from "@/lib/auth/actor";
 
 export interface DispatchResult {
   events: number;
@@ -20,11 +22,11 @@ export interface DispatchResult {
  * a dispatcher that crashed half-way, or two dispatchers on the same event, still send each once.
  * Returns the webhook deliveries it created; the caller queues them.
  */
-export async function dispatchPendingEvents(): Promise<DispatchResult> {
+export async function dispatchPendingEvents(system: SystemActor): Promise<DispatchResult> {
   const result: DispatchResult = { events: 0, mails: 0, deliveries: [] };
-  for (const event of await undispatchedEvents()) {
+  for (const event of await undispatchedEvents(await getDb())) {
     try {
-      const { mails, deliveries } = await dispatchEvent(event);
+      const { mails, deliveries } = await dispatchEvent(system, event);
       result.events += 1;
       result.mails += mails;
       result.deliveries.push(...deliveries);
@@ -33,7 +35,7 @@ export async function dispatchPendingEvents(): Promise<DispatchResult> {
       logger.error("notification event could not be dispatched", { eventId: event.id, type: event.type, error });
     }
   }
-  result.mails += await stagingSpaceAlerts();
+  result.mails += await stagingSpaceAlerts(system);
   return result;
 }
 
@@ -42,30 +44,31 @@ const STAGING_CHECK_EVERY_MS = 30_000;
 let lastStagingCheckAt = 0;
 
 /** The admins' staging storage email (lib/notifications/staging-alerts.ts); a failure never holds up the outbox. */
-async function stagingSpaceAlerts(): Promise<number> {
+async function stagingSpaceAlerts(system: SystemActor): Promise<number> {
   if (Date.now() - lastStagingCheckAt < STAGING_CHECK_EVERY_MS) return 0;
   lastStagingCheckAt = Date.now();
   try {
-    return (await checkStagingSpace()).mails;
+    return (await checkStagingSpace(system)).mails;
   } catch (error) {
     logger.error("staging storage check failed", { error });
     return 0;
   }
 }
 
-async function dispatchEvent(event: NotificationEvent): Promise<{ mails: number; deliveries: string[] }> {
+async function dispatchEvent(system: SystemActor, event: NotificationEvent): Promise<{ mails: number; deliveries: string[] }> {
+  const db = await getDb();
   let mail: ComposedMail | null = null;
   let deliveries: string[] = [];
-  const contacts = await organisationContacts(event.organisationId);
+  const contacts = await organisationContacts(db, event.organisationId);
   if (event.transferId && (event.type === "transfer.delivered" || event.type === "transfer.needs_attention" || event.type === "transfer.failed")) {
-    const transfer = await transferFacts(event.transferId);
+    const transfer = await transferFacts(db, event.transferId);
     if (transfer) {
       if (event.type !== "transfer.delivered") mail = transferProblemMail({ ...transfer, status: event.type === "transfer.failed" ? "failed" : "needs_attention" }, contacts.organisationName);
       const payload = transferEventPayload({ id: event.id, type: event.type, createdAt: event.createdAt }, { ...transfer, status: statusOf(event.type) });
-      deliveries = await createDeliveriesForEvent({ id: event.id, type: event.type, organisationId: event.organisationId, transferId: transfer.id }, payload);
+      deliveries = await createDeliveriesForEvent(system, { id: event.id, type: event.type, organisationId: event.organisationId, transferId: transfer.id }, payload);
     }
   } else if (event.sshKeyId && (event.type === "key.approved" || event.type === "key.rejected")) {
-    const key = await keyFacts(event.sshKeyId);
+    const key = await keyFacts(db, event.sshKeyId);
     if (key) mail = keyDecisionMail(key, contacts.organisationName, event.type === "key.approved");
   }
   let mails = 0;
@@ -83,7 +86,7 @@ async function dispatchEvent(event: NotificationEvent): Promise<{ mails: number;
       if (outcome.status !== "duplicate") mails += 1;
     }
   }
-  await markEventDispatched(event.id);
+  await markEventDispatched(db, event.id);
   return { mails, deliveries };
 }
 

@@ -8,6 +8,10 @@ import { sendDailySummaries } from "@/lib/notifications/daily-summary";
 import { dispatchPendingEvents } from "@/lib/notifications/dispatch";
 import { attemptWebhookDelivery } from "@/lib/webhooks/deliver";
 import type { NotificationQueue } from "@/lib/notifications/queue";
+import { systemActor } from "@/lib/auth/actor";
+
+/** Who the notification jobs act as: named in the audit log and required by the services they call. */
+const dispatcher = systemActor("notification-dispatcher");
 
 export const NOTIFY_QUEUE = "notify-dispatch";
 export const WEBHOOK_QUEUE = "webhook-delivery";
@@ -78,17 +82,17 @@ export async function startNotificationWorkers(boss: PgBoss, options: { work: bo
   if (options.work) {
     const pollingIntervalSeconds = options.pollSeconds;
     workerIds[NOTIFY_QUEUE] = await boss.work(NOTIFY_QUEUE, { pollingIntervalSeconds }, async () => {
-      const result = await dispatchPendingEvents();
+      const result = await dispatchPendingEvents(dispatcher);
       for (const deliveryId of result.deliveries) await queueDelivery(deliveryId);
       // Deliveries whose job was lost between insert and queueing (a crash) are queued again.
-      for (const deliveryId of await overdueDeliveries(ORPHANED_DELIVERY_GRACE_SECONDS)) await queueDelivery(deliveryId);
+      for (const deliveryId of await overdueDeliveries(dispatcher, ORPHANED_DELIVERY_GRACE_SECONDS)) await queueDelivery(deliveryId);
       return { events: result.events, mails: result.mails, deliveries: result.deliveries.length };
     });
     workerIds[WEBHOOK_QUEUE] = await boss.work<WebhookJobData>(WEBHOOK_QUEUE, { includeMetadata: true, batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
       const config = env();
       const isLastAttempt = job.retryCount >= job.retryLimit;
       const nextAttemptInSeconds = config.WEBHOOK_RETRY_BASE_SECONDS * 2 ** job.retryCount;
-      const outcome = await attemptWebhookDelivery(job.data.deliveryId, { isLastAttempt, nextAttemptInSeconds });
+      const outcome = await attemptWebhookDelivery(dispatcher, job.data.deliveryId, { isLastAttempt, nextAttemptInSeconds });
       if (outcome === "retry") throw new Error(`webhook delivery ${job.data.deliveryId} will be retried`);
       return { outcome };
     });
@@ -97,7 +101,7 @@ export async function startNotificationWorkers(boss: PgBoss, options: { work: bo
       if (outcomes.length) logger.info("mail retry run", { tried: outcomes.length, sent: outcomes.filter((o) => o.status !== "failed").length });
       return { tried: outcomes.length };
     });
-    workerIds[DAILY_SUMMARY_QUEUE] = await boss.work(DAILY_SUMMARY_QUEUE, { pollingIntervalSeconds: Math.max(pollingIntervalSeconds, 30) }, async () => sendDailySummaries());
+    workerIds[DAILY_SUMMARY_QUEUE] = await boss.work(DAILY_SUMMARY_QUEUE, { pollingIntervalSeconds: Math.max(pollingIntervalSeconds, 30) }, async () => sendDailySummaries(systemActor("scheduler")));
   }
 
   return {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { KeyFacts, TransferFacts } from "@/lib/notifications/outbox";
+import type { KeyFacts, TransferFacts } from "@/db/repositories/notification-events";
 import { env } from "@/lib/env";
 import { guideForCode } from "@/lib/guides";
 import { isTransferErrorCode, TRANSFER_ERROR_CODES } from "@/lib/transfers/errors";

@@ -1,26 +1,7 @@
 import "server-only";
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import { getDb, type Database } from "@/db/client";
-import {
-  destinations,
-  notificationEvents,
-  organisations,
-  partnerAccounts,
-  sshKeys,
-  transfers,
-  users,
-  type NotificationEvent,
-  type NotificationEventType,
-  type Transfer,
-} from "@/db/schema";
-
-/*
- * The notification outbox, read and written by the system (relay workers, the dispatcher job),
- * never on a user's behalf: no actor here. What a user may see of it goes through the scoped
- * queries of the pages (mail log, webhook deliveries).
- */
-
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+import type { Transaction } from "@/db/executor";
+import type { NotificationEventType, Transfer } from "@/db/schema";
+import { insertNotificationEvent } from "@/db/repositories/notification-events";
 
 /** The transfer statuses that tell someone something: each is one event. */
 export const TRANSFER_EVENT_FOR_STATUS: Partial<Record<Transfer["status"], NotificationEventType>> = {
@@ -29,119 +10,13 @@ export const TRANSFER_EVENT_FOR_STATUS: Partial<Record<Transfer["status"], Notif
   failed: "transfer.failed",
 };
 
-/** Called inside the transaction that writes the change, so the event exists exactly when the change does. */
+/**
+ * Writes an outbox event. It takes a transaction, not the database: the event must commit with the
+ * change it reports, so it exists exactly when the change does.
+ */
 export async function recordNotificationEvent(
   tx: Transaction,
   event: { type: NotificationEventType; organisationId: string; transferId?: string; sshKeyId?: string },
 ): Promise<void> {
-  await tx.insert(notificationEvents).values({ type: event.type, organisationId: event.organisationId, transferId: event.transferId ?? null, sshKeyId: event.sshKeyId ?? null });
-}
-
-/** Oldest first. The dispatcher handles each idempotently, so two dispatchers reading the same row is harmless. */
-export async function undispatchedEvents(limit = 100): Promise<NotificationEvent[]> {
-  const db = await getDb();
-  return db.select().from(notificationEvents).where(isNull(notificationEvents.dispatchedAt)).orderBy(asc(notificationEvents.createdAt)).limit(limit);
-}
-
-export async function markEventDispatched(id: string): Promise<void> {
-  const db = await getDb();
-  await db.update(notificationEvents).set({ dispatchedAt: sql`now()` }).where(and(eq(notificationEvents.id, id), isNull(notificationEvents.dispatchedAt)));
-}
-
-/**
- * Who hears about an organisation's events: its contact address and its enabled org-admins,
- * each address once (compared without regard to case).
- */
-export async function organisationContacts(organisationId: string): Promise<{ organisationName: string; addresses: string[] }> {
-  const db = await getDb();
-  const [organisation] = await db.select({ name: organisations.name, contactEmail: organisations.contactEmail }).from(organisations).where(eq(organisations.id, organisationId));
-  if (!organisation) return { organisationName: "", addresses: [] };
-  const admins = await db
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.organisationId, organisationId), eq(users.role, "partner"), eq(users.isOrgAdmin, true), isNull(users.disabledAt)))
-    .orderBy(asc(users.createdAt));
-  const seen = new Set<string>();
-  const addresses: string[] = [];
-  for (const address of [organisation.contactEmail, ...admins.map((a) => a.email)]) {
-    const normalised = address.trim().toLowerCase();
-    if (!normalised || seen.has(normalised)) continue;
-    seen.add(normalised);
-    addresses.push(address.trim());
-  }
-  return { organisationName: organisation.name, addresses };
-}
-
-export interface TransferFacts {
-  id: string;
-  organisationId: string;
-  originalName: string;
-  remoteName: string;
-  sizeBytes: number;
-  sha256: string | null;
-  status: Transfer["status"];
-  mode: Transfer["mode"];
-  attemptCount: number;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  createdAt: Date;
-  deliveredAt: Date | null;
-  destinationId: string;
-  destinationName: string;
-}
-
-/** What a notification says about a transfer: names, sizes, status and error; never paths or credentials. */
-export async function transferFacts(transferId: string): Promise<TransferFacts | null> {
-  const db = await getDb();
-  const [row] = await db
-    .select({
-      id: transfers.id,
-      organisationId: transfers.organisationId,
-      originalName: transfers.originalName,
-      remoteName: transfers.remoteName,
-      sizeBytes: transfers.sizeBytes,
-      sha256: transfers.sha256,
-      status: transfers.status,
-      mode: transfers.mode,
-      attemptCount: transfers.attemptCount,
-      lastErrorCode: transfers.lastErrorCode,
-      lastErrorMessage: transfers.lastErrorMessage,
-      createdAt: transfers.createdAt,
-      deliveredAt: transfers.deliveredAt,
-      destinationId: transfers.destinationId,
-      destinationName: destinations.name,
-    })
-    .from(transfers)
-    .innerJoin(destinations, eq(destinations.id, transfers.destinationId))
-    .where(eq(transfers.id, transferId));
-  return row ?? null;
-}
-
-export interface KeyFacts {
-  id: string;
-  sha256: string;
-  bits: number;
-  status: string;
-  decisionReason: string | null;
-  destinationName: string;
-  username: string;
-}
-
-export async function keyFacts(keyId: string): Promise<KeyFacts | null> {
-  const db = await getDb();
-  const [row] = await db
-    .select({
-      id: sshKeys.id,
-      sha256: sshKeys.sha256,
-      bits: sshKeys.bits,
-      status: sshKeys.status,
-      decisionReason: sshKeys.decisionReason,
-      destinationName: destinations.name,
-      username: partnerAccounts.username,
-    })
-    .from(sshKeys)
-    .innerJoin(partnerAccounts, eq(partnerAccounts.id, sshKeys.partnerAccountId))
-    .innerJoin(destinations, eq(destinations.id, partnerAccounts.destinationId))
-    .where(eq(sshKeys.id, keyId));
-  return row ?? null;
+  await insertNotificationEvent(tx, event);
 }

@@ -6,6 +6,7 @@ import {
   STAGING_OK_MAIL,
   stagingAlertState,
 } from "@/lib/transfers/staging/space-records";
+import { systemActor, type SystemActor } from "@/lib/auth/actor";
 import { logger } from "@/lib/logger";
 import { sendMail } from "@/lib/mail/send";
 import { stagingRoot } from "@/lib/transfers/staging/files";
@@ -39,10 +40,10 @@ export interface StagingAlertOutcome {
   mails: number;
 }
 
-export async function checkStagingSpace(now = new Date()): Promise<StagingAlertOutcome> {
+export async function checkStagingSpace(system: SystemActor, now = new Date()): Promise<StagingAlertOutcome> {
   const space = await measureStagingSpace();
-  const refusedAt = await lastStorageRefusalSince(new Date(now.getTime() - REFUSAL_HOLD_MINUTES * 60_000));
-  const { episode, open } = await stagingAlertState();
+  const refusedAt = await lastStorageRefusalSince(system, new Date(now.getTime() - REFUSAL_HOLD_MINUTES * 60_000));
+  const { episode, open } = await stagingAlertState(system);
   if (space.status === "unknown" && !refusedAt) {
     logger.warn("staging volume could not be measured", { problem: space.problem });
     return { space, state: "unknown", episode, mails: 0 };
@@ -53,7 +54,7 @@ export async function checkStagingSpace(now = new Date()): Promise<StagingAlertO
   if (short) {
     const mail = stagingSpaceLowMail(space, { stagingDirectory: stagingRoot(), refusedAt });
     const day = now.toISOString().slice(0, 10);
-    for (const address of await adminAlertAddresses()) {
+    for (const address of await adminAlertAddresses(system)) {
       const outcome = await sendMail({ to: address, ...mail, kind: STAGING_LOW_MAIL, dedupeKey: `staging-space:${episode}:low:${day}:${address.toLowerCase()}` });
       if (outcome.status !== "duplicate") mails += 1;
     }
@@ -62,7 +63,7 @@ export async function checkStagingSpace(now = new Date()): Promise<StagingAlertO
   }
   if (recovered && open) {
     const mail = stagingSpaceOkMail(space);
-    for (const address of await adminAlertAddresses()) {
+    for (const address of await adminAlertAddresses(system)) {
       const outcome = await sendMail({ to: address, ...mail, kind: STAGING_OK_MAIL, dedupeKey: `staging-space:${episode}:ok:${address.toLowerCase()}` });
       if (outcome.status !== "duplicate") mails += 1;
     }
@@ -88,7 +89,7 @@ export function checkStagingSpaceSoon(): void {
   running = (async () => {
     do {
       again = false;
-      await checkStagingSpace().catch((error: unknown) => logger.error("staging storage check failed", { error }));
+      await checkStagingSpace(systemActor("notification-dispatcher")).catch((error: unknown) => logger.error("staging storage check failed", { error }));
     } while (again);
   })().finally(() => {
     running = null;

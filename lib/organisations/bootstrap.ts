@@ -1,10 +1,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
-import type { DatabaseHandle } from "@/db/client";
-import { organisations, users } from "@/db/schema";
+import { inTransaction, type Executor } from "@/db/executor";
+import { anyUserHasRole, insertUserUnlessEmailTaken, userExistsWithEmail } from "@/db/repositories/users";
+import { findOrganisationBySubmitterId, insertOrganisation } from "@/db/repositories/organisations";
+import { getDb } from "@/db/client";
 import { hashPassword } from "@/lib/auth/password";
+import type { SystemActor } from "@/lib/auth/actor";
 import type { Env } from "@/lib/env";
 
 /** A readable random password: 4 groups of 5 from an alphabet without look-alikes (~110 bits). */
@@ -35,70 +37,79 @@ export interface CreatedLogin {
   password?: string;
 }
 
-async function ensureUser(
-  handle: DatabaseHandle,
-  spec: { email: string; name: string; role: "admin" | "support" | "partner"; organisationId?: string; isOrgAdmin?: boolean; password?: string },
-): Promise<string | undefined> {
-  const [existing] = await handle.db.select({ id: users.id }).from(users).where(eq(users.email, spec.email));
-  if (existing) return undefined;
+interface UserSpec {
+  email: string;
+  name: string;
+  role: "admin" | "support" | "partner";
+  organisationId?: string;
+  isOrgAdmin?: boolean;
+  password?: string;
+}
+
+/** The password and its hash for a user this start may create (hashed before any transaction opens). */
+async function credentialsFor(spec: Pick<UserSpec, "password">): Promise<{ password: string; passwordHash: string }> {
   const password = spec.password ?? generatePassword();
-  await handle.db.insert(users).values({
+  return { password, passwordHash: await hashPassword(password) };
+}
+
+/** Creates the user unless the email exists; the password when this call created it. */
+async function ensureUser(tx: Executor, spec: UserSpec, credentials: { password: string; passwordHash: string }): Promise<string | undefined> {
+  const created = await insertUserUnlessEmailTaken(tx, {
     email: spec.email,
     name: spec.name,
     role: spec.role,
     organisationId: spec.organisationId ?? null,
     isOrgAdmin: spec.isOrgAdmin ?? false,
-    passwordHash: await hashPassword(password),
-    passwordChangedAt: new Date(),
+    passwordHash: credentials.passwordHash,
   });
-  return password;
+  return created ? credentials.password : undefined;
 }
 
-export async function ensureFirstAdmin(handle: DatabaseHandle, config: Env): Promise<CreatedLogin | null> {
-  const [anyAdmin] = await handle.db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1);
-  if (anyAdmin) return null;
-  const password = await ensureUser(handle, {
-    email: config.BOOTSTRAP_ADMIN_EMAIL,
-    name: "Portal administrator",
-    role: "admin",
-    password: config.BOOTSTRAP_ADMIN_PASSWORD,
+/**
+ * Start-up seeding, run as the system actor "bootstrap" (nothing is audited at start-up): the first
+ * administrator, when there is none.
+ */
+export async function ensureFirstAdmin(_system: SystemActor, config: Env): Promise<CreatedLogin | null> {
+  if (await anyUserHasRole(await getDb(), "admin")) return null;
+  const credentials = await credentialsFor({ password: config.BOOTSTRAP_ADMIN_PASSWORD });
+  const outcome = await inTransaction(async (tx) => {
+    // Another instance may have seeded it meanwhile.
+    if (await anyUserHasRole(tx, "admin")) return null;
+    return { password: await ensureUser(tx, { email: config.BOOTSTRAP_ADMIN_EMAIL, name: "Portal administrator", role: "admin" }, credentials) };
   });
-  return { label: "First admin", email: config.BOOTSTRAP_ADMIN_EMAIL, password: config.BOOTSTRAP_ADMIN_PASSWORD ? undefined : password };
+  if (!outcome) return null;
+  return { label: "First admin", email: config.BOOTSTRAP_ADMIN_EMAIL, password: config.BOOTSTRAP_ADMIN_PASSWORD ? undefined : outcome.password };
 }
 
 export const DEMO_ORGANISATION = { name: "Sunshine Family Clinic", submitterId: "000000050" };
 export const DEMO_PARTNER_EMAIL = "partner@demo.example";
 export const DEMO_SUPPORT_EMAIL = "support@demo.example";
 
-/** Demo mode: an approved partner organisation with one user, and a support user. */
-export async function ensureDemoUsers(handle: DatabaseHandle, config: Env): Promise<CreatedLogin[]> {
-  let [organisation] = await handle.db.select().from(organisations).where(eq(organisations.submitterId, DEMO_ORGANISATION.submitterId));
-  if (!organisation) {
-    [organisation] = await handle.db
-      .insert(organisations)
-      .values({
+/**
+ * Demo mode start-up seeding, run as the system actor "bootstrap": an approved partner organisation
+ * with one user, and a support user. Whatever is missing of the three is created in one transaction.
+ */
+export async function ensureDemoUsers(_system: SystemActor, config: Env): Promise<CreatedLogin[]> {
+  const db = await getDb();
+  const partnerCredentials = (await userExistsWithEmail(db, DEMO_PARTNER_EMAIL)) ? null : await credentialsFor({ password: config.DEMO_USER_PASSWORD });
+  const supportCredentials = (await userExistsWithEmail(db, DEMO_SUPPORT_EMAIL)) ? null : await credentialsFor({ password: config.DEMO_USER_PASSWORD });
+  const { partnerPassword, supportPassword } = await inTransaction(async (tx) => {
+    const organisation =
+      (await findOrganisationBySubmitterId(tx, DEMO_ORGANISATION.submitterId)) ??
+      (await insertOrganisation(tx, {
         ...DEMO_ORGANISATION,
         status: "approved",
         decidedAt: new Date(),
         contactName: "Dana Demo",
         contactEmail: DEMO_PARTNER_EMAIL,
         contactPhone: "+1 555 0100",
-      })
-      .returning();
-  }
-  const partnerPassword = await ensureUser(handle, {
-    email: DEMO_PARTNER_EMAIL,
-    name: "Dana Demo",
-    role: "partner",
-    organisationId: organisation.id,
-    isOrgAdmin: true,
-    password: config.DEMO_USER_PASSWORD,
-  });
-  const supportPassword = await ensureUser(handle, {
-    email: DEMO_SUPPORT_EMAIL,
-    name: "Sam Support",
-    role: "support",
-    password: config.DEMO_USER_PASSWORD,
+      }));
+    return {
+      partnerPassword: partnerCredentials
+        ? await ensureUser(tx, { email: DEMO_PARTNER_EMAIL, name: "Dana Demo", role: "partner", organisationId: organisation.id, isOrgAdmin: true }, partnerCredentials)
+        : undefined,
+      supportPassword: supportCredentials ? await ensureUser(tx, { email: DEMO_SUPPORT_EMAIL, name: "Sam Support", role: "support" }, supportCredentials) : undefined,
+    };
   });
   const shown = (password: string | undefined) => (config.DEMO_USER_PASSWORD ? undefined : password);
   return [

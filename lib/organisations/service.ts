@@ -1,13 +1,14 @@
 import "server-only";
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { organisations, users, type Organisation } from "@/db/schema";
+import { inTransaction } from "@/db/executor";
+import type { Organisation } from "@/db/schema";
+import * as repo from "@/db/repositories/organisations";
+import { insertUser } from "@/db/repositories/users";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import { assertCanRead, requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { isUniqueViolation } from "@/db/errors";
 import { normaliseEmail } from "@/lib/organisations/users";
-import { containsPattern } from "@/db/like-pattern";
 
 export interface RegistrationInput {
   organisationName: string;
@@ -18,46 +19,34 @@ export interface RegistrationInput {
   passwordHash: string;
 }
 
-/** Self-registration: a pending organisation and its first user, who becomes its org-admin. */
+/**
+ * Self-registration (public; it establishes a new user, so it takes the request facts: the form
+ * and the ip): a pending organisation and its first user, who becomes its org-admin. Both rows and
+ * the audit row commit together.
+ */
 export async function createRegistration(input: RegistrationInput, ip: string | null): Promise<{ organisationId: string; userId: string }> {
-  const db = await getDb();
   const email = normaliseEmail(input.email);
   try {
-    const result = await db.transaction(async (tx) => {
-      const [organisation] = await tx
-        .insert(organisations)
-        .values({
-          name: input.organisationName,
-          submitterId: input.submitterId,
-          contactName: input.contactName,
-          contactEmail: email,
-          contactPhone: input.phone,
-        })
-        .returning({ id: organisations.id });
-      const [user] = await tx
-        .insert(users)
-        .values({
-          email,
-          name: input.contactName,
-          phone: input.phone,
-          passwordHash: input.passwordHash,
-          role: "partner",
-          organisationId: organisation.id,
-          isOrgAdmin: true,
-          passwordChangedAt: sql`now()`,
-        })
-        .returning({ id: users.id });
+    return await inTransaction(async (tx) => {
+      const organisation = await repo.insertOrganisation(tx, {
+        name: input.organisationName,
+        submitterId: input.submitterId,
+        contactName: input.contactName,
+        contactEmail: email,
+        contactPhone: input.phone,
+      });
+      const user = await insertUser(tx, {
+        email,
+        name: input.contactName,
+        phone: input.phone,
+        passwordHash: input.passwordHash,
+        role: "partner",
+        organisationId: organisation.id,
+        isOrgAdmin: true,
+      });
+      await recordAudit({ actorEmail: email, organisationId: organisation.id, action: "registration.submitted", target: input.organisationName, result: "success", ip }, tx);
       return { organisationId: organisation.id, userId: user.id };
     });
-    await recordAudit({
-      actorEmail: email,
-      organisationId: result.organisationId,
-      action: "registration.submitted",
-      target: input.organisationName,
-      result: "success",
-      ip,
-    });
-    return result;
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new UserInputError("An account with this email already exists. Sign in instead, or use another email.", "email");
@@ -68,65 +57,46 @@ export async function createRegistration(input: RegistrationInput, ip: string | 
 
 export async function getOrganisation(actor: Actor, organisationId: string): Promise<Organisation> {
   assertCanRead(actor, organisationId, "organisation");
-  const db = await getDb();
-  const [row] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
+  const row = await repo.findOrganisationById(await getDb(), organisationId);
   if (!row) throw new NotFoundError("organisation");
   return row;
 }
 
 export async function listRegistrations(actor: Actor, status: Organisation["status"] = "pending"): Promise<Organisation[]> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  return db
-    .select()
-    .from(organisations)
-    .where(eq(organisations.status, status))
-    .orderBy(status === "pending" ? asc(organisations.createdAt) : desc(organisations.decidedAt))
-    .limit(200);
+  return repo.listOrganisationsByStatus(await getDb(), status, 200);
 }
 
+/** Approves or rejects a pending registration; the decision and its audit row commit together. */
 export async function decideRegistration(
   actor: Actor,
   organisationId: string,
   decision: { approve: true } | { approve: false; reason: string },
 ): Promise<void> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  const [updated] = await db
-    .update(organisations)
-    .set({
+  await inTransaction(async (tx) => {
+    const updated = await repo.decidePendingOrganisation(tx, organisationId, {
       status: decision.approve ? "approved" : "rejected",
-      decisionReason: decision.approve ? null : decision.reason,
-      decidedAt: sql`now()`,
+      reason: decision.approve ? null : decision.reason,
       decidedBy: actor.userId,
-    })
-    .where(and(eq(organisations.id, organisationId), eq(organisations.status, "pending")))
-    .returning({ id: organisations.id, name: organisations.name });
-  if (!updated) throw new NotFoundError("pending registration");
-  await recordAudit({
-    actor,
-    organisationId,
-    action: decision.approve ? "registration.approved" : "registration.rejected",
-    target: updated.name,
-    result: "success",
-    ip: actor.ip,
-    detail: decision.approve ? undefined : { reason: decision.reason },
+    });
+    if (!updated) throw new NotFoundError("pending registration");
+    await recordAudit(
+      {
+        actor,
+        organisationId,
+        action: decision.approve ? "registration.approved" : "registration.rejected",
+        target: updated.name,
+        result: "success",
+        ip: actor.ip,
+        detail: decision.approve ? undefined : { reason: decision.reason },
+      },
+      tx,
+    );
   });
 }
 
 export async function searchOrganisations(actor: Actor, search?: string): Promise<Array<Organisation & { userCount: number }>> {
   requireRole(actor, "admin", "support");
-  const db = await getDb();
-  let where: SQL | undefined;
-  if (search) {
-    const pattern = containsPattern(search);
-    where = or(ilike(organisations.name, pattern), ilike(organisations.submitterId, pattern), ilike(organisations.contactEmail, pattern));
-  }
-  const rows = await db
-    .select({ organisation: organisations, userCount: sql<number>`(select count(*)::int from ${users} where ${users.organisationId} = ${organisations.id})` })
-    .from(organisations)
-    .where(where)
-    .orderBy(asc(organisations.name))
-    .limit(200);
-  return rows.map((r) => ({ ...r.organisation, userCount: r.userCount }));
+  return repo.searchOrganisationsWithUserCount(await getDb(), search, 200);
 }

@@ -1,27 +1,29 @@
 import "server-only";
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { destinations, organisations, partnerAccounts, secrets, sshKeys, type PartnerAccount } from "@/db/schema";
+import { inTransaction, type Executor } from "@/db/executor";
+import type { PartnerAccount } from "@/db/schema";
+import * as repo from "@/db/repositories/partner-accounts";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import type { UpstreamCredentials } from "@/lib/transfers/types";
-import { assertCanRead, assertCanWrite, requireRole, type Actor } from "@/lib/auth/actor";
+import { assertCanRead, assertCanWrite, isSystemActor, requireRole, type Actor, type SystemActor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { isUniqueViolation } from "@/db/errors";
-import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret, storeSecret } from "@/lib/vault/secret-store";
 
 export async function createPartnerAccount(
   actor: Actor,
   input: { organisationId: string; destinationId: string; username: string; secretsSetBy: "partner" | "admin" },
 ): Promise<PartnerAccount> {
   requireRole(actor, "admin");
-  const db = await getDb();
-  const [organisation] = await db.select().from(organisations).where(eq(organisations.id, input.organisationId));
-  if (!organisation) throw new NotFoundError("organisation");
-  if (organisation.status !== "approved") throw new UserInputError("Approve the organisation's registration first.", "organisationId");
   try {
-    const [account] = await db.insert(partnerAccounts).values({ ...input, createdBy: actor.userId }).returning();
-    await recordAudit({ actor, organisationId: input.organisationId, action: "partner_account.created", target: `${input.username} (${account.id})`, result: "success", ip: actor.ip, detail: { destinationId: input.destinationId, secretsSetBy: input.secretsSetBy } });
-    return account;
+    return await inTransaction(async (tx) => {
+      const organisation = await repo.findOrganisationApproval(tx, input.organisationId);
+      if (!organisation) throw new NotFoundError("organisation");
+      if (organisation.status !== "approved") throw new UserInputError("Approve the organisation's registration first.", "organisationId");
+      const account = await repo.insertPartnerAccount(tx, { ...input, createdBy: actor.userId });
+      await recordAudit({ actor, organisationId: input.organisationId, action: "partner_account.created", target: `${input.username} (${account.id})`, result: "success", ip: actor.ip, detail: { destinationId: input.destinationId, secretsSetBy: input.secretsSetBy } }, tx);
+      return account;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new UserInputError("This organisation already has an account on that destination.", "destinationId");
     throw error;
@@ -29,8 +31,11 @@ export async function createPartnerAccount(
 }
 
 export async function getPartnerAccount(actor: Actor, id: string): Promise<PartnerAccount> {
-  const db = await getDb();
-  const [account] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.id, id));
+  return readPartnerAccount(await getDb(), actor, id);
+}
+
+async function readPartnerAccount(db: Executor, actor: Actor, id: string): Promise<PartnerAccount> {
+  const account = await repo.findPartnerAccount(db, id);
   if (!account) throw new NotFoundError("partner account");
   assertCanRead(actor, account.organisationId, "partner account");
   return account;
@@ -53,22 +58,8 @@ export async function listPartnerAccounts(actor: Actor, filter: { organisationId
     requireRole(actor, "admin", "support");
   }
   const db = await getDb();
-  const conditions = [];
-  if (filter.organisationId) conditions.push(eq(partnerAccounts.organisationId, filter.organisationId));
-  if (filter.destinationId) conditions.push(eq(partnerAccounts.destinationId, filter.destinationId));
-  const rows = await db
-    .select({ account: partnerAccounts, destination: destinations, organisationName: organisations.name, passwordSetAt: secrets.updatedAt })
-    .from(partnerAccounts)
-    .innerJoin(destinations, eq(destinations.id, partnerAccounts.destinationId))
-    .innerJoin(organisations, eq(organisations.id, partnerAccounts.organisationId))
-    // When the password was set, in the same query (never the sealed value).
-    .leftJoin(secrets, and(eq(secrets.ownerKind, "partner_account"), eq(secrets.ownerId, partnerAccounts.id), eq(secrets.purpose, "upstream_password")))
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(asc(organisations.name), asc(destinations.name));
-  const ids = rows.map((r) => r.account.id);
-  const keys = ids.length
-    ? await db.select().from(sshKeys).where(inArray(sshKeys.partnerAccountId, ids)).orderBy(desc(sshKeys.createdAt))
-    : [];
+  const rows = await repo.listPartnerAccountRows(db, filter);
+  const keys = await repo.listKeysOfAccounts(db, rows.map((r) => r.account.id));
   return rows.map((r) => ({
       account: r.account,
       organisationName: r.organisationName,
@@ -99,29 +90,29 @@ function assertMaySetSecrets(actor: Actor, account: PartnerAccount): void {
 }
 
 export async function setUpstreamPassword(actor: Actor, accountId: string, password: string): Promise<void> {
-  const account = await getPartnerAccount(actor, accountId);
-  assertMaySetSecrets(actor, account);
-  // FTP sends the password on a command line that ends at CRLF: a line break inside it would
-  // smuggle a second command to the payer's server. No real password contains one.
-  if (/[\r\n\0]/.test(password)) throw new UserInputError("The password cannot contain line breaks or NUL characters. Paste it again without them.", "upstreamPassword");
-  await storeSecret({ kind: "partner_account", id: account.id }, "upstream_password", password, actor.userId);
-  await recordAudit({ actor, organisationId: account.organisationId, action: "secret.password_set", target: `${account.username} (${account.id})`, result: "success", ip: actor.ip });
+  await inTransaction(async (tx) => {
+    const account = await readPartnerAccount(tx, actor, accountId);
+    assertMaySetSecrets(actor, account);
+    // FTP sends the password on a command line that ends at CRLF: a line break inside it would
+    // smuggle a second command to the payer's server. No real password contains one.
+    if (/[\r\n\0]/.test(password)) throw new UserInputError("The password cannot contain line breaks or NUL characters. Paste it again without them.", "upstreamPassword");
+    await storeSecret({ kind: "partner_account", id: account.id }, "upstream_password", password, actor.userId, tx);
+    await recordAudit({ actor, organisationId: account.organisationId, action: "secret.password_set", target: `${account.username} (${account.id})`, result: "success", ip: actor.ip }, tx);
+  });
 }
 
 /**
- * The relay's view: username, password and the private key to present. System-level (no actor):
- * only the relay worker and the diagnosis call it, and what it returns never leaves the backend.
+ * The relay's view: username, password and the private key to present. The relay worker calls it
+ * as a system actor; a signed-in user (running a diagnosis) only for an account they may read.
+ * What it returns never leaves the backend.
  */
-export async function loadDeliveryCredentials(accountId: string): Promise<UpstreamCredentials & { keyId?: string }> {
+export async function loadDeliveryCredentials(actor: Actor | SystemActor, accountId: string): Promise<UpstreamCredentials & { keyId?: string }> {
   const db = await getDb();
-  const [account] = await db.select().from(partnerAccounts).where(eq(partnerAccounts.id, accountId));
+  const account = await repo.findPartnerAccount(db, accountId);
   if (!account) throw new NotFoundError("partner account");
+  if (!isSystemActor(actor)) assertCanRead(actor, account.organisationId, "partner account");
   const password = await revealSecret({ kind: "partner_account", id: account.id }, "upstream_password");
-  const candidates = await db
-    .select()
-    .from(sshKeys)
-    .where(and(eq(sshKeys.partnerAccountId, account.id), eq(sshKeys.hasPrivateKey, true), inArray(sshKeys.status, ["installed", "pending"])))
-    .orderBy(desc(sshKeys.createdAt));
+  const candidates = await repo.listPresentableKeys(db, account.id);
   // Prefer a key the payer has confirmed installing; otherwise the newest one we hold.
   const key = candidates.find((k) => k.status === "installed") ?? candidates[0];
   const privateKey = key ? await revealSecret({ kind: "ssh_key", id: key.id }, "private_key") : undefined;

@@ -1,7 +1,8 @@
 import "server-only";
-import { and, asc, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { destinations, organisations, partnerAccounts, sshKeys, type SshKey } from "@/db/schema";
+import { inTransaction, type Executor } from "@/db/executor";
+import type { Destination, PartnerAccount, SshKey } from "@/db/schema";
+import * as repo from "@/db/repositories/ssh-keys";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import {
   assertPrivateMatchesPublic,
@@ -15,7 +16,7 @@ import { assertCanRead, assertCanWrite, requireRole, type Actor } from "@/lib/au
 import { recordAudit } from "@/lib/audit/log";
 import { recordNotificationEvent } from "@/lib/notifications/outbox";
 import { notifySoon } from "@/lib/notifications/queue";
-import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret, storeSecret } from "@/lib/vault/secret-store";
 // Key derivation, RSA generation and encrypted export run on the crypto worker threads, time-boxed.
 import {
   exportOpenSshPrivateKeyOffThread as exportOpenSshPrivateKey,
@@ -23,28 +24,17 @@ import {
   parsePrivateKeyOffThread as parsePrivateKey,
 } from "@/lib/workers/calls";
 
-type AccountWithDestination = { account: typeof partnerAccounts.$inferSelect; destination: typeof destinations.$inferSelect };
+type AccountWithDestination = { account: PartnerAccount; destination: Destination };
 
-async function loadAccount(actor: Actor, accountId: string): Promise<AccountWithDestination> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ account: partnerAccounts, destination: destinations })
-    .from(partnerAccounts)
-    .innerJoin(destinations, eq(destinations.id, partnerAccounts.destinationId))
-    .where(eq(partnerAccounts.id, accountId));
+async function loadAccount(actor: Actor, accountId: string, db?: Executor): Promise<AccountWithDestination> {
+  const row = await repo.findAccountWithDestination(db ?? (await getDb()), accountId);
   if (!row) throw new NotFoundError("partner account");
   assertCanRead(actor, row.account.organisationId, "partner account");
   return row;
 }
 
-async function loadKey(actor: Actor, keyId: string): Promise<SshKey & { destinationPreset: string | null; username: string }> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ key: sshKeys, destinationPreset: destinations.preset, username: partnerAccounts.username })
-    .from(sshKeys)
-    .innerJoin(partnerAccounts, eq(partnerAccounts.id, sshKeys.partnerAccountId))
-    .innerJoin(destinations, eq(destinations.id, partnerAccounts.destinationId))
-    .where(eq(sshKeys.id, keyId));
+async function loadKey(actor: Actor, keyId: string, db?: Executor): Promise<SshKey & { destinationPreset: string | null; username: string }> {
+  const row = await repo.findKeyWithAccountNames(db ?? (await getDb()), keyId);
   if (!row) throw new NotFoundError("key");
   assertCanRead(actor, row.key.organisationId, "key");
   return { ...row.key, destinationPreset: row.destinationPreset, username: row.username };
@@ -71,30 +61,23 @@ function asInputError(error: unknown, field: string): never {
   throw error;
 }
 
-async function insertKey(actor: Actor, account: AccountWithDestination["account"], info: RsaPublicKeyInfo, source: SshKey["source"], privateKeyPem?: string): Promise<SshKey> {
-  const db = await getDb();
-  const [duplicate] = await db
-    .select({ id: sshKeys.id })
-    .from(sshKeys)
-    .where(and(eq(sshKeys.partnerAccountId, account.id), eq(sshKeys.sha256, info.sha256), ne(sshKeys.status, "retired")));
-  if (duplicate) throw new UserInputError("This key is already registered on this account.", "key");
-  const [key] = await db
-    .insert(sshKeys)
-    .values({
-      organisationId: account.organisationId,
-      partnerAccountId: account.id,
-      algorithm: info.algorithm,
-      bits: info.bits,
-      opensshPublic: info.openssh,
-      sha256: info.sha256,
-      md5: info.md5,
-      comment: info.comment || null,
-      source,
-      hasPrivateKey: Boolean(privateKeyPem),
-      createdBy: actor.userId,
-    })
-    .returning();
-  if (privateKeyPem) await storeSecret({ kind: "ssh_key", id: key.id }, "private_key", privateKeyPem, actor.userId);
+/** Inserts the key row and seals its private half, inside the caller's transaction. */
+async function insertKey(tx: Executor, actor: Actor, account: AccountWithDestination["account"], info: RsaPublicKeyInfo, source: SshKey["source"], privateKeyPem?: string): Promise<SshKey> {
+  if (await repo.findLiveKeyByFingerprint(tx, account.id, info.sha256)) throw new UserInputError("This key is already registered on this account.", "key");
+  const key = await repo.insertSshKey(tx, {
+    organisationId: account.organisationId,
+    partnerAccountId: account.id,
+    algorithm: info.algorithm,
+    bits: info.bits,
+    opensshPublic: info.openssh,
+    sha256: info.sha256,
+    md5: info.md5,
+    comment: info.comment || null,
+    source,
+    hasPrivateKey: Boolean(privateKeyPem),
+    createdBy: actor.userId,
+  });
+  if (privateKeyPem) await storeSecret({ kind: "ssh_key", id: key.id }, "private_key", privateKeyPem, actor.userId, tx);
   return key;
 }
 
@@ -105,9 +88,11 @@ export async function generateKey(actor: Actor, accountId: string, bits?: number
   const chosen = (bits ?? allowed[0]) as GeneratableRsaBits;
   if (!allowed.includes(chosen)) throw new UserInputError(`This destination accepts ${allowed.join(" or ")}-bit keys.`, "bits");
   const pair = await generateRsaKeyPair(chosen, `${account.username}@edi-portal`);
-  const key = await insertKey(actor, account, pair.publicKey, "generated", pair.privateKeyPem);
-  await recordAudit({ actor, organisationId: account.organisationId, action: "key.generated", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip, detail: { bits: chosen, accountId } });
-  return key;
+  return inTransaction(async (tx) => {
+    const key = await insertKey(tx, actor, account, pair.publicKey, "generated", pair.privateKeyPem);
+    await recordAudit({ actor, organisationId: account.organisationId, action: "key.generated", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip, detail: { bits: chosen, accountId } }, tx);
+    return key;
+  });
 }
 
 export async function uploadPublicKey(actor: Actor, accountId: string, text: string): Promise<SshKey> {
@@ -122,31 +107,31 @@ export async function uploadPublicKey(actor: Actor, accountId: string, text: str
     }
     asInputError(error, "publicKey");
   }
-  const key = await insertKey(actor, account, info, "uploaded_public");
-  await recordAudit({ actor, organisationId: account.organisationId, action: "key.uploaded_public", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip, detail: { bits: key.bits, accountId } });
-  return key;
+  return inTransaction(async (tx) => {
+    const key = await insertKey(tx, actor, account, info, "uploaded_public");
+    await recordAudit({ actor, organisationId: account.organisationId, action: "key.uploaded_public", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip, detail: { bits: key.bits, accountId } }, tx);
+    return key;
+  });
 }
 
 export async function uploadPrivateKey(actor: Actor, accountId: string, text: string, passphrase: string | undefined): Promise<SshKey> {
   const { account, destination } = await loadAccount(actor, accountId);
   assertMayManageKeys(actor, account);
   const parsed = await parsePrivateKey(text, passphrase || undefined, policyOf(destination)).catch((error) => asInputError(error, isKeyError(error) && /PASSPHRASE/.test(error.code) ? "passphrase" : "privateKey"));
-  const db = await getDb();
-  // A public key registered earlier (e.g. with the payer) gets its private half attached.
-  const [existing] = await db
-    .select()
-    .from(sshKeys)
-    .where(and(eq(sshKeys.partnerAccountId, account.id), eq(sshKeys.sha256, parsed.publicKey.sha256), ne(sshKeys.status, "retired")));
-  let key: SshKey;
-  if (existing) {
-    if (existing.hasPrivateKey) throw new UserInputError("The portal already holds this private key.", "privateKey");
-    await storeSecret({ kind: "ssh_key", id: existing.id }, "private_key", parsed.privateKeyPem, actor.userId);
-    [key] = await db.update(sshKeys).set({ hasPrivateKey: true }).where(eq(sshKeys.id, existing.id)).returning();
-  } else {
-    key = await insertKey(actor, account, parsed.publicKey, "uploaded_private", parsed.privateKeyPem);
-  }
-  await recordAudit({ actor, organisationId: account.organisationId, action: "key.uploaded_private", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip, detail: { bits: key.bits, accountId, format: parsed.sourceFormat } });
-  return key;
+  return inTransaction(async (tx) => {
+    // A public key registered earlier (e.g. with the payer) gets its private half attached.
+    const existing = await repo.findLiveKeyByFingerprint(tx, account.id, parsed.publicKey.sha256);
+    let key: SshKey;
+    if (existing) {
+      if (existing.hasPrivateKey) throw new UserInputError("The portal already holds this private key.", "privateKey");
+      await storeSecret({ kind: "ssh_key", id: existing.id }, "private_key", parsed.privateKeyPem, actor.userId, tx);
+      key = await repo.markPrivateKeyHeld(tx, existing.id);
+    } else {
+      key = await insertKey(tx, actor, account, parsed.publicKey, "uploaded_private", parsed.privateKeyPem);
+    }
+    await recordAudit({ actor, organisationId: account.organisationId, action: "key.uploaded_private", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip, detail: { bits: key.bits, accountId, format: parsed.sourceFormat } }, tx);
+    return key;
+  });
 }
 
 /** Attach a private key to a registered public key; it must be that key's other half. */
@@ -161,16 +146,17 @@ export async function attachPrivateKey(actor: Actor, keyId: string, text: string
   } catch (error) {
     asInputError(error, "privateKey");
   }
-  await storeSecret({ kind: "ssh_key", id: key.id }, "private_key", parsed.privateKeyPem, actor.userId);
-  const db = await getDb();
-  await db.update(sshKeys).set({ hasPrivateKey: true }).where(eq(sshKeys.id, key.id));
-  await recordAudit({ actor, organisationId: key.organisationId, action: "key.private_attached", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip });
+  await inTransaction(async (tx) => {
+    await storeSecret({ kind: "ssh_key", id: key.id }, "private_key", parsed.privateKeyPem, actor.userId, tx);
+    await repo.markPrivateKeyHeld(tx, key.id);
+    await recordAudit({ actor, organisationId: key.organisationId, action: "key.private_attached", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip }, tx);
+  });
 }
 
 export async function listAccountKeys(actor: Actor, accountId: string): Promise<SshKey[]> {
-  await loadAccount(actor, accountId);
   const db = await getDb();
-  return db.select().from(sshKeys).where(eq(sshKeys.partnerAccountId, accountId)).orderBy(desc(sshKeys.createdAt));
+  await loadAccount(actor, accountId, db);
+  return repo.listKeysOfAccount(db, accountId);
 }
 
 export type PublicKeyFormat = "openssh" | "rfc4716" | "pem";
@@ -195,13 +181,9 @@ export async function downloadPrivateKeyOnce(actor: Actor, keyId: string, passph
   assertMayManageKeys(actor, account);
   if (key.source !== "generated" || !key.hasPrivateKey) throw new UserInputError("Only keys the portal generated can be downloaded.");
   if (passphrase.length < 8) throw new UserInputError("Choose a passphrase of at least 8 characters to protect the file.", "passphrase");
-  const db = await getDb();
-  const [claimed] = await db
-    .update(sshKeys)
-    .set({ privateKeyDownloadedAt: sql`now()` })
-    .where(and(eq(sshKeys.id, key.id), isNull(sshKeys.privateKeyDownloadedAt)))
-    .returning({ id: sshKeys.id });
-  if (!claimed) throw new UserInputError("This private key was already downloaded once. Generate a new key if you need another copy.");
+  // Claimed before the (slow, off-thread) export and outside any transaction: a held
+  // transaction must never wait on a worker thread.
+  if (!(await repo.claimPrivateKeyDownload(await getDb(), key.id))) throw new UserInputError("This private key was already downloaded once. Generate a new key if you need another copy.");
   const pem = await revealSecret({ kind: "ssh_key", id: key.id }, "private_key");
   if (!pem) throw new NotFoundError("key");
   const content = await exportOpenSshPrivateKey(pem, passphrase, `${key.username}@edi-portal`);
@@ -213,22 +195,15 @@ export async function retireKey(actor: Actor, keyId: string): Promise<void> {
   const key = await loadKey(actor, keyId);
   const { account } = await loadAccount(actor, key.partnerAccountId);
   assertMayManageKeys(actor, account);
-  const db = await getDb();
-  await db.update(sshKeys).set({ status: "retired" }).where(eq(sshKeys.id, key.id));
-  await recordAudit({ actor, organisationId: key.organisationId, action: "key.retired", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip });
+  await inTransaction(async (tx) => {
+    await repo.retireSshKey(tx, key.id);
+    await recordAudit({ actor, organisationId: key.organisationId, action: "key.retired", target: `${key.sha256} (${key.id})`, result: "success", ip: actor.ip }, tx);
+  });
 }
 
 export async function listKeyQueue(actor: Actor) {
   requireRole(actor, "admin", "support");
-  const db = await getDb();
-  return db
-    .select({ key: sshKeys, organisationName: organisations.name, destinationName: destinations.name, username: partnerAccounts.username, destinationHost: destinations.host })
-    .from(sshKeys)
-    .innerJoin(partnerAccounts, eq(partnerAccounts.id, sshKeys.partnerAccountId))
-    .innerJoin(destinations, eq(destinations.id, partnerAccounts.destinationId))
-    .innerJoin(organisations, eq(organisations.id, sshKeys.organisationId))
-    .where(eq(sshKeys.status, "pending"))
-    .orderBy(asc(sshKeys.createdAt));
+  return repo.listPendingKeysWithNames(await getDb());
 }
 
 /**
@@ -238,32 +213,25 @@ export async function listKeyQueue(actor: Actor) {
 export async function decideKey(actor: Actor, keyId: string, decision: { installed: true } | { installed: false; reason: string }): Promise<SshKey & { destinationPreset: string | null; username: string }> {
   requireRole(actor, "admin");
   const key = await loadKey(actor, keyId);
-  const db = await getDb();
-  await db.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(sshKeys)
-      .set({ status: decision.installed ? "installed" : "rejected", decisionReason: decision.installed ? null : decision.reason, decidedBy: actor.userId, decidedAt: sql`now()` })
-      .where(and(eq(sshKeys.id, keyId), eq(sshKeys.status, "pending")))
-      .returning({ id: sshKeys.id });
-    if (!updated) throw new NotFoundError("pending key");
-    if (decision.installed) {
-      await tx
-        .update(sshKeys)
-        .set({ status: "retired" })
-        .where(and(eq(sshKeys.partnerAccountId, key.partnerAccountId), eq(sshKeys.status, "installed"), ne(sshKeys.id, keyId)));
-    }
-    // Committed with the decision, so the organisation's email cannot be lost in between.
+  await inTransaction(async (tx) => {
+    const decided = await repo.decidePendingKey(tx, keyId, { status: decision.installed ? "installed" : "rejected", reason: decision.installed ? null : decision.reason, decidedBy: actor.userId });
+    if (!decided) throw new NotFoundError("pending key");
+    if (decision.installed) await repo.retireOtherInstalledKeys(tx, key.partnerAccountId, keyId);
+    // Committed with the decision, so neither the organisation's email nor the audit row can be lost.
     await recordNotificationEvent(tx, { type: decision.installed ? "key.approved" : "key.rejected", organisationId: key.organisationId, sshKeyId: keyId });
+    await recordAudit(
+      {
+        actor,
+        organisationId: key.organisationId,
+        action: decision.installed ? "key.approved" : "key.rejected",
+        target: `${key.sha256} (${key.id})`,
+        result: "success",
+        ip: actor.ip,
+        detail: decision.installed ? undefined : { reason: decision.reason },
+      },
+      tx,
+    );
   });
   notifySoon();
-  await recordAudit({
-    actor,
-    organisationId: key.organisationId,
-    action: decision.installed ? "key.approved" : "key.rejected",
-    target: `${key.sha256} (${key.id})`,
-    result: "success",
-    ip: actor.ip,
-    detail: decision.installed ? undefined : { reason: decision.reason },
-  });
   return key;
 }

@@ -1,17 +1,26 @@
 import "server-only";
-import { blockedUntil, clearKey, countEvent, type LimitPolicy } from "@/lib/rate-limits/store";
+import { getDb } from "@/db/client";
+import type { Executor } from "@/db/executor";
+import { deleteCounter, findActiveBlock, incrementCounter, type CounterRule, type CounterState } from "@/db/repositories/rate-limits";
 import { UserInputError } from "@/lib/errors";
 
 const minutes = (n: number) => n * 60_000;
 
+export interface RatePolicy extends CounterRule {
+  /** The counter keys' prefix: `<prefix>:<subject>`. */
+  prefix: string;
+}
+
 /**
- * Every throttle of the portal, by name. Counters live in the database (`rate_limits`), so they
- * hold across several portal instances. "Account" subjects are the email as typed (or a user or
- * record id): an unknown email is counted exactly like a known one, so a limit never tells
- * whether an account exists. IP limits are looser, because an office may share one address.
+ * Every throttle of the portal, in one table: name, key prefix, how many events (`max`) per
+ * `windowMs`, and how long a counter that reached `max` stays blocked (`blockMs`). Counters live in
+ * the database (`rate_limits`), so they hold across several portal instances. "Account" subjects
+ * are the email as typed (or a user or record id): an unknown email is counted exactly like a known
+ * one, so a limit never tells whether an account exists. IP limits are looser, because an office
+ * may share one address.
  */
 export const ratePolicies = {
-  /** Wrong passwords for one email. */
+  /** Wrong passwords for one email (sign-in and the fresh-authentication prompt). */
   signInAccount: { prefix: "signin:account", max: 5, windowMs: minutes(15), blockMs: minutes(15) },
   /** Wrong passwords from one address, whatever the emails. */
   signInIp: { prefix: "signin:ip", max: 50, windowMs: minutes(15), blockMs: minutes(15) },
@@ -19,22 +28,35 @@ export const ratePolicies = {
   twoFactorAccount: { prefix: "2fa:account", max: 10, windowMs: minutes(15), blockMs: minutes(15) },
   twoFactorIp: { prefix: "2fa:ip", max: 50, windowMs: minutes(15), blockMs: minutes(15) },
   /** Registrations submitted (every one counts). */
-  registrationAccount: { prefix: "register:account", max: 3, windowMs: minutes(60) },
-  registrationIp: { prefix: "register:ip", max: 20, windowMs: minutes(60) },
-  /** Password-reset requests (every one counts); the reset flow uses these. */
-  passwordResetAccount: { prefix: "reset:account", max: 3, windowMs: minutes(60) },
-  passwordResetIp: { prefix: "reset:ip", max: 20, windowMs: minutes(60) },
-  /** API requests with a missing or wrong bearer token, per address. */
+  registrationAccount: { prefix: "register:account", max: 3, windowMs: minutes(60), blockMs: minutes(60) },
+  registrationIp: { prefix: "register:ip", max: 20, windowMs: minutes(60), blockMs: minutes(60) },
+  /** "Forgot password" requests, for known and unknown addresses alike (every one counts). */
+  passwordResetAccount: { prefix: "reset:account", max: 3, windowMs: minutes(60), blockMs: minutes(60) },
+  passwordResetIp: { prefix: "reset:ip", max: 20, windowMs: minutes(60), blockMs: minutes(60) },
+  /** API requests with a wrong bearer token, per address. */
   apiTokenFailureIp: { prefix: "api:badtoken:ip", max: 20, windowMs: minutes(15), blockMs: minutes(15) },
+  /** Partner API requests per token (every request counts): generous for batch jobs, low enough that a runaway loop cannot flood the relay. */
+  apiToken: { prefix: "api:token", max: 120, windowMs: minutes(1), blockMs: minutes(1) },
+  /** /api/health/details requests per monitoring token: a monitoring system polls every few seconds at most. */
+  monitoringToken: { prefix: "monitoring:token", max: 120, windowMs: minutes(1), blockMs: minutes(1) },
   /** Diagnosis runs: per partner account it protects the payer's lock-out; per address, the relay. */
-  diagnosisAccount: { prefix: "diagnosis:account", max: 3, windowMs: minutes(10) },
-  diagnosisIp: { prefix: "diagnosis:ip", max: 10, windowMs: minutes(10) },
-} as const satisfies Record<string, LimitPolicy & { prefix: string }>;
+  diagnosisAccount: { prefix: "diagnosis:account", max: 3, windowMs: minutes(10), blockMs: minutes(10) },
+  diagnosisIp: { prefix: "diagnosis:ip", max: 10, windowMs: minutes(10), blockMs: minutes(10) },
+} as const satisfies Record<string, RatePolicy>;
 
 export type RatePolicyName = keyof typeof ratePolicies;
 
 /** One counter: a policy and what it counts (an email, a user id, an IP). Empty subjects are skipped. */
 export type LimitSubject = [policy: RatePolicyName, subject: string | null | undefined];
+
+export type LimitState = CounterState;
+
+/*
+ * Throttles count request facts (an email as typed, an address, a token or account id), usually
+ * before anyone is signed in, so these functions take the subjects rather than an actor. Each
+ * operation exists twice: on its own (below), or on a use case's transaction (`rateLimitsOn(tx)`),
+ * so a count or a cleared lock commits with the rows it belongs to.
+ */
 
 export function limitKey(policy: RatePolicyName, subject: string): string {
   return `${ratePolicies[policy].prefix}:${subject.trim().toLowerCase()}`;
@@ -48,19 +70,45 @@ function latest(dates: Array<Date | null>): Date | null {
   return dates.reduce<Date | null>((max, d) => (d && (!max || d > max) ? d : max), null);
 }
 
-/** When any of the counters is blocked, the latest time the blocks end; otherwise null. */
-export async function limitedUntil(...subjects: LimitSubject[]): Promise<Date | null> {
-  return latest(await Promise.all(present(subjects).map(([policy, subject]) => blockedUntil(limitKey(policy, subject)))));
+/** The counter operations on one executor (the database, or a use case's transaction). */
+export function rateLimitsOn(db: Executor) {
+  return {
+    /** When any of the counters is blocked, the latest time the blocks end; otherwise null. */
+    async limitedUntil(...subjects: LimitSubject[]): Promise<Date | null> {
+      const blocks: Array<Date | null> = [];
+      for (const [policy, subject] of present(subjects)) blocks.push(await findActiveBlock(db, limitKey(policy, subject)));
+      return latest(blocks);
+    },
+    /** Count one event on each counter; returns when the caller is blocked from now on, or null. */
+    async countAttempt(...subjects: LimitSubject[]): Promise<Date | null> {
+      const blocks: Array<Date | null> = [];
+      for (const [policy, subject] of present(subjects)) blocks.push((await incrementCounter(db, limitKey(policy, subject), ratePolicies[policy])).blockedUntil);
+      return latest(blocks);
+    },
+    async clearLimits(...subjects: LimitSubject[]): Promise<void> {
+      for (const [policy, subject] of present(subjects)) await deleteCounter(db, limitKey(policy, subject));
+    },
+    /** For request-rate limits (every request counts): the counter after this request. Over the limit when `count > max`. */
+    async countRequest([policy, subject]: [RatePolicyName, string]): Promise<LimitState> {
+      return incrementCounter(db, limitKey(policy, subject), ratePolicies[policy]);
+    },
+  };
 }
 
-/** Count one event on each counter; returns when the caller is blocked from now on, or null. */
+export async function limitedUntil(...subjects: LimitSubject[]): Promise<Date | null> {
+  return rateLimitsOn(await getDb()).limitedUntil(...subjects);
+}
+
 export async function countAttempt(...subjects: LimitSubject[]): Promise<Date | null> {
-  const states = await Promise.all(present(subjects).map(([policy, subject]) => countEvent(limitKey(policy, subject), ratePolicies[policy])));
-  return latest(states.map((s) => s.blockedUntil));
+  return rateLimitsOn(await getDb()).countAttempt(...subjects);
 }
 
 export async function clearLimits(...subjects: LimitSubject[]): Promise<void> {
-  await Promise.all(present(subjects).map(([policy, subject]) => clearKey(limitKey(policy, subject))));
+  return rateLimitsOn(await getDb()).clearLimits(...subjects);
+}
+
+export async function countRequest(subject: [RatePolicyName, string]): Promise<LimitState> {
+  return rateLimitsOn(await getDb()).countRequest(subject);
 }
 
 /** For limits where every request counts (registration, reset requests): refuse when blocked, else count. */

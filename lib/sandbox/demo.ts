@@ -1,13 +1,18 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
-import { destinations, organisations, partnerAccounts, sshKeys, type NewDestination } from "@/db/schema";
-import { revealSecret, storeSecret } from "@/lib/partner-accounts/credentials";
+import type { NewDestination } from "@/db/schema";
+import { findAccountOnDestination, findDestinationIdByPreset, updateDestinationEndpoint } from "@/db/repositories/demo-sandbox";
+import { insertDestination } from "@/db/repositories/destinations";
+import { findOrganisationBySubmitterId } from "@/db/repositories/organisations";
+import { insertPartnerAccount } from "@/db/repositories/partner-accounts";
+import { insertSshKey, listKeysOfAccount } from "@/db/repositories/ssh-keys";
+import { revealSecret, storeSecret } from "@/lib/vault/secret-store";
 import { DEMO_ORGANISATION, generatePassword } from "@/lib/organisations/bootstrap";
 import { generateRsaKeyPair } from "@/lib/keys";
 import { logger } from "@/lib/logger";
+import { runtime } from "@/lib/runtime";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
@@ -27,12 +32,12 @@ export interface DemoSandbox {
   close(): Promise<void>;
 }
 
-const controlKey = Symbol.for("edi-portal.demo-sandbox");
-type GlobalWithSandbox = typeof globalThis & { [controlKey]?: DemoSandbox };
-
-/** In demo mode, "installed on the payer's server" really installs the key on the sandbox payer. */
+/**
+ * In demo mode, "installed on the payer's server" really installs the key on the sandbox payer: the
+ * runtime's `sandbox`, started by lib/runtime/start.ts when DEMO is on (undefined otherwise).
+ */
 export function demoSandbox(): DemoSandbox | undefined {
-  return (globalThis as GlobalWithSandbox)[controlKey];
+  return runtime().sandbox;
 }
 
 function readOrCreate(file: string, create: () => string): string {
@@ -49,43 +54,37 @@ async function sandboxCertificates(dir: string): Promise<SandboxCertificates> {
 }
 
 async function upsertDestination(handle: DatabaseHandle, preset: string, values: Omit<NewDestination, "preset">): Promise<string> {
-  const [existing] = await handle.db.select({ id: destinations.id }).from(destinations).where(eq(destinations.preset, preset));
+  const existing = await findDestinationIdByPreset(handle.db, preset);
   if (existing) {
     // Ports change on every start; the pins are the sandbox's persistent key and certificate.
-    await handle.db
-      .update(destinations)
-      .set({ host: values.host, port: values.port, hostKeyFingerprints: values.hostKeyFingerprints, tlsPins: values.tlsPins, passivePortMin: values.passivePortMin, passivePortMax: values.passivePortMax })
-      .where(eq(destinations.id, existing.id));
-    return existing.id;
+    await updateDestinationEndpoint(handle.db, existing, values);
+    return existing;
   }
-  const [created] = await handle.db.insert(destinations).values({ ...values, preset }).returning({ id: destinations.id });
-  return created.id;
+  return (await insertDestination(handle.db, { ...values, preset })).id;
 }
 
+/** The demo organisation's account on a sandbox destination, and its password (both made at first start, together). */
 async function ensureAccount(handle: DatabaseHandle, organisationId: string, destinationId: string): Promise<{ id: string; password: string }> {
-  let [account] = await handle.db
-    .select()
-    .from(partnerAccounts)
-    .where(and(eq(partnerAccounts.organisationId, organisationId), eq(partnerAccounts.destinationId, destinationId)));
-  if (!account) {
-    [account] = await handle.db.insert(partnerAccounts).values({ organisationId, destinationId, username: SANDBOX_USER }).returning();
-  }
-  const owner = { kind: "partner_account" as const, id: account.id };
-  let password = await revealSecret(owner, "upstream_password");
-  if (!password) {
-    password = generatePassword();
-    await storeSecret(owner, "upstream_password", password, null);
-  }
-  return { id: account.id, password };
+  return handle.db.transaction(async (tx) => {
+    const account =
+      (await findAccountOnDestination(tx, organisationId, destinationId)) ?? (await insertPartnerAccount(tx, { organisationId, destinationId, username: SANDBOX_USER }));
+    const owner = { kind: "partner_account" as const, id: account.id };
+    let password = await revealSecret(owner, "upstream_password", tx);
+    if (!password) {
+      password = generatePassword();
+      await storeSecret(owner, "upstream_password", password, null, tx);
+    }
+    return { id: account.id, password };
+  });
 }
 
 async function installedKeys(handle: DatabaseHandle, accountId: string, organisationId: string): Promise<string[]> {
-  let keys = await handle.db.select().from(sshKeys).where(and(eq(sshKeys.partnerAccountId, accountId), eq(sshKeys.status, "installed")));
+  let keys = (await listKeysOfAccount(handle.db, accountId)).filter((key) => key.status === "installed");
   if (keys.length === 0) {
     const pair = await generateRsaKeyPair(2048, `${SANDBOX_USER}@demo`);
-    const [key] = await handle.db
-      .insert(sshKeys)
-      .values({
+    // The key and its private half together, or neither.
+    const key = await handle.db.transaction(async (tx) => {
+      const inserted = await insertSshKey(tx, {
         organisationId,
         partnerAccountId: accountId,
         algorithm: "rsa",
@@ -99,9 +98,10 @@ async function installedKeys(handle: DatabaseHandle, accountId: string, organisa
         status: "installed",
         decidedAt: new Date(),
         decisionReason: "Installed on the demo sandbox at first start.",
-      })
-      .returning();
-    await storeSecret({ kind: "ssh_key", id: key.id }, "private_key", pair.privateKeyPem, null);
+      });
+      await storeSecret({ kind: "ssh_key", id: inserted.id }, "private_key", pair.privateKeyPem, null, tx);
+      return inserted;
+    });
     keys = [key];
   }
   return keys.map((k) => k.opensshPublic);
@@ -114,7 +114,8 @@ export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string):
     crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
   );
   const certificates = await sandboxCertificates(dir);
-  const [organisation] = await handle.db.select().from(organisations).where(eq(organisations.submitterId, DEMO_ORGANISATION.submitterId));
+  const organisation = await findOrganisationBySubmitterId(handle.db, DEMO_ORGANISATION.submitterId);
+  if (!organisation) throw new Error("The demo organisation is missing: the demo users are created before the sandbox starts (server.ts).");
 
   // Start the servers first (ports are known only then), with the accounts' current credentials.
   const sftpDestinationId = await upsertDestination(handle, "sandbox-sftp", {
@@ -175,11 +176,9 @@ export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string):
     sftp,
     ftps,
     async close() {
-      delete (globalThis as GlobalWithSandbox)[controlKey];
       await Promise.allSettled([sftp.close(), ftps.close()]);
     },
   };
-  (globalThis as GlobalWithSandbox)[controlKey] = sandbox;
   logger.info("demo sandbox started", { sftpPort: sftp.port, ftpsPort: ftps.port });
   return sandbox;
 }

@@ -36,6 +36,27 @@ export type TransferErrorCode = keyof typeof TRANSFER_ERROR_CODES;
 
 export const transferErrorCodes = Object.keys(TRANSFER_ERROR_CODES) as TransferErrorCode[];
 
+/**
+ * Why the portal itself stopped a transfer before (or instead of) a delivery attempt. Not failures
+ * of a delivery: nothing retries them (no `transient`), they are never thrown as a TransferError and
+ * have no failure guide — the transfer's message says what happened and what to do. They share
+ * `transfers.last_error_code` with the relay's codes (see TransferStopReason).
+ */
+export const TRANSFER_STOP_CODES = {
+  CHECK_FAILED: { summary: "A check before relaying blocked the file, so it was not sent." },
+  CANCELLED: { summary: "The upload or the send was cancelled, so the file was not sent." },
+  STORAGE_FULL: { summary: "The portal had no storage space left for the upload, so the file was not kept." },
+} as const satisfies Record<string, { summary: string }>;
+
+export type TransferStopCode = keyof typeof TRANSFER_STOP_CODES;
+
+/** Everything `transfers.last_error_code` may hold: a delivery failure, or the portal's own stop. */
+export type TransferStopReason = TransferErrorCode | TransferStopCode;
+
+export function isTransferStopCode(value: string): value is TransferStopCode {
+  return Object.hasOwn(TRANSFER_STOP_CODES, value);
+}
+
 export class TransferError extends Error {
   readonly code: TransferErrorCode;
   readonly transient: boolean;

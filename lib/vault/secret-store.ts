@@ -1,48 +1,47 @@
 import "server-only";
-import { and, eq, ne, notInArray, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { secrets, type SecretRow } from "@/db/schema";
+import type { Executor } from "@/db/executor";
+import * as repo from "@/db/repositories/secrets";
 import { isVaultError, openSecretText, parseSealedSecret, rewrapSecret, sealSecret, secretAad, serializeSealedSecret } from "@/lib/vault";
 import { withKeyring } from "@/lib/vault/runtime";
 import { logger } from "@/lib/logger";
 
-export type SecretOwner = { kind: SecretRow["ownerKind"]; id: string };
-export type SecretPurpose = SecretRow["purpose"];
+export type { SecretOwner, SecretPurpose } from "@/db/repositories/secrets";
+type SecretOwner = repo.SecretOwner;
+type SecretPurpose = repo.SecretPurpose;
+
+/*
+ * The sealed-secret store. It is a building block, not a use case: the services that call it
+ * (partner accounts, keys, two-factor, webhooks, the relay) authorize their actor first. Callers
+ * above the services can set a secret or learn when it was set, never read it back.
+ */
 
 /** Binds a ciphertext to its owner row and purpose: moved anywhere else, it no longer opens. */
 function aadFor(owner: SecretOwner, purpose: SecretPurpose): string {
   return secretAad(`${owner.kind}.${owner.id}`, purpose);
 }
 
-/**
- * Write-only from the UI's point of view: callers above the data-access layer can set a secret or
- * learn when it was set, never read it back. Only the relay and diagnosis call `revealSecret`.
- */
-export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, plaintext: string, setBy: string | null): Promise<void> {
-  const db = await getDb();
+/** Seals and stores; pass the use case's transaction so the secret commits with its audit row. */
+export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, plaintext: string, setBy: string | null, executor?: Executor): Promise<void> {
   const sealed = withKeyring((keyring) => sealSecret(plaintext, aadFor(owner, purpose), keyring));
-  const values = { masterKeyId: sealed.keyId, sealed: serializeSealedSecret(sealed), setBy, updatedAt: sql`now()` };
-  await db
-    .insert(secrets)
-    .values({ ownerKind: owner.kind, ownerId: owner.id, purpose, ...values })
-    .onConflictDoUpdate({ target: [secrets.ownerKind, secrets.ownerId, secrets.purpose], set: values });
+  await repo.upsertSealedSecret(executor ?? (await getDb()), owner, purpose, { masterKeyId: sealed.keyId, sealed: serializeSealedSecret(sealed), setBy });
 }
 
-export async function revealSecret(owner: SecretOwner, purpose: SecretPurpose): Promise<string | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(secrets)
-    .where(and(eq(secrets.ownerKind, owner.kind), eq(secrets.ownerId, owner.id), eq(secrets.purpose, purpose)));
+export async function revealSecret(owner: SecretOwner, purpose: SecretPurpose, executor?: Executor): Promise<string | undefined> {
+  const row = await repo.findSealedSecret(executor ?? (await getDb()), owner, purpose);
   if (!row) return undefined;
   return withKeyring((keyring) => openSecretText(parseSealedSecret(row.sealed), aadFor(owner, purpose), keyring));
+}
+
+export async function deleteSecret(owner: SecretOwner, purpose: SecretPurpose, executor?: Executor): Promise<void> {
+  await repo.deleteSealedSecret(executor ?? (await getDb()), owner, purpose);
 }
 
 /**
  * Re-wrap every data key that is not under the active master key. Each row is updated only if it
  * still holds the ciphertext we read, so a secret replaced meanwhile is never overwritten. A row
  * that no longer decrypts (tampered or damaged) is skipped and reported, never allowed to stop
- * the rotation of everyone else's secrets.
+ * the rotation of everyone else's secrets. Run by the operator's `vault:rotate` command only.
  */
 export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining: number; unreadable: string[]; activeKeyId: string }> {
   const db = await getDb();
@@ -50,8 +49,7 @@ export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining
   const unreadable: string[] = [];
   const activeKeyId = withKeyring((keyring) => keyring.activeKeyId);
   for (;;) {
-    const pending = and(ne(secrets.masterKeyId, activeKeyId), unreadable.length ? notInArray(secrets.id, unreadable) : undefined);
-    const batch = await db.select().from(secrets).where(pending).limit(100);
+    const batch = await repo.secretsNotUnder(db, activeKeyId, unreadable, 100);
     if (batch.length === 0) break;
     for (const row of batch) {
       const owner = { kind: row.ownerKind, id: row.ownerId };
@@ -66,14 +64,9 @@ export async function rewrapAllSecrets(): Promise<{ rewrapped: number; remaining
         }
         throw error;
       }
-      const updated = await db
-        .update(secrets)
-        .set({ sealed: serializeSealedSecret(next), masterKeyId: next.keyId })
-        .where(and(eq(secrets.id, row.id), eq(secrets.sealed, row.sealed)))
-        .returning({ id: secrets.id });
-      if (updated.length) rewrapped++;
+      if (await repo.replaceSealedIfUnchanged(db, row.id, row.sealed, { sealed: serializeSealedSecret(next), masterKeyId: next.keyId })) rewrapped++;
     }
   }
-  const [{ remaining }] = await db.select({ remaining: sql<number>`count(*)::int` }).from(secrets).where(ne(secrets.masterKeyId, activeKeyId));
+  const remaining = await repo.countSecretsNotUnder(db, activeKeyId);
   return { rewrapped, remaining, unreadable, activeKeyId };
 }

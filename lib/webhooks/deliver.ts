@@ -4,6 +4,7 @@ import { logger } from "@/lib/logger";
 import { postWebhook } from "@/lib/webhooks/request";
 import { signatureHeader } from "@/lib/webhooks/signature";
 import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/webhooks/url";
+import type { SystemActor } from "@/lib/auth/actor";
 
 export type AttemptOutcome = "delivered" | "retry" | "failed" | "skipped";
 
@@ -12,15 +13,15 @@ export type AttemptOutcome = "delivered" | "retry" | "failed" | "skipped";
  * webhook was created), sign the stored body with a fresh timestamp, POST, and log the attempt.
  * 2xx is delivered; anything else is retried until the attempts are used up.
  */
-export async function attemptWebhookDelivery(deliveryId: string, options: { isLastAttempt: boolean; nextAttemptInSeconds?: number }): Promise<AttemptOutcome> {
-  const loaded = await loadDeliveryToSend(deliveryId);
+export async function attemptWebhookDelivery(dispatcher: SystemActor, deliveryId: string, options: { isLastAttempt: boolean; nextAttemptInSeconds?: number }): Promise<AttemptOutcome> {
+  const loaded = await loadDeliveryToSend(dispatcher, deliveryId);
   if (!loaded || loaded.delivery.status !== "pending") return "skipped";
   const { delivery } = loaded;
   const startedAt = new Date();
   let attempt: AttemptRecord;
   if (loaded.disabled || !loaded.secret) {
     attempt = { at: startedAt.toISOString(), statusCode: null, error: loaded.disabled ? "The webhook is disabled; nothing was sent." : "The webhook's signing secret is missing.", durationMs: 0 };
-    await recordDeliveryAttempt(delivery.id, attempt, { status: "failed" });
+    await recordDeliveryAttempt(dispatcher, delivery.id, attempt, { status: "failed" });
     return "failed";
   }
   const body = JSON.stringify(delivery.payload);
@@ -45,7 +46,7 @@ export async function attemptWebhookDelivery(deliveryId: string, options: { isLa
   }
   const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode <= 299;
   const outcome = ok ? "delivered" : options.isLastAttempt ? "failed" : "pending";
-  await recordDeliveryAttempt(delivery.id, attempt, { status: outcome, nextAttemptInSeconds: options.nextAttemptInSeconds });
+  await recordDeliveryAttempt(dispatcher, delivery.id, attempt, { status: outcome, nextAttemptInSeconds: options.nextAttemptInSeconds });
   logger.info("webhook attempt", { deliveryId: delivery.id, event: delivery.event, statusCode: attempt.statusCode, outcome });
   return ok ? "delivered" : options.isLastAttempt ? "failed" : "retry";
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { TransferFacts } from "@/lib/notifications/outbox";
+import type { TransferFacts } from "@/db/repositories/notification-events";
 import type { WebhookEvent } from "@/db/schema";
 import { env } from "@/lib/env";
 

@@ -1,9 +1,10 @@
 import type { WorkerPool } from "@/lib/workers/pool";
+import { runtime } from "@/lib/runtime";
 
 /**
- * The process's two worker pools, created by the process entry (server.ts, `npm run worker`, the
- * test setup) through lib/workers/start.ts and looked up here by code that Next.js bundles
- * separately (server actions reach the same pools through this process-wide slot).
+ * The process's two worker pools: a field of the runtime (lib/runtime), created by
+ * lib/workers/start.ts when the runtime starts and stopped when it stops. Code that Next.js bundles
+ * separately (server actions, routes) reaches the same pools through the runtime.
  */
 export interface WorkerPools {
   /** Talks to payers: relay attempts, fetch-and-review, diagnosis. Many tasks per thread. */
@@ -12,19 +13,7 @@ export interface WorkerPools {
   crypto: WorkerPool;
 }
 
-const SLOT = Symbol.for("edi-portal.worker-pools");
-type Slot = { [SLOT]?: WorkerPools };
-
-export function installWorkerPools(pools: WorkerPools | undefined): void {
-  (globalThis as Slot)[SLOT] = pools;
-}
-
+/** The runtime's pools (for code that is not handed them). */
 export function workerPools(): WorkerPools {
-  const pools = (globalThis as Slot)[SLOT];
-  if (!pools) throw new Error("The worker pools are not started: the process entry must call startWorkerPools() first.");
-  return pools;
-}
-
-export function installedWorkerPools(): WorkerPools | undefined {
-  return (globalThis as Slot)[SLOT];
+  return runtime().workers;
 }

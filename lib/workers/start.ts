@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { SHARE_ENV, Worker } from "node:worker_threads";
 import { WorkerPool } from "@/lib/workers/pool";
-import { installedWorkerPools, installWorkerPools, type WorkerPools } from "@/lib/workers/registry";
+import type { WorkerPools } from "@/lib/workers/registry";
 
 /** Set by scripts/bundle-server.mjs: the compiled thread entry next to the compiled server. */
 declare const __PORTAL_THREAD_BUNDLE__: string | undefined;
@@ -47,12 +47,10 @@ function spawnThread(name: keyof typeof THREAD_NICE): Worker {
   return new Worker(prelude, { ...options, eval: true });
 }
 
-/** Creates and installs the pools (threads start on first use). Idempotent. */
-export function startWorkerPools(sizing: WorkerPoolSizing): WorkerPools {
-  const existing = installedWorkerPools();
-  if (existing) return existing;
+/** Creates the pools (threads start on first use). The runtime (lib/runtime/start.ts) owns and stops them. */
+export function createWorkerPools(sizing: WorkerPoolSizing): WorkerPools {
   const sizes = poolSizes(sizing);
-  const pools: WorkerPools = {
+  return {
     protocol: new WorkerPool({
       name: "protocol",
       size: sizes.protocol,
@@ -74,13 +72,8 @@ export function startWorkerPools(sizing: WorkerPoolSizing): WorkerPools {
       spawn: () => spawnThread("crypto"),
     }),
   };
-  installWorkerPools(pools);
-  return pools;
 }
 
-export async function stopWorkerPools(): Promise<void> {
-  const pools = installedWorkerPools();
-  if (!pools) return;
-  installWorkerPools(undefined);
+export async function stopWorkerPools(pools: WorkerPools): Promise<void> {
   await Promise.all([pools.protocol.stop(), pools.crypto.stop()]);
 }

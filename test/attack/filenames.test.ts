@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { destinations, partnerAccounts, sshKeys, transfers } from "@/db/schema";
 import { createApiToken } from "@/lib/api/tokens";
-import { storeSecret } from "@/lib/partner-accounts/credentials";
-import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { storeSecret } from "@/lib/vault/secret-store";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { generateRsaKeyPair } from "@/lib/keys";
 import { runDeliveryAttempt } from "@/lib/transfers/delivery/attempt";
+import { systemActor } from "@/lib/auth/actor";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { remoteNameProblem } from "@/lib/transfers/delivery/remote-name";
 import { stagingRoot } from "@/lib/transfers/staging/files";
@@ -97,7 +98,7 @@ let token: string;
 const payerDir = () => path.join(dataDir, "payer", "incoming");
 
 beforeAll(async () => {
-  installRelayQueue({ enqueue: async () => undefined });
+  replaceRuntimeParts({ relayQueue: { enqueue: async () => undefined } });
   // The sandbox payer asks for a password and then a key, like the real one.
   const pair = await generateRsaKeyPair(2048, "filenames-test");
   server = await startSandboxSftpServer({ rootDir: path.join(dataDir, "payer"), users: [{ username: "clinic", password: PASSWORD, publicKeys: [pair.publicKey.openssh] }] });
@@ -211,7 +212,7 @@ describe("hostile file names", () => {
         expect(result.status, `${name}: ${result.body}`).toBe(200);
         transferId = result.transferId!;
       }
-      const attempt = await runDeliveryAttempt(transferId, { isLastAttempt: true });
+      const attempt = await runDeliveryAttempt(systemActor("relay-worker"), transferId, { isLastAttempt: true });
       expect(attempt, JSON.stringify(attempt.error)).toMatchObject({ status: "delivered" });
       delivered.push(name);
       expect(fs.readFileSync(path.join(payerDir(), name), "utf8")).toBe(body);

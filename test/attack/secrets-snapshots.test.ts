@@ -10,15 +10,14 @@ import { getDestination, listDestinations } from "@/lib/destinations/service";
 import { listAccountKeys, listKeyQueue } from "@/lib/partner-keys/service";
 import { getOrganisation, listRegistrations } from "@/lib/organisations/service";
 import { getPartnerAccount, listPartnerAccounts } from "@/lib/partner-accounts/service";
-import { revealSecret } from "@/lib/partner-accounts/credentials";
+import { revealSecret } from "@/lib/vault/secret-store";
 import { getTransferDetail } from "@/lib/transfers/records";
 import { beginEnrolment, confirmEnrolment, twoFactorStatus } from "@/lib/auth/two-factor";
 import { getUser, listOrganisationUsers, listStaffUsers } from "@/lib/organisations/users";
 import { listDeliveries, listWebhooks } from "@/lib/webhooks/service";
 import { actionPolicyOf, type ActionPolicy } from "@/lib/auth/action-policy";
 import type { Role } from "@/lib/auth/roles";
-import { installNotificationQueue } from "@/lib/notifications/queue";
-import { installRelayQueue } from "@/lib/transfers/queue/queue";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { GET as keyPublicRoute } from "@/app/api/keys/[id]/public/route";
 import { GET as exportRoute } from "@/app/api/transfers/export/route";
 import { GET as transferRoute } from "@/app/api/v1/transfers/[id]/route";
@@ -98,8 +97,7 @@ async function plantStoredValues() {
 }
 
 beforeAll(async () => {
-  installRelayQueue({ enqueue: async () => undefined });
-  installNotificationQueue({ kick: async () => undefined, deliverWebhook: async () => undefined });
+  replaceRuntimeParts({ relayQueue: { enqueue: async () => undefined }, notificationQueue: { kick: async () => undefined, deliverWebhook: async () => undefined } });
   world = await buildWorld();
   // Two-factor for A's partner: the active TOTP secret must never be shown again.
   await beginEnrolment(world.a.userId);
@@ -167,7 +165,7 @@ describe("secrets never leave in answers: reads of secret-bearing records", () =
     const responses: Record<string, Response> = {
       "GET /api/v1/transfers": await transferListRoute(new NextRequest("http://portal.test/api/v1/transfers", { headers: bearer })),
       "GET /api/v1/transfers/{id}": await transferRoute(new NextRequest(`http://portal.test/api/v1/transfers/${world.a.transfer.id}`, { headers: bearer }), { params: Promise.resolve({ id: world.a.transfer.id }) }),
-      "GET /api/v1/openapi.json": await openApiRoute(),
+      "GET /api/v1/openapi.json": await openApiRoute(new NextRequest("http://portal.test/api/v1/openapi.json")),
       "GET /api/transfers/export (partner)": await asSession(world.a.sessionId, () => exportRoute(new NextRequest("http://portal.test/api/transfers/export"))),
       "GET /api/transfers/export (admin)": await asSession(world.admin.sessionId, () => exportRoute(new NextRequest("http://portal.test/api/transfers/export"))),
     };

@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
-import { installDatabase, openDatabase, uninstallDatabase, type DatabaseHandle } from "@/db/client";
+import { missingDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
+import { replaceRuntimeParts } from "@/lib/runtime";
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a throw-away
@@ -32,15 +33,31 @@ export async function createTestDatabase(): Promise<{ handle: DatabaseHandle; di
   };
 }
 
-/** Installs a fresh database as the process-wide one for the duration of the test file. */
+/** What a test runtime without a database says when something uses it. */
+export const NO_TEST_DATABASE = "This test has no database: call withTestDatabase() (test/support/db.ts) at the top of the file.";
+
+/**
+ * Makes `handle` the database of this process's test runtime (test/support/runtime.ts): getDb(),
+ * inTransaction() and every service use it, until uninstallTestDatabase().
+ */
+export function installTestDatabase(handle: DatabaseHandle): void {
+  replaceRuntimeParts({ database: handle });
+}
+
+/** The test runtime without a database again (closing the database stays the caller's). */
+export function uninstallTestDatabase(): void {
+  replaceRuntimeParts({ database: missingDatabase(NO_TEST_DATABASE) });
+}
+
+/** A fresh database as the test runtime's for the duration of the test file. */
 export function withTestDatabase(): { handle: () => DatabaseHandle } {
   let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
-    installDatabase(Promise.resolve(database.handle));
+    installTestDatabase(database.handle);
   });
   afterAll(async () => {
-    uninstallDatabase();
+    uninstallTestDatabase();
     await database?.dispose();
   });
   return {

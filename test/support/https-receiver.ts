@@ -4,6 +4,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { afterAll } from "vitest";
 
 export interface ReceivedRequest {
   method: string;
@@ -22,7 +23,8 @@ export interface HttpsReceiver {
 
 /**
  * A self-signed certificate for "localhost" and 127.0.0.1 / ::1, made by the openssl CLI into a
- * temporary directory. The certificate file doubles as the CA file a client must trust.
+ * temporary directory, removed when the file's tests are done. The certificate file doubles as the
+ * CA file a client must trust. Call at module top level.
  */
 export function selfSignedCertificate(): { certFile: string; keyFile: string; cert: string; key: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webhook-cert-"));
@@ -33,7 +35,9 @@ export function selfSignedCertificate(): { certFile: string; keyFile: string; ce
     ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"],
     { stdio: "ignore" },
   );
-  return { certFile, keyFile, cert: fs.readFileSync(certFile, "utf8"), key: fs.readFileSync(keyFile, "utf8") };
+  const pems = { certFile, keyFile, cert: fs.readFileSync(certFile, "utf8"), key: fs.readFileSync(keyFile, "utf8") };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return pems;
 }
 
 /** An HTTPS server on every loopback address that records each request and answers from `answers`. */

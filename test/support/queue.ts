@@ -5,9 +5,11 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { getDb, type DatabaseHandle } from "@/db/client";
 import { destinations, partnerAccounts, sshKeys, transferAttempts, transfers } from "@/db/schema";
-import { storeSecret } from "@/lib/partner-accounts/credentials";
-import { insertTransfer } from "@/lib/transfers/records";
+import { storeSecret } from "@/lib/vault/secret-store";
+import { insertTransfer } from "@/db/repositories/transfers";
 import type { RelayConfig } from "@/lib/transfers/queue/config";
+import { startRelayRuntime, type RelayRuntime } from "@/lib/transfers/queue/runtime";
+import { replaceRuntimeParts } from "@/lib/runtime";
 import { generateRsaKeyPair } from "@/lib/keys";
 import { newStagingKey, writeStagedFile } from "@/lib/transfers/staging/files";
 import { createOrganisation } from "@/test/support/factories";
@@ -48,6 +50,23 @@ export async function databaseUrlOf(handle: DatabaseHandle): Promise<string | un
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${rows[0].name}`;
   return url.toString();
+}
+
+/**
+ * The relay queue and its workers on a test database, as the portal's runtime starts them
+ * (lib/runtime/start.ts), made the test runtime's relay and notification queue until it stops.
+ * `databaseUrl`: pg-boss's PostgreSQL when it is not the handle's own database (a proxy in front).
+ */
+export async function startTestRelay(handle: DatabaseHandle, config: RelayConfig, options: { databaseUrl?: string } = {}): Promise<RelayRuntime> {
+  const relay = await startRelayRuntime({ handle, databaseUrl: options.databaseUrl ?? (await databaseUrlOf(handle)), config });
+  const restore = replaceRuntimeParts({ relayQueue: relay, notificationQueue: relay.notifications });
+  return {
+    ...relay,
+    async stop(stopOptions) {
+      restore();
+      await relay.stop(stopOptions);
+    },
+  };
 }
 
 export function rsaHostKeyPem(): string {
@@ -109,7 +128,7 @@ export async function stageTransfer(target: RelayDestination, options: { bytes?:
   const content = options.bytes ? Buffer.concat([Buffer.from(header), crypto.randomBytes(Math.max(0, options.bytes - header.length))]) : Buffer.from(header);
   await writeStagedFile(stagingKey, content);
   const remoteName = `S000000050A49-20261121-${crypto.randomInt(1e6).toString().padStart(6, "0")}-${crypto.randomUUID().slice(0, 8)}T.TXT`;
-  const transfer = await insertTransfer({
+  const transfer = await insertTransfer(await getDb(), {
     organisationId: target.organisationId,
     partnerAccountId: target.accountId,
     destinationId: target.destinationId,
@@ -214,19 +233,16 @@ export function spawnWorkerScript(env: Record<string, string | undefined>): Chil
 
 /**
  * The portal's relay on the embedded database, in a child process: opens the PGlite directory as
- * its only owner and starts the relay runtime exactly as server.ts does (without the web server).
+ * its only owner and starts the runtime with its job queues exactly as server.ts does (without the
+ * web server, and without migrating: the test did).
  */
 export function spawnEmbeddedPortalRelay(pgliteDir: string, env: Record<string, string | undefined>): ChildRelay {
   const code = `
-    const { installDatabase, openDatabase } = require("@/db/client");
-    const { startRelayRuntime } = require("@/lib/transfers/queue/runtime");
+    const { startRuntime } = require("@/lib/runtime/start");
     (async () => {
-      const opening = openDatabase({ pgliteDir: ${JSON.stringify(pgliteDir)} });
-      installDatabase(opening);
-      const handle = await opening;
-      const relay = await startRelayRuntime({ handle, install: true });
+      const runtime = await startRuntime({ role: "portal", database: { open: { pgliteDir: ${JSON.stringify(pgliteDir)} } }, queues: {} });
       console.log("embedded relay ready");
-      process.on("SIGTERM", async () => { await relay.stop({ graceMs: 1000 }); await handle.raw.close(); process.exit(0); });
+      process.on("SIGTERM", async () => { await runtime.stop({ graceMs: 1000 }); process.exit(0); });
     })().catch((error) => { console.error(error); process.exit(1); });
   `;
   const child = spawn(process.execPath, [...nodeWithTsx, "-e", code], {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
 import { getOrganisation } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { allowedGeneratedBits, listAccountKeys } from "@/lib/partner-keys/service";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { EgressIps } from "@/components/egress-ips";
-import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
+import { RunDiagnosisForm } from "@/app/diagnoses/run-diagnosis-form";
 import { listDiagnoses } from "@/lib/diagnosis/records";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { listDestinations } from "@/lib/destinations/service";
 import { requirePageRole } from "@/lib/auth/session";

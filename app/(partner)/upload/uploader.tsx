@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRef, useState } from "react";
 import { defaultOptions, Upload } from "tus-js-client";
-import { ConfirmDuplicate } from "@/components/confirm-duplicate";
+import { ConfirmDuplicate } from "@/app/(partner)/upload/confirm-duplicate";
 import { formatBytes } from "@/lib/format";
 
 interface AccountOption {
@@ -46,8 +46,9 @@ function parseError(error: Error & { originalResponse?: { getBody(): string; get
   const body = error.originalResponse?.getBody();
   if (body) {
     try {
-      const parsed = JSON.parse(body) as { error?: string; findings?: Finding[] };
-      if (parsed.error) return { message: parsed.error, findings: parsed.findings };
+      // The portal's one error body: { error: { code, message }, findings? }.
+      const parsed = JSON.parse(body) as { error?: { code?: string; message?: string }; findings?: Finding[] };
+      if (parsed.error?.message) return { message: parsed.error.message, findings: parsed.findings };
     } catch {
       // not JSON: fall through to a generic message
     }

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { AppShell, PageHeader } from "@/components/app-shell";
+import { AppShell, PageHeader } from "@/app/app-shell";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { getOrganisation, searchOrganisations } from "@/lib/organisations/service";
 import { listDeliveries, listWebhooks, type DeliverySummary, type WebhookSummary } from "@/lib/webhooks/service";

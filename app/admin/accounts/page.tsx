@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { AccountStatusTable } from "@/components/account-status-table";
 import { listAccountStatuses } from "@/lib/partner-accounts/status";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { listDestinations } from "@/lib/destinations/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { protocolLabel } from "@/lib/destinations/spec";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { requirePageRole } from "@/lib/auth/session";
 
 export const metadata: Metadata = { title: "Exports" };

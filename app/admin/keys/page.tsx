@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { listKeyQueue } from "@/lib/partner-keys/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { KeyDecision } from "@/app/admin/keys/decision";

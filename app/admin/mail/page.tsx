@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { listMail } from "@/lib/mail/records";
 import { requirePageRole } from "@/lib/auth/session";
 

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { operationsSnapshot, type DestinationWindowStats, type OperationsSnapshot, type QueueStats } from "@/lib/monitoring/operations";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,5 +1,5 @@
 import type { Actor } from "@/lib/auth/actor";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { AccountStatusTable } from "@/components/account-status-table";
 import { listAccountStatuses, listOrganisationKeys } from "@/lib/partner-accounts/status";
 import { listDestinations } from "@/lib/destinations/service";

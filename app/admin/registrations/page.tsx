@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
 import { listRegistrations } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";

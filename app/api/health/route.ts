@@ -2,6 +2,7 @@ import { NextResponse } from "next/server";
 import { getDatabaseHandle } from "@/db/client";
 import { databaseAvailability, type DatabaseState } from "@/lib/health/database-status";
 import { measureStagingSpace } from "@/lib/transfers/staging/space";
+import { defineRoute } from "@/lib/http/define-route";
 import packageJson from "@/package.json";
 
 export const dynamic = "force-dynamic";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
  * pages and relays queued files, and every instance shares that volume, so taking instances out of
  * a load balancer would turn refused uploads into an outage.
  */
-export async function GET() {
+export const GET = defineRoute({ name: "health", access: { public: true } }, async () => {
   const started = performance.now();
   // state: "restarting" while the embedded database process is being started again, "down" when it could not be.
   let database: { status: "ok" | "error"; state: DatabaseState; engine?: string; latencyMs?: number };
@@ -33,4 +34,4 @@ export async function GET() {
     { status: healthy ? "ok" : "degraded", version: packageJson.version, database, staging, time: new Date().toISOString() },
     { status: database.status === "ok" ? 200 : 503, headers: { "cache-control": "no-store" } },
   );
-}
+});

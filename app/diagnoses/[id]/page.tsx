@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
-import { AppShell, PageHeader } from "@/components/app-shell";
+import { AppShell, PageHeader } from "@/app/app-shell";
 import { DiagnosisView } from "@/components/diagnosis-view";
-import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
+import { RunDiagnosisForm } from "@/app/diagnoses/run-diagnosis-form";
 import { getDiagnosis } from "@/lib/diagnosis/records";
 import { requirePageActor } from "@/lib/auth/session";
 import { formatDiagnosisReport } from "@/lib/diagnosis";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
-import { AppShell, PageHeader } from "@/components/app-shell";
+import { AppShell, PageHeader } from "@/app/app-shell";
 import { EgressIps } from "@/components/egress-ips";
 import { requirePageActor } from "@/lib/auth/session";
 import { guideContextForAccount } from "@/lib/diagnosis/guide-context";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PageHeader } from "@/components/app-shell";
-import { RunDiagnosisForm } from "@/components/run-diagnosis-form";
+import { PageHeader } from "@/app/app-shell";
+import { RunDiagnosisForm } from "@/app/diagnoses/run-diagnosis-form";
 import { listDiagnoses } from "@/lib/diagnosis/records";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";

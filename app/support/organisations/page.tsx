@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { z } from "zod";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { OrganisationTable } from "@/app/admin/organisations/organisation-table";
 import { searchOrganisations } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { AutoRefresh } from "@/components/auto-refresh";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
 import { finalStatuses, TransferFilters, TransferTable } from "@/components/transfer-table";
 import { listDestinations } from "@/lib/destinations/service";

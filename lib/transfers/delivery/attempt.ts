@@ -1,9 +1,10 @@
 import "server-only";
 import fs from "node:fs";
 import { getDb } from "@/db/client";
-import { destinations, type Transfer } from "@/db/schema";
+import type { Transfer } from "@/db/schema";
+import { findDestination } from "@/db/repositories/destinations";
 import { loadDeliveryCredentials } from "@/lib/partner-accounts/service";
-import { finishAttempt, loadTransferForRelay, startAttempt, type AttemptOutcome } from "@/lib/transfers/records";
+import { finishAttempt, loadTransferForRelay, startAttempt, type AttemptEndStatus, type AttemptOutcome, type RelayActor } from "@/lib/transfers/records";
 import { toDestinationSpec } from "@/lib/destinations/spec";
 import { logger } from "@/lib/logger";
 import { deliverToDestination } from "@/lib/transfers/delivery/engine";
@@ -11,7 +12,6 @@ import { isTransferError, TransferError } from "@/lib/transfers/errors";
 import { stagingPath } from "@/lib/transfers/staging/files";
 import { Transcript } from "@/lib/transfers/transcript";
 import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
-import { eq } from "drizzle-orm";
 
 export interface AttemptResult {
   status: Transfer["status"];
@@ -53,26 +53,28 @@ function missingCredential(destination: DestinationSpec, credentials: UpstreamCr
 /**
  * One delivery attempt of a transfer, recorded with its transcript. Transient failures go back to
  * "queued" (or "failed" on the last attempt); permanent ones stop at "needs_attention" at once.
+ * Run by the relay worker, or by an admin for the "send test file" button.
  */
 export async function runDeliveryAttempt(
+  actor: RelayActor,
   transferId: string,
   options: { isLastAttempt: boolean; signal?: AbortSignal; recordRetryMs?: number; minBytesPerSecond?: number },
 ): Promise<AttemptResult> {
-  const transfer = await loadTransferForRelay(transferId);
+  const transfer = await loadTransferForRelay(actor, transferId);
   if (!transfer) throw new Error(`transfer ${transferId} not found`);
   if (transfer.status === "delivered") return { status: "delivered" };
 
-  const db = await getDb();
-  const [destinationRow] = await db.select().from(destinations).where(eq(destinations.id, transfer.destinationId));
+  const destinationRow = await findDestination(await getDb(), transfer.destinationId);
+  if (!destinationRow) throw new Error(`destination ${transfer.destinationId} of transfer ${transferId} not found`);
   const destination = toDestinationSpec(destinationRow);
-  const credentials = await loadDeliveryCredentials(transfer.partnerAccountId);
+  const credentials = await loadDeliveryCredentials(actor, transfer.partnerAccountId);
   const transcript = new Transcript().redact(credentials.password, credentials.passphrase, credentials.privateKey);
-  const attempt = await startAttempt(transferId);
+  const attempt = await startAttempt(actor, transferId);
   const started = Date.now();
   transcript.note("connect", `Attempt ${attempt.number}: ${transfer.originalName} (${transfer.sizeBytes} bytes) to ${destination.name} as ${credentials.username}`);
 
   let outcome: AttemptOutcome;
-  let status: Transfer["status"];
+  let status: AttemptEndStatus;
   let failure: TransferError | undefined;
   try {
     if (destinationRow.disabledAt) throw new TransferError("DESTINATION_BLOCKED", "This destination is disabled by an administrator.");
@@ -113,6 +115,6 @@ export async function runDeliveryAttempt(
     };
     status = failure.transient ? (options.isLastAttempt ? "failed" : "queued") : "needs_attention";
   }
-  await recordUntilStored(() => finishAttempt(attempt, outcome, status), transferId, options.recordRetryMs ?? RECORD_RETRY_MS);
+  await recordUntilStored(() => finishAttempt(actor, attempt, outcome, status), transferId, options.recordRetryMs ?? RECORD_RETRY_MS);
   return { status, error: failure };
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import { getPartnerAccount } from "@/lib/partner-accounts/service";
 import { recordAudit } from "@/lib/audit/log";
-import { insertTransfer } from "@/lib/transfers/records";
+import { getDb } from "@/db/client";
+import { insertTransfer } from "@/db/repositories/transfers";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { UserInputError } from "@/lib/errors";
 import { remoteNameProblem } from "@/lib/transfers/delivery/remote-name";
@@ -10,7 +11,9 @@ import { runDeliveryAttempt, type AttemptResult } from "@/lib/transfers/delivery
 
 /**
  * The admin's "send test file": a small text file delivered right away through the same engine,
- * recorded as a transfer with its transcript.
+ * recorded as a transfer with its transcript. Three commits, not one: the transfer row must exist
+ * before the attempt (which records itself in its own transaction, around a network delivery no
+ * transaction may span), and the audit entry records the attempt's outcome.
  */
 export async function sendTestFile(actor: Actor, input: { destinationId: string; partnerAccountId: string; remoteName: string }): Promise<AttemptResult & { transferId: string }> {
   requireRole(actor, "admin");
@@ -22,7 +25,7 @@ export async function sendTestFile(actor: Actor, input: { destinationId: string;
   const content = `Connectivity test from the EDI transfer portal.\nSent ${new Date().toISOString()} by ${actor.email}.\nThis file contains no claims and can be deleted.\n`;
   const stagingKey = newStagingKey();
   await writeStagedFile(stagingKey, content);
-  const transfer = await insertTransfer({
+  const transfer = await insertTransfer(await getDb(), {
     organisationId: account.organisationId,
     partnerAccountId: account.id,
     destinationId: account.destinationId,
@@ -37,7 +40,7 @@ export async function sendTestFile(actor: Actor, input: { destinationId: string;
     uploaderIp: actor.ip,
     status: "queued",
   });
-  const result = await runDeliveryAttempt(transfer.id, { isLastAttempt: true });
+  const result = await runDeliveryAttempt(actor, transfer.id, { isLastAttempt: true });
   await recordAudit({
     actor,
     organisationId: account.organisationId,

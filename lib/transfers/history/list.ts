@@ -1,10 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, gt, gte, ilike, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { destinations, organisations, transferEvents, transfers } from "@/db/schema";
+import { listTransferRows } from "@/db/repositories/transfer-history";
 import { requireRole, type Actor } from "@/lib/auth/actor";
-import { CONTROL_CHARACTERS_MESSAGE, containsPattern, hasNoControlCharacters } from "@/db/like-pattern";
+import { CONTROL_CHARACTERS_MESSAGE, hasNoControlCharacters } from "@/db/like-pattern";
 
 export const transferStatuses = ["uploading", "received", "queued", "sending", "delivered", "needs_attention", "failed"] as const;
 export const transferSorts = ["newest", "oldest", "name", "size"] as const;
@@ -53,13 +52,6 @@ function cursorValue(sort: TransferFilter["sort"], value: string | number): Date
   return typeof value === "string" && value.length <= 1000 && hasNoControlCharacters(value) ? value : undefined;
 }
 
-const sortColumns = {
-  newest: { column: transfers.createdAt, direction: "desc" },
-  oldest: { column: transfers.createdAt, direction: "asc" },
-  name: { column: transfers.originalName, direction: "asc" },
-  size: { column: transfers.sizeBytes, direction: "desc" },
-} as const;
-
 export interface TransferListRow {
   id: string;
   originalName: string;
@@ -87,59 +79,26 @@ export interface TransferListRow {
  * see all. Keyset (cursor) pagination keeps every page as fast as the first.
  */
 export async function listTransfers(actor: Actor, filter: TransferFilter): Promise<{ rows: TransferListRow[]; nextCursor?: string }> {
-  const conditions: SQL[] = [];
-  if (actor.role === "partner") conditions.push(eq(transfers.organisationId, actor.organisationId ?? "00000000-0000-0000-0000-000000000000"));
+  let organisationId: string | undefined;
+  if (actor.role === "partner") organisationId = actor.organisationId ?? "00000000-0000-0000-0000-000000000000";
   else {
     requireRole(actor, "admin", "support");
-    if (filter.organisationId) conditions.push(eq(transfers.organisationId, filter.organisationId));
+    organisationId = filter.organisationId;
   }
-  if (filter.from) conditions.push(gte(transfers.createdAt, new Date(`${filter.from}T00:00:00Z`)));
-  if (filter.to) conditions.push(lte(transfers.createdAt, new Date(`${filter.to}T23:59:59.999Z`)));
-  if (filter.status) conditions.push(eq(transfers.status, filter.status));
-  if (filter.destinationId) conditions.push(eq(transfers.destinationId, filter.destinationId));
-  if (filter.sha256) {
-    const digest = filter.sha256.toLowerCase();
-    // A prefix is a range on the indexed column: [prefix, prefix + "g"), since every digest character is below "g".
-    conditions.push(digest.length === 64 ? eq(transfers.sha256, digest) : and(gte(transfers.sha256, digest), lt(transfers.sha256, `${digest}g`))!);
-  }
-  if (filter.q) conditions.push(ilike(transfers.originalName, containsPattern(filter.q)));
-
-  const { column, direction } = sortColumns[filter.sort];
   const cursor = decodeCursor(filter.cursor);
   const value = cursor ? cursorValue(filter.sort, cursor.v) : undefined;
-  if (cursor && value !== undefined) {
-    const after = direction === "desc" ? lt : gt;
-    conditions.push(or(after(column, value as never), and(eq(column, value as never), after(transfers.id, cursor.id)))!);
-  }
-  const order = direction === "desc" ? [desc(column), desc(transfers.id)] : [asc(column), asc(transfers.id)];
-  const db = await getDb();
-  const rows = await db
-    .select({
-      id: transfers.id,
-      originalName: transfers.originalName,
-      status: transfers.status,
-      mode: transfers.mode,
-      kind: transfers.kind,
-      sizeBytes: transfers.sizeBytes,
-      sha256: transfers.sha256,
-      createdAt: transfers.createdAt,
-      updatedAt: transfers.updatedAt,
-      deliveredAt: transfers.deliveredAt,
-      attemptCount: transfers.attemptCount,
-      lastErrorCode: transfers.lastErrorCode,
-      awaitingConfirmation: transfers.awaitingConfirmation,
-      destinationId: transfers.destinationId,
-      destinationName: destinations.name,
-      organisationId: transfers.organisationId,
-      organisationName: organisations.name,
-      requeueReason: sql<string | null>`(select e.reason from ${transferEvents} e where e.transfer_id = ${transfers.id} and e.kind = 'requeued' order by e.at desc limit 1)`,
-    })
-    .from(transfers)
-    .innerJoin(destinations, eq(destinations.id, transfers.destinationId))
-    .innerJoin(organisations, eq(organisations.id, transfers.organisationId))
-    .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(...order)
-    .limit(filter.limit + 1);
+  const rows: TransferListRow[] = await listTransferRows(await getDb(), {
+    organisationId,
+    createdFrom: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
+    createdTo: filter.to ? new Date(`${filter.to}T23:59:59.999Z`) : undefined,
+    status: filter.status,
+    destinationId: filter.destinationId,
+    sha256: filter.sha256?.toLowerCase(),
+    nameContains: filter.q,
+    sort: filter.sort,
+    after: cursor && value !== undefined ? { value, id: cursor.id } : undefined,
+    limit: filter.limit + 1,
+  });
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   const sortValue = (row: TransferListRow) =>

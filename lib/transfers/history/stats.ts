@@ -1,7 +1,6 @@
 import "server-only";
-import { and, desc, eq, gte, isNotNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { transfers } from "@/db/schema";
+import { countTransfersPerDay, topFailureCodes } from "@/db/repositories/transfer-history";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 
 export interface TransferStatsResult {
@@ -15,30 +14,13 @@ export interface TransferStatsResult {
 /** Dashboard figures over the last `days` days, scoped like every other transfer read. */
 export async function transferStats(actor: Actor, days = 14): Promise<TransferStatsResult> {
   const since = new Date(Date.now() - days * 86_400_000);
-  const scope: SQL[] = [gte(transfers.createdAt, since)];
-  if (actor.role === "partner") scope.push(eq(transfers.organisationId, actor.organisationId ?? "00000000-0000-0000-0000-000000000000"));
+  let organisationId: string | undefined;
+  if (actor.role === "partner") organisationId = actor.organisationId ?? "00000000-0000-0000-0000-000000000000";
   else requireRole(actor, "admin", "support");
   const db = await getDb();
-  const day = sql<string>`to_char(date_trunc('day', ${transfers.createdAt} at time zone 'UTC'), 'YYYY-MM-DD')`;
-  const perDay = await db
-    .select({
-      day,
-      delivered: sql<number>`count(*) filter (where ${transfers.status} = 'delivered')::int`,
-      failed: sql<number>`count(*) filter (where ${transfers.status} in ('failed', 'needs_attention'))::int`,
-      other: sql<number>`count(*) filter (where ${transfers.status} not in ('delivered', 'failed', 'needs_attention'))::int`,
-      bytes: sql<number>`coalesce(sum(${transfers.sizeBytes}) filter (where ${transfers.status} = 'delivered'), 0)::float8`,
-    })
-    .from(transfers)
-    .where(and(...scope))
-    .groupBy(day)
-    .orderBy(day);
-  const failures = await db
-    .select({ code: transfers.lastErrorCode, count: sql<number>`count(*)::int` })
-    .from(transfers)
-    .where(and(...scope, isNotNull(transfers.lastErrorCode), sql`${transfers.status} in ('failed', 'needs_attention')`))
-    .groupBy(transfers.lastErrorCode)
-    .orderBy(desc(sql`count(*)`))
-    .limit(5);
+  const scope = { since, organisationId };
+  const perDay = await countTransfersPerDay(db, scope);
+  const failures = await topFailureCodes(db, scope, 5);
   const byDay = new Map(perDay.map((r) => [r.day, r]));
   const series = Array.from({ length: days }, (_, i) => {
     const key = new Date(Date.now() - (days - 1 - i) * 86_400_000).toISOString().slice(0, 10);

@@ -1,13 +1,16 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { destinations, organisations, type Transfer } from "@/db/schema";
+import type { Transfer } from "@/db/schema";
+import { findDestination } from "@/db/repositories/destinations";
+import { findOrganisationById } from "@/db/repositories/organisations";
+import * as transfersRepo from "@/db/repositories/transfers";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { getPartnerAccount } from "@/lib/partner-accounts/service";
-import { getTransferForActor, insertTransfer, updateTransfer } from "@/lib/transfers/records";
-import { UserInputError } from "@/lib/errors";
-import { relayQueue } from "@/lib/transfers/queue/queue";
+import { getTransferForActor } from "@/lib/transfers/records";
+import { NotFoundError, UserInputError } from "@/lib/errors";
+import type { TransferStopCode } from "@/lib/transfers/errors";
+import { inRelayTransaction } from "@/lib/transfers/queue/hand-off";
 import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
 import { blocking, checkNameAndSize, runPreRelayChecks, type CheckFinding } from "@/lib/transfers/intake/checks";
 
@@ -30,13 +33,17 @@ export interface AcceptResult {
   findings: CheckFinding[];
 }
 
+const CHECK_FAILED: TransferStopCode = "CHECK_FAILED";
+const CANCELLED: TransferStopCode = "CANCELLED";
+
 /** The account (and its destination and organisation) a partner may send with. */
 export async function loadSendingContext(actor: Actor, accountId: string) {
   const account = await getPartnerAccount(actor, accountId);
   assertCanWrite(actor, account.organisationId, "partner account");
   const db = await getDb();
-  const [destination] = await db.select().from(destinations).where(eq(destinations.id, account.destinationId));
-  const [organisation] = await db.select().from(organisations).where(eq(organisations.id, account.organisationId));
+  const destination = await findDestination(db, account.destinationId);
+  const organisation = await findOrganisationById(db, account.organisationId);
+  if (!destination || !organisation) throw new NotFoundError("partner account");
   if (destination.disabledAt || account.disabledAt) throw new UserInputError(`${destination.name} is not accepting files at the moment. Contact support.`);
   return { account, destination, organisation };
 }
@@ -47,13 +54,21 @@ export async function precheckUpload(actor: Actor, input: { accountId: string; m
   return checkNameAndSize({ destination, organisation, mode: input.mode, name: input.name, size: input.size });
 }
 
+function found(transfer: Transfer | undefined): Transfer {
+  if (!transfer) throw new NotFoundError("transfer");
+  return transfer;
+}
+
 /**
  * A fully staged file enters the pipeline: every pre-relay check runs; a blocked file is removed
  * (the partner sees why), a duplicate waits for confirmation, anything else is queued for relay.
+ *
+ * One transaction writes the outcome: the transfer row (new, or the browser upload's), its audit
+ * entry and, when it is queued, its relay job. A crash or a failure anywhere in it leaves none of them.
  */
 export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promise<AcceptResult> {
   const { account, destination, organisation } = await loadSendingContext(actor, input.accountId);
-  const findings = await runPreRelayChecks({
+  const findings = await runPreRelayChecks(actor, {
     destination,
     organisation,
     mode: input.mode,
@@ -65,55 +80,80 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
     excludeTransferId: input.existingTransferId,
   });
   const blockers = blocking(findings);
-  const base = { sha256: input.sha256, sizeBytes: input.size, checks: findings };
+  const file = { sha256: input.sha256, sizeBytes: input.size, checks: findings };
 
   if (blockers.length) {
+    const transfer = await inRelayTransaction(async (tx) => {
+      const rejected = input.existingTransferId
+        ? found(await transfersRepo.markRejectedByChecks(tx, input.existingTransferId, file, { code: CHECK_FAILED, message: blockers.map((b) => b.message).join(" ") }))
+        : undefined;
+      await recordAudit(
+        { actor, organisationId: account.organisationId, action: "transfer.rejected_by_checks", target: input.originalName, result: "denied", ip: actor.ip, detail: { codes: blockers.map((b) => b.code) } },
+        tx,
+      );
+      return rejected;
+    });
+    // The row no longer points at the bytes (or never did): they go once that is committed.
     await removeStagedFile(input.stagingKey);
-    let transfer: Transfer | undefined;
-    if (input.existingTransferId) {
-      transfer = await updateTransfer(input.existingTransferId, { ...base, status: "failed", stagingKey: null, lastErrorCode: "CHECK_FAILED", lastErrorMessage: blockers.map((b) => b.message).join(" ") });
-    }
-    await recordAudit({ actor, organisationId: account.organisationId, action: "transfer.rejected_by_checks", target: input.originalName, result: "denied", ip: actor.ip, detail: { codes: blockers.map((b) => b.code) } });
     return { outcome: "rejected", transfer, findings };
   }
 
   const awaiting = findings.some((f) => f.severity === "confirm");
-  const values = { ...base, status: "received" as const, awaitingConfirmation: awaiting, stagingKey: input.stagingKey };
-  const transfer = input.existingTransferId
-    ? await updateTransfer(input.existingTransferId, values)
-    : await insertTransfer({
-        organisationId: account.organisationId,
-        partnerAccountId: account.id,
-        destinationId: destination.id,
-        kind: input.kind,
-        mode: input.mode,
-        originalName: input.originalName,
-        remoteName: input.originalName,
-        uploadedBy: actor.userId,
-        uploaderIp: actor.ip,
-        // One statement (size, hash, staging key, checks, confirmation flag): the row exists complete or not at all.
-        ...values,
-      });
-  await recordAudit({ actor, organisationId: account.organisationId, action: "transfer.received", target: `${input.originalName} (${transfer.id})`, result: "success", ip: actor.ip, detail: { sha256: input.sha256, size: input.size } });
-  if (awaiting) return { outcome: "awaiting_confirmation", transfer, findings };
-  // Mark it queued before the job exists, so a worker that claims it at once is never overwritten.
-  const queued = await updateTransfer(transfer.id, { status: "queued" });
-  await relayQueue().enqueue(transfer.id);
-  return { outcome: "queued", transfer: queued, findings };
+  const received = { ...file, stagingKey: input.stagingKey, awaitingConfirmation: awaiting };
+  return inRelayTransaction(async (tx, relay) => {
+    const transfer = input.existingTransferId
+      ? found(await transfersRepo.markReceived(tx, input.existingTransferId, received))
+      : await transfersRepo.insertTransfer(tx, {
+          organisationId: account.organisationId,
+          partnerAccountId: account.id,
+          destinationId: destination.id,
+          kind: input.kind,
+          mode: input.mode,
+          originalName: input.originalName,
+          remoteName: input.originalName,
+          uploadedBy: actor.userId,
+          uploaderIp: actor.ip,
+          status: "received",
+          ...received,
+        });
+    if (!awaiting) {
+      await transfersRepo.markQueued(tx, transfer.id);
+      await relay.enqueue(transfer.id);
+    }
+    await recordAudit(
+      { actor, organisationId: account.organisationId, action: "transfer.received", target: `${input.originalName} (${transfer.id})`, result: "success", ip: actor.ip, detail: { sha256: input.sha256, size: input.size } },
+      tx,
+    );
+    if (awaiting) return { outcome: "awaiting_confirmation" as const, transfer, findings };
+    return { outcome: "queued" as const, transfer: found(await transfersRepo.findTransfer(tx, transfer.id)), findings };
+  });
 }
 
-/** The partner's answer to "this file was already delivered: send again?" */
+/**
+ * The partner's answer to "this file was already delivered: send again?" The row leaves its hold,
+ * the audit entry and (for "send") the relay job are written in one transaction; only a row still
+ * on hold moves, so a second answer (or two at once) is refused.
+ */
 export async function confirmDuplicate(actor: Actor, transferId: string, send: boolean): Promise<Transfer> {
   const transfer = await getTransferForActor(actor, transferId);
   assertCanWrite(actor, transfer.organisationId, "transfer");
-  if (!transfer.awaitingConfirmation) throw new UserInputError("This transfer is not waiting for a decision.");
+  const notWaiting = () => new UserInputError("This transfer is not waiting for a decision.");
+  if (!transfer.awaitingConfirmation) throw notWaiting();
   if (!send) {
+    const cancelled = await inRelayTransaction(async (tx) => {
+      const row = await transfersRepo.cancelHeldTransfer(tx, transfer.id, { code: CANCELLED, message: "Cancelled by the partner: the same file was already delivered." });
+      if (!row) throw notWaiting();
+      await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_cancelled", target: transfer.id, result: "success", ip: actor.ip }, tx);
+      return row;
+    });
     if (transfer.stagingKey) await removeStagedFile(transfer.stagingKey);
-    await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_cancelled", target: transfer.id, result: "success", ip: actor.ip });
-    return updateTransfer(transfer.id, { awaitingConfirmation: false, status: "failed", stagingKey: null, lastErrorCode: "CANCELLED", lastErrorMessage: "Cancelled by the partner: the same file was already delivered." });
+    return cancelled;
   }
-  const queued = await updateTransfer(transfer.id, { awaitingConfirmation: false, status: "queued" });
-  await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_confirmed", target: transfer.id, result: "success", ip: actor.ip });
-  await relayQueue().enqueue(transfer.id);
-  return queued;
+  return inRelayTransaction(async (tx, relay) => {
+    const released = await transfersRepo.releaseHeldTransfer(tx, transfer.id);
+    if (!released) throw notWaiting();
+    await relay.enqueue(transfer.id);
+    await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_confirmed", target: transfer.id, result: "success", ip: actor.ip }, tx);
+    return released;
+  });
 }

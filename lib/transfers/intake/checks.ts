@@ -1,8 +1,9 @@
 import "server-only";
 import fs from "node:fs";
-import { and, desc, eq, gte } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { transfers, type Destination, type Organisation } from "@/db/schema";
+import type { Destination, Organisation } from "@/db/schema";
+import { findRecentDeliveryOfContents } from "@/db/repositories/transfers";
+import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { remoteNameProblem } from "@/lib/transfers/delivery/remote-name";
 import { parseX12Envelope } from "@/lib/transfers/intake/x12";
 
@@ -91,18 +92,13 @@ export function checkNameAndSize(input: Pick<CheckInput, "destination" | "organi
   return findings;
 }
 
-/** Every pre-relay check, once the file is staged. */
-export async function runPreRelayChecks(input: CheckInput): Promise<CheckFinding[]> {
+/** Every pre-relay check, once the file is staged, for an actor sending on behalf of `input.organisation`. */
+export async function runPreRelayChecks(actor: Actor, input: CheckInput): Promise<CheckFinding[]> {
+  assertCanWrite(actor, input.organisation.id, "partner account");
   const findings = checkNameAndSize(input);
   if (input.sha256 && !input.confirmDuplicate) {
-    const db = await getDb();
     const since = new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 86_400_000);
-    const [previous] = await db
-      .select({ id: transfers.id, deliveredAt: transfers.deliveredAt, name: transfers.originalName })
-      .from(transfers)
-      .where(and(eq(transfers.organisationId, input.organisation.id), eq(transfers.sha256, input.sha256), eq(transfers.status, "delivered"), gte(transfers.deliveredAt, since)))
-      .orderBy(desc(transfers.deliveredAt))
-      .limit(1);
+    const previous = await findRecentDeliveryOfContents(await getDb(), { organisationId: input.organisation.id, sha256: input.sha256, since });
     if (previous && previous.id !== input.excludeTransferId) {
       findings.push({
         code: "DUPLICATE",

@@ -43,8 +43,8 @@ const storageFull = () => new ApiError(507, "INSUFFICIENT_STORAGE", STORAGE_FULL
  */
 async function abandonStagedFile(actor: Actor, stagingKey: string): Promise<string[]> {
   try {
-    const transferIds = await failUploadForStorage({ organisationId: actor.organisationId ?? "", stagingKey }, STORAGE_FULL_MESSAGE);
-    if (!(await stagedBytesInUse({ organisationId: actor.organisationId ?? "", stagingKey }))) await removeStagedFile(stagingKey);
+    const transferIds = await failUploadForStorage(actor, { stagingKey }, STORAGE_FULL_MESSAGE);
+    if (!(await stagedBytesInUse(actor, { stagingKey }))) await removeStagedFile(stagingKey);
     return transferIds;
   } catch (error) {
     logger.error("could not clean up an upload that ran out of space", { stagingKey, error });
@@ -74,7 +74,7 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
   const early = await precheckUpload(actor, { accountId: upload.accountId, mode: upload.mode, name: upload.name, size: upload.declaredSize ?? 1 });
   if (blocking(early).length) throw refused(early);
   // The announced size must fit on the staging volume with the reserve to spare (unannounced: the reserve must be free).
-  if (!(await admitUpload({ actor, channel: "api", declaredBytes: upload.declaredSize }))) throw storageFull();
+  if (!(await admitUpload(actor, { channel: "api", declaredBytes: upload.declaredSize }))) throw storageFull();
 
   const stagingKey = newStagingKey();
   let staged: { size: number; sha256: string };
@@ -90,7 +90,7 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
     }
     if (error instanceof StagingFullError) {
       // stageRequestBody removed the partial file already; no transfer row exists yet.
-      await reportStorageFull({ actor, channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: error.facts.receivedBytes });
+      await reportStorageFull(actor, { channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: error.facts.receivedBytes });
       throw storageFull();
     }
     throw error;
@@ -111,7 +111,7 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
   } catch (error) {
     if (!isOutOfSpaceError(error)) throw error;
     const transferIds = await abandonStagedFile(actor, stagingKey);
-    await reportStorageFull({ actor, channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: staged.size, transferIds });
+    await reportStorageFull(actor, { channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: staged.size, transferIds });
     throw storageFull();
   }
   if (result.outcome === "rejected" || !result.transfer) throw refused(result.findings);

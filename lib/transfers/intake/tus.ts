@@ -2,13 +2,12 @@ import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { EVENTS, Server, type Upload } from "@tus/server";
-import { and, eq } from "drizzle-orm";
-import { getDb } from "@/db/client";
-import { transfers } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { failUploadForStorage, stagedBytesInUse } from "@/lib/transfers/staging/space-records";
-import { insertTransfer } from "@/lib/transfers/records";
+import { cancelUploadTransfer, findUploadTransfer, startUploadTransfer } from "@/lib/transfers/intake/browser-upload";
 import { currentActor } from "@/lib/auth/session";
+import type { ErrorCode } from "@/lib/errors";
+import { codeForStatus, errorJson } from "@/lib/http/error-response";
 import { logger } from "@/lib/logger";
 import { tusDirectory } from "@/lib/transfers/staging/files";
 import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib/transfers/staging/space";
@@ -16,24 +15,22 @@ import { acceptStagedFile, loadSendingContext, precheckUpload } from "@/lib/tran
 import { blocking } from "@/lib/transfers/intake/checks";
 import { HashingFileStore } from "@/lib/transfers/intake/hashing-file-store";
 import { admitUpload, reportStorageFull } from "@/lib/transfers/staging/storage-full";
+import { runtime } from "@/lib/runtime";
 
 export const TUS_PATH = "/api/uploads";
 
 type Rejection = { status_code: number; body: string };
-const reject = (status: number, message: string, extra: Record<string, unknown> = {}): Rejection => ({ status_code: status, body: JSON.stringify({ error: message, ...extra }) });
+// The portal's one error body (lib/http/error-response.ts); tus's own protocol answers keep theirs.
+const reject = (status: number, message: string, extra: Record<string, unknown> = {}, code: ErrorCode = codeForStatus(status)): Rejection => ({
+  status_code: status,
+  body: errorJson(code, message, extra),
+});
 
 async function requirePartner(): Promise<Actor & { organisationId: string }> {
   const actor = await currentActor();
   if (!actor) throw reject(401, "Your session has ended. Sign in again; the upload resumes where it stopped.");
   if (actor.role !== "partner" || actor.organisationStatus !== "approved" || !actor.organisationId) throw reject(403, "Only partners of an approved organisation can upload files.");
   return actor as Actor & { organisationId: string };
-}
-
-/** The transfer row behind an upload id, only if it belongs to the actor's organisation. */
-async function transferForUpload(actor: Actor, uploadId: string) {
-  const db = await getDb();
-  const [row] = await db.select().from(transfers).where(and(eq(transfers.uploadId, uploadId), eq(transfers.organisationId, actor.organisationId ?? "")));
-  return row;
 }
 
 /** An answer we (or tus itself) chose on purpose, as opposed to an unexpected error. */
@@ -64,7 +61,7 @@ function createServer(): Server {
     async onIncomingRequest(req, uploadId) {
       const actor = await requirePartner();
       // Creation (POST) has no upload yet; every other request must name one of the actor's uploads.
-      if (req.method !== "POST" && req.method !== "OPTIONS" && !(await transferForUpload(actor, uploadId))) throw reject(404, "Upload not found.");
+      if (req.method !== "POST" && req.method !== "OPTIONS" && !(await findUploadTransfer(actor, uploadId))) throw reject(404, "Upload not found.");
     },
     async onUploadCreate(_req, upload) {
       const actor = await requirePartner();
@@ -74,32 +71,17 @@ function createServer(): Server {
       const findings = await precheckUpload(actor, { accountId, mode, name, size: upload.size }).catch((error: Error) => {
         throw reject(404, error.message);
       });
-      if (blocking(findings).length) throw reject(422, blocking(findings)[0].message, { findings });
+      if (blocking(findings).length) throw reject(422, blocking(findings)[0].message, { findings }, "FILE_REJECTED");
       // The declared size must fit on the staging volume with the reserve to spare, before a byte is stored.
-      if (!(await admitUpload({ actor, channel: "browser", declaredBytes: upload.size }))) throw reject(507, STORAGE_FULL_MESSAGE);
+      if (!(await admitUpload(actor, { channel: "browser", declaredBytes: upload.size }))) throw reject(507, STORAGE_FULL_MESSAGE);
       const { account } = await loadSendingContext(actor, accountId);
       // One statement: a row never exists without the upload id that ties it to its bytes.
-      await insertTransfer({
-        organisationId: account.organisationId,
-        partnerAccountId: account.id,
-        destinationId: account.destinationId,
-        kind: "upload",
-        mode,
-        originalName: name,
-        remoteName: name,
-        sizeBytes: upload.size,
-        sha256: null,
-        stagingKey: `tus/${upload.id}`,
-        uploadedBy: actor.userId,
-        uploaderIp: actor.ip,
-        status: "uploading",
-        uploadId: upload.id,
-      });
+      await startUploadTransfer(actor, { account, mode, name, size: upload.size, uploadId: upload.id, stagingKey: `tus/${upload.id}` });
       return {};
     },
     async onUploadFinish(_req, upload) {
       const actor = await requirePartner();
-      const transfer = await transferForUpload(actor, upload.id);
+      const transfer = await findUploadTransfer(actor, upload.id);
       if (!transfer) throw reject(404, "Upload not found.");
       const { name, accountId, mode } = metadataOf(upload);
       const stagingKey = `tus/${upload.id}`;
@@ -140,39 +122,38 @@ function createServer(): Server {
     const uploadId = facts?.uploadId ?? uploadIdOf(req);
     let transferIds: string[] = [];
     let declaredBytes = facts?.declaredBytes ?? null;
+    // The request passed onIncomingRequest, so its partner is known (unless the session ended just now).
+    const actor = await currentActor().catch(() => null);
     if (uploadId) {
       if (declaredBytes === null) declaredBytes = (await store.getUpload(uploadId).catch(() => undefined))?.size ?? null;
       try {
         // The row first (one conditional statement), then the bytes: unless a row that got further
         // (queued: its bytes are complete) still needs them. The store removed them itself when the write failed.
-        transferIds = await failUploadForStorage({ uploadId }, STORAGE_FULL_MESSAGE);
-        if (!(await stagedBytesInUse({ uploadId }))) await store.discard(uploadId);
+        if (actor) {
+          transferIds = await failUploadForStorage(actor, { uploadId }, STORAGE_FULL_MESSAGE);
+          if (!(await stagedBytesInUse(actor, { uploadId }))) await store.discard(uploadId);
+        } else {
+          logger.warn("an upload ran out of space after its session ended; its row and bytes are left as they are", { uploadId });
+        }
       } catch (cause) {
         logger.error("could not clean up an upload that ran out of space", { uploadId, error: cause });
       }
     }
-    const actor = await currentActor().catch(() => null);
-    await reportStorageFull({ actor, channel: "browser", phase: "interrupted", declaredBytes, receivedBytes: facts?.receivedBytes ?? 0, uploadId, transferIds });
+    await reportStorageFull(actor, { channel: "browser", phase: "interrupted", declaredBytes, receivedBytes: facts?.receivedBytes ?? 0, uploadId, transferIds });
     return reject(507, STORAGE_FULL_MESSAGE);
   }
 
   server.on(EVENTS.POST_TERMINATE, (_req, _res, id: string) => {
+    // Emitted while the DELETE request (which passed onIncomingRequest) is handled: its partner is the actor.
     void (async () => {
-      const db = await getDb();
-      await db
-        .update(transfers)
-        .set({ status: "failed", stagingKey: null, lastErrorCode: "CANCELLED", lastErrorMessage: "The upload was cancelled before it finished." })
-        .where(and(eq(transfers.uploadId, id), eq(transfers.status, "uploading")));
+      const actor = await requirePartner();
+      await cancelUploadTransfer(actor, id);
     })().catch((error) => logger.error("could not record a cancelled upload", { error }));
   });
   return server;
 }
 
-const serverKey = Symbol.for("edi-portal.tus-server");
-type GlobalWithTus = typeof globalThis & { [serverKey]?: Server };
-
+/** The runtime's one tus server, made on the first upload (lib/runtime: its `tus`). */
 export function tusServer(): Server {
-  const holder = globalThis as GlobalWithTus;
-  holder[serverKey] ??= createServer();
-  return holder[serverKey];
+  return runtime().tus.get(createServer);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import type { RawSql } from "@/db/client";
+import type { SystemActor } from "@/lib/auth/actor";
 import { logger } from "@/lib/logger";
 import { runDeliveryAttempt } from "@/lib/transfers/delivery/attempt";
 import { claimTransfer, releaseClaim, renewLease } from "@/lib/transfers/queue/claims";
@@ -30,9 +30,9 @@ export type RelayJobOutcome = { status: string; skipped?: string };
  * One run of a relay job: claim the transfer (the only way into "sending"), run one recorded
  * attempt while keeping the lease fresh, then either finish the job or throw RetryLater.
  */
-export async function runRelayJob(sql: RawSql, config: RelayConfig, data: RelayJobData, meta: RelayJobMeta): Promise<RelayJobOutcome> {
+export async function runRelayJob(system: SystemActor, config: RelayConfig, data: RelayJobData, meta: RelayJobMeta): Promise<RelayJobOutcome> {
   const { transferId } = data;
-  const claim = await claimTransfer(sql, transferId, config.leaseSeconds);
+  const claim = await claimTransfer(system, transferId, config.leaseSeconds);
   if (!claim.claimed) {
     // Another worker holds a live lease: come back later rather than send the same file twice.
     if (claim.reason === "busy") throw new RetryLater(`transfer ${transferId} is being sent by another worker`);
@@ -45,10 +45,10 @@ export async function runRelayJob(sql: RawSql, config: RelayConfig, data: RelayJ
   const abort = new AbortController();
   const timeout = setTimeout(() => abort.abort(new Error("relay attempt timed out")), config.attemptTimeoutSeconds * 1000);
   const heartbeat = setInterval(() => {
-    renewLease(sql, transferId).catch((error: unknown) => logger.warn("relay lease renewal failed", { transferId, error }));
+    renewLease(system, transferId).catch((error: unknown) => logger.warn("relay lease renewal failed", { transferId, error }));
   }, heartbeatMs(config));
   try {
-    const result = await runDeliveryAttempt(transferId, { isLastAttempt, signal: abort.signal, minBytesPerSecond: config.minBytesPerSecond });
+    const result = await runDeliveryAttempt(system, transferId, { isLastAttempt, signal: abort.signal, minBytesPerSecond: config.minBytesPerSecond });
     logger.info("relay attempt finished", { transferId, attempt: attemptNumber, status: result.status, code: result.error?.code });
     if (result.status === "queued") throw new RetryLater(`attempt ${attemptNumber} failed: ${result.error?.code ?? "transient error"}`);
     return { status: result.status };
@@ -56,7 +56,7 @@ export async function runRelayJob(sql: RawSql, config: RelayConfig, data: RelayJ
     if (!(error instanceof RetryLater)) {
       // Failed outside a recorded attempt (database, missing rows): let the job retry it.
       logger.error("relay job failed", { transferId, error });
-      await releaseClaim(sql, transferId).catch(() => undefined);
+      await releaseClaim(system, transferId).catch(() => undefined);
     }
     throw error;
   } finally {

@@ -1,20 +1,19 @@
 import "server-only";
 import type PgBoss from "pg-boss";
-import { sql as drizzleSql } from "drizzle-orm";
 import type { DatabaseHandle } from "@/db/client";
+import type { Transaction } from "@/db/executor";
+import { systemActor } from "@/lib/auth/actor";
 import { logger } from "@/lib/logger";
 import { createBoss } from "@/lib/jobs/boss";
-import { markQueued, requeueInterruptedSends } from "@/lib/transfers/queue/claims";
+import { requeueInterruptedSends } from "@/lib/transfers/queue/claims";
 import { jobExpireSeconds, relayConfigFromEnv, type RelayConfig } from "@/lib/transfers/queue/config";
 import { runRelayJob, type RelayJobData } from "@/lib/transfers/queue/handler";
-import { hasPendingJob, releaseOrphanedJobs, transfersWithoutJob } from "@/lib/transfers/queue/job-rows";
+import { queueRelayJob } from "@/lib/transfers/queue/hand-off";
+import { releaseOrphanedJobs, transfersWithoutJob } from "@/lib/transfers/queue/job-rows";
 import { createNotificationQueues, startNotificationWorkers, type NotificationWorkers } from "@/lib/notifications/jobs";
-import { installNotificationQueue } from "@/lib/notifications/queue";
-import { installRelayQueue, type RelayQueue } from "@/lib/transfers/queue/queue";
+import type { RelayQueue } from "@/lib/transfers/queue/queue";
 import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
 import { startRelayWorkerLoop } from "@/lib/transfers/queue/workers";
-import { installedWorkerPools } from "@/lib/workers/registry";
-import { startWorkerPools, stopWorkerPools } from "@/lib/workers/start";
 
 export const RELAY_QUEUE = "relay";
 export const RETENTION_QUEUE = "staging-retention";
@@ -41,22 +40,18 @@ export interface StartRelayOptions {
   /** Required on PostgreSQL: pg-boss opens its own pool. */
   databaseUrl?: string;
   config?: RelayConfig;
-  /** Make it the process's relayQueue() (the portal and `npm run worker` do). */
-  install?: boolean;
 }
 
 /**
  * The relay queue and its workers in this process: the portal runs one (the only one on the
- * embedded database), `npm run worker` runs more against PostgreSQL.
+ * embedded database), `npm run worker` runs more against PostgreSQL. The runtime (lib/runtime/start.ts)
+ * starts it and makes it its `relayQueue` and (its `notifications`) its `notificationQueue`; relay
+ * attempts run on the runtime's protocol worker threads.
  */
 export async function startRelayRuntime(options: StartRelayOptions): Promise<RelayRuntime> {
   const { handle } = options;
-  const sql = handle.raw;
+  const relayWorker = systemActor("relay-worker");
   const config = options.config ?? relayConfigFromEnv();
-  // Attempts run on protocol worker threads; the process that installs the runtime owns the pools
-  // unless its entry (or a test set-up) started them already.
-  const ownsPools = Boolean(options.install) && !installedWorkerPools();
-  if (options.install) startWorkerPools({ relayConcurrency: config.concurrency });
   const boss = createBoss(handle, { databaseUrl: options.databaseUrl, poolSize: config.concurrency + 3 });
   boss.on("error", (error: unknown) => logger.error("relay queue error", { error }));
   const jobOptions: PgBoss.Queue = {
@@ -82,21 +77,21 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   // The embedded database has one owner, this process: whatever was "sending" or active when it
   // last stopped was interrupted, and resumes now instead of waiting for the lease to run out.
   if (handle.kind === "pglite" && config.concurrency > 0) {
-    const resumed = await requeueInterruptedSends(sql);
-    await releaseOrphanedJobs(sql, RELAY_QUEUE, 0);
+    const resumed = await requeueInterruptedSends(relayWorker);
+    await releaseOrphanedJobs(relayWorker, RELAY_QUEUE, 0);
     if (resumed.length) logger.info("relay resumes interrupted transfers", { count: resumed.length });
   }
 
   // This process's relay slots, filled fairly across destinations and organisations.
   const workers = config.concurrency > 0
     ? startRelayWorkerLoop({
+        system: relayWorker,
         boss,
-        pool: handle.pool,
         queue: RELAY_QUEUE,
         slots: config.concurrency,
         pollSeconds: config.pollSeconds,
         run: async (job) => {
-          const outcome = await runRelayJob(sql, config, job.data as RelayJobData, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+          const outcome = await runRelayJob(relayWorker, config, job.data as RelayJobData, { retryCount: job.retryCount, retryLimit: job.retryLimit });
           // The outbox row was committed with the status; this only makes the emails and webhooks prompt.
           if (outcome.status === "delivered" || outcome.status === "needs_attention" || outcome.status === "failed") {
             await notifications.kick().catch((error: unknown) => logger.warn("notification dispatch could not be queued", { error }));
@@ -107,20 +102,16 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     : undefined;
   const wakeWorkers = () => workers?.wake();
 
-  const enqueue = async (transferId: string) => {
-    const state = await markQueued(sql, transferId);
-    if (!state || state.delivered) return;
-    if (state.status !== "queued" && state.status !== "sending") return;
-    if (await hasPendingJob(sql, RELAY_QUEUE, transferId)) return;
-    const data: RelayJobData = { transferId, baseAttempts: state.attemptCount };
-    await boss.send(RELAY_QUEUE, data, { ...jobOptions, singletonKey: transferId });
-    wakeWorkers();
+  // In a use case's transaction the job commits with it, and the use case wakes the workers after the commit.
+  const enqueue = async (transferId: string, tx?: Transaction) => {
+    const created = await queueRelayJob(relayWorker, { boss, queue: RELAY_QUEUE, options: jobOptions }, transferId, tx);
+    if (created && !tx) wakeWorkers();
   };
 
   // concurrency 0: a producer only (it enqueues; other processes work).
   const retentionWorker = config.concurrency > 0
     ? await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
-        const removed = await removeExpiredStagedFiles(sql, { retentionDays: config.retentionDays, deliveredGraceHours: config.deliveredGraceHours });
+        const removed = await removeExpiredStagedFiles(systemActor("retention"), { retentionDays: config.retentionDays, deliveredGraceHours: config.deliveredGraceHours });
         return { removed: removed.length };
       })
     : undefined;
@@ -129,9 +120,9 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   const sweep = () => {
     sweeping ??= (async () => {
       try {
-        const released = await releaseOrphanedJobs(sql, RELAY_QUEUE, config.leaseSeconds);
+        const released = await releaseOrphanedJobs(relayWorker, RELAY_QUEUE, config.leaseSeconds);
         if (released.length) logger.warn("relay jobs of a stopped worker resume", { transferIds: released });
-        for (const transferId of await transfersWithoutJob(sql, RELAY_QUEUE, config.leaseSeconds)) await enqueue(transferId);
+        for (const transferId of await transfersWithoutJob(relayWorker, RELAY_QUEUE, config.leaseSeconds)) await enqueue(transferId);
         if (released.length) wakeWorkers();
       } catch (error) {
         logger.error("relay sweep failed", { error });
@@ -152,6 +143,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     config,
     notifications,
     enqueue,
+    wake: wakeWorkers,
     sweep,
     async runRetentionNow() {
       await boss.send(RETENTION_QUEUE, {});
@@ -162,21 +154,12 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
       stopped = true;
       clearInterval(sweepTimer);
       await sweeping;
-      if (options.install) {
-        installRelayQueue(undefined);
-        installNotificationQueue(undefined);
-      }
       // Attempts still running after graceMs are left to the lease/restart recovery; their upload
       // resumes from the remote temp file.
       await workers?.stop(graceMs);
       await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
-      if (ownsPools) await stopWorkerPools();
     },
   };
-  if (options.install) {
-    installRelayQueue(runtime);
-    installNotificationQueue(notifications);
-  }
   return runtime;
 }
 
@@ -189,8 +172,17 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
  */
 async function oneAtATime(handle: DatabaseHandle, setup: () => Promise<void>): Promise<void> {
   if (handle.kind !== "postgres") return setup();
-  await handle.db.transaction(async (tx) => {
-    await tx.execute(drizzleSql`SELECT pg_advisory_xact_lock(hashtext('edi-portal.relay-queue.setup'))`);
+  // One connection holds the lock in its transaction while pg-boss sets up on its own pool.
+  const client = await handle.pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('edi-portal.relay-queue.setup'))");
     await setup();
-  });
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type PgBoss from "pg-boss";
-import type { Pool } from "pg";
+import type { SystemActor } from "@/lib/auth/actor";
 import { logger } from "@/lib/logger";
 import { fetchNextRelayJob, type FetchedRelayJob } from "@/lib/transfers/queue/fair-fetch";
 
@@ -19,14 +19,15 @@ export interface RelayWorkerLoop {
  * retry and backoff), so retries, expiry and the job history stay pg-boss's.
  */
 export function startRelayWorkerLoop(options: {
+  /** Who fetches and runs the jobs: the relay worker. */
+  system: SystemActor;
   boss: PgBoss;
-  pool: Pool;
   queue: string;
   slots: number;
   pollSeconds: number;
   run(job: FetchedRelayJob): Promise<object>;
 }): RelayWorkerLoop {
-  const { boss, pool, queue, slots } = options;
+  const { system, boss, queue, slots } = options;
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let pumping = false;
@@ -50,7 +51,7 @@ export function startRelayWorkerLoop(options: {
     pumping = true;
     try {
       while (!stopped && inFlight.size < slots) {
-        const job = await fetchNextRelayJob(pool, queue);
+        const job = await fetchNextRelayJob(system, queue);
         if (!job) break;
         const running = runOne(job).finally(() => {
           inFlight.delete(running);

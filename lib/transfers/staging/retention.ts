@@ -1,8 +1,12 @@
 import "server-only";
-import type { RawSql } from "@/db/client";
+import fs from "node:fs";
+import { getDb } from "@/db/client";
+import { inTransaction } from "@/db/executor";
+import * as stagingRepo from "@/db/repositories/staging";
+import type { SystemActor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { logger } from "@/lib/logger";
-import { removeStagedFile } from "@/lib/transfers/staging/files";
+import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
 
 export interface RetentionPolicy {
   /** Staged bytes go this many days after upload, whatever became of the file. */
@@ -19,58 +23,58 @@ export interface RemovedStagedFile {
   fileExisted: boolean;
 }
 
-interface Candidate {
-  id: string;
-  organisation_id: string;
-  original_name: string;
-  size_bytes: number | string;
-  staging_key: string;
-  reason: "age" | "delivered";
+/** The bytes could not be removed: the transaction rolls back (the row keeps its key) and the run goes on. */
+class RemovalFailed extends Error {
+  constructor(cause: unknown) {
+    super("staged file could not be removed", { cause });
+  }
+}
+
+async function stagedFileExists(key: string): Promise<boolean> {
+  return fs.promises.access(stagingPath(key)).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
  * Removes staged bytes that retention no longer allows, keeps the transfer row (metadata, history,
  * transcripts), clears its staging key and audits each removal. A transfer being sent is skipped and
  * picked up by a later run. Idempotent: run it as often as you like, from any worker.
+ *
+ * Each file is one transaction: the key is cleared (compare-and-set; the row stays locked, so no
+ * attempt can start with these bytes), the audit entry written, and the bytes removed last. If the
+ * removal fails, neither the cleared key nor the audit entry is kept.
  */
-export async function removeExpiredStagedFiles(sql: RawSql, policy: RetentionPolicy, now = new Date(), batch = 500): Promise<RemovedStagedFile[]> {
-  const { rows } = await sql.query<Candidate>(
-    `SELECT id, organisation_id, original_name, size_bytes, staging_key,
-            CASE WHEN created_at < $1::timestamptz - $2::float8 * interval '1 day' THEN 'age' ELSE 'delivered' END AS reason
-       FROM transfers
-      WHERE staging_key IS NOT NULL AND status <> 'sending'
-        AND (created_at < $1::timestamptz - $2::float8 * interval '1 day'
-             OR (delivered_at IS NOT NULL AND delivered_at < $1::timestamptz - $3::float8 * interval '1 hour'))
-      ORDER BY created_at
-      LIMIT $4`,
-    [now.toISOString(), policy.retentionDays, policy.deliveredGraceHours, batch],
-  );
+export async function removeExpiredStagedFiles(system: SystemActor, policy: RetentionPolicy, now = new Date(), batch = 500): Promise<RemovedStagedFile[]> {
+  const candidates = await stagingRepo.findExpiredStagedFiles(await getDb(), { now, retentionDays: policy.retentionDays, deliveredGraceHours: policy.deliveredGraceHours, limit: batch });
   const removed: RemovedStagedFile[] = [];
-  for (const row of rows) {
-    // Clear the key first (compare-and-set): from here on no attempt can start with these bytes.
-    const { rows: cleared } = await sql.query(
-      `UPDATE transfers SET staging_key = NULL WHERE id = $1 AND staging_key = $2 AND status <> 'sending' RETURNING id`,
-      [row.id, row.staging_key],
-    );
-    if (!cleared.length) continue;
-    let fileExisted: boolean;
+  for (const row of candidates) {
     try {
-      fileExisted = await removeStagedFile(row.staging_key);
+      const entry = await inTransaction(async (tx): Promise<RemovedStagedFile | undefined> => {
+        if (!(await stagingRepo.clearStagingKey(tx, row.id, row.stagingKey))) return undefined;
+        const entry: RemovedStagedFile = { transferId: row.id, name: row.originalName, sizeBytes: row.sizeBytes, reason: row.reason, fileExisted: await stagedFileExists(row.stagingKey) };
+        await recordAudit(
+          {
+            actor: system,
+            organisationId: row.organisationId,
+            action: "transfer.staged_bytes_removed",
+            target: `${row.originalName} (${row.id})`,
+            result: "success",
+            detail: { ...entry, retentionDays: policy.retentionDays, deliveredGraceHours: policy.deliveredGraceHours },
+          },
+          tx,
+        );
+        await removeStagedFile(row.stagingKey).catch((error: unknown) => {
+          throw new RemovalFailed(error);
+        });
+        return entry;
+      });
+      if (entry) removed.push(entry);
     } catch (error) {
-      logger.error("staged file could not be removed", { transferId: row.id, error });
-      await sql.query(`UPDATE transfers SET staging_key = $2 WHERE id = $1 AND staging_key IS NULL`, [row.id, row.staging_key]);
-      continue;
+      if (!(error instanceof RemovalFailed)) throw error;
+      logger.error("staged file could not be removed", { transferId: row.id, error: error.cause });
     }
-    const entry: RemovedStagedFile = { transferId: row.id, name: row.original_name, sizeBytes: Number(row.size_bytes), reason: row.reason, fileExisted };
-    await recordAudit({
-      actorEmail: "system:retention",
-      organisationId: row.organisation_id,
-      action: "transfer.staged_bytes_removed",
-      target: `${row.original_name} (${row.id})`,
-      result: "success",
-      detail: { ...entry, retentionDays: policy.retentionDays, deliveredGraceHours: policy.deliveredGraceHours },
-    });
-    removed.push(entry);
   }
   if (removed.length) logger.info("staging retention removed files", { count: removed.length });
   return removed;

@@ -1,16 +1,17 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { auditEvents, mailMessages, transfers, users } from "@/db/schema";
+import * as stagingRepo from "@/db/repositories/staging";
+import type { Actor, SystemActor } from "@/lib/auth/actor";
+import type { TransferStopCode } from "@/lib/transfers/errors";
 
 /*
- * The bookkeeping of "the staging volume is full": transfer rows of uploads that ran out of space,
- * the refusals, and what the admins were told. System-level (uploads fail for their partner, the
- * alert check runs as a job): no actor here.
+ * The bookkeeping of "the staging volume is full": transfer rows of uploads that ran out of space
+ * (for the partner whose upload it was), the refusals, and what the admins were told (read by the
+ * alert check, which the notification dispatcher runs).
  */
 
 /** What a transfer row says when its upload ran out of space. */
-export const STORAGE_FULL_CODE = "STORAGE_FULL";
+export const STORAGE_FULL_CODE = "STORAGE_FULL" satisfies TransferStopCode;
 
 /** Audit action of every upload refused or stopped for lack of space. */
 export const STORAGE_REFUSED_ACTION = "transfer.refused_storage_full";
@@ -19,44 +20,32 @@ export const STORAGE_REFUSED_ACTION = "transfer.refused_storage_full";
 export const STAGING_LOW_MAIL = "staging.space_low";
 export const STAGING_OK_MAIL = "staging.space_ok";
 
-/**
- * Ends the transfer row of an upload that ran out of space, in one conditional statement: only a
- * row still "uploading" (browser upload) or "received" (accepted but not yet queued) moves, to
- * "failed" with the partner's message; one that got further is left as it is. Returns the ids moved.
- */
-export async function failUploadForStorage(where: { uploadId: string } | { organisationId: string; stagingKey: string }, message: string): Promise<string[]> {
-  const db = await getDb();
-  const match =
-    "uploadId" in where ? eq(transfers.uploadId, where.uploadId) : and(eq(transfers.organisationId, where.organisationId), eq(transfers.stagingKey, where.stagingKey));
-  const rows = await db
-    .update(transfers)
-    .set({ status: "failed", stagingKey: null, lastErrorCode: STORAGE_FULL_CODE, lastErrorMessage: message, updatedAt: sql`now()` })
-    .where(and(match, inArray(transfers.status, ["uploading", "received"])))
-    .returning({ id: transfers.id });
-  return rows.map((row) => row.id);
+/** The partner's upload whose bytes ran out of space: a browser upload by its id, or staged bytes by key. */
+export type UploadOutOfSpace = { uploadId: string } | { stagingKey: string };
+
+function inOrganisationOf(actor: Actor, where: UploadOutOfSpace): stagingRepo.StagedUpload {
+  // A partner's uploads only; anyone else's (or no organisation) matches nothing.
+  const organisationId = actor.organisationId ?? "00000000-0000-0000-0000-000000000000";
+  return "uploadId" in where ? { organisationId, uploadId: where.uploadId } : { organisationId, stagingKey: where.stagingKey };
 }
 
-/** Whether a transfer row (one that got further, e.g. queued) still points at these staged bytes: then they must stay. */
-export async function stagedBytesInUse(where: { uploadId: string } | { organisationId: string; stagingKey: string }): Promise<boolean> {
-  const db = await getDb();
-  const match =
-    "uploadId" in where
-      ? and(eq(transfers.uploadId, where.uploadId), isNotNull(transfers.stagingKey))
-      : and(eq(transfers.organisationId, where.organisationId), eq(transfers.stagingKey, where.stagingKey));
-  const [row] = await db.select({ id: transfers.id }).from(transfers).where(match).limit(1);
-  return Boolean(row);
+/**
+ * Ends the transfer row of the actor's upload that ran out of space, in one conditional statement:
+ * only a row still "uploading" (browser upload) or "received" (accepted but not yet queued) moves, to
+ * "failed" with the partner's message; one that got further is left as it is. Returns the ids moved.
+ */
+export async function failUploadForStorage(actor: Actor, where: UploadOutOfSpace, message: string): Promise<string[]> {
+  return stagingRepo.failUnfinishedUploads(await getDb(), inOrganisationOf(actor, where), { code: STORAGE_FULL_CODE, message });
+}
+
+/** Whether a transfer row of the actor's (one that got further, e.g. queued) still points at these staged bytes: then they must stay. */
+export async function stagedBytesInUse(actor: Actor, where: UploadOutOfSpace): Promise<boolean> {
+  return stagingRepo.stagedBytesReferenced(await getDb(), inOrganisationOf(actor, where));
 }
 
 /** The latest refusal for lack of space at or after `since`, or null. */
-export async function lastStorageRefusalSince(since: Date): Promise<Date | null> {
-  const db = await getDb();
-  const [row] = await db
-    .select({ at: auditEvents.at })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.action, STORAGE_REFUSED_ACTION), gte(auditEvents.at, since)))
-    .orderBy(desc(auditEvents.at))
-    .limit(1);
-  return row?.at ?? null;
+export async function lastStorageRefusalSince(_system: SystemActor, since: Date): Promise<Date | null> {
+  return stagingRepo.latestAuditAtSince(await getDb(), STORAGE_REFUSED_ACTION, since);
 }
 
 export interface StagingAlertState {
@@ -71,30 +60,19 @@ export interface StagingAlertState {
  * an episode is open. Its dedupe key (`staging-space:<episode>:<low|ok>:…`) numbers the episodes, so
  * two processes checking at the same moment compute the same keys and send each email once.
  */
-export async function stagingAlertState(): Promise<StagingAlertState> {
-  const db = await getDb();
-  const [last] = await db
-    .select({ kind: mailMessages.kind, dedupeKey: mailMessages.dedupeKey })
-    .from(mailMessages)
-    .where(inArray(mailMessages.kind, [STAGING_LOW_MAIL, STAGING_OK_MAIL]))
-    .orderBy(desc(mailMessages.createdAt))
-    .limit(1);
+export async function stagingAlertState(_system: SystemActor): Promise<StagingAlertState> {
+  const last = await stagingRepo.latestMailOfKinds(await getDb(), [STAGING_LOW_MAIL, STAGING_OK_MAIL]);
   const episode = Number(/^staging-space:(\d+):/.exec(last?.dedupeKey ?? "")?.[1] ?? 0);
   if (!last || !episode) return { episode: 1, open: false };
   return last.kind === STAGING_LOW_MAIL ? { episode, open: true } : { episode: episode + 1, open: false };
 }
 
 /** Every enabled administrator's address, each once. */
-export async function adminAlertAddresses(): Promise<string[]> {
-  const db = await getDb();
-  const rows = await db
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
-    .orderBy(asc(users.createdAt));
+export async function adminAlertAddresses(_system: SystemActor): Promise<string[]> {
+  const emails = await stagingRepo.listEnabledAdminEmails(await getDb());
   const seen = new Set<string>();
-  return rows
-    .map((row) => row.email.trim())
+  return emails
+    .map((email) => email.trim())
     .filter((address) => {
       const key = address.toLowerCase();
       if (!address || seen.has(key)) return false;

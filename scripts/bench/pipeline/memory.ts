@@ -18,11 +18,11 @@ export function childPids(pid: number): number[] {
   }
 }
 
-/** The embedded database server the portal started (db/embedded/server.mjs), if it runs on the embedded engine. */
+/** The embedded database server the portal started (db/embedded/server.ts under tsx, or the bundled embedded-database.cjs), if it runs on the embedded engine. */
 export function embeddedDatabasePid(portalPid: number): number | undefined {
   return childPids(portalPid).find((pid) => {
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("db/embedded/server.mjs");
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").match(/db\/embedded\/server\.ts|portal-server\/embedded-database\.cjs/) !== null;
     } catch {
       return false;
     }

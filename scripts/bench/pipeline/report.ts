@@ -94,7 +94,7 @@ export function renderPipelineReport(config: PipelineConfig, portals: PortalResu
         "from a real sign-in, no retries, a new file each time. \"Finishing\" is the time between the last byte sent and the last PATCH's answer, in which the portal finishes the " +
         "SHA-256 it computed while the bytes arrived and runs the pre-relay checks. \"Wait for the relay\" runs from that answer to the start of the recorded relay attempt; " +
         "\"relay attempt\" is the attempt's own recorded duration. The database runs in a process of its own on both engines: PostgreSQL's server, " +
-        "or the embedded database server the portal starts (PGlite, PostgreSQL compiled to WebAssembly, in `db/embedded/server.mjs`), whose peak " +
+        "or the embedded database server the portal starts (PGlite, PostgreSQL compiled to WebAssembly, in `db/embedded/server.ts`), whose peak " +
         "is shown in the last column; PostgreSQL's server is not measured.",
       "",
     );

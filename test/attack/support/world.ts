@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { createApiToken } from "@/lib/api/tokens";
 import { generateKey, uploadPrivateKey } from "@/lib/partner-keys/service";
 import { setUpstreamPassword } from "@/lib/partner-accounts/service";
-import { insertTransfer } from "@/lib/transfers/records";
+import { insertTransfer } from "@/db/repositories/transfers";
 import { createWebhook } from "@/lib/webhooks/service";
 import { createSession } from "@/lib/auth/sessions";
 import { createUser, partnerIn, staff } from "@/test/support/factories";
@@ -61,7 +61,7 @@ async function organisation(destinationId: string, label: string): Promise<Organ
   const privateKeyPem = pair.privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   const uploaded = await uploadPrivateKey(partner.actor, account.id, privateKeyPem, undefined);
   const uploadId = crypto.randomUUID();
-  const transfer = await insertTransfer({
+  const transfer = await insertTransfer(await getDb(), {
     organisationId: partner.organisation.id,
     partnerAccountId: account.id,
     destinationId,

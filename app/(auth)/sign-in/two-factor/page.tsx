@@ -4,7 +4,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { TwoFactorEnrolment } from "@/components/two-factor-enrolment";
 import { findPendingSignIn } from "@/lib/auth/pending-sign-ins";
-import { enrolmentView } from "@/lib/auth/two-factor";
+import { pendingSignInEnrolmentView } from "@/lib/auth/two-factor";
 import { pendingSignInCookie } from "@/lib/auth/cookies";
 import { currentActor } from "@/lib/auth/session";
 import { SecondStepForm } from "@/app/(auth)/sign-in/two-factor/second-step-form";
@@ -13,7 +13,8 @@ export const metadata: Metadata = { title: "Two-factor sign-in" };
 
 export default async function TwoFactorPage() {
   if (await currentActor()) redirect("/");
-  const found = await findPendingSignIn((await cookies()).get(pendingSignInCookie().name)?.value);
+  const pendingToken = (await cookies()).get(pendingSignInCookie().name)?.value;
+  const found = await findPendingSignIn(pendingToken);
   if (!found) {
     return (
       <div className="space-y-4">
@@ -26,7 +27,7 @@ export default async function TwoFactorPage() {
     );
   }
   const enrolling = found.pending.step === "enrol";
-  const view = enrolling ? await enrolmentView(found.user.id, found.user.email) : null;
+  const view = enrolling ? await pendingSignInEnrolmentView(pendingToken) : null;
   return (
     <div className="space-y-6">
       <div>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { getDestination } from "@/lib/destinations/service";
 import { searchOrganisations } from "@/lib/organisations/service";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { requirePageRole } from "@/lib/auth/session";
 import { destinationPresets } from "@/lib/destinations/presets";
 import { createDestinationAction } from "@/app/admin/destinations/actions";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { LinkedText } from "@/components/linked-text";
 import { getMail } from "@/lib/mail/records";
 import { requirePageRole } from "@/lib/auth/session";

@@ -1,6 +1,13 @@
 import { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth/auth";
+import { HttpError } from "@/lib/errors";
+import { errorResponse } from "@/lib/http/error-response";
 import { PayloadTooLargeError, readBodyWithin } from "@/lib/http/request-limits";
+
+/*
+ * Auth.js' own endpoints: the one route file not built with defineRoute (declared as a framework
+ * route in test/attack/authorization-matrix.test.ts). Its own refusals use the one error body.
+ */
 
 export const { GET } = handlers;
 
@@ -15,13 +22,8 @@ export async function POST(request: NextRequest): Promise<Response> {
   try {
     body = await readBodyWithin(request, "auth");
   } catch (error) {
-    if (error instanceof PayloadTooLargeError) {
-      return Response.json({ error: { code: "PAYLOAD_TOO_LARGE", message: error.message } }, { status: 413, headers: { "cache-control": "no-store", connection: "close" } });
-    }
-    return Response.json(
-      { error: { code: "INVALID_REQUEST", message: "The connection ended before the sign-in request was complete. Sign in again." } },
-      { status: 400, headers: { "cache-control": "no-store" } },
-    );
+    if (error instanceof PayloadTooLargeError) return errorResponse(new HttpError(413, "PAYLOAD_TOO_LARGE", error.message, { headers: { connection: "close" } }));
+    return errorResponse(new HttpError(400, "INVALID_REQUEST", "The connection ended before the sign-in request was complete. Sign in again."));
   }
   const headers = new Headers(request.headers);
   headers.set("content-length", String(body.byteLength));

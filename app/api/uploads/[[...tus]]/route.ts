@@ -1,4 +1,5 @@
 import { tusServer } from "@/lib/transfers/intake/tus";
+import { defineRoute } from "@/lib/http/define-route";
 
 /*
  * Resumable browser uploads (tus protocol). The body streams from the request into the staging
@@ -7,6 +8,25 @@ import { tusServer } from "@/lib/transfers/intake/tus";
  */
 export const dynamic = "force-dynamic";
 
-const handle = (request: Request) => tusServer().handleWeb(request);
+/**
+ * Partners of approved organisations only, checked here before tus sees the request; the tus hooks
+ * (lib/transfers/intake/tus.ts) then keep every upload inside the partner's organisation. tus's own
+ * protocol answers (412, 409, 460 …) go out as tus writes them; our refusals carry Tus-Resumable too.
+ */
+const upload = defineRoute(
+  {
+    name: "uploads.tus",
+    access: { roles: ["partner"] },
+    refusals: {
+      unauthenticated: "Your session has ended. Sign in again; the upload resumes where it stopped.",
+      forbidden: "Only partners of an approved organisation can upload files.",
+    },
+    errorHeaders: { "tus-resumable": "1.0.0" },
+  },
+  (request) => tusServer().handleWeb(request),
+);
 
-export { handle as GET, handle as HEAD, handle as POST, handle as PATCH, handle as DELETE, handle as OPTIONS };
+/** The tus capability discovery (CORS preflight): versions, extensions and the size limit, the same for everyone. */
+const options = defineRoute({ name: "uploads.options", access: { public: true } }, (request) => tusServer().handleWeb(request));
+
+export { upload as GET, upload as HEAD, upload as POST, upload as PATCH, upload as DELETE, options as OPTIONS };

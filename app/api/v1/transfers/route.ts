@@ -1,8 +1,8 @@
 import { listTransfers } from "@/lib/transfers/history/list";
-import { jsonResponse, methodNotAllowed } from "@/lib/api/errors";
+import { jsonResponse } from "@/lib/api/errors";
 import { parseTransferListQuery } from "@/lib/api/list-query";
 import { receiveTransfer } from "@/lib/transfers/intake/receive-transfer";
-import { apiRoute } from "@/lib/api/route";
+import { apiRoute, methodNotAllowed } from "@/lib/api/route";
 import { transferListItemResource } from "@/lib/api/transfer-resource";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
-import { PageHeader } from "@/components/app-shell";
+import { PageHeader } from "@/app/app-shell";
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { guideContextForAccount } from "@/lib/diagnosis/guide-context";

@@ -1,29 +1,28 @@
-import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { exportPublicKey } from "@/lib/partner-keys/service";
-import { currentActor } from "@/lib/auth/session";
-import { NotFoundError } from "@/lib/errors";
+import { HttpError, NotFoundError } from "@/lib/errors";
+import { defineRoute } from "@/lib/http/define-route";
 
-const query = z.object({ format: z.enum(["openssh", "rfc4716", "pem"]).default("openssh") });
-
-/** Public-key downloads (OpenSSH, RFC 4716 / SSH2, PEM) for the partner's own keys. */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
-  const actor = await currentActor();
-  if (!actor) return NextResponse.json({ error: "Sign in first." }, { status: 401 });
-  const id = z.string().uuid().safeParse((await params).id);
-  const parsed = query.safeParse(Object.fromEntries(request.nextUrl.searchParams));
-  if (!id.success || !parsed.success) return NextResponse.json({ error: "Unknown key or format (use openssh, rfc4716 or pem)." }, { status: 400 });
-  try {
-    const file = await exportPublicKey(actor, id.data, parsed.data.format);
-    return new NextResponse(file.content, {
+/** Public-key downloads (OpenSSH, RFC 4716 / SSH2, PEM) for the partner's own keys (staff read any). */
+export const GET = defineRoute(
+  {
+    name: "keys.downloadPublic",
+    access: { roles: ["partner", "admin", "support"] },
+    params: z.object({ id: z.uuid() }),
+    query: z.object({ format: z.enum(["openssh", "rfc4716", "pem"]).default("openssh") }),
+    invalidInput: "Unknown key or format (use openssh, rfc4716 or pem).",
+    refusals: { unauthenticated: "Sign in first." },
+  },
+  async (_request, { actor, params, query }) => {
+    const file = await exportPublicKey(actor, params.id, query.format).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new HttpError(404, "NOT_FOUND", "Key not found.") : error;
+    });
+    return new Response(file.content, {
       headers: {
         "content-type": "text/plain; charset=utf-8",
         "content-disposition": `attachment; filename="${file.filename}"`,
         "cache-control": "no-store",
       },
     });
-  } catch (error) {
-    if (error instanceof NotFoundError) return NextResponse.json({ error: "Key not found." }, { status: 404 });
-    throw error;
-  }
-}
+  },
+);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getTransferDetail } from "@/lib/transfers/records";
-import { ApiError, jsonResponse, methodNotAllowed } from "@/lib/api/errors";
-import { apiRoute } from "@/lib/api/route";
+import { ApiError, jsonResponse } from "@/lib/api/errors";
+import { apiRoute, methodNotAllowed } from "@/lib/api/route";
 import { transferDetailResource } from "@/lib/api/transfer-resource";
 import { NotFoundError } from "@/lib/errors";
 

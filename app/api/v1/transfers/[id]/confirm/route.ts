@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ApiError, jsonResponse, methodNotAllowed } from "@/lib/api/errors";
-import { apiRoute } from "@/lib/api/route";
+import { ApiError, jsonResponse } from "@/lib/api/errors";
+import { apiRoute, methodNotAllowed } from "@/lib/api/route";
 import { transferResource } from "@/lib/api/transfer-resource";
 import { NotFoundError } from "@/lib/errors";
 import { PayloadTooLargeError, readBodyWithin } from "@/lib/http/request-limits";

@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * One owner per embedded data directory. PGlite, unlike a PostgreSQL server, does not guard its
  * directory, and two processes writing the same files corrupt it. The lock is a file next to the
@@ -13,22 +12,22 @@ export const DATA_DIR_LOCKED = "DATA_DIR_LOCKED";
 /** How long to wait for a previous owner that is still closing (its portal has just stopped). */
 const DEFAULT_WAIT_MS = 20_000;
 
-/** @param {number} pid */
-function isRunning(pid) {
+function errorCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return /** @type {NodeJS.ErrnoException} */ (error).code === "EPERM";
+    return errorCode(error) === "EPERM";
   }
 }
 
-/**
- * @param {string} dataDir
- * @param {number} [waitMs]
- * @returns {Promise<() => void>} releases the lock
- */
-export async function acquireDataDirLock(dataDir, waitMs = DEFAULT_WAIT_MS) {
+/** Takes the lock on `dataDir` (waiting up to `waitMs` for a live owner) and returns its release. */
+export async function acquireDataDirLock(dataDir: string, waitMs: number = DEFAULT_WAIT_MS): Promise<() => void> {
   const lockPath = `${path.resolve(dataDir)}.lock`;
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -42,9 +41,16 @@ export async function acquireDataDirLock(dataDir, waitMs = DEFAULT_WAIT_MS) {
         }
       };
     } catch (error) {
-      if (/** @type {NodeJS.ErrnoException} */ (error).code !== "EEXIST") throw error;
+      if (errorCode(error) !== "EEXIST") throw error;
     }
-    const owner = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
+    let owner: number;
+    try {
+      owner = Number.parseInt(fs.readFileSync(lockPath, "utf8"), 10);
+    } catch (error) {
+      // Released between the two calls: try again.
+      if (errorCode(error) === "ENOENT") continue;
+      throw error;
+    }
     if (!Number.isInteger(owner) || owner <= 0 || !isRunning(owner)) {
       fs.rmSync(lockPath, { force: true });
       continue;
@@ -54,8 +60,7 @@ export async function acquireDataDirLock(dataDir, waitMs = DEFAULT_WAIT_MS) {
         `The embedded database in ${dataDir} is in use by process ${owner} (another portal on the same DATA_DIR?). Stop that process, or give this one its own DATA_DIR.`,
       );
       // The portal's supervisor never restarts over a live owner: it tells this error apart by its code.
-      Object.assign(error, { code: DATA_DIR_LOCKED });
-      throw error;
+      throw Object.assign(error, { code: DATA_DIR_LOCKED });
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Serves one PGlite instance to many PostgreSQL wire-protocol clients (node-postgres pools, pg-boss).
  *
@@ -23,36 +22,59 @@ const PROTOCOL_3 = 196608;
 /** A single message larger than this is refused: nothing the portal sends comes close. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-/**
- * @typedef {{ execProtocolRaw(message: Uint8Array): Promise<Uint8Array> }} WireDatabase
- * @typedef {{ idleInTransactionMs?: number, log?: (message: string) => void }} MultiplexerOptions
- */
+/** Frontend message types the multiplexer looks at (the first byte of every message after startup). */
+const QUERY = 0x51; // "Q"
+const SYNC_TYPE = 0x53; // "S"
+const TERMINATE = 0x58; // "X"
+const READY_FOR_QUERY = 0x5a; // "Z"
+
+/** The part of PGlite the multiplexer uses: one raw protocol exchange at a time. */
+export interface WireDatabase {
+  execProtocolRaw(message: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface MultiplexerOptions {
+  /** PostgreSQL's idle_in_transaction_session_timeout (default 60 s). */
+  idleInTransactionMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface Multiplexer {
+  server: net.Server;
+  /** Closes every client connection and the listener, and waits for a reset in progress. */
+  close(): Promise<void>;
+}
+
+/** Transaction status from a ReadyForQuery: I idle, T in a transaction, E failed transaction. */
+type TransactionStatus = string;
+
+interface FrontendMessage {
+  startup: boolean;
+  bytes: Buffer;
+}
 
 class Session {
-  /** @param {net.Socket} socket @param {number} id */
-  constructor(socket, id) {
-    this.socket = socket;
-    this.id = id;
-    /** @type {Buffer} */
-    this.pending = Buffer.alloc(0);
-    /** @type {{ startup: boolean, bytes: Buffer }[]} */
-    this.messages = [];
-    this.startupSeen = false;
-    /** Transaction status from the last ReadyForQuery: I idle, T in a transaction, E failed transaction. */
-    this.status = "I";
-    /** Extended-protocol messages were forwarded and their Sync has not been yet. */
-    this.midCycle = false;
-    this.closed = false;
-    /** @type {NodeJS.Timeout | undefined} */
-    this.idleTimer = undefined;
-  }
+  pending: Buffer = Buffer.alloc(0);
+  readonly messages: FrontendMessage[] = [];
+  startupSeen = false;
+  /** Transaction status from the last ReadyForQuery. */
+  status: TransactionStatus = "I";
+  /** Extended-protocol messages were forwarded and their Sync has not been yet. */
+  midCycle = false;
+  closed = false;
+  idleTimer: NodeJS.Timeout | undefined = undefined;
 
-  get idle() {
+  constructor(
+    readonly socket: net.Socket,
+    readonly id: number,
+  ) {}
+
+  get idle(): boolean {
     return this.status === "I" && !this.midCycle;
   }
 
-  /** @param {Buffer} chunk @returns {boolean} false when the stream is not PostgreSQL protocol 3 */
-  receive(chunk) {
+  /** Splits what arrived into messages; false when the stream is not PostgreSQL protocol 3. */
+  receive(chunk: Buffer): boolean {
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     for (;;) {
       if (!this.startupSeen) {
@@ -83,12 +105,8 @@ class Session {
   }
 }
 
-/** @param {string} severity @param {string} code @param {string} text */
-function errorResponse(severity, code, text) {
-  const fields = Buffer.concat([
-    Buffer.from(`S${severity}\0V${severity}\0C${code}\0M${text}\0`, "utf8"),
-    Buffer.from([0]),
-  ]);
+function errorResponse(severity: string, code: string, text: string): Buffer {
+  const fields = Buffer.concat([Buffer.from(`S${severity}\0V${severity}\0C${code}\0M${text}\0`, "utf8"), Buffer.from([0])]);
   const message = Buffer.alloc(5 + fields.length);
   message.write("E", 0, "latin1");
   message.writeInt32BE(4 + fields.length, 1);
@@ -96,8 +114,7 @@ function errorResponse(severity, code, text) {
   return message;
 }
 
-/** @param {string} sql */
-function simpleQuery(sql) {
+function simpleQuery(sql: string): Buffer {
   const body = Buffer.from(`${sql}\0`, "utf8");
   const message = Buffer.alloc(5 + body.length);
   message.write("Q", 0, "latin1");
@@ -106,38 +123,33 @@ function simpleQuery(sql) {
   return message;
 }
 
-const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
+const SYNC = Buffer.from([SYNC_TYPE, 0, 0, 0, 4]);
 
 /** The transaction status carried by a trailing ReadyForQuery, if the output ends with one. */
-function trailingStatus(/** @type {Uint8Array} */ output) {
+function trailingStatus(output: Uint8Array): TransactionStatus | undefined {
   const n = output.length;
-  if (n < 6 || output[n - 6] !== 0x5a) return undefined;
+  if (n < 6 || output[n - 6] !== READY_FOR_QUERY) return undefined;
   if (output[n - 5] !== 0 || output[n - 4] !== 0 || output[n - 3] !== 0 || output[n - 2] !== 5) return undefined;
   return String.fromCharCode(output[n - 1]);
 }
 
-/**
- * @param {WireDatabase} db
- * @param {MultiplexerOptions} [options]
- */
-export function createMultiplexer(db, options = {}) {
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function createMultiplexer(db: WireDatabase, options: MultiplexerOptions = {}): Multiplexer {
   const idleInTransactionMs = options.idleInTransactionMs ?? 60_000;
   const log = options.log ?? (() => {});
-  /** @type {Session[]} */
-  const waiting = [];
-  /** @type {Set<Session>} */
-  const sessions = new Set();
-  /** @type {Session | null} */
-  let owner = null;
+  const waiting: Session[] = [];
+  const sessions = new Set<Session>();
+  let owner: Session | null = null;
   let pumping = false;
   let nextId = 1;
 
-  function enqueue(/** @type {Session} */ session) {
+  function enqueue(session: Session): void {
     if (session !== owner && !waiting.includes(session)) waiting.push(session);
     void pump();
   }
 
-  function takeNext() {
+  function takeNext(): Session | null {
     for (let session = waiting.shift(); session; session = waiting.shift()) {
       if (!session.closed && session.messages.length) return session;
     }
@@ -145,7 +157,7 @@ export function createMultiplexer(db, options = {}) {
   }
 
   /** Leaves PGlite idle after a client that held it went away. */
-  async function resetAfter(/** @type {Session} */ session) {
+  async function resetAfter(session: Session): Promise<void> {
     if (session.idle) return;
     try {
       let status = session.status;
@@ -153,11 +165,11 @@ export function createMultiplexer(db, options = {}) {
       if (status !== "I") await db.execProtocolRaw(simpleQuery("ROLLBACK"));
       log(`client ${session.id} left inside a transaction: rolled back`);
     } catch (error) {
-      log(`client ${session.id}: rollback after disconnect failed: ${error instanceof Error ? error.message : String(error)}`);
+      log(`client ${session.id}: rollback after disconnect failed: ${messageOf(error)}`);
     }
   }
 
-  function armIdleTimer(/** @type {Session} */ session) {
+  function armIdleTimer(session: Session): void {
     clearTimeout(session.idleTimer);
     session.idleTimer = setTimeout(() => {
       if (owner !== session || session.closed || session.messages.length) return;
@@ -169,14 +181,14 @@ export function createMultiplexer(db, options = {}) {
     session.idleTimer.unref();
   }
 
-  async function pump() {
+  async function pump(): Promise<void> {
     if (pumping) return;
     pumping = true;
     try {
       for (;;) {
         if (!owner) owner = takeNext();
         if (!owner) break;
-        const session = owner;
+        const session: Session = owner;
         if (session.closed) {
           await resetAfter(session);
           owner = null;
@@ -194,16 +206,16 @@ export function createMultiplexer(db, options = {}) {
         }
         clearTimeout(session.idleTimer);
         const type = message.startup ? 0 : message.bytes[0];
-        if (type === 0x58) {
+        if (type === TERMINATE) {
           // Terminate: PGlite's session must outlive every client.
           close(session);
           continue;
         }
-        let output;
+        let output: Uint8Array;
         try {
           output = await db.execProtocolRaw(message.bytes);
         } catch (error) {
-          log(`client ${session.id}: the database failed a request: ${error instanceof Error ? error.message : String(error)}`);
+          log(`client ${session.id}: the database failed a request: ${messageOf(error)}`);
           session.socket.end(errorResponse("FATAL", "XX000", "the embedded database failed this request"));
           session.socket.destroySoon();
           session.midCycle = true;
@@ -212,7 +224,7 @@ export function createMultiplexer(db, options = {}) {
         }
         if (output.length && !session.closed) session.socket.write(output);
         // The startup packet, a simple Query and a Sync each end with ReadyForQuery.
-        const endsCycle = message.startup || type === 0x53 || type === 0x51;
+        const endsCycle = message.startup || type === SYNC_TYPE || type === QUERY;
         if (endsCycle) {
           session.midCycle = false;
           session.status = trailingStatus(output) ?? session.status;
@@ -230,7 +242,7 @@ export function createMultiplexer(db, options = {}) {
     }
   }
 
-  function close(/** @type {Session} */ session) {
+  function close(session: Session): void {
     if (session.closed) return;
     session.closed = true;
     clearTimeout(session.idleTimer);
@@ -245,7 +257,7 @@ export function createMultiplexer(db, options = {}) {
     const session = new Session(socket, nextId++);
     sessions.add(session);
     socket.setNoDelay(true);
-    socket.on("data", (chunk) => {
+    socket.on("data", (chunk: Buffer) => {
       if (session.closed) return;
       if (!session.receive(chunk)) {
         socket.end(errorResponse("FATAL", "08P01", "unsupported frontend protocol or malformed message"));
@@ -263,7 +275,7 @@ export function createMultiplexer(db, options = {}) {
     server,
     async close() {
       for (const session of [...sessions]) close(session);
-      await new Promise((resolve) => server.close(() => resolve(undefined)));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       // Let a reset in progress finish before the caller closes PGlite.
       while (pumping) await new Promise((resolve) => setTimeout(resolve, 10));
     },

@@ -1,0 +1,67 @@
+import "server-only";
+import { and, asc, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "@/db/executor";
+import { organisations, users, type Organisation } from "@/db/schema";
+import { containsPattern } from "@/db/like-pattern";
+
+export type NewOrganisation = typeof organisations.$inferInsert;
+
+export async function insertOrganisation(db: Executor, values: NewOrganisation): Promise<Organisation> {
+  const [row] = await db.insert(organisations).values(values).returning();
+  return row;
+}
+
+export async function findOrganisationById(db: Executor, organisationId: string): Promise<Organisation | undefined> {
+  const [row] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
+  return row;
+}
+
+export async function findOrganisationBySubmitterId(db: Executor, submitterId: string): Promise<Organisation | undefined> {
+  const [row] = await db.select().from(organisations).where(eq(organisations.submitterId, submitterId));
+  return row;
+}
+
+/** Pending ones oldest first (the queue); decided ones most recently decided first. */
+export async function listOrganisationsByStatus(db: Executor, status: Organisation["status"], limit: number): Promise<Organisation[]> {
+  return db
+    .select()
+    .from(organisations)
+    .where(eq(organisations.status, status))
+    .orderBy(status === "pending" ? asc(organisations.createdAt) : desc(organisations.decidedAt))
+    .limit(limit);
+}
+
+/** Decides a still-pending registration; undefined when it is not pending (or not there). */
+export async function decidePendingOrganisation(
+  db: Executor,
+  organisationId: string,
+  decision: { status: "approved" | "rejected"; reason: string | null; decidedBy: string },
+): Promise<{ id: string; name: string } | undefined> {
+  const [row] = await db
+    .update(organisations)
+    .set({ status: decision.status, decisionReason: decision.reason, decidedAt: sql`now()`, decidedBy: decision.decidedBy })
+    .where(and(eq(organisations.id, organisationId), eq(organisations.status, "pending")))
+    .returning({ id: organisations.id, name: organisations.name });
+  return row;
+}
+
+/** By name, submitter ID or contact email (taken literally), with how many users each has; by name. */
+export async function searchOrganisationsWithUserCount(db: Executor, search: string | undefined, limit: number): Promise<Array<Organisation & { userCount: number }>> {
+  let where: SQL | undefined;
+  if (search) {
+    const pattern = containsPattern(search);
+    where = or(ilike(organisations.name, pattern), ilike(organisations.submitterId, pattern), ilike(organisations.contactEmail, pattern));
+  }
+  const rows = await db
+    .select({ organisation: organisations, userCount: sql<number>`(select count(*)::int from ${users} where ${users.organisationId} = ${organisations.id})` })
+    .from(organisations)
+    .where(where)
+    .orderBy(asc(organisations.name))
+    .limit(limit);
+  return rows.map((r) => ({ ...r.organisation, userCount: r.userCount }));
+}
+
+export async function setRequireTwoFactor(db: Executor, organisationId: string, required: boolean): Promise<{ name: string } | undefined> {
+  const [row] = await db.update(organisations).set({ requireTwoFactor: required }).where(eq(organisations.id, organisationId)).returning({ name: organisations.name });
+  return row;
+}

@@ -1,0 +1,53 @@
+import "server-only";
+import { getDb } from "@/db/client";
+import type { PartnerAccount, Transfer } from "@/db/schema";
+import * as transfersRepo from "@/db/repositories/transfers";
+import { assertCanWrite, requireApprovedPartner, type Actor } from "@/lib/auth/actor";
+import type { TransferStopCode } from "@/lib/transfers/errors";
+
+/*
+ * The transfer row of a resumable browser upload (lib/transfers/intake/tus.ts): created with the
+ * upload, found again by its upload id, ended if the partner cancels. Accepting the finished file is
+ * acceptStagedFile's (accept.ts).
+ */
+
+const CANCELLED: TransferStopCode = "CANCELLED";
+
+/** The transfer row behind an upload id, only if it belongs to the actor's organisation. */
+export async function findUploadTransfer(actor: Actor, uploadId: string): Promise<Transfer | undefined> {
+  const partner = requireApprovedPartner(actor);
+  return transfersRepo.findTransferOfUpload(await getDb(), partner.organisationId, uploadId);
+}
+
+/**
+ * The row of an upload that starts, in one statement: it never exists without the upload id that
+ * ties it to its bytes. `account` is one the actor may send with (loadSendingContext).
+ */
+export async function startUploadTransfer(
+  actor: Actor,
+  input: { account: PartnerAccount; mode: "test" | "production"; name: string; size: number; uploadId: string; stagingKey: string },
+): Promise<Transfer> {
+  assertCanWrite(actor, input.account.organisationId, "partner account");
+  return transfersRepo.insertTransfer(await getDb(), {
+    organisationId: input.account.organisationId,
+    partnerAccountId: input.account.id,
+    destinationId: input.account.destinationId,
+    kind: "upload",
+    mode: input.mode,
+    originalName: input.name,
+    remoteName: input.name,
+    sizeBytes: input.size,
+    sha256: null,
+    stagingKey: input.stagingKey,
+    uploadedBy: actor.userId,
+    uploaderIp: actor.ip,
+    status: "uploading",
+    uploadId: input.uploadId,
+  });
+}
+
+/** The partner cancelled (terminated) an upload before it finished: its row, if still "uploading", ends failed. */
+export async function cancelUploadTransfer(actor: Actor, uploadId: string): Promise<string[]> {
+  const partner = requireApprovedPartner(actor);
+  return transfersRepo.markUploadCancelled(await getDb(), partner.organisationId, uploadId, { code: CANCELLED, message: "The upload was cancelled before it finished." });
+}
