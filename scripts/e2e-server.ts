@@ -1,6 +1,7 @@
 /**
  * Starts the portal for Playwright on a clean database: a fresh PGlite directory, or a freshly
  * created PostgreSQL database next to the one in DATABASE_URL (never the one in DATABASE_URL itself).
+ * When Playwright stops it (SIGTERM), both go again: the run leaves nothing behind.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -13,13 +14,19 @@ async function main() {
   process.env.DATA_DIR = dataDir;
 
   const baseUrl = process.env.DATABASE_URL;
-  if (baseUrl) {
-    const e2eName = "portal_e2e";
+  const e2eName = "portal_e2e";
+  const onAdminConnection = async (statement: string) => {
     const admin = new Client({ connectionString: baseUrl });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${e2eName} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${e2eName}`);
-    await admin.end();
+    try {
+      await admin.query(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  if (baseUrl) {
+    await onAdminConnection(`DROP DATABASE IF EXISTS ${e2eName} WITH (FORCE)`);
+    await onAdminConnection(`CREATE DATABASE ${e2eName}`);
     const url = new URL(baseUrl);
     url.pathname = `/${e2eName}`;
     process.env.DATABASE_URL = url.toString();
@@ -30,6 +37,8 @@ async function main() {
   console.log(`e2e portal ready at ${portal.url} (${portal.runtime.database.kind})`);
   const stop = async () => {
     await portal.stop().catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (baseUrl) await onAdminConnection(`DROP DATABASE IF EXISTS ${e2eName} WITH (FORCE)`).catch((error: unknown) => console.error("could not drop the e2e database", error));
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop());

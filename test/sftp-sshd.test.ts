@@ -212,7 +212,7 @@ describe("SFTP delivery to a real OpenSSH server", () => {
   it("maps a read-only directory, a missing directory and a refused rename", async () => {
     const home = path.dirname(sshd.incomingDir);
     const readOnlyDir = path.join(home, "readonly");
-    await mkdir(readOnlyDir, { recursive: true }); // owned by root: sftptest may not write there
+    await mkdir(readOnlyDir, { recursive: true }); // owned by root: the test account may not write there
     const { localPath } = await stagedFile("errors.x12", 10_000);
     expect((await failure(deliver({ localPath, remoteName: "errors.x12", destination: { remoteDir: readOnlyDir } }).run)).code).toBe(
       "REMOTE_PERMISSION",

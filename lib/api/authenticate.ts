@@ -1,14 +1,12 @@
 import "server-only";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveApiToken } from "@/lib/api/tokens";
-import { countAttempt, countRequest, limitKey, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/rate-limits/policies";
+import { countAttempt, countRequest, limitedUntil, ratePolicies, retryAfterSeconds } from "@/lib/rate-limits/policies";
 import { clientIpFrom } from "@/lib/auth/request-meta";
 import { ApiError } from "@/lib/api/errors";
 
 /** Per token: generous for batch jobs, low enough that a runaway loop cannot flood the relay. */
 export const API_RATE_LIMIT = ratePolicies.apiToken;
-
-export const apiRateLimitKey = (tokenId: string) => limitKey("apiToken", tokenId);
 
 const unauthenticated = (message: string) => new ApiError(401, "UNAUTHENTICATED", message, {}, { "www-authenticate": 'Bearer realm="edi-portal"' });
 
