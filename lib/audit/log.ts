@@ -37,15 +37,8 @@ export async function recordAudit(entry: AuditEntry, executor?: Executor): Promi
   });
 }
 
-export interface AuditFilter {
-  from?: Date;
-  to?: Date;
-  action?: string;
-  organisationId?: string;
-  search?: string;
-  beforeId?: number;
-  limit?: number;
-}
+/** What the log page and the export filter by; the page size is the service's to cap. */
+export type AuditFilter = Omit<repo.AuditEventQuery, "limit"> & { limit?: number };
 
 /** The log page and the CSV export: newest first, at most 200 rows a page. Admins only. */
 export async function listAuditEvents(actor: Actor, filter: AuditFilter): Promise<AuditEvent[]> {
