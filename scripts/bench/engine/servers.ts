@@ -43,11 +43,6 @@ export interface BenchServer {
   /** The directory on this machine where delivered files land. */
   landingDir: string;
   reference: SftpReferenceTarget | FtpsReferenceTarget;
-  /**
-   * The system account a real server logs into. The test/support helpers give it a new password
-   * every time any of them starts a server, so a test started during the bench locks us out.
-   */
-  sharedAccount?: string;
 }
 
 const FTPS_HOST = "ftps.sandbox.test";
@@ -77,7 +72,6 @@ export async function startBenchServers(workDir: string, cleanup: CleanupStack):
       knownHostsPath: await pinnedKnownHosts(workDir, "sshd", sshd, "ed25519"),
     }),
   );
-  servers.at(-1)!.sharedAccount = sshd.username;
 
   // --- sandbox SFTP (ssh2 server)
   const sandboxSftpRoot = path.join(workDir, "sandbox-sftp");
@@ -113,7 +107,6 @@ export async function startBenchServers(workDir: string, cleanup: CleanupStack):
       caPath,
     }),
   );
-  servers.at(-1)!.sharedAccount = vsftpd.username;
 
   // --- sandbox FTPS (node:tls server), explicit
   const ftpsRoot = path.join(workDir, "sandbox-ftps");

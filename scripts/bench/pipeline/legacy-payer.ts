@@ -43,8 +43,6 @@ export interface LegacyPayer {
   keyPath: string;
   privateKeyPem: string;
   knownHostsPath: string;
-  /** The system account the payer logs into: test/support re-passwords it when a test starts this server. */
-  sharedAccount: string;
 }
 
 export async function startLegacyPayer(workDir: string, cleanup: CleanupStack): Promise<LegacyPayer> {
@@ -65,7 +63,6 @@ export async function startLegacyPayer(workDir: string, cleanup: CleanupStack): 
     keyPath,
     privateKeyPem: await readFile(keyPath, "utf8"),
     knownHostsPath: await pinnedKnownHosts(workDir, sshd),
-    sharedAccount: sshd.username,
   };
 }
 

@@ -11,7 +11,7 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { CleanupStack } from "../shared/cleanup";
-import { BenchFailure, explainLockout } from "../shared/errors";
+import { BenchFailure } from "../shared/errors";
 import { checkLanded } from "../shared/landed";
 import { apiUpload } from "./api-upload";
 import { runChild } from "../shared/child";
@@ -165,15 +165,7 @@ export async function measureResponsiveness(engine: Engine, pipelineConfig: Pipe
     const handshake = await compareLegacyHandshakes(payer, config.handshakeRuns, dir);
     return { ...result, handshake };
   } catch (error) {
-    throw await withPortalLog(
-      explainLockout(
-        error,
-        payer.sharedAccount,
-        "may have changed during the run. test/support/legacy-sshd.ts re-passwords that shared account whenever a test starts a legacy server: " +
-          "do not run the legacy sshd tests while the benchmark runs.",
-      ),
-      prepared.portal.logPath,
-    );
+    throw await withPortalLog(error, prepared.portal.logPath);
   } finally {
     await prepared.portal.stop();
   }
