@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { expect, test } from "./fixtures";
 
@@ -41,7 +42,9 @@ test("pasting a private key into the public-key field is refused with a warning"
   await partnerPage.goto("/keys");
   const section = partnerPage.getByRole("region", { name: destination });
   const form = section.getByRole("form", { name: "Register a public key" });
-  await form.getByLabel("Public key").fill("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAexample\n-----END RSA PRIVATE KEY-----");
+  // A real private key, made for this run: nothing key-like is kept in the repository.
+  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  await form.getByLabel("Public key").fill(privateKey.export({ type: "pkcs1", format: "pem" }).toString());
   await form.getByRole("button", { name: "Register public key" }).click();
   await expect(form.getByText(/This is a PRIVATE key/)).toBeVisible();
   await expect(form.getByLabel("Public key")).toHaveValue("");
