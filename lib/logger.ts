@@ -12,10 +12,26 @@ function threshold(): number {
   return levelRank[configured] ?? levelRank.info;
 }
 
+/**
+ * drizzle's query errors quote the statement's bound values ("params: …") in their message and so
+ * in their stack: a password hash, a sealed secret or a token hash could ride along. The statement
+ * stays (it names the table); the values go. The database's own error is kept as the cause.
+ */
+function withoutQueryParameters(text: string): string {
+  return text.replace(/\nparams: [^\n]*/g, "\nparams: [redacted]");
+}
+
 export function sanitise(value: unknown, depth = 0): unknown {
   if (depth > 5) return "[deep]";
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, code: (value as { code?: unknown }).code, stack: value.stack?.split("\n").slice(0, 6).join("\n") };
+    const cause = value.cause instanceof Error ? { cause: sanitise(value.cause, depth + 1) } : {};
+    return {
+      name: value.name,
+      message: withoutQueryParameters(value.message),
+      code: (value as { code?: unknown }).code,
+      stack: withoutQueryParameters(value.stack ?? "").split("\n").slice(0, 6).join("\n") || undefined,
+      ...cause,
+    };
   }
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => sanitise(v, depth + 1));
   if (value && typeof value === "object") {
