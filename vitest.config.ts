@@ -8,6 +8,8 @@ const SHARED_SYSTEM_FILES = [
   "test/ftps-sandbox.test.ts",
   "test/ftps-reconcile.test.ts",
   "test/diagnosis-ftps-sandbox.test.ts",
+  "test/sandbox-payer-responder.test.ts",
+  "test/response-pickup-sandbox.test.ts",
   "test/attack/outbound.test.ts",
   "lib/guides/client-setup.openssh.test.ts",
 ];

@@ -185,6 +185,15 @@ export const destinations = pgTable("destinations", {
   relayConcurrency: integer("relay_concurrency").notNull().default(2),
   /** What an X12 envelope problem does: block the upload or only warn. */
   x12Policy: text("x12_policy").$type<"block" | "warn">().notNull().default("warn"),
+  /** Where the payer leaves its answers (TA1, 999, 277CA …) for each account; null: they are not collected. */
+  responseDir: text("response_dir"),
+  /** Regular expression for the names of response files; null takes every file in responseDir. */
+  responsePattern: text("response_pattern"),
+  responsePollSeconds: integer("response_poll_seconds").notNull().default(300),
+  responseAfterPickup: text("response_after_pickup").$type<"leave" | "delete" | "move">().notNull().default("leave"),
+  responseMoveDir: text("response_move_dir"),
+  /** A delivered file with no answer after this many hours needs attention. */
+  responseWaitHours: integer("response_wait_hours").notNull().default(24),
   preset: text("preset"),
   disabledAt: timestamp("disabled_at", { withTimezone: true }),
   createdAt: createdAt(),
@@ -208,6 +217,12 @@ export const partnerAccounts = pgTable(
     createdBy: uuid("created_by"),
     createdAt: createdAt(),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    /** The payer-response poll of this account: when it is next due, and how the last one went. */
+    responsesNextPollAt: timestamp("responses_next_poll_at", { withTimezone: true }),
+    responsesPolledAt: timestamp("responses_polled_at", { withTimezone: true }),
+    responsesLastOkAt: timestamp("responses_last_ok_at", { withTimezone: true }),
+    responsesErrorCode: text("responses_error_code"),
+    responsesErrorMessage: text("responses_error_message"),
   },
   (t) => [uniqueIndex("partner_accounts_org_destination_key").on(t.organisationId, t.destinationId), index("partner_accounts_destination_idx").on(t.destinationId)],
 );
@@ -301,11 +316,17 @@ export const transfers = pgTable(
     awaitingConfirmation: boolean("awaiting_confirmation").notNull().default(false),
     /** Upload id in the resumable-upload store, while the browser upload is in progress. */
     uploadId: text("upload_id"),
+    /** The payer's verdict so far (lib/responses); null when the destination's answers are not collected. */
+    responseStatus: text("response_status").$type<PayerResponseStatus>(),
+    /** Until when an answer is awaited before the transfer needs attention. */
+    responseDueAt: timestamp("response_due_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
   },
   (t) => [
+    index("transfers_org_response_idx").on(t.organisationId, t.responseStatus),
+    index("transfers_response_due_idx").on(t.responseDueAt).where(sql`response_status = 'awaiting'`),
     index("transfers_org_created_idx").on(t.organisationId, t.createdAt),
     index("transfers_status_idx").on(t.status),
     index("transfers_sha256_idx").on(t.sha256),
@@ -341,6 +362,9 @@ export const transferAttempts = pgTable(
   },
   (t) => [uniqueIndex("transfer_attempts_number_key").on(t.transferId, t.number)],
 );
+
+/** What the payer said about a delivered file, as the history's "Payer response" column shows it. */
+export type PayerResponseStatus = "awaiting" | "accepted" | "accepted_with_errors" | "partially_accepted" | "rejected" | "no_response";
 
 export type Destination = typeof destinations.$inferSelect;
 export type NewDestination = typeof destinations.$inferInsert;
@@ -518,7 +542,7 @@ export const mailMessages = pgTable(
   ],
 );
 
-export type WebhookEvent = "transfer.delivered" | "transfer.needs_attention" | "transfer.failed";
+export type WebhookEvent = "transfer.delivered" | "transfer.needs_attention" | "transfer.failed" | "transfer.accepted" | "transfer.rejected" | "response.received";
 
 /** An organisation's HTTPS endpoint for transfer events; its signing secret is sealed in `secrets`. */
 export const webhooks = pgTable(
@@ -585,6 +609,7 @@ export const notificationEvents = pgTable(
       .references(() => organisations.id),
     transferId: uuid("transfer_id").references(() => transfers.id),
     sshKeyId: uuid("ssh_key_id").references(() => sshKeys.id),
+    responseFileId: uuid("response_file_id").references(() => responseFiles.id),
     createdAt: createdAt(),
     dispatchedAt: timestamp("dispatched_at", { withTimezone: true }),
   },
@@ -617,3 +642,95 @@ export const transferEvents = pgTable(
 );
 
 export type TransferEvent = typeof transferEvents.$inferSelect;
+
+/* ---------------------------------------------------------------- payer responses */
+
+/**
+ * The control numbers a submission carries, recorded at intake: the keys its acknowledgements
+ * point back with. `controlNumber` is normalised (numeric values without leading zeros) so
+ * "000000905" from one system and "905" from another meet.
+ */
+export const submissionReferences = pgTable(
+  "submission_references",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    transferId: uuid("transfer_id")
+      .notNull()
+      .references(() => transfers.id),
+    organisationId: uuid("organisation_id").notNull(),
+    /** interchange ISA13, group GS06, transaction_set ST02, batch BHT03 (what a 277CA's 2200B TRN02 repeats), claim CLM01. */
+    kind: text("kind").$type<"interchange" | "group" | "transaction_set" | "batch" | "claim">().notNull(),
+    controlNumber: text("control_number").notNull(),
+    /** ISA06 and ISA08 of the interchange it belongs to. */
+    senderId: text("sender_id").notNull(),
+    receiverId: text("receiver_id").notNull(),
+    /** For a transaction set its GS06, for a claim its ST02 and CLM02. */
+    detail: jsonb("detail").$type<Record<string, string>>(),
+  },
+  (t) => [index("submission_references_lookup_idx").on(t.organisationId, t.kind, t.controlNumber), index("submission_references_transfer_idx").on(t.transferId)],
+);
+
+/** A file picked up from a partner account's response location: kept, read, and linked where it can be. */
+export const responseFiles = pgTable(
+  "response_files",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organisationId: uuid("organisation_id")
+      .notNull()
+      .references(() => organisations.id),
+    partnerAccountId: uuid("partner_account_id")
+      .notNull()
+      .references(() => partnerAccounts.id),
+    destinationId: uuid("destination_id")
+      .notNull()
+      .references(() => destinations.id),
+    remoteName: text("remote_name").notNull(),
+    remoteSize: bigint("remote_size", { mode: "number" }).notNull(),
+    /** As the server listed it (ISO, second precision), or "" when it did not say. */
+    remoteModifiedAt: text("remote_modified_at").notNull(),
+    sha256: text("sha256").notNull(),
+    /** The bytes in the staging store; null once retention removed them. */
+    stagingKey: text("staging_key"),
+    kind: text("kind").$type<"TA1" | "999" | "997" | "277CA" | "other" | "unreadable">().notNull(),
+    verdict: text("verdict").$type<"accepted" | "accepted_with_errors" | "partially_accepted" | "rejected">(),
+    unreadableReason: text("unreadable_reason"),
+    /** The file as read (lib/x12), for the pages; large claim lists are trimmed (see lib/responses/summary.ts). */
+    summary: jsonb("summary").$type<Record<string, unknown>>().notNull(),
+    linkedTransfers: integer("linked_transfers").notNull().default(0),
+    pickedUpAt: timestamp("picked_up_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The after-pickup action (delete or move on the payer's server) was done, or was "leave". */
+    settledAt: timestamp("settled_at", { withTimezone: true }),
+    settleOutcome: text("settle_outcome"),
+    settleError: text("settle_error"),
+  },
+  (t) => [
+    uniqueIndex("response_files_account_name_hash_key").on(t.partnerAccountId, t.remoteName, t.sha256),
+    index("response_files_org_picked_idx").on(t.organisationId, t.pickedUpAt),
+    index("response_files_account_idx").on(t.partnerAccountId, t.pickedUpAt),
+  ],
+);
+
+/** Which submission a response file answers, and what it says about that one submission. */
+export const responseLinks = pgTable(
+  "response_links",
+  {
+    responseFileId: uuid("response_file_id")
+      .notNull()
+      .references(() => responseFiles.id),
+    transferId: uuid("transfer_id")
+      .notNull()
+      .references(() => transfers.id),
+    stage: text("stage").$type<"TA1" | "999" | "997" | "277CA">().notNull(),
+    verdict: text("verdict").$type<"accepted" | "accepted_with_errors" | "partially_accepted" | "rejected">().notNull(),
+    /** One plain-English line for the timeline, e.g. "12 claims accepted, 2 rejected". */
+    headline: text("headline").notNull(),
+    /** What matched: control numbers, claim counts. */
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("response_links_pair_key").on(t.responseFileId, t.transferId), index("response_links_transfer_idx").on(t.transferId, t.createdAt)],
+);
+
+export type SubmissionReference = typeof submissionReferences.$inferSelect;
+export type ResponseFileRow = typeof responseFiles.$inferSelect;
+export type ResponseLinkRow = typeof responseLinks.$inferSelect;

@@ -88,7 +88,8 @@ describe("FTPS diagnosis against the sandbox payer", () => {
     expect(stage(result, "data").details).toMatchObject({ reused: true });
     expect(result.negotiated).toMatchObject({ tlsSessionReused: true, tlsProtocol: expect.stringMatching(/^TLSv1\.[23]$/) });
     expect(stage(result, "write").details).toMatchObject({ removed: true });
-    expect(await readdir(root.dir)).toEqual([]);
+    // The sandbox payer keeps its answers in outbound/; the probe left nothing behind.
+    expect(await readdir(root.dir)).toEqual(["outbound"]);
   });
 
   it("says TLS_CERT_UNTRUSTED at the certificate stage when the issuing CA is not configured, and shows the certificate", async () => {

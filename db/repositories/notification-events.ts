@@ -21,9 +21,11 @@ import {
 
 export async function insertNotificationEvent(
   db: Executor,
-  event: { type: NotificationEventType; organisationId: string; transferId?: string; sshKeyId?: string },
+  event: { type: NotificationEventType; organisationId: string; transferId?: string; sshKeyId?: string; responseFileId?: string },
 ): Promise<void> {
-  await db.insert(notificationEvents).values({ type: event.type, organisationId: event.organisationId, transferId: event.transferId ?? null, sshKeyId: event.sshKeyId ?? null });
+  await db
+    .insert(notificationEvents)
+    .values({ type: event.type, organisationId: event.organisationId, transferId: event.transferId ?? null, sshKeyId: event.sshKeyId ?? null, responseFileId: event.responseFileId ?? null });
 }
 
 /** Oldest first. The dispatcher handles each idempotently, so two dispatchers reading the same row is harmless. */
@@ -74,6 +76,7 @@ export interface TransferFacts {
   deliveredAt: Date | null;
   destinationId: string;
   destinationName: string;
+  responseStatus: Transfer["responseStatus"];
 }
 
 /** What a notification says about a transfer: names, sizes, status and error; never paths or credentials. */
@@ -95,6 +98,7 @@ export async function transferFacts(db: Executor, transferId: string): Promise<T
       deliveredAt: transfers.deliveredAt,
       destinationId: transfers.destinationId,
       destinationName: destinations.name,
+      responseStatus: transfers.responseStatus,
     })
     .from(transfers)
     .innerJoin(destinations, eq(destinations.id, transfers.destinationId))

@@ -14,6 +14,8 @@ export interface TransferListQuery {
   createdFrom?: Date;
   createdTo?: Date;
   status?: Transfer["status"];
+  /** The payer's answer so far ("awaiting", "rejected" …). */
+  responseStatus?: NonNullable<Transfer["responseStatus"]>;
   destinationId?: string;
   /** Lower-case hex: the full SHA-256 (64 digits) or a prefix of it. */
   sha256?: string;
@@ -38,6 +40,7 @@ export async function listTransferRows(db: Executor, query: TransferListQuery) {
   if (query.createdFrom) conditions.push(gte(transfers.createdAt, query.createdFrom));
   if (query.createdTo) conditions.push(lte(transfers.createdAt, query.createdTo));
   if (query.status) conditions.push(eq(transfers.status, query.status));
+  if (query.responseStatus) conditions.push(eq(transfers.responseStatus, query.responseStatus));
   if (query.destinationId) conditions.push(eq(transfers.destinationId, query.destinationId));
   if (query.sha256) {
     const digest = query.sha256;
@@ -68,6 +71,7 @@ export async function listTransferRows(db: Executor, query: TransferListQuery) {
       attemptCount: transfers.attemptCount,
       lastErrorCode: transfers.lastErrorCode,
       awaitingConfirmation: transfers.awaitingConfirmation,
+      responseStatus: transfers.responseStatus,
       destinationId: transfers.destinationId,
       destinationName: destinations.name,
       organisationId: transfers.organisationId,

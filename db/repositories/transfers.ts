@@ -233,10 +233,22 @@ export interface SettledTransfer {
  * Delivered. A row already recorded as delivered (by a worker that found the file on the server
  * while another could not reach the database) keeps that record: undefined then.
  */
+const awaitsAnswer = sql`d.id = ${transfers.destinationId} and d.response_dir is not null and ${transfers.kind} <> 'admin_test' and exists (select 1 from submission_references r where r.transfer_id = ${transfers.id})`;
+
 export async function markDelivered(db: Executor, id: string): Promise<SettledTransfer | undefined> {
   const [row] = await db
     .update(transfers)
-    .set({ status: "delivered", deliveredAt: sql`now()`, lastErrorCode: null, lastErrorMessage: null, updatedAt: sql`now()` })
+    .set({
+      status: "delivered",
+      deliveredAt: sql`now()`,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      updatedAt: sql`now()`,
+      // Where the destination's answers are collected, the payer's verdict on an X12 submission (one
+      // whose control numbers intake recorded) is awaited from now on, until the destination's deadline.
+      responseStatus: sql`coalesce(${transfers.responseStatus}, (select 'awaiting' from destinations d where ${awaitsAnswer}))`,
+      responseDueAt: sql`coalesce(${transfers.responseDueAt}, (select now() + make_interval(hours => d.response_wait_hours) from destinations d where ${awaitsAnswer}))`,
+    })
     .where(and(eq(transfers.id, id), isNull(transfers.deliveredAt)))
     .returning({ organisationId: transfers.organisationId, kind: transfers.kind });
   return row;
@@ -255,4 +267,52 @@ export async function markAttemptFailed(
     .where(and(eq(transfers.id, id), isNull(transfers.deliveredAt)))
     .returning({ organisationId: transfers.organisationId, kind: transfers.kind });
   return row;
+}
+
+/* ---- the payer's answer (lib/responses) ---- */
+
+/** The row, locked, as the response recorder needs it: its answer so far and whether it waits for one. */
+export async function findTransferForResponse(db: Executor, id: string) {
+  const [row] = await db
+    .select({ id: transfers.id, organisationId: transfers.organisationId, kind: transfers.kind, status: transfers.status, lastErrorCode: transfers.lastErrorCode, responseStatus: transfers.responseStatus })
+    .from(transfers)
+    .where(eq(transfers.id, id))
+    .for("update");
+  return row;
+}
+
+/**
+ * The payer answered. A transfer that had been marked "no response" (and so needed attention) is
+ * delivered again with the answer, since that was the only thing wrong with it.
+ */
+export async function setResponseStatus(db: Executor, id: string, responseStatus: NonNullable<Transfer["responseStatus"]>, noResponseCode: string): Promise<void> {
+  await db
+    .update(transfers)
+    .set({
+      responseStatus,
+      status: sql`case when ${transfers.status} = 'needs_attention' and ${transfers.lastErrorCode} = ${noResponseCode} then 'delivered'::transfer_status else ${transfers.status} end`,
+      lastErrorCode: sql`case when ${transfers.lastErrorCode} = ${noResponseCode} then null else ${transfers.lastErrorCode} end`,
+      lastErrorMessage: sql`case when ${transfers.lastErrorCode} = ${noResponseCode} then null else ${transfers.lastErrorMessage} end`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(transfers.id, id));
+}
+
+/** Delivered transfers still awaiting an answer after their deadline. */
+export async function findOverdueResponses(db: Executor, now: Date, limit = 200): Promise<Array<{ id: string; organisationId: string; kind: Transfer["kind"] }>> {
+  return db
+    .select({ id: transfers.id, organisationId: transfers.organisationId, kind: transfers.kind })
+    .from(transfers)
+    .where(and(eq(transfers.responseStatus, "awaiting"), lt(transfers.responseDueAt, now)))
+    .limit(limit);
+}
+
+/** No answer in time: the transfer needs attention. Only a row still awaiting moves (two schedulers, one change). */
+export async function markNoResponse(db: Executor, id: string, error: { code: string; message: string }): Promise<boolean> {
+  const rows = await db
+    .update(transfers)
+    .set({ responseStatus: "no_response", status: "needs_attention", lastErrorCode: error.code, lastErrorMessage: error.message, updatedAt: sql`now()` })
+    .where(and(eq(transfers.id, id), eq(transfers.responseStatus, "awaiting")))
+    .returning({ id: transfers.id });
+  return rows.length > 0;
 }

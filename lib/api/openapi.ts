@@ -1,8 +1,20 @@
 import "server-only";
 import { z } from "zod";
 import { API_RATE_LIMIT } from "@/lib/api/authenticate";
-import { transferListQuerySchema } from "@/lib/api/list-query";
-import { attemptSchema, errorSchema, findingSchema, transferDetailSchema, transferListItemSchema, transferListSchema, transferSchema } from "@/lib/api/schemas";
+import { responseListQuerySchema, transferListQuerySchema } from "@/lib/api/list-query";
+import {
+  attemptSchema,
+  errorSchema,
+  findingSchema,
+  responseErrorSchema,
+  responseFileListSchema,
+  responseFileSchema,
+  transferDetailSchema,
+  transferListItemSchema,
+  transferListSchema,
+  transferResponseSchema,
+  transferSchema,
+} from "@/lib/api/schemas";
 import { uploadHeadersSchema } from "@/lib/transfers/intake/upload-request";
 
 type JsonObject = Record<string, unknown>;
@@ -19,6 +31,10 @@ function componentSchemas(): Record<string, JsonObject> {
   registry.add(transferListItemSchema, { id: "TransferListItem" });
   registry.add(transferListSchema, { id: "TransferList" });
   registry.add(errorSchema, { id: "Error" });
+  registry.add(responseErrorSchema, { id: "PayerError" });
+  registry.add(transferResponseSchema, { id: "TransferResponse" });
+  registry.add(responseFileSchema, { id: "ResponseFile" });
+  registry.add(responseFileListSchema, { id: "ResponseFileList" });
   const { schemas } = z.toJSONSchema(registry, {
     uri: (id) => `#/components/schemas/${id}`,
     override: ({ jsonSchema }) => {
@@ -76,6 +92,7 @@ const listQueryDescriptions: Record<string, string> = {
   from: "Created on or after this day (UTC), YYYY-MM-DD.",
   to: "Created on or before this day (UTC), YYYY-MM-DD.",
   status: "Only transfers in this status.",
+  response: "Only transfers with this payer response: awaiting, accepted, accepted_with_errors, partially_accepted, rejected or no_response.",
   destinationId: "Only transfers to this destination.",
   q: "Part of the file name.",
   sha256: "Only files with this SHA-256 (e.g. to check whether a file was sent before).",
@@ -83,6 +100,17 @@ const listQueryDescriptions: Record<string, string> = {
   cursor: "The `nextCursor` of the previous page.",
   limit: "Page size, 1–500 (default 50).",
 };
+
+const responseQueryDescriptions: Record<string, string> = {
+  kind: "TA1, 999, 997, 277CA, other (X12 the portal keeps but does not read, e.g. an 835) or unreadable.",
+  verdict: "accepted, accepted_with_errors, partially_accepted or rejected.",
+  linked: "yes: files that answer one of your transfers; no: files that answer nothing sent through the portal.",
+  since: "Received on or after this day (UTC), YYYY-MM-DD.",
+  cursor: "The `nextCursor` of the previous page.",
+  limit: "Page size, 1–200 (default 50).",
+};
+
+const idParameter = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
 
 /** The OpenAPI 3.1 description of the partner API, served at /api/v1/openapi.json. */
 export function openApiDocument(serverUrl: string): JsonObject {
@@ -146,8 +174,74 @@ export function openApiDocument(serverUrl: string): JsonObject {
           summary: "One transfer with its delivery attempts",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
           responses: {
-            "200": { description: "The transfer, its check findings and every attempt with its (redacted) transcript.", content: { "application/json": { schema: ref("TransferDetail") } } },
+            "200": {
+              description: "The transfer, its check findings, every attempt with its (redacted) transcript, and the payer's answers (TA1, 999/997, 277CA) with each error in plain English beside the raw segment.",
+              content: { "application/json": { schema: ref("TransferDetail") } },
+            },
             "404": error("No transfer of your organisation has this id."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/api/v1/responses": {
+        get: {
+          operationId: "listResponseFiles",
+          summary: "List the files your payers left for you",
+          description:
+            "Every file the portal picked up from your accounts' response folders: acknowledgements linked to your transfers (TA1, 999/997, 277CA) and files that answer nothing sent through the portal (an 835 remittance, a report). Newest first.",
+          parameters: parametersFrom(responseListQuerySchema, "query", responseQueryDescriptions),
+          responses: {
+            "200": { description: "One page of payer files.", content: { "application/json": { schema: ref("ResponseFileList") } } },
+            "400": error("An unknown or invalid query parameter; the message names it."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/api/v1/responses/{id}": {
+        get: {
+          operationId: "getResponseFile",
+          summary: "One payer file and the transfers it answers",
+          parameters: [idParameter],
+          responses: {
+            "200": {
+              description: "The file, with `transfers`: each of your transfers it answers, its stage, verdict and headline.",
+              content: {
+                "application/json": {
+                  schema: {
+                    allOf: [
+                      ref("ResponseFile"),
+                      {
+                        type: "object",
+                        properties: {
+                          transfers: {
+                            type: "array",
+                            items: {
+                              type: "object",
+                              properties: { transferId: { type: "string", format: "uuid" }, fileName: { type: "string" }, stage: { type: "string" }, verdict: { type: "string" }, headline: { type: "string" } },
+                            },
+                          },
+                        },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+            "404": error("No payer file of your organisation has this id."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/api/v1/responses/{id}/content": {
+        get: {
+          operationId: "downloadResponseFile",
+          summary: "Download a payer file",
+          description: "The file's bytes exactly as the payer left them, as an attachment (Content-Disposition) of type application/octet-stream.",
+          parameters: [idParameter],
+          responses: {
+            "200": { description: "The file.", content: { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } } },
+            "404": error("No payer file of your organisation has this id."),
+            "422": error("The file is no longer kept (retention removed its bytes)."),
             ...commonErrors,
           },
         },

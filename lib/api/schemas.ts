@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { transferStatuses } from "@/lib/transfers/history/list";
+import { payerResponseStatuses, transferStatuses } from "@/lib/transfers/history/list";
 import { apiErrorCodes } from "@/lib/api/errors";
 
 /**
@@ -33,8 +33,51 @@ export const transferSchema = z
     deliveredAt: timestamp.nullable(),
     attemptCount: z.int().min(0),
     lastError: z.object({ code: z.string(), message: z.string().nullable() }).nullable(),
+    payerResponse: z
+      .enum(payerResponseStatuses)
+      .nullable()
+      .describe("What the payer said so far (from its TA1, 999/997 and 277CA): awaiting, accepted, accepted_with_errors, partially_accepted, rejected, no_response; null where the destination's answers are not collected."),
+    payerResponseDueAt: timestamp.nullable().describe("While awaiting: when the transfer will need attention if no answer has arrived."),
     findings: z.array(findingSchema).describe("Results of the pre-relay checks."),
   });
+
+const responseVerdictSchema = z.enum(["accepted", "accepted_with_errors", "partially_accepted", "rejected"]);
+
+export const responseErrorSchema = z.object({
+  message: z.string().describe("The error in plain English: where (segment, element, loop, claim), what the code means, and what to fix."),
+  segment: z.string().describe("The raw segments the payer sent for this error (IK3/IK4/CTX, STC, TA1 …)."),
+  claim: z.string().nullable().describe("The claim's patient control number (CLM01), when the error concerns one claim."),
+});
+
+export const transferResponseSchema = z.object({
+  responseFileId: z.uuid(),
+  stage: z.enum(["TA1", "999", "997", "277CA"]),
+  verdict: responseVerdictSchema,
+  headline: z.string().describe('One line, e.g. "277CA: 12 claims accepted, 2 rejected".'),
+  fileName: z.string(),
+  receivedAt: timestamp,
+  claims: z.object({ accepted: z.int(), rejected: z.int() }).nullable(),
+  errors: z.array(responseErrorSchema),
+});
+
+export const responseFileSchema = z.object({
+  id: z.uuid(),
+  fileName: z.string().describe("The file's name on the payer's server."),
+  kind: z.enum(["TA1", "999", "997", "277CA", "other", "unreadable"]).describe("other: X12 the portal keeps but does not read (e.g. an 835 remittance); unreadable: not valid X12 (see unreadableReason)."),
+  verdict: responseVerdictSchema.nullable(),
+  unreadableReason: z.string().nullable(),
+  size: z.int().min(0),
+  sha256: z.string(),
+  destinationName: z.string(),
+  linkedTransfers: z.int().min(0).describe("How many of your transfers this file answers; 0 for files that answer nothing sent through the portal."),
+  receivedAt: timestamp,
+  downloadable: z.boolean().describe("False once retention removed the bytes."),
+});
+
+export const responseFileListSchema = z.object({
+  data: z.array(responseFileSchema),
+  nextCursor: z.string().nullable().describe("Pass as `cursor` to fetch the next page; null on the last page."),
+});
 
 export const attemptSchema = z
   .object({
@@ -52,10 +95,10 @@ export const attemptSchema = z
   });
 
 export const transferDetailSchema = transferSchema
-  .extend({ destinationName: z.string(), attempts: z.array(attemptSchema) });
+  .extend({ destinationName: z.string(), attempts: z.array(attemptSchema), responses: z.array(transferResponseSchema).describe("The payer's answers linked to this transfer, oldest first.") });
 
 export const transferListItemSchema = transferSchema
-  .omit({ accountId: true, findings: true })
+  .omit({ accountId: true, findings: true, payerResponseDueAt: true })
   .extend({ destinationName: z.string() });
 
 export const transferListSchema = z
@@ -76,3 +119,5 @@ export const errorSchema = z
 export type TransferResource = z.infer<typeof transferSchema>;
 export type TransferDetailResource = z.infer<typeof transferDetailSchema>;
 export type TransferListItemResource = z.infer<typeof transferListItemSchema>;
+export type TransferResponseResource = z.infer<typeof transferResponseSchema>;
+export type ResponseFileResource = z.infer<typeof responseFileSchema>;

@@ -1,7 +1,8 @@
 import "server-only";
 import type { TransferListRow } from "@/lib/transfers/history/list";
 import type { Transfer, TransferAttempt } from "@/db/schema";
-import type { TransferDetailResource, TransferListItemResource, TransferResource } from "@/lib/api/schemas";
+import type { ResponseFileResource, TransferDetailResource, TransferListItemResource, TransferResource, TransferResponseResource } from "@/lib/api/schemas";
+import type { ResponseFileListRow, TimelineEntry } from "@/lib/responses/service";
 
 const iso = (date: Date) => date.toISOString();
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
@@ -23,6 +24,8 @@ export function transferResource(transfer: Transfer): TransferResource {
     deliveredAt: isoOrNull(transfer.deliveredAt),
     attemptCount: transfer.attemptCount,
     lastError: transfer.lastErrorCode ? { code: transfer.lastErrorCode, message: transfer.lastErrorMessage } : null,
+    payerResponse: transfer.responseStatus,
+    payerResponseDueAt: transfer.responseStatus === "awaiting" ? isoOrNull(transfer.responseDueAt) : null,
     findings: transfer.checks.map((check) => ({
       code: check.code,
       severity: check.severity as "block" | "warn" | "confirm",
@@ -47,8 +50,37 @@ function attemptResource(attempt: TransferAttempt): TransferDetailResource["atte
   };
 }
 
-export function transferDetailResource(detail: { transfer: Transfer; destinationName: string; attempts: TransferAttempt[] }): TransferDetailResource {
-  return { ...transferResource(detail.transfer), destinationName: detail.destinationName, attempts: detail.attempts.map(attemptResource) };
+export function transferDetailResource(detail: { transfer: Transfer; destinationName: string; attempts: TransferAttempt[] }, responses: TimelineEntry[]): TransferDetailResource {
+  return { ...transferResource(detail.transfer), destinationName: detail.destinationName, attempts: detail.attempts.map(attemptResource), responses: responses.map(transferResponseResource) };
+}
+
+export function transferResponseResource(entry: TimelineEntry): TransferResponseResource {
+  return {
+    responseFileId: entry.responseFileId,
+    stage: entry.stage as TransferResponseResource["stage"],
+    verdict: entry.verdict as TransferResponseResource["verdict"],
+    headline: entry.headline,
+    fileName: entry.fileName,
+    receivedAt: iso(entry.pickedUpAt),
+    claims: entry.claims ?? null,
+    errors: entry.findings.map((finding) => ({ message: finding.sentence, segment: finding.raw, claim: finding.claim ?? null })),
+  };
+}
+
+export function responseFileResource(row: ResponseFileListRow): ResponseFileResource {
+  return {
+    id: row.id,
+    fileName: row.remoteName,
+    kind: row.kind,
+    verdict: row.verdict,
+    unreadableReason: row.unreadableReason,
+    size: row.sizeBytes,
+    sha256: row.sha256,
+    destinationName: row.destinationName,
+    linkedTransfers: row.linkedTransfers,
+    receivedAt: iso(row.pickedUpAt),
+    downloadable: row.available,
+  };
 }
 
 export function transferListItemResource(row: TransferListRow): TransferListItemResource {
@@ -68,5 +100,6 @@ export function transferListItemResource(row: TransferListRow): TransferListItem
     deliveredAt: isoOrNull(row.deliveredAt),
     attemptCount: row.attemptCount,
     lastError: row.lastErrorCode ? { code: row.lastErrorCode, message: null } : null,
+    payerResponse: row.responseStatus,
   };
 }

@@ -25,6 +25,19 @@ export interface FtpsSession {
   cd(dir: string): Promise<void>;
   /** Directory listing over a passive data connection (stage "listing"). */
   list(): Promise<FileInfo[]>;
+  /**
+   * Like list(), of `dir` (default: the current directory), but with MLSD when the server announces
+   * MLST in FEAT: only MLSD gives modification times that can be compared (FileInfo.modifiedAt).
+   */
+  listDetailed(dir?: string): Promise<FileInfo[]>;
+  /** RETR `name` into `sink` (which basic-ftp ends); backpressure and the idle timeout apply. */
+  download(name: string, sink: Writable): Promise<void>;
+  /** MKD; true when the server created it, false when it refused (it may exist already). */
+  makeDirectory(dir: string): Promise<boolean>;
+  /** PWD: the current directory as the server names it. */
+  pwd(): Promise<string>;
+  /** The control connection is gone (dropped, timed out, aborted or closed). */
+  isClosed(): boolean;
   /** SIZE of a remote file, undefined when it does not exist. */
   size(name: string): Promise<number | undefined>;
   /** Stream `source` to `name` (STOR, or APPE to continue a partial file) (stage "write"). */
@@ -208,6 +221,8 @@ export async function openFtpsSession(
     client.close();
   };
   const onAbort = () => closeClient();
+  // Whether the server offers MLSD is asked (FEAT) the first time a detailed listing is wanted.
+  let machineListingAsked = false;
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
   // --- login
@@ -256,6 +271,33 @@ export async function openFtpsSession(
       report("listing", { ok: true, summary: `${files.length} entries listed`, facts: { entries: files.length } });
       return files;
     },
+    async listDetailed(dir = "") {
+      if (dir) assertSafeFtpName(dir, "remote directory");
+      transcriptStage = "list";
+      if (!machineListingAsked) {
+        machineListingAsked = true;
+        const features = await run(undefined, "other", () => client.features());
+        // basic-ftp falls back to LIST by itself if MLSD is refused after all.
+        if ([...features.keys()].some((key) => key.toUpperCase() === "MLST")) client.availableListCommands = ["MLSD", ...client.availableListCommands];
+      }
+      const files = await run("listing", "list", () => client.list(dir));
+      report("listing", { ok: true, summary: `${files.length} entries listed`, facts: { entries: files.length } });
+      return files;
+    },
+    async download(name, sink) {
+      assertSafeFtpName(name, "file name");
+      transcriptStage = "session";
+      await run(undefined, "other", () => client.downloadTo(sink, name));
+    },
+    async makeDirectory(dir) {
+      assertSafeFtpName(dir, "remote directory");
+      const reply = await run(undefined, "other", () => client.sendIgnoringError(`MKD ${dir}`));
+      return reply.code === 257;
+    },
+    async pwd() {
+      return run(undefined, "other", () => client.pwd());
+    },
+    isClosed: () => client.closed,
     async size(name) {
       assertSafeFtpName(name, "file name");
       const reply = await run(undefined, "size", () => client.sendIgnoringError(`SIZE ${name}`));

@@ -5,8 +5,10 @@ import { createDeliveriesForEvent } from "@/lib/webhooks/service";
 import type { NotificationEvent } from "@/db/schema";
 import { logger } from "@/lib/logger";
 import { sendMail } from "@/lib/mail/send";
-import { transferEventPayload } from "@/lib/webhooks/payload";
-import { keyDecisionMail, transferProblemMail, type ComposedMail } from "@/lib/notifications/messages";
+import { responseFileEventPayload, transferEventPayload } from "@/lib/webhooks/payload";
+import { keyDecisionMail, payerVerdictMail, transferProblemMail, type ComposedMail } from "@/lib/notifications/messages";
+import { findResponseFile, linksOfTransfer } from "@/db/repositories/response-files";
+import type { ResponseFinding } from "@/lib/responses/findings";
 import { checkStagingSpace } from "@/lib/notifications/staging-alerts";
 import type { SystemActor } from "@/lib/auth/actor";
 
@@ -66,6 +68,27 @@ async function dispatchEvent(system: SystemActor, event: NotificationEvent): Pro
       if (event.type !== "transfer.delivered") mail = transferProblemMail({ ...transfer, status: event.type === "transfer.failed" ? "failed" : "needs_attention" }, contacts.organisationName);
       const payload = transferEventPayload({ id: event.id, type: event.type, createdAt: event.createdAt }, { ...transfer, status: statusOf(event.type) });
       deliveries = await createDeliveriesForEvent(system, { id: event.id, type: event.type, organisationId: event.organisationId, transferId: transfer.id }, payload);
+    }
+  } else if (event.transferId && (event.type === "transfer.accepted" || event.type === "transfer.rejected")) {
+    const transfer = await transferFacts(db, event.transferId);
+    if (transfer) {
+      const responses = (await linksOfTransfer(db, transfer.id)).map((link) => ({
+        id: link.responseFileId,
+        stage: link.stage,
+        verdict: link.verdict,
+        headline: link.headline,
+        fileName: link.remoteName,
+        errors: ((link.detail.findings ?? []) as ResponseFinding[]).slice(0, 20).map((finding) => finding.sentence),
+      }));
+      mail = payerVerdictMail(transfer, responses, contacts.organisationName, event.type === "transfer.accepted");
+      const payload = transferEventPayload({ id: event.id, type: event.type, createdAt: event.createdAt }, transfer, { status: transfer.responseStatus, responses });
+      deliveries = await createDeliveriesForEvent(system, { id: event.id, type: event.type, organisationId: event.organisationId, transferId: transfer.id }, payload);
+    }
+  } else if (event.responseFileId && event.type === "response.received") {
+    const file = await findResponseFile(db, event.responseFileId);
+    if (file && file.organisationId === event.organisationId) {
+      const payload = responseFileEventPayload({ id: event.id, type: event.type, createdAt: event.createdAt }, file);
+      deliveries = await createDeliveriesForEvent(system, { id: event.id, type: event.type, organisationId: event.organisationId, transferId: null }, payload);
     }
   } else if (event.sshKeyId && (event.type === "key.approved" || event.type === "key.rejected")) {
     const key = await keyFacts(db, event.sshKeyId);

@@ -63,6 +63,33 @@ export function transferProblemMail(transfer: TransferFacts, organisationName: s
   return compose(subject, paragraphs);
 }
 
+/** The payer accepted a file, or rejected it (or some of its claims): what it said, in plain words. */
+export function payerVerdictMail(
+  transfer: TransferFacts,
+  responses: Array<{ stage: string; verdict: string; headline: string; errors: string[] }>,
+  organisationName: string,
+  accepted: boolean,
+): ComposedMail {
+  const answers = responses.map((response) => `- ${response.headline}`).join("\n");
+  const errors = responses.flatMap((response) => response.errors).slice(0, 10);
+  if (accepted) {
+    return compose(`Accepted by the payer: ${transfer.originalName}`, [
+      `Hello ${organisationName},`,
+      `${transfer.destinationName} accepted ${transfer.originalName} (${formatBytes(transfer.sizeBytes)}).`,
+      ...(answers ? [`What the payer sent back:\n${answers}`] : []),
+      ...(errors.length ? [`Notes from the payer (nothing was rejected):\n${errors.map((error) => `- ${error}`).join("\n")}`] : []),
+      `The transfer and the payer's files:\n${link(`/transfers/${transfer.id}`)}`,
+    ]);
+  }
+  return compose(`Rejected by the payer: ${transfer.originalName}`, [
+    `Hello ${organisationName},`,
+    `${transfer.destinationName} rejected ${transfer.originalName} (${formatBytes(transfer.sizeBytes)}), or some of the claims in it. Rejected claims are not processed: correct them and send them again.`,
+    ...(answers ? [`What the payer sent back:\n${answers}`] : []),
+    ...(errors.length ? [`What to fix:\n${errors.map((error) => `- ${error}`).join("\n")}`] : []),
+    `Every error with the segment it points at, and the payer's files to download:\n${link(`/transfers/${transfer.id}`)}`,
+  ]);
+}
+
 export function keyDecisionMail(key: KeyFacts, organisationName: string, approved: boolean): ComposedMail {
   const fingerprint = key.sha256;
   if (approved) {

@@ -16,7 +16,7 @@ export const TRANSFER_EVENT_FOR_STATUS: Partial<Record<Transfer["status"], Notif
  */
 export async function recordNotificationEvent(
   tx: Transaction,
-  event: { type: NotificationEventType; organisationId: string; transferId?: string; sshKeyId?: string },
+  event: { type: NotificationEventType; organisationId: string; transferId?: string; sshKeyId?: string; responseFileId?: string },
 ): Promise<void> {
   await insertNotificationEvent(tx, event);
 }

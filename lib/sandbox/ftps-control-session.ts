@@ -1,6 +1,6 @@
 import "server-only";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream, type Stats, type WriteStream } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import type net from "node:net";
 import tls from "node:tls";
 import { unixListing } from "@/lib/sandbox/ftps-listing";
@@ -17,10 +17,13 @@ export interface ServerState {
   bindHost: string;
   /** Every socket we opened, so close() can end them all. */
   track(socket: net.Socket): void;
+  /** A file was stored completely or renamed into place (`virtualPath` as the client names it). */
+  fileComplete?(virtualPath: string): void;
 }
 
 const DATA_TIMEOUT_MS = 10_000;
-const FEATURES = ["AUTH TLS", "PBSZ", "PROT", "PASV", "EPSV", "SIZE", "REST STREAM", "UTF8"];
+/** MLST announces MLSD too (RFC 3659); the starred facts are the ones every listing carries. */
+const FEATURES = ["AUTH TLS", "PBSZ", "PROT", "PASV", "EPSV", "SIZE", "REST STREAM", "UTF8", "MLST type*;size*;modify*;"];
 
 /**
  * One FTPS control connection: commands are handled strictly in order, TLS is required before
@@ -155,6 +158,8 @@ export class SandboxControlSession {
         }
         return this.reply(536, "PROT C refused: data connections must be encrypted.");
       case "OPTS":
+        // The facts are fixed: a client choosing others still gets type, size and modify.
+        if (/^MLST\b/i.test(arg)) return this.reply(200, "MLST OPTS type;size;modify;");
         return this.reply(200, "Always in UTF8 mode.");
     }
     if (!this.loggedIn) return this.reply(530, "Please login with USER and PASS.");
@@ -184,6 +189,10 @@ export class SandboxControlSession {
       case "LIST":
       case "NLST":
         return this.list(arg.startsWith("-") ? "" : arg);
+      case "MLSD":
+        return this.machineList(arg);
+      case "MLST":
+        return this.machineStat(arg);
       case "STOR":
       case "APPE":
         return this.store(verb, arg, faults);
@@ -322,6 +331,30 @@ export class SandboxControlSession {
     this.reply(226, "Directory send OK.");
   }
 
+  /** MLSD (RFC 3659): one line of machine-readable facts per entry, times in UTC to the second. */
+  private async machineList(argument: string): Promise<void> {
+    const directory = this.local(argument);
+    const info = await stat(directory).catch(() => undefined);
+    if (!info?.isDirectory()) return this.reply(550, "Directory not found.");
+    this.reply(150, "Here comes the directory listing.");
+    const data = await this.openData();
+    if (!data) return;
+    const lines: string[] = [];
+    for (const name of await readdir(directory).catch(() => [])) {
+      const entry = await stat(`${directory}/${name}`).catch(() => undefined);
+      if (entry) lines.push(`${machineFacts(entry)} ${name}\r\n`);
+    }
+    await new Promise<void>((resolve) => data.end(lines.join(""), () => resolve()));
+    this.reply(226, "Directory send OK.");
+  }
+
+  private async machineStat(argument: string): Promise<void> {
+    const target = resolveVirtual(this.cwd, argument);
+    const info = await stat(toLocal(this.state.options.rootDir, target)).catch(() => undefined);
+    if (!info) return this.reply(550, "No such file or directory.");
+    this.reply(250, [`Listing ${target}`, `${machineFacts(info)} ${target}`, "End"]);
+  }
+
   private async store(verb: "STOR" | "APPE", argument: string, faults: SandboxFtpsFaults): Promise<void> {
     const offset = this.restOffset;
     this.restOffset = 0;
@@ -378,6 +411,7 @@ export class SandboxControlSession {
     data.destroy();
     if (outcome === "failed") return this.reply(426, "Failure reading network stream.");
     this.reply(226, "Transfer complete.");
+    this.state.fileComplete?.(resolveVirtual(this.cwd, argument));
   }
 
   private async retrieve(argument: string, faults: SandboxFtpsFaults): Promise<void> {
@@ -407,8 +441,14 @@ export class SandboxControlSession {
     try {
       await rename(toLocal(this.state.options.rootDir, from), this.local(argument));
       this.reply(250, "Rename successful.");
+      this.state.fileComplete?.(resolveVirtual(this.cwd, argument));
     } catch {
       this.reply(550, "Rename failed.");
     }
   }
+}
+
+function machineFacts(info: Stats): string {
+  const modified = info.mtime.toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  return `type=${info.isDirectory() ? "dir" : "file"};size=${info.size};modify=${modified};`;
 }

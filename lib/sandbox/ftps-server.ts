@@ -1,8 +1,12 @@
 import "server-only";
 import { X509Certificate } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import net from "node:net";
+import path from "node:path";
 import tls from "node:tls";
 import { SandboxControlSession, type ServerState } from "@/lib/sandbox/ftps-control-session";
+import { toLocal } from "@/lib/sandbox/ftps-paths";
+import { createPayerResponder, isSubmissionArrival, OUTBOUND_DIRECTORY } from "@/lib/sandbox/payer-responder";
 import type { SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "@/lib/sandbox/ftps-types";
 
 export type { SandboxFtpsCertificate, SandboxFtpsFaults, SandboxFtpsOptions, SandboxFtpsStats } from "@/lib/sandbox/ftps-types";
@@ -26,6 +30,8 @@ const BIND_HOST = "127.0.0.1";
  */
 export async function startSandboxFtpsServer(options: SandboxFtpsOptions): Promise<SandboxFtpsServer> {
   let faults: SandboxFtpsFaults = {};
+  await mkdir(path.join(options.rootDir, OUTBOUND_DIRECTORY), { recursive: true });
+  const responder = options.respond === false ? null : createPayerResponder({ delayMs: options.responseDelayMs });
   const sockets = new Set<net.Socket>();
   const sessions = new Set<SandboxControlSession>();
   const state: ServerState = {
@@ -37,6 +43,9 @@ export async function startSandboxFtpsServer(options: SandboxFtpsOptions): Promi
     track(socket) {
       sockets.add(socket);
       socket.once("close", () => sockets.delete(socket));
+    },
+    fileComplete(virtualPath) {
+      if (responder && isSubmissionArrival(virtualPath)) responder.fileArrived(toLocal(options.rootDir, virtualPath), path.join(options.rootDir, OUTBOUND_DIRECTORY));
     },
   };
   // Never listens: it only carries the session cache / ticket keys our TLSSockets share, so a data
@@ -66,6 +75,7 @@ export async function startSandboxFtpsServer(options: SandboxFtpsOptions): Promi
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
       for (const socket of sockets) socket.destroy();
+      await responder?.close();
       await closed;
     },
   };

@@ -37,6 +37,10 @@ export interface SandboxFtpsOptions {
   port?: number;
   /** Like vsftpd's require_ssl_reuse: refuse data connections that do not resume the control TLS session. Default true. */
   requireSessionReuse?: boolean;
+  /** Answer each submission in /incoming with a TA1, 999 and 277CA in /outbound, as payers do. Default true. */
+  respond?: boolean;
+  /** How long after a submission arrives its answers appear; 3000 ms by default. */
+  responseDelayMs?: number;
 }
 
 export interface SandboxFtpsStats {

@@ -11,7 +11,10 @@ interface FileHandleState {
   kind: "file";
   file: FileHandle;
   virtualPath: string;
+  realPath: string;
   bytesWritten: number;
+  /** Opened for writing: closing it may complete a submission. */
+  writable: boolean;
 }
 interface DirHandleState {
   kind: "dir";
@@ -27,6 +30,8 @@ export interface FileOpsContext {
   cutConnection: () => void;
   /** Resolves when a write of `bytes` may be acknowledged (slow-link throttle). */
   throttle: (bytes: number) => Promise<void>;
+  /** A file was closed after writing, or renamed into place: `virtualPath` as the client names it. */
+  onFileComplete?: (virtualPath: string, realPath: string) => void;
 }
 
 class SftpStatus extends Error {
@@ -104,7 +109,7 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
       await file.close();
       throw new SftpStatus(STATUS_CODE.FAILURE, "Is a directory");
     }
-    sftp.handle(reqId, newHandle({ kind: "file", file, virtualPath: normalizeVirtualPath(virtualPath), bytesWritten: 0 }));
+    sftp.handle(reqId, newHandle({ kind: "file", file, virtualPath: normalizeVirtualPath(virtualPath), realPath, bytesWritten: 0, writable: writes }));
   });
 
   on("WRITE", async (reqId, handle: Buffer, offset: number, data: Buffer) => {
@@ -157,6 +162,7 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
     handles.delete(handle.readUInt32BE());
     if (state.kind === "file") await state.file.close();
     sftp.status(reqId, STATUS_CODE.OK);
+    if (state.kind === "file" && state.writable) context.onFileComplete?.(state.virtualPath, state.realPath);
   });
 
   on("OPENDIR", async (reqId, virtualPath: string) => {
@@ -207,6 +213,7 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
       throw new SftpStatus(STATUS_CODE.FAILURE, "File exists");
     await rename(source, target);
     sftp.status(reqId, STATUS_CODE.OK);
+    context.onFileComplete?.(normalizeVirtualPath(to), target);
   };
   on("RENAME", async (reqId, from: string, to: string) => renameRequest(reqId, from, to, false));
   on("EXTENDED", async (reqId, name: string, data: Buffer) => {

@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { Server, utils, type Algorithms, type AuthContext, type Connection, type ParsedKey } from "ssh2";
+import { createPayerResponder, INCOMING_DIRECTORY, isSubmissionArrival, OUTBOUND_DIRECTORY } from "@/lib/sandbox/payer-responder";
 import type { SandboxSftpFaults } from "@/lib/sandbox/sftp-faults";
 import { serveFileOperations } from "@/lib/sandbox/sftp-file-ops";
 
@@ -24,6 +25,10 @@ export interface SandboxSftpServerOptions {
   hostKeys?: string[];
   port?: number;
   host?: string;
+  /** Answer each submission in /incoming with a TA1, 999 and 277CA in /outbound, as payers do. Default true. */
+  respond?: boolean;
+  /** How long after a submission arrives its answers appear; 3000 ms by default. */
+  responseDelayMs?: number;
 }
 
 export interface SandboxSftpServer {
@@ -71,7 +76,12 @@ const MODERN_AND_LEGACY: Algorithms = {
  * and faults that can be switched on while it runs.
  */
 export async function startSandboxSftpServer(options: SandboxSftpServerOptions): Promise<SandboxSftpServer> {
-  await mkdir(path.join(options.rootDir, "incoming"), { recursive: true });
+  const roots = new Set([options.rootDir, ...options.users.map((user) => user.rootDir ?? options.rootDir)]);
+  for (const root of roots) {
+    await mkdir(path.join(root, INCOMING_DIRECTORY), { recursive: true });
+    await mkdir(path.join(root, OUTBOUND_DIRECTORY), { recursive: true });
+  }
+  const responder = options.respond === false ? null : createPayerResponder({ delayMs: options.responseDelayMs });
   const hostKey = options.hostKeys?.[0] ?? generateRsaPem();
   const alternateKey = generateRsaPem();
   const users = new Map(
@@ -125,8 +135,9 @@ export async function startSandboxSftpServer(options: SandboxSftpServerOptions):
       client.on("session", (acceptSession) => {
         const session = acceptSession();
         session.on("sftp", (acceptSftp) => {
+          const root = user?.root ?? options.rootDir;
           serveFileOperations(acceptSftp(), {
-            root: user?.root ?? options.rootDir,
+            root,
             faults: () => faults,
             cutConnection: () => socket?.destroy(),
             throttle: async (bytes) => {
@@ -136,6 +147,9 @@ export async function startSandboxSftpServer(options: SandboxSftpServerOptions):
               linkFreeAt = Math.max(now, linkFreeAt) + (bytes * 1000) / rate;
               // unref: a throttled write must not keep the process alive after the sandbox is closed.
               if (linkFreeAt > now) await new Promise((r) => setTimeout(r, linkFreeAt - now).unref());
+            },
+            onFileComplete: (virtualPath, realPath) => {
+              if (responder && isSubmissionArrival(virtualPath)) responder.fileArrived(realPath, path.join(root, OUTBOUND_DIRECTORY));
             },
           });
         });
@@ -192,11 +206,12 @@ export async function startSandboxSftpServer(options: SandboxSftpServerOptions):
       const key = parsePublicKey(opensshPublicKey);
       if (!user.keys.some((k) => k.getPublicSSH().equals(key.getPublicSSH()))) user.keys.push(key);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets.values()) socket.destroy();
-        tcp.close(() => resolve());
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const socket of sockets.values()) socket.destroy();
+      await responder?.close();
+      await closed;
+    },
   };
 }
 

@@ -14,3 +14,4 @@ export { uploadFile, type UploadOptions, type UploadOutcome } from "@/lib/sftp/u
 export { SFTP_STAGES, type SftpStage, type StageInfo, type SftpSessionHooks } from "@/lib/sftp/stages";
 export { algorithmsForProfile, LEGACY_ADDITIONS } from "@/lib/sftp/algorithms";
 export { sha256Fingerprint, md5Fingerprint, fingerprintIsPinned } from "@/lib/sftp/fingerprint";
+export { pickupViaSftp, settleViaSftp } from "@/lib/sftp/pickup";

@@ -15,7 +15,7 @@ export type { AttemptRecord, DeliverySummary, WebhookSummary } from "@/db/reposi
 type WebhookSummary = repo.WebhookSummary;
 type DeliverySummary = repo.DeliverySummary;
 
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ["transfer.delivered", "transfer.needs_attention", "transfer.failed"];
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ["transfer.delivered", "transfer.needs_attention", "transfer.failed", "transfer.accepted", "transfer.rejected", "response.received"];
 const MAX_WEBHOOKS_PER_ORGANISATION = 10;
 /** Recognisable in a leaked config file, like our API tokens. */
 const SECRET_PREFIX = "whsec_";
@@ -125,7 +125,7 @@ export async function createTestDelivery(actor: Actor, webhookId: string, payloa
  */
 export async function createDeliveriesForEvent(
   _system: SystemActor,
-  event: { id: string; type: WebhookEvent; organisationId: string; transferId: string },
+  event: { id: string; type: WebhookEvent; organisationId: string; transferId: string | null },
   payload: Record<string, unknown>,
 ): Promise<string[]> {
   const db = await getDb();

@@ -1,13 +1,15 @@
 import "server-only";
+import type { NewSubmissionReference } from "@/db/repositories/submission-references";
 import type { DiagnosisRequest, DiagnosisResult } from "@/lib/diagnosis/types";
+import type { PickupRequest, PickupResultWithParsed, SettleRequest, SettleResult } from "@/lib/responses/types";
 import type { GeneratableRsaBits, GeneratedKeyPair, KeyPolicy, ParsedPrivateKey } from "@/lib/keys";
 import { UserInputError } from "@/lib/errors";
 import { TransferError } from "@/lib/transfers/errors";
 import type { Transcript } from "@/lib/transfers/transcript";
-import type { DeliveryRequest, DeliveryResult, DestinationSpec, ServerIdentity, ValidatedTarget } from "@/lib/transfers/types";
+import type { DeliveryRequest, DeliveryResult, DestinationSpec, ServerIdentity, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
 import { deserializeError, type SerializedError } from "@/lib/workers/messages";
 import { workerPools } from "@/lib/workers/registry";
-import type { DeliverArgs, ProtocolEvent } from "@/lib/workers/tasks";
+import type { DeliverArgs, PickupArgs, ProtocolEvent, SettleArgs } from "@/lib/workers/tasks";
 
 /**
  * The portal's side of the worker threads: typed calls that look like the functions they replace.
@@ -36,12 +38,16 @@ function rebuilt(error: unknown): unknown {
   return named(error, "RemoteTaskError") && error.serialized ? deserializeError(error.serialized) : error;
 }
 
-function interrupted(error: unknown): never {
-  if (named(error, "WorkerLostError")) {
-    throw new TransferError("RELAY_INTERRUPTED", "The portal's relay worker stopped during this attempt; the file will be sent again.", { detail: error.reason });
-  }
-  throw rebuilt(error);
+function interruptedWith(message: string) {
+  return (error: unknown): never => {
+    if (named(error, "WorkerLostError")) throw new TransferError("RELAY_INTERRUPTED", message, { detail: error.reason });
+    throw rebuilt(error);
+  };
 }
+
+const interrupted = interruptedWith("The portal's relay worker stopped during this attempt; the file will be sent again.");
+
+const secretsOf = (credentials: UpstreamCredentials) => [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => !!s);
 
 export async function deliverOffThread(request: DeliveryRequest): Promise<DeliveryResult> {
   const { transcript, signal, onProgress, destination, target, credentials, localPath, remoteName, expectedSha256, reconcile, minBytesPerSecond } = request;
@@ -54,11 +60,40 @@ export async function deliverOffThread(request: DeliveryRequest): Promise<Delive
     expectedSha256,
     reconcile,
     minBytesPerSecond,
-    secrets: [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => !!s),
+    secrets: secretsOf(credentials),
   };
   return workerPools()
     .protocol.run<DeliveryResult>("deliver", args, { signal, onEvent: protocolEvents(transcript, onProgress) })
     .catch(interrupted);
+}
+
+/**
+ * Fetch a payer's new response files into the staging store, each read (X12) in the thread. Files of
+ * a pickup that fails are removed there; a lost thread may leave complete files under the prefix
+ * that no result names (the staging retention sweeps them).
+ */
+export async function pickupResponsesOffThread(request: PickupRequest): Promise<PickupResultWithParsed> {
+  const { transcript, signal, ...rest } = request;
+  const args: PickupArgs = { ...rest, secrets: secretsOf(rest.credentials) };
+  return workerPools()
+    .protocol.run<PickupResultWithParsed>("pickupResponses", args, { signal, onEvent: protocolEvents(transcript) })
+    .catch(interruptedWith("The portal's worker stopped while fetching response files; they are fetched again at the next poll."));
+}
+
+/** Delete or archive (per the location) response files the portal has recorded. */
+export async function settleResponsesOffThread(request: SettleRequest): Promise<SettleResult> {
+  const { transcript, signal, ...rest } = request;
+  const args: SettleArgs = { ...rest, secrets: secretsOf(rest.credentials) };
+  return workerPools()
+    .protocol.run<SettleResult>("settleResponses", args, { signal, onEvent: protocolEvents(transcript) })
+    .catch(interruptedWith("The portal's worker stopped while tidying the payer's outbound folder; it is done again at the next poll."));
+}
+
+/** Read a staged submission's envelope and claims on a protocol thread (CPU work on a file of up to the destination's limit). */
+export async function readSubmissionReferencesOffThread(path: string): Promise<NewSubmissionReference[]> {
+  return workerPools().protocol.run<NewSubmissionReference[]>("readSubmissionReferences", { path }).catch((error: unknown) => {
+    throw rebuilt(error);
+  });
 }
 
 export async function fetchIdentityOffThread(destination: DestinationSpec, target: ValidatedTarget, transcript: Transcript): Promise<ServerIdentity> {

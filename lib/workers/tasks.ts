@@ -6,6 +6,9 @@
 import { runDiagnosis } from "@/lib/diagnosis";
 import type { DiagnosisRequest } from "@/lib/diagnosis/types";
 import { exportOpenSshPrivateKey, generateRsaKeyPairSync, parsePrivateKey, type GeneratableRsaBits, type KeyPolicy } from "@/lib/keys";
+import { pickupAndParseInThisThread, settleInThisThread } from "@/lib/responses/pickup-driver";
+import { readSubmissionReferencesInThisThread } from "@/lib/responses/submission-envelope";
+import type { PickupRequest, SettleRequest } from "@/lib/responses/types";
 import { groupExchangeStats } from "@/lib/sftp/group-exchange";
 import { deliverInThisThread, fetchIdentityInThisThread } from "@/lib/transfers/delivery/drivers";
 import { Transcript, type TranscriptLine } from "@/lib/transfers/transcript";
@@ -20,6 +23,8 @@ export interface TaskContext {
 export type ProtocolEvent = { kind: "line"; line: TranscriptLine } | { kind: "progress"; sent: number; total: number };
 
 export type DeliverArgs = Omit<DeliveryRequest, "transcript" | "signal" | "onProgress"> & { secrets: string[] };
+export type PickupArgs = Omit<PickupRequest, "transcript" | "signal"> & { secrets: string[] };
+export type SettleArgs = Omit<SettleRequest, "transcript" | "signal"> & { secrets: string[] };
 
 /** Progress is reported at most this often: enough for a live page, cheap to post. */
 const PROGRESS_EVERY_MS = 500;
@@ -43,6 +48,23 @@ export const WORKER_TASKS = {
           context.emit({ kind: "progress", sent, total } satisfies ProtocolEvent);
         },
     });
+  },
+
+  /** Fetch a payer's new response files into the staging store, and read them (X12) here. */
+  async pickupResponses(args: PickupArgs, context: TaskContext) {
+    const { secrets, ...request } = args;
+    return pickupAndParseInThisThread({ ...request, transcript: streamingTranscript(context, secrets), signal: context.signal });
+  },
+
+  /** Delete or archive response files the portal has recorded. */
+  /** The control numbers of a staged submission, for linking the payer's answers (lib/responses/intake.ts). */
+  async readSubmissionReferences(args: { path: string }) {
+    return readSubmissionReferencesInThisThread(args.path);
+  },
+
+  async settleResponses(args: SettleArgs, context: TaskContext) {
+    const { secrets, ...request } = args;
+    return settleInThisThread({ ...request, transcript: streamingTranscript(context, secrets), signal: context.signal });
   },
 
   async identity(args: { destination: DestinationSpec; target: ValidatedTarget }, context: TaskContext) {

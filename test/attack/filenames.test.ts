@@ -219,6 +219,6 @@ describe("hostile file names", () => {
     }
     // Nothing else arrived: no temporary names left behind, no name altered on the way.
     expect(fs.readdirSync(payerDir()).sort()).toEqual([...delivered].sort());
-    expect(fs.readdirSync(path.join(dataDir, "payer")).sort()).toEqual(["incoming"]);
+    expect(fs.readdirSync(path.join(dataDir, "payer")).sort()).toEqual(["incoming", "outbound"]);
   });
 });

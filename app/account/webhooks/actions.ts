@@ -13,6 +13,9 @@ const eventFields: Record<string, WebhookEvent> = {
   eventDelivered: "transfer.delivered",
   eventNeedsAttention: "transfer.needs_attention",
   eventFailed: "transfer.failed",
+  eventAccepted: "transfer.accepted",
+  eventRejected: "transfer.rejected",
+  eventResponseReceived: "response.received",
 };
 
 const checkbox = z.literal("on").optional();
@@ -27,6 +30,9 @@ export const createWebhookAction = defineAction(
       eventDelivered: checkbox,
       eventNeedsAttention: checkbox,
       eventFailed: checkbox,
+      eventAccepted: checkbox,
+      eventRejected: checkbox,
+      eventResponseReceived: checkbox,
       currentPassword: z.string().max(256).optional(),
       totpCode: z.string().max(32).optional(),
     }),

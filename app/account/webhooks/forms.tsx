@@ -11,6 +11,9 @@ const eventChoices = [
   { name: "eventDelivered", label: "transfer.delivered — a file arrived at the payer" },
   { name: "eventNeedsAttention", label: "transfer.needs_attention — a file stopped and needs someone" },
   { name: "eventFailed", label: "transfer.failed — a file could not be delivered after every retry" },
+  { name: "eventAccepted", label: "transfer.accepted — the payer accepted a file" },
+  { name: "eventRejected", label: "transfer.rejected — the payer rejected a file or some of its claims" },
+  { name: "eventResponseReceived", label: "response.received — a payer file that answers nothing sent here (an 835, a report)" },
 ];
 
 export function CreateWebhookForm({ organisationId, needsPassword }: { organisationId: string; needsPassword: boolean }) {

@@ -42,7 +42,8 @@ async function recordUntilStored(write: () => Promise<void>, transferId: string,
   }
 }
 
-function missingCredential(destination: DestinationSpec, credentials: UpstreamCredentials): TransferError | null {
+/** The credential a destination needs and the account lacks, as the error a delivery (or a response poll) stops with. */
+export function missingCredential(destination: DestinationSpec, credentials: UpstreamCredentials): TransferError | null {
   const needsPassword = destination.protocol !== "sftp" || destination.auth !== "key";
   const needsKey = destination.protocol === "sftp" && destination.auth !== "password";
   if (needsPassword && !credentials.password) return new TransferError("CREDENTIALS_MISSING", "No upstream password is stored for this account. Set it on the Keys & credentials page.");

@@ -4,6 +4,9 @@ import { getDb } from "@/db/client";
 import { listTransferRows } from "@/db/repositories/transfer-history";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { CONTROL_CHARACTERS_MESSAGE, hasNoControlCharacters } from "@/db/like-pattern";
+import type { PayerResponseStatus } from "@/db/schema";
+
+export const payerResponseStatuses = ["awaiting", "accepted", "accepted_with_errors", "partially_accepted", "rejected", "no_response"] as const satisfies readonly PayerResponseStatus[];
 
 export const transferStatuses = ["uploading", "received", "queued", "sending", "delivered", "needs_attention", "failed"] as const;
 export const transferSorts = ["newest", "oldest", "name", "size"] as const;
@@ -15,6 +18,8 @@ export const transferFilterSchema = z.object({
   from: dateOnly.optional(),
   to: dateOnly.optional(),
   status: z.enum(transferStatuses).optional(),
+  /** The payer's answer: awaiting, accepted, accepted_with_errors, partially_accepted, rejected, no_response. */
+  response: z.enum(payerResponseStatuses).optional(),
   destinationId: z.string().uuid().optional(),
   organisationId: z.string().uuid().optional(),
   q: z.string().trim().max(200).refine(hasNoControlCharacters, CONTROL_CHARACTERS_MESSAGE).optional(),
@@ -66,6 +71,8 @@ export interface TransferListRow {
   attemptCount: number;
   lastErrorCode: string | null;
   awaitingConfirmation: boolean;
+  /** The payer's answer so far; null where the destination's answers are not collected. */
+  responseStatus: PayerResponseStatus | null;
   destinationId: string;
   destinationName: string;
   organisationId: string;
@@ -92,6 +99,7 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
     createdFrom: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
     createdTo: filter.to ? new Date(`${filter.to}T23:59:59.999Z`) : undefined,
     status: filter.status,
+    responseStatus: filter.response,
     destinationId: filter.destinationId,
     sha256: filter.sha256?.toLowerCase(),
     nameContains: filter.q,

@@ -13,6 +13,8 @@ import type { TransferStopCode } from "@/lib/transfers/errors";
 import { inRelayTransaction } from "@/lib/transfers/queue/hand-off";
 import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
 import { blocking, checkNameAndSize, runPreRelayChecks, type CheckFinding } from "@/lib/transfers/intake/checks";
+import { insertSubmissionReferences } from "@/db/repositories/submission-references";
+import { readSubmissionReferences } from "@/lib/responses/intake";
 
 export interface AcceptInput {
   accountId: string;
@@ -100,6 +102,8 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
 
   const awaiting = findings.some((f) => f.severity === "confirm");
   const received = { ...file, stagingKey: input.stagingKey, awaitingConfirmation: awaiting };
+  // The control numbers the payer's acknowledgements will point back with (ISA13, GS06, ST02, BHT03, CLM01).
+  const references = await readSubmissionReferences(stagingPath(input.stagingKey));
   return inRelayTransaction(async (tx, relay) => {
     const transfer = input.existingTransferId
       ? found(await transfersRepo.markReceived(tx, input.existingTransferId, received))
@@ -116,6 +120,7 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
           status: "received",
           ...received,
         });
+    await insertSubmissionReferences(tx, transfer.id, account.organisationId, references);
     if (!awaiting) {
       await transfersRepo.markQueued(tx, transfer.id);
       await relay.enqueue(transfer.id);

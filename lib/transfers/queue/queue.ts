@@ -16,6 +16,8 @@ export interface RelayQueue {
   enqueue(transferId: string, tx?: Transaction): Promise<void>;
   /** Have this process's workers look for jobs now (a transaction that queued some committed). None: nothing to wake. */
   wake?(): void;
+  /** Queue a poll of a partner account's payer responses now (lib/responses). Absent where no job queues run. */
+  pollResponsesNow?(accountId: string): Promise<void>;
 }
 
 /** The runtime's relay queue (for code that is not handed it: actions, routes, services). */

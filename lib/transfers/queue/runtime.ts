@@ -13,6 +13,8 @@ import { releaseOrphanedJobs, transfersWithoutJob } from "@/lib/transfers/queue/
 import { createNotificationQueues, startNotificationWorkers, type NotificationWorkers } from "@/lib/notifications/jobs";
 import type { RelayQueue } from "@/lib/transfers/queue/queue";
 import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
+import { removeExpiredResponseFiles } from "@/lib/responses/retention";
+import { createResponseQueues, startResponseJobs, type ResponseJobs } from "@/lib/responses/jobs";
 import { startRelayWorkerLoop } from "@/lib/transfers/queue/workers";
 
 export const RELAY_QUEUE = "relay";
@@ -27,6 +29,8 @@ export interface RelayRuntime extends RelayQueue {
   readonly config: RelayConfig;
   /** Email and webhook fan-out, mail retries and the daily summary, on the same pg-boss. */
   readonly notifications: NotificationWorkers;
+  /** Payer-response polls and their scheduler, on the same pg-boss. */
+  readonly responses: ResponseJobs;
   /** Find dead workers' jobs and transfers without a job (runs on a timer; exposed for tests). */
   sweep(): Promise<void>;
   /** Queue a staging-retention run now (the cron queues one every hour). */
@@ -71,8 +75,10 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     await boss.createQueue(RETENTION_QUEUE, { name: RETENTION_QUEUE, policy: "singleton", retryLimit: 1, expireInSeconds: 3600 });
     await boss.schedule(RETENTION_QUEUE, RETENTION_CRON);
     await createNotificationQueues(boss);
+    await createResponseQueues(boss);
   });
   const notifications = await startNotificationWorkers(boss, { work: config.concurrency > 0, pollSeconds: config.pollSeconds });
+  const responses = await startResponseJobs(boss, { work: config.concurrency > 0, pollSeconds: config.pollSeconds, slots: Math.max(1, Math.min(2, config.concurrency)) });
 
   // The embedded database has one owner, this process: whatever was "sending" or active when it
   // last stopped was interrupted, and resumes now instead of waiting for the lease to run out.
@@ -112,7 +118,9 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   const retentionWorker = config.concurrency > 0
     ? await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
         const removed = await removeExpiredStagedFiles(systemActor("retention"), { retentionDays: config.retentionDays, deliveredGraceHours: config.deliveredGraceHours });
-        return { removed: removed.length };
+        // Payer files are kept as long as uploads are (the staging retention period), then their bytes go.
+        const responseFiles = await removeExpiredResponseFiles(systemActor("retention"), { retentionDays: config.retentionDays });
+        return { removed: removed.length, responseFiles: responseFiles.length };
       })
     : undefined;
 
@@ -142,6 +150,8 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     boss,
     config,
     notifications,
+    responses,
+    pollResponsesNow: responses.pollNow,
     enqueue,
     wake: wakeWorkers,
     sweep,
@@ -154,6 +164,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
       stopped = true;
       clearInterval(sweepTimer);
       await sweeping;
+      await responses.stop();
       // Attempts still running after graceMs are left to the lease/restart recovery; their upload
       // resumes from the remote temp file.
       await workers?.stop(graceMs);

@@ -1,0 +1,91 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { insertSubmissionReferences } from "@/db/repositories/submission-references";
+import { insertTransfer, markDelivered } from "@/db/repositories/transfers";
+import { destinations, partnerAccounts, transfers } from "@/db/schema";
+import { systemActor } from "@/lib/auth/actor";
+import { readSubmissionReferencesInThisThread as readSubmissionReferences } from "@/lib/responses/submission-envelope";
+import { recordPickedUpFile, type RecordedPickup } from "@/lib/responses/record";
+import { buildSample837, type Sample837Options } from "@/lib/sandbox/x12-answers";
+import { parseResponseFile } from "@/lib/x12/parse-response";
+import { createOrganisation } from "@/test/support/factories";
+
+/** An organisation with a destination whose payer answers are collected, and its account there. */
+export async function organisationWithResponses(options: { submitterId?: string; waitHours?: number } = {}) {
+  const db = await getDb();
+  const organisation = await createOrganisation("approved");
+  const [destination] = await db
+    .insert(destinations)
+    .values({
+      name: `Payer ${crypto.randomUUID().slice(0, 6)}`,
+      protocol: "sftp",
+      host: "127.0.0.1",
+      port: 22,
+      remoteDir: "/incoming",
+      auth: "password",
+      responseDir: "/outbound",
+      responseWaitHours: options.waitHours ?? 24,
+    })
+    .returning();
+  const [account] = await db.insert(partnerAccounts).values({ organisationId: organisation.id, destinationId: destination.id, username: "clinic" }).returning();
+  return { organisation, destination, account, submitterId: options.submitterId ?? organisation.submitterId };
+}
+
+export type ResponseScenario = Awaited<ReturnType<typeof organisationWithResponses>>;
+
+/** A delivered 837 of the scenario's account, its control numbers recorded as intake records them. */
+export async function deliveredSubmission(scenario: ResponseScenario, sample: Partial<Sample837Options> & Pick<Sample837Options, "interchangeControlNumber">) {
+  const text = buildSample837({ submitterId: scenario.submitterId, receiverId: "PAYER01", claims: [{ patientControlNumber: `PCN${crypto.randomInt(1e6)}`, charge: "125.00" }], ...sample });
+  const db = await getDb();
+  const transfer = await insertTransfer(db, {
+    organisationId: scenario.organisation.id,
+    partnerAccountId: scenario.account.id,
+    destinationId: scenario.destination.id,
+    kind: "upload",
+    mode: "test",
+    originalName: `S${scenario.submitterId}-${crypto.randomInt(1e6)}T.TXT`,
+    remoteName: "claims.txt",
+    sizeBytes: text.length,
+    sha256: crypto.createHash("sha256").update(text).digest("hex"),
+    stagingKey: null,
+    uploadedBy: null,
+    uploaderIp: null,
+    status: "sending",
+  });
+  // What intake records, from the bytes as staged.
+  const staged = path.join(os.tmpdir(), `portal-submission-${crypto.randomUUID()}`);
+  await fs.promises.writeFile(staged, text);
+  try {
+    await insertSubmissionReferences(db, transfer.id, scenario.organisation.id, await readSubmissionReferences(staged));
+  } finally {
+    await fs.promises.rm(staged, { force: true });
+  }
+  await markDelivered(db, transfer.id);
+  return { transfer, text };
+}
+
+/** A payer file as the pickup hands it over (name, listing facts, hash, parsed), recorded for the scenario's account. */
+export async function pickUp(scenario: ResponseScenario, name: string, text: string | null): Promise<RecordedPickup> {
+  if (text === null) throw new Error(`the sandbox payer wrote no ${name}`);
+  return recordPickedUpFile(
+    systemActor("relay-worker"),
+    { organisationId: scenario.organisation.id, partnerAccountId: scenario.account.id, destinationId: scenario.destination.id, afterPickup: "leave" },
+    {
+      remoteName: name,
+      size: Buffer.byteLength(text),
+      modifiedAt: new Date().toISOString().slice(0, 19) + ".000Z",
+      sha256: crypto.createHash("sha256").update(text).digest("hex"),
+      stagingKey: `responses/2026-12/${crypto.randomUUID()}`,
+      parsed: await parseResponseFile(text),
+    },
+  );
+}
+
+export async function transferRow(id: string) {
+  const [row] = await (await getDb()).select().from(transfers).where(eq(transfers.id, id));
+  return row;
+}
