@@ -15,7 +15,7 @@ import { systemActor } from "@/lib/auth/actor";
 import { pollResponsesOfAccount } from "@/lib/responses/poll";
 import { payerResponseTimeline } from "@/lib/responses/service";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { buildSample837, type Sample837Claim } from "@/lib/sandbox/x12-answers";
+import { buildSample837, type Sample837Claim } from "@/lib/sandbox/sample-837";
 import { acceptStagedFile } from "@/lib/transfers/intake/accept";
 import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { newStagingKey, writeStagedFile } from "@/lib/transfers/staging/files";
@@ -112,7 +112,13 @@ describe("payer responses from the sandbox SFTP payer", () => {
     expect(archived()).toEqual(expect.arrayContaining([`${base}.277`, `${base}.999`, `${base}.TA1`]));
 
     // The payer puts the same three files back (some servers restore what was moved): same name and contents, not imported again.
-    for (const suffix of ["TA1", "999", "277"]) fs.copyFileSync(path.join(outbound, "archive", `${base}.${suffix}`), path.join(outbound, `${base}.${suffix}`));
+    // A later time stamp, so only the contents can tell that they are the same files.
+    const later = new Date(Date.now() + 120_000);
+    for (const suffix of ["TA1", "999", "277"]) {
+      const copy = path.join(outbound, `${base}.${suffix}`);
+      fs.copyFileSync(path.join(outbound, "archive", `${base}.${suffix}`), copy);
+      fs.utimesSync(copy, later, later);
+    }
     const second = await pollResponsesOfAccount(systemActor("relay-worker"), target.accountId);
     expect(second).toMatchObject({ status: "ok", recorded: 0, duplicates: 3 });
     const files = await (await getDb()).select().from(responseFiles).where(eq(responseFiles.partnerAccountId, target.accountId));

@@ -18,7 +18,8 @@ import { answerFileNames, answerSubmission, createPayerResponder, isSubmissionAr
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { startSandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { buildPayerAnswers, buildSample837, type AnswerOptions, type Sample837Options } from "@/lib/sandbox/x12-answers";
+import { buildPayerAnswers, type AnswerOptions } from "@/lib/sandbox/x12-answers";
+import { buildSample837, type Sample837Options } from "@/lib/sandbox/sample-837";
 import { listDirectory, openSftpSession, sftpDriver } from "@/lib/sftp";
 import { Transcript } from "@/lib/transfers/transcript";
 import { readEnvelope } from "@/lib/x12/envelope";

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { DatabaseHandle } from "@/db/client";
 import type { NewDestination } from "@/db/schema";
-import { findAccountOnDestination, findDestinationIdByPreset, updateDestinationEndpoint } from "@/db/repositories/demo-sandbox";
+import { findAccountOnDestination, findDestinationIdByPreset, setResponseLocationIfUnset, updateDestinationEndpoint } from "@/db/repositories/demo-sandbox";
 import { insertDestination } from "@/db/repositories/destinations";
 import { findOrganisationBySubmitterId } from "@/db/repositories/organisations";
 import { insertPartnerAccount } from "@/db/repositories/partner-accounts";
@@ -16,6 +16,8 @@ import { runtime } from "@/lib/runtime";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
+import { seedDemoSubmissions } from "@/lib/sandbox/demo-submissions";
+import { systemActor } from "@/lib/auth/actor";
 
 /*
  * Demo mode: two payer stand-ins on loopback (an SFTP server that wants password then key, and an
@@ -142,6 +144,24 @@ export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string):
     tlsPins: [],
     upstreamRetentionDays: 14,
   });
+  // The sandbox payers answer every file in their /outbound a few seconds after it arrives; the
+  // demo checks often so that the verdict shows while the newcomer is still looking.
+  await setResponseLocationIfUnset(handle.db, sftpDestinationId, {
+    responseDir: "/outbound",
+    responsePattern: "\\.(TA1|999|277)$",
+    responsePollSeconds: 15,
+    responseAfterPickup: "move",
+    responseMoveDir: "/outbound/archive",
+    responseWaitHours: 24,
+  });
+  await setResponseLocationIfUnset(handle.db, ftpsDestinationId, {
+    responseDir: "/outbound",
+    responsePattern: null,
+    responsePollSeconds: 15,
+    responseAfterPickup: "delete",
+    responseMoveDir: null,
+    responseWaitHours: 24,
+  });
   const sftpAccount = await ensureAccount(handle, organisation.id, sftpDestinationId);
   const ftpsAccount = await ensureAccount(handle, organisation.id, ftpsDestinationId);
 
@@ -180,5 +200,6 @@ export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string):
     },
   };
   logger.info("demo sandbox started", { sftpPort: sftp.port, ftpsPort: ftps.port });
+  await seedDemoSubmissions(systemActor("bootstrap"), handle, { organisationId: organisation.id, accountId: sftpAccount.id, destinationId: sftpDestinationId, receiverId: "FLEDIPAYER" });
   return sandbox;
 }

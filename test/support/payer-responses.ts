@@ -6,11 +6,12 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { insertSubmissionReferences } from "@/db/repositories/submission-references";
 import { insertTransfer, markDelivered } from "@/db/repositories/transfers";
-import { destinations, partnerAccounts, transfers } from "@/db/schema";
+import { destinations, partnerAccounts, sshKeys, transfers } from "@/db/schema";
+import { storeSecret } from "@/lib/vault/secret-store";
 import { systemActor } from "@/lib/auth/actor";
 import { readSubmissionReferencesInThisThread as readSubmissionReferences } from "@/lib/responses/submission-envelope";
 import { recordPickedUpFile, type RecordedPickup } from "@/lib/responses/record";
-import { buildSample837, type Sample837Options } from "@/lib/sandbox/x12-answers";
+import { buildSample837, type Sample837Options } from "@/lib/sandbox/sample-837";
 import { parseResponseFile } from "@/lib/x12/parse-response";
 import { createOrganisation } from "@/test/support/factories";
 
@@ -88,4 +89,21 @@ export async function pickUp(scenario: ResponseScenario, name: string, text: str
 export async function transferRow(id: string) {
   const [row] = await (await getDb()).select().from(transfers).where(eq(transfers.id, id));
   return row;
+}
+
+/** An organisation with an account on a real server (sshd, vsftpd) whose answers are collected, credentials in the vault. */
+export async function accountOnServer(destination: Omit<typeof destinations.$inferInsert, "name">, account: { username: string; password: string; privateKeyPem?: string; publicKey?: string }) {
+  const db = await getDb();
+  const organisation = await createOrganisation("approved");
+  const [row] = await db.insert(destinations).values({ name: `Payer ${crypto.randomUUID().slice(0, 6)}`, ...destination }).returning();
+  const [created] = await db.insert(partnerAccounts).values({ organisationId: organisation.id, destinationId: row.id, username: account.username }).returning();
+  await storeSecret({ kind: "partner_account", id: created.id }, "upstream_password", account.password, null);
+  if (account.privateKeyPem && account.publicKey) {
+    const [key] = await db
+      .insert(sshKeys)
+      .values({ organisationId: organisation.id, partnerAccountId: created.id, algorithm: "rsa", bits: 2048, opensshPublic: account.publicKey, sha256: "x", md5: "x", source: "generated", hasPrivateKey: true, status: "installed" })
+      .returning();
+    await storeSecret({ kind: "ssh_key", id: key.id }, "private_key", account.privateKeyPem, null);
+  }
+  return { organisation, destination: row, account: created, submitterId: organisation.submitterId } satisfies ResponseScenario;
 }
