@@ -1,6 +1,8 @@
 import Link from "next/link";
 import type { TransferFilter, TransferListRow } from "@/lib/transfers/history/list";
-import { transferStatuses } from "@/lib/transfers/history/list";
+import { payerResponseStatuses, transferStatuses } from "@/lib/transfers/history/list";
+import { PAYER_RESPONSE_LABELS } from "@/lib/responses/status";
+import { PayerResponseBadge } from "@/components/payer-response-badge";
 
 export const finalStatuses = new Set(["delivered", "needs_attention", "failed"]);
 
@@ -35,6 +37,15 @@ export function TransferFilters({ basePath, filter, destinations, organisations 
           <option value="">Any status</option>
           {transferStatuses.map((s) => (
             <option key={s} value={s}>{s.replace("_", " ")}</option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <label htmlFor="f-response" className="block text-xs text-slate-600">Payer response</label>
+        <select id="f-response" name="response" defaultValue={filter.response ?? ""} className="rounded-md border border-slate-300 px-2 py-1">
+          <option value="">Any</option>
+          {payerResponseStatuses.map((s) => (
+            <option key={s} value={s}>{PAYER_RESPONSE_LABELS[s]}</option>
           ))}
         </select>
       </div>
@@ -96,6 +107,7 @@ export function TransferTable({ basePath, rows, filter, nextCursor, showOrganisa
               {showOrganisation ? <th>Organisation</th> : null}
               <th>Destination</th>
               <th>Status</th>
+              <th>Payer response</th>
               <th>Size</th>
               <th>Received (UTC)</th>
               <th>Attempts</th>
@@ -118,6 +130,9 @@ export function TransferTable({ basePath, rows, filter, nextCursor, showOrganisa
                   </span>
                   {row.lastErrorCode && row.status !== "delivered" ? <span className="ml-1 font-mono text-xs text-slate-500">{row.lastErrorCode}</span> : null}
                   {row.requeueReason ? <p className="text-xs text-slate-600">Re-queued: {row.requeueReason}</p> : null}
+                </td>
+                <td>
+                  {row.responseStatus === null && row.status !== "delivered" ? <span className="text-slate-400">—</span> : <PayerResponseBadge status={row.responseStatus} />}
                 </td>
                 <td>{row.sizeBytes.toLocaleString("en-US")} B</td>
                 <td className="whitespace-nowrap">{row.createdAt.toISOString().replace("T", " ").slice(0, 16)}</td>

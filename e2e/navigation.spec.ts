@@ -13,18 +13,18 @@ async function visitEveryNavItem(page: Page, start: string, labels: string[]) {
   }
 }
 
-test("a partner finds Dashboard, Upload, History, Keys & credentials and Troubleshooting", async ({ partnerPage }) => {
-  await visitEveryNavItem(partnerPage, "/dashboard", ["Dashboard", "Upload", "History", "Keys & credentials", "Troubleshooting"]);
+test("a partner finds Dashboard, Upload, History, Payer files, Keys & credentials and Troubleshooting", async ({ partnerPage }) => {
+  await visitEveryNavItem(partnerPage, "/dashboard", ["Dashboard", "Upload", "History", "Payer files", "Keys & credentials", "Troubleshooting"]);
 });
 
-test("an admin finds Registrations, Organisations, Destinations, Accounts, Keys, Operations, Audit, Exports and Mail", async ({ adminPage }) => {
-  await visitEveryNavItem(adminPage, "/admin/registrations", ["Registrations", "Organisations", "Destinations", "Accounts", "Keys", "Operations", "Audit", "Exports", "Mail"]);
+test("an admin finds Registrations, Organisations, Destinations, Accounts, Payer files, Keys, Operations, Audit, Exports and Mail", async ({ adminPage }) => {
+  await visitEveryNavItem(adminPage, "/admin/registrations", ["Registrations", "Organisations", "Destinations", "Accounts", "Payer files", "Keys", "Operations", "Audit", "Exports", "Mail"]);
   await adminPage.goto("/admin/audit");
   await expect(adminPage.getByRole("cell", { name: "auth.sign_in" }).first()).toBeVisible();
 });
 
-test("support finds Transfers, Organisations and Diagnostics", async ({ supportPage }) => {
-  await visitEveryNavItem(supportPage, "/support/transfers", ["Transfers", "Organisations", "Diagnostics"]);
+test("support finds Transfers, Payer files, Organisations and Diagnostics", async ({ supportPage }) => {
+  await visitEveryNavItem(supportPage, "/support/transfers", ["Transfers", "Payer files", "Organisations", "Diagnostics"]);
 });
 
 test("each role is kept inside its own area", async ({ partnerPage, supportPage }) => {

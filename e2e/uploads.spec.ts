@@ -92,7 +92,7 @@ test("history lists the partner's transfers and exports them as CSV", async ({ p
   const downloading = partnerPage.waitForEvent("download");
   await partnerPage.getByRole("link", { name: "Export CSV" }).click();
   const csv = fs.readFileSync((await (await downloading).path())!, "utf8");
-  expect(csv.split("\n")[0]).toBe("id,originalName,organisationName,destinationName,status,mode,sizeBytes,sha256,createdAt,deliveredAt,attemptCount,lastErrorCode,requeueReason");
+  expect(csv.split("\n")[0]).toBe("id,originalName,organisationName,destinationName,status,mode,sizeBytes,sha256,createdAt,deliveredAt,attemptCount,lastErrorCode,requeueReason,responseStatus");
 });
 
 test("another organisation's partner gets 'not found' for a transfer page", async ({ browser, partnerPage, adminPage }) => {

@@ -53,14 +53,22 @@ function expectMatchesSchema(doc: Json, schemaName: string, value: Json) {
 }
 
 describe("GET /api/v1/openapi.json", () => {
-  it("is an OpenAPI 3.1 document of the four operations, with bearer security and resolvable references", async () => {
+  it("is an OpenAPI 3.1 document of the seven operations, with bearer security and resolvable references", async () => {
     const doc = await document();
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.servers).toEqual([{ url: "https://portal.example" }]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     const operations = Object.entries(doc.paths as Json).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(operations.sort()).toEqual(["GET /api/v1/transfers", "GET /api/v1/transfers/{id}", "POST /api/v1/transfers", "POST /api/v1/transfers/{id}/confirm"]);
+    expect(operations.sort()).toEqual([
+      "GET /api/v1/responses",
+      "GET /api/v1/responses/{id}",
+      "GET /api/v1/responses/{id}/content",
+      "GET /api/v1/transfers",
+      "GET /api/v1/transfers/{id}",
+      "POST /api/v1/transfers",
+      "POST /api/v1/transfers/{id}/confirm",
+    ]);
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) expect(resolve(doc, ref), ref).toBeDefined();
@@ -83,7 +91,11 @@ describe("GET /api/v1/openapi.json", () => {
     expect(Object.keys(upload.responses).sort()).toEqual(["202", "400", "401", "404", "413", "415", "422", "429", "500", "503", "507"]);
 
     const listing = doc.paths["/api/v1/transfers"].get;
-    expect(listing.parameters.map((p: Json) => p.name).sort()).toEqual(["cursor", "destinationId", "from", "limit", "q", "sha256", "sort", "status", "to"]);
+    expect(listing.parameters.map((p: Json) => p.name).sort()).toEqual(["cursor", "destinationId", "from", "limit", "q", "response", "sha256", "sort", "status", "to"]);
+    expect(listing.parameters.find((p: Json) => p.name === "response").schema.enum).toEqual(["awaiting", "accepted", "accepted_with_errors", "partially_accepted", "rejected", "no_response"]);
+    const responses = doc.paths["/api/v1/responses"].get;
+    expect(responses.parameters.map((p: Json) => p.name).sort()).toEqual(["cursor", "kind", "limit", "linked", "since", "verdict"]);
+    expect(Object.keys(doc.paths["/api/v1/responses/{id}/content"].get.responses["200"].content)).toEqual(["application/octet-stream"]);
     expect(listing.parameters.find((p: Json) => p.name === "limit").schema).toMatchObject({ minimum: 1, maximum: 500, default: 50 });
 
     for (const [path, item] of Object.entries(doc.paths as Json)) {

@@ -53,3 +53,11 @@ export async function recordResponsePollOutcome(db: Executor, accountId: string,
     )
     .where(eq(partnerAccounts.id, accountId));
 }
+
+/** The destination's response location changed: every account on it is checked at the next tick, and its old error goes. */
+export async function resetResponsePolls(db: Executor, destinationId: string): Promise<void> {
+  await db
+    .update(partnerAccounts)
+    .set({ responsesNextPollAt: null, responsesErrorCode: null, responsesErrorMessage: null })
+    .where(eq(partnerAccounts.destinationId, destinationId));
+}

@@ -19,6 +19,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { href: "/dashboard", label: "Dashboard" },
     { href: "/upload", label: "Upload" },
     { href: "/history", label: "History" },
+    { href: "/responses", label: "Payer files" },
     { href: "/keys", label: "Keys & credentials" },
     { href: "/troubleshooting", label: "Troubleshooting" },
   ],
@@ -27,6 +28,7 @@ export const navigation: Record<Role, NavItem[]> = {
     { href: "/admin/organisations", label: "Organisations" },
     { href: "/admin/destinations", label: "Destinations" },
     { href: "/admin/accounts", label: "Accounts" },
+    { href: "/responses", label: "Payer files" },
     { href: "/admin/keys", label: "Keys" },
     { href: "/admin/operations", label: "Operations" },
     { href: "/admin/audit", label: "Audit" },
@@ -35,6 +37,7 @@ export const navigation: Record<Role, NavItem[]> = {
   ],
   support: [
     { href: "/support/transfers", label: "Transfers" },
+    { href: "/responses", label: "Payer files" },
     { href: "/support/organisations", label: "Organisations" },
     { href: "/support/diagnostics", label: "Diagnostics" },
   ],

@@ -13,7 +13,7 @@ export const destinationPresets: DestinationPreset[] = [
     id: "fl-edi-sftp",
     label: "FL EDI — SFTP (GlobalSCAPE, password then RSA-2048 key)",
     description:
-      "Port 22 only. The server checks the password first, answers with partial success, then requires the account's RSA-2048 public key. It negotiates older algorithms (group-exchange SHA-1, AES-256-CBC, HMAC-MD5).",
+      "Port 22 only. The server checks the password first, answers with partial success, then requires the account's RSA-2048 public key. It negotiates older algorithms (group-exchange SHA-1, AES-256-CBC, HMAC-MD5). Answers are collected from /outbound and archived after pickup.",
     values: {
       name: "FL EDI claims (SFTP)",
       protocol: "sftp",
@@ -37,13 +37,21 @@ export const destinationPresets: DestinationPreset[] = [
       tempSuffix: ".part",
       x12Policy: "block",
       relayConcurrency: 2,
+      // Answers (TA1, 999/997, 277CA) and remittances (835) come back in /outbound. The pickup compiles the
+      // pattern without flags, so "TA1" is spelled to match either case; the numeric endings have none.
+      responseDir: "/outbound",
+      responsePattern: "\\.([Tt][Aa]1|999|997|277|835)$",
+      responsePollSeconds: 300,
+      responseAfterPickup: "move",
+      responseMoveDir: "/outbound/archive",
+      responseWaitHours: 24,
     },
   },
   {
     id: "communicator-ftps",
     label: "Communicator — FTPS explicit (port 21, passive 53000–54999)",
     description:
-      "FTP over TLS, explicit mode on port 21 (implicit on 990 also offered), passive mode only with data ports 53000–54999, a wildcard certificate, files removed after 14 days.",
+      "FTP over TLS, explicit mode on port 21 (implicit on 990 also offered), passive mode only with data ports 53000–54999, a wildcard certificate, files removed after 14 days. Answers are collected from /outbound and left for the server's own clean-up.",
     values: {
       name: "Communicator (FTPS explicit)",
       protocol: "ftps_explicit",
@@ -67,6 +75,13 @@ export const destinationPresets: DestinationPreset[] = [
       tempSuffix: ".part",
       x12Policy: "warn",
       relayConcurrency: 2,
+      // Everything in /outbound is an answer; the server purges files after 14 days, so nothing is removed here.
+      responseDir: "/outbound",
+      responsePattern: "",
+      responsePollSeconds: 600,
+      responseAfterPickup: "leave",
+      responseMoveDir: "",
+      responseWaitHours: 48,
     },
   },
 ];

@@ -3,11 +3,13 @@ import { inTransaction, type Executor } from "@/db/executor";
 import { getDb } from "@/db/client";
 import type { Destination } from "@/db/schema";
 import * as repo from "@/db/repositories/destinations";
+import { resetResponsePolls } from "@/db/repositories/response-polls";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import { formToColumns } from "@/lib/destinations/spec";
 import type { DestinationForm } from "@/lib/destinations/form-schema";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
+import { env } from "@/lib/env";
 
 export async function listDestinations(actor: Actor): Promise<Destination[]> {
   const db = await getDb();
@@ -35,24 +37,45 @@ async function readDestination(db: Executor, actor: Actor, id: string, options: 
   return row;
 }
 
+/** A real payer counts every login; sandbox payers (the private-destination switch) may be checked every 10 s. */
+const MIN_POLL_SECONDS_FOR_REAL_PAYERS = 60;
+
+/** A real payer counts every login: at most once a minute, except on sandbox payers (the private-destination switch). */
+function checkPollInterval(form: DestinationForm): void {
+  if (form.responsePollSeconds < MIN_POLL_SECONDS_FOR_REAL_PAYERS && !env().ALLOW_PRIVATE_DESTINATIONS) {
+    throw new UserInputError("Look at most once a minute (60 seconds): the payer counts every login, and some lock accounts that log in too often.", "responsePollSeconds");
+  }
+}
+
+function destinationColumns(form: DestinationForm) {
+  checkPollInterval(form);
+  return formToColumns(form);
+}
+
 export async function createDestination(actor: Actor, form: DestinationForm, preset?: string): Promise<Destination> {
   requireRole(actor, "admin");
+  const columns = destinationColumns(form);
   return inTransaction(async (tx) => {
-    const row = await repo.insertDestination(tx, { ...formToColumns(form), preset: preset ?? null });
-    await recordAudit({ actor, action: "destination.created", target: `${row.name} (${row.id})`, result: "success", ip: actor.ip, detail: { host: row.host, port: row.port, protocol: row.protocol } }, tx);
+    const row = await repo.insertDestination(tx, { ...columns, preset: preset ?? null });
+    await recordAudit(
+      { actor, action: "destination.created", target: `${row.name} (${row.id})`, result: "success", ip: actor.ip, detail: { host: row.host, port: row.port, protocol: row.protocol, responseDir: row.responseDir } },
+      tx,
+    );
     return row;
   });
 }
 
 export async function updateDestination(actor: Actor, id: string, form: DestinationForm): Promise<{ pinsCleared: boolean }> {
   requireRole(actor, "admin");
+  const columns = destinationColumns(form);
   return inTransaction(async (tx) => {
     const before = await readDestination(tx, actor, id, { forUpdate: true });
-    const columns = formToColumns(form);
     // A different server (host, port or protocol) must be reviewed and pinned again.
     const serverChanged = before.host !== columns.host || before.port !== columns.port || before.protocol !== columns.protocol;
     await repo.updateDestinationSettings(tx, id, columns, { clearPins: serverChanged });
     const changed = Object.keys(columns).filter((key) => String((before as Record<string, unknown>)[key] ?? "") !== String((columns as Record<string, unknown>)[key] ?? ""));
+    // A new place or way to collect the payer's answers is tried at once, not at the old schedule.
+    if (serverChanged || changed.some((key) => key.startsWith("response"))) await resetResponsePolls(tx, id);
     await recordAudit({ actor, action: "destination.updated", target: `${columns.name} (${id})`, result: "success", ip: actor.ip, detail: { changed, pinsCleared: serverChanged } }, tx);
     return { pinsCleared: serverChanged && (before.hostKeyFingerprints.length > 0 || before.tlsPins.length > 0) };
   });

@@ -48,6 +48,13 @@ export function formToColumns(form: DestinationForm) {
     tempSuffix: form.tempSuffix,
     x12Policy: form.x12Policy,
     relayConcurrency: form.relayConcurrency,
+    // Payer responses: an empty folder means the answers are not collected.
+    responseDir: form.responseDir || null,
+    responsePattern: form.responsePattern || null,
+    responsePollSeconds: form.responsePollSeconds,
+    responseAfterPickup: form.responseAfterPickup,
+    responseMoveDir: form.responseAfterPickup === "move" ? form.responseMoveDir || null : null,
+    responseWaitHours: form.responseWaitHours,
   };
 }
 
@@ -75,6 +82,12 @@ export function columnsToForm(row: Destination): Record<string, string> {
     tempSuffix: row.tempSuffix,
     x12Policy: row.x12Policy,
     relayConcurrency: String(row.relayConcurrency),
+    responseDir: row.responseDir ?? "",
+    responsePattern: row.responsePattern ?? "",
+    responsePollSeconds: String(row.responsePollSeconds),
+    responseAfterPickup: row.responseAfterPickup,
+    responseMoveDir: row.responseMoveDir ?? "",
+    responseWaitHours: String(row.responseWaitHours),
   };
 }
 

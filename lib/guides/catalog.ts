@@ -1,10 +1,11 @@
-import type { TransferErrorCode } from "@/lib/transfers/errors";
+import type { TransferErrorCode, TransferStopCode } from "@/lib/transfers/errors";
 import { articles } from "@/lib/guides/content/articles";
 import { ftpDataGuides } from "@/lib/guides/content/ftp-data";
 import { loginGuides } from "@/lib/guides/content/login";
 import { networkGuides } from "@/lib/guides/content/network";
 import { portalGuides } from "@/lib/guides/content/portal";
 import { remoteGuides } from "@/lib/guides/content/remote";
+import { responseGuides } from "@/lib/guides/content/responses";
 import { sshGuides } from "@/lib/guides/content/ssh";
 import { tlsGuides } from "@/lib/guides/content/tls";
 import type { Guide } from "@/lib/guides/types";
@@ -19,6 +20,7 @@ export const GUIDES: readonly Guide[] = [
   ...remoteGuides,
   ...portalGuides,
   ...articles,
+  ...responseGuides,
 ];
 
 const bySlug = new Map(GUIDES.map((guide) => [guide.slug, guide]));
@@ -39,4 +41,18 @@ export function guideForCode(code: TransferErrorCode): Guide {
 
 export function relatedGuides(guide: Guide): Guide[] {
   return guide.related.map((slug) => bySlug.get(slug)).filter((related): related is Guide => related !== undefined);
+}
+
+/**
+ * The portal's own stops (TRANSFER_STOP_CODES) have no failure guide; the few that leave the
+ * partner something to find out point to an article. The others explain themselves in the
+ * transfer's message (a blocked check, a cancellation, full storage).
+ */
+const STOP_CODE_ARTICLES: Partial<Record<TransferStopCode, string>> = {
+  NO_RESPONSE: "no-payer-response",
+};
+
+export function guideForStopCode(code: TransferStopCode): Guide | undefined {
+  const slug = STOP_CODE_ARTICLES[code];
+  return slug ? bySlug.get(slug) : undefined;
 }

@@ -41,8 +41,29 @@ async function readPartnerAccount(db: Executor, actor: Actor, id: string): Promi
   return account;
 }
 
+/**
+ * How the account's payer answers are collected: not at all (the destination has no response
+ * folder), not yet checked, or how the last check went. A failed check carries the same codes as
+ * a failed delivery, so the same guides explain it.
+ */
+export type ResponsePickupStatus =
+  | { state: "not_collected" }
+  | { state: "not_checked_yet" }
+  | { state: "ok"; checkedAt: Date }
+  | { state: "failed"; checkedAt: Date; code: string; message: string; lastOkAt: Date | null };
+
+export function responsePickupStatus(account: PartnerAccount, destination: { responseDir: string | null }): ResponsePickupStatus {
+  if (!destination.responseDir) return { state: "not_collected" };
+  if (!account.responsesPolledAt) return { state: "not_checked_yet" };
+  if (account.responsesErrorCode) {
+    return { state: "failed", checkedAt: account.responsesPolledAt, code: account.responsesErrorCode, message: account.responsesErrorMessage ?? "", lastOkAt: account.responsesLastOkAt };
+  }
+  return { state: "ok", checkedAt: account.responsesPolledAt };
+}
+
 export interface AccountOverview {
   account: PartnerAccount;
+  responses: ResponsePickupStatus;
   destination: { id: string; name: string; protocol: string; host: string; auth: string; keyBits: number; keyBitsMode: string; keyRotationDays: number; disabled: boolean };
   organisationName: string;
   passwordSetAt?: Date;
@@ -62,6 +83,7 @@ export async function listPartnerAccounts(actor: Actor, filter: { organisationId
   const keys = await repo.listKeysOfAccounts(db, rows.map((r) => r.account.id));
   return rows.map((r) => ({
       account: r.account,
+      responses: responsePickupStatus(r.account, r.destination),
       organisationName: r.organisationName,
       destination: {
         id: r.destination.id,

@@ -1,8 +1,11 @@
+import crypto from "node:crypto";
 import { NextRequest } from "next/server";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { insertResponseFile } from "@/db/repositories/response-files";
+import { writeStagedFile } from "@/lib/transfers/staging/files";
 import { sshKeys, transfers, users, webhooks } from "@/db/schema";
 import { resolveApiToken } from "@/lib/api/tokens";
 import { errorSchema } from "@/lib/api/schemas";
@@ -65,6 +68,7 @@ const PUBLIC_ACTIONS: Record<string, string> = {
 const SUPPORT_MAY_RUN: Record<string, string> = {
   "diagnosis.run": "runs connection checks and records the diagnosis report; changes no partner data",
   "account.setDailySummary": "the caller's own email preference, on their own user row only",
+  "responses.checkNow": "moves an account's scheduled check of the payer's response folder forward; it records payer files exactly as the schedule would, and changes no settings, credentials or transfers",
   "transfers.requeue": "support's one write (issue #7): a failed or needs-attention transfer goes back to the relay with a reason, audited; no partner data or credential changes",
 };
 
@@ -114,7 +118,90 @@ interface RouteProbe {
 }
 type RouteCaller = (method: HttpMethod, url: string, init?: { sessionId?: string | null; headers?: Record<string, string>; body?: string; params?: Record<string, string | string[]> }) => Promise<Response>;
 
+/** A payer file of organisation B with its bytes in staging: the target of the payer-file probes. */
+async function plantResponseFileOfB(w: World) {
+  const bytes = `ISA*B-ONLY-${w.b.organisationId}~`;
+  const stagingKey = `responses/2026-12/${crypto.randomUUID()}`;
+  await writeStagedFile(stagingKey, bytes);
+  const file = await insertResponseFile(await getDb(), {
+    organisationId: w.b.organisationId,
+    partnerAccountId: w.b.accountId,
+    destinationId: w.destinationId,
+    remoteName: `B-ONLY-${crypto.randomUUID().slice(0, 8)}.999`,
+    remoteSize: bytes.length,
+    remoteModifiedAt: "",
+    sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
+    stagingKey,
+    kind: "unreadable",
+    verdict: null,
+    unreadableReason: "planted by the matrix",
+    summary: { kind: "unreadable", reason: "planted by the matrix" },
+  });
+  return file!;
+}
+
 const ROUTE_PROBES: Record<string, RouteProbe> = {
+  "app/api/responses/[id]/download/route.ts": {
+    url: () => "/api/responses/00000000-0000-4000-8000-000000000000/download",
+    params: () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+    async crossOrganisation(w, call) {
+      const bytes = `ISA*B-ONLY-${w.b.organisationId}~`;
+      const stagingKey = `responses/2026-12/${crypto.randomUUID()}`;
+      await writeStagedFile(stagingKey, bytes);
+      const file = await insertResponseFile(await getDb(), {
+        organisationId: w.b.organisationId,
+        partnerAccountId: w.b.accountId,
+        destinationId: w.destinationId,
+        remoteName: "B-ONLY.999",
+        remoteSize: bytes.length,
+        remoteModifiedAt: "",
+        sha256: "0".repeat(64),
+        stagingKey,
+        kind: "unreadable",
+        verdict: null,
+        unreadableReason: "planted by the matrix",
+        summary: { kind: "unreadable", reason: "planted by the matrix" },
+      });
+      const foreign = await call("GET", `/api/responses/${file!.id}/download`, { sessionId: w.a.sessionId, params: { id: file!.id } });
+      const missingId = crypto.randomUUID();
+      const missing = await call("GET", `/api/responses/${missingId}/download`, { sessionId: w.a.sessionId, params: { id: missingId } });
+      expect(foreign.status).toBe(404);
+      const body = await foreign.text();
+      expect(body).toBe(await missing.text());
+      expect(body).not.toContain("B-ONLY");
+    },
+  },
+  "app/api/v1/responses/route.ts": {
+    url: () => "/api/v1/responses",
+    async crossOrganisation(w, call) {
+      const file = await plantResponseFileOfB(w);
+      const bearer = { authorization: `Bearer ${w.a.token}` };
+      const list = await call("GET", "/api/v1/responses", { headers: bearer });
+      expect(list.status).toBe(200);
+      expect(await list.text()).not.toContain(file.id);
+      expect((await call("GET", `/api/v1/responses?organisationId=${w.b.organisationId}`, { headers: bearer })).status).toBe(400);
+    },
+  },
+  "app/api/v1/responses/[id]/route.ts": {
+    url: () => "/api/v1/responses/00000000-0000-4000-8000-000000000000",
+    params: () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+    async crossOrganisation(w, call) {
+      const file = await plantResponseFileOfB(w);
+      const response = await call("GET", `/api/v1/responses/${file.id}`, { headers: { authorization: `Bearer ${w.a.token}` }, params: { id: file.id } });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain("B-ONLY");
+    },
+  },
+  "app/api/v1/responses/[id]/content/route.ts": {
+    url: () => "/api/v1/responses/00000000-0000-4000-8000-000000000000/content",
+    params: () => ({ id: "00000000-0000-4000-8000-000000000000" }),
+    async crossOrganisation(w, call) {
+      const file = await plantResponseFileOfB(w);
+      const response = await call("GET", `/api/v1/responses/${file.id}/content`, { headers: { authorization: `Bearer ${w.a.token}` }, params: { id: file.id } });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain("B-ONLY");
+    },
+  },
   "app/api/health/route.ts": { url: () => "/api/health" },
   "app/api/health/details/route.ts": {
     url: () => "/api/health/details",

@@ -8,6 +8,7 @@ import { insertSubmissionReferences } from "@/db/repositories/submission-referen
 import { insertTransfer, markDelivered } from "@/db/repositories/transfers";
 import { destinations, partnerAccounts, sshKeys, transfers } from "@/db/schema";
 import { storeSecret } from "@/lib/vault/secret-store";
+import { stagingPath } from "@/lib/transfers/staging/files";
 import { systemActor } from "@/lib/auth/actor";
 import { readSubmissionReferencesInThisThread as readSubmissionReferences } from "@/lib/responses/submission-envelope";
 import { recordPickedUpFile, type RecordedPickup } from "@/lib/responses/record";
@@ -70,8 +71,14 @@ export async function deliveredSubmission(scenario: ResponseScenario, sample: Pa
 }
 
 /** A payer file as the pickup hands it over (name, listing facts, hash, parsed), recorded for the scenario's account. */
-export async function pickUp(scenario: ResponseScenario, name: string, text: string | null): Promise<RecordedPickup> {
+export async function pickUp(scenario: ResponseScenario, name: string, text: string | null, options: { stage?: boolean } = {}): Promise<RecordedPickup> {
   if (text === null) throw new Error(`the sandbox payer wrote no ${name}`);
+  const stagingKey = `responses/2026-12/${crypto.randomUUID()}`;
+  // Only with a temporary DATA_DIR (useTemporaryPortalEnv): the bytes as the pickup leaves them in staging.
+  if (options.stage) {
+    await fs.promises.mkdir(path.dirname(stagingPath(stagingKey)), { recursive: true });
+    await fs.promises.writeFile(stagingPath(stagingKey), text);
+  }
   return recordPickedUpFile(
     systemActor("relay-worker"),
     { organisationId: scenario.organisation.id, partnerAccountId: scenario.account.id, destinationId: scenario.destination.id, afterPickup: "leave" },
@@ -80,7 +87,7 @@ export async function pickUp(scenario: ResponseScenario, name: string, text: str
       size: Buffer.byteLength(text),
       modifiedAt: new Date().toISOString().slice(0, 19) + ".000Z",
       sha256: crypto.createHash("sha256").update(text).digest("hex"),
-      stagingKey: `responses/2026-12/${crypto.randomUUID()}`,
+      stagingKey,
       parsed: await parseResponseFile(text),
     },
   );

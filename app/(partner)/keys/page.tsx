@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/app/app-shell";
+import { ResponsePickupSummary } from "@/components/account-status-table";
+import { checkResponsesNowAction } from "@/app/responses/poll-actions";
+import { CheckResponsesButton } from "@/components/check-responses-button";
 import { allowedGeneratedBits, listAccountKeys } from "@/lib/partner-keys/service";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
@@ -42,7 +45,7 @@ export default async function KeysPage() {
         </p>
       ) : null}
       <div className="space-y-8">
-        {accounts.map(async ({ account, destination, passwordSetAt }) => {
+        {accounts.map(async ({ account, destination, passwordSetAt, responses }) => {
           const keys = await listAccountKeys(actor, account.id);
           const managedByAdmin = account.secretsSetBy === "admin";
           const isSftp = destination.protocol === "sftp";
@@ -52,6 +55,12 @@ export default async function KeysPage() {
               <p className="text-sm text-slate-600">
                 {protocolLabel[destination.protocol as keyof typeof protocolLabel]} · {destination.host} · user <code>{account.username}</code>
               </p>
+              <div className="mt-2 space-y-2 text-sm">
+                <p>
+                  <ResponsePickupSummary status={responses} accountId={account.id} />
+                </p>
+                {responses.state !== "not_collected" ? <CheckResponsesButton action={checkResponsesNowAction} accountId={account.id} label={destination.name} /> : null}
+              </div>
 
               <h3 className="mt-5 font-medium">Password</h3>
               <p className="text-sm text-slate-700">{passwordSetAt ? `Set on ${passwordSetAt.toISOString().slice(0, 10)}` : "Not set yet"}</p>

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/app/app-shell";
+import { checkResponsesNowAction } from "@/app/responses/poll-actions";
 import { AccountStatusTable } from "@/components/account-status-table";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { listAccountStatuses } from "@/lib/partner-accounts/status";
 import { requirePageRole } from "@/lib/auth/session";
 
@@ -8,15 +10,17 @@ export const metadata: Metadata = { title: "Partner accounts" };
 
 export default async function AccountsPage() {
   const actor = await requirePageRole("admin");
-  const accounts = await listAccountStatuses(actor);
+  const [accounts, overviews] = await Promise.all([listAccountStatuses(actor), listPartnerAccounts(actor, {})]);
+  const responses = Object.fromEntries(overviews.map((overview) => [overview.account.id, overview.responses]));
   const incomplete = accounts.filter((a) => !a.credentialsComplete).length;
+  const failing = overviews.filter((o) => o.responses.state === "failed").length;
   return (
     <>
       <PageHeader
         title="Partner accounts"
-        description={`Every organisation's login on every destination: whether its credentials are in place, whether a key is approved, when it last delivered and how its last connection test went.${incomplete ? ` ${incomplete} still miss a credential.` : ""}`}
+        description={`Every organisation's login on every destination: whether its credentials are in place, whether a key is approved, when it last delivered, how its last connection test went and whether the payer's answers are being collected.${incomplete ? ` ${incomplete} still miss a credential.` : ""}${failing ? ` ${failing} could not be checked for answers the last time.` : ""}`}
       />
-      <AccountStatusTable accounts={accounts} showOrganisation organisationHref={(id) => `/admin/organisations/${id}`} />
+      <AccountStatusTable accounts={accounts} showOrganisation organisationHref={(id) => `/admin/organisations/${id}`} responses={responses} checkResponses={checkResponsesNowAction} />
       <p className="mt-4 text-sm text-slate-600">Create an account from the organisation&apos;s page or the destination&apos;s page.</p>
     </>
   );

@@ -139,6 +139,61 @@ export function DestinationForm({ action, initial, submitLabel, hidden }: { acti
           ]}
         />
       </fieldset>
+
+      <fieldset className="grid gap-4 sm:grid-cols-2" aria-describedby="payer-responses-about">
+        <legend className="mb-2 text-sm font-semibold">Payer responses</legend>
+        <p id="payer-responses-about" className="text-sm text-slate-600 sm:col-span-2">
+          Where the payer leaves its answers (TA1, 999, 277CA) for each account. The portal looks there on a schedule, links each answer to the file it answers,
+          and flags a delivered file that gets no answer in time. Leave the folder empty if this payer&apos;s answers are not collected.
+        </p>
+        <Field name="responseDir" label="Response folder" state={state} defaultValue={d("responseDir")} placeholder="/outbound" hint="Empty: answers are not collected." />
+        <Field
+          name="responsePattern"
+          label="Response file names (regular expression, optional)"
+          state={state}
+          defaultValue={d("responsePattern")}
+          placeholder="\.(999|277|TA1)$"
+          hint="Matched against each file name, case-sensitively. \.(999|277|TA1)$ takes names ending in .999, .277 or .TA1. Empty takes every file in the folder."
+        />
+        <Field
+          name="responsePollSeconds"
+          label="Look every (seconds)"
+          type="number"
+          required
+          state={state}
+          defaultValue={d("responsePollSeconds")}
+          hint="Each look is a login the payer sees: 300 suits most payers, at least 60."
+        />
+        <Field
+          name="responseWaitHours"
+          label="Wait for an answer (hours)"
+          type="number"
+          required
+          state={state}
+          defaultValue={d("responseWaitHours")}
+          hint="1 to 720. A delivered file without an answer after this long needs attention."
+        />
+        <SelectField
+          name="responseAfterPickup"
+          label="After pickup"
+          state={state}
+          defaultValue={d("responseAfterPickup")}
+          options={[
+            { value: "leave", label: "Leave the file (the payer cleans up)" },
+            { value: "delete", label: "Delete it from the payer's server" },
+            { value: "move", label: "Move it to a folder" },
+          ]}
+          hint="The portal keeps its own copy before anything is removed."
+        />
+        <Field
+          name="responseMoveDir"
+          label="Move to folder"
+          state={state}
+          defaultValue={d("responseMoveDir")}
+          placeholder="/outbound/archive"
+          hint="Only for “Move it to a folder”: absolute, or relative to the response folder."
+        />
+      </fieldset>
       <SubmitButton>{submitLabel}</SubmitButton>
     </form>
   );

@@ -2,6 +2,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { PageHeader } from "@/app/app-shell";
 import { AccountStatusTable } from "@/components/account-status-table";
 import { listAccountStatuses, listOrganisationKeys } from "@/lib/partner-accounts/status";
+import { listPartnerAccounts } from "@/lib/partner-accounts/service";
+import { checkResponsesNowAction } from "@/app/responses/poll-actions";
 import { listDestinations } from "@/lib/destinations/service";
 import { listOpenInvitations } from "@/lib/organisations/invitations";
 import { getOrganisation } from "@/lib/organisations/service";
@@ -28,15 +30,18 @@ function Section({ title, children }: { title: string; children: React.ReactNode
  * controls; support gets the same facts with no form rendered (and the data layer refuses their writes).
  */
 export async function OrganisationDetail({ actor, organisationId, readOnly }: { actor: Actor; organisationId: string; readOnly: boolean }) {
-  const [organisation, members, accounts, keys, invitations] = await orNotFound(
+  const [organisation, members, accounts, keys, invitations, overviews] = await orNotFound(
     Promise.all([
       getOrganisation(actor, organisationId),
       listOrganisationUsers(actor, organisationId),
       listAccountStatuses(actor, { organisationId }),
       listOrganisationKeys(actor, organisationId),
       listOpenInvitations(actor, organisationId),
+      listPartnerAccounts(actor, { organisationId }),
     ]),
   );
+  // How each account's payer answers are collected; the read-only (support) view has no button.
+  const responses = Object.fromEntries(overviews.map((overview) => [overview.account.id, overview.responses]));
   const destinations = readOnly || organisation.status !== "approved" ? [] : await listDestinations(actor);
   const withAccount = new Set(accounts.map((a) => a.destinationId));
   const needsPassword = needsReauthentication(actor);
@@ -76,7 +81,7 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
         </Section>
 
         <Section title="Partner accounts">
-          <AccountStatusTable accounts={accounts} showOrganisation={false} />
+          <AccountStatusTable accounts={accounts} showOrganisation={false} responses={responses} checkResponses={readOnly ? undefined : checkResponsesNowAction} />
           {readOnly || organisation.status !== "approved" ? null : (
             <CreatePartnerAccountForm
               fixed={{ name: "organisationId", value: organisation.id }}

@@ -7,8 +7,11 @@ import { AttemptView } from "@/components/transcript-view";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { ConfirmDuplicate } from "@/app/(partner)/upload/confirm-duplicate";
 import { RunDiagnosisForm } from "@/app/diagnoses/run-diagnosis-form";
-import { guideForCode } from "@/lib/guides";
-import { isTransferErrorCode } from "@/lib/transfers/errors";
+import { guideForCode, guideForStopCode } from "@/lib/guides";
+import { isTransferErrorCode, isTransferStopCode, TRANSFER_STOP_CODES } from "@/lib/transfers/errors";
+import { payerResponseTimeline } from "@/lib/responses/service";
+import { PayerResponseBadge } from "@/components/payer-response-badge";
+import { PayerResponseTimeline } from "@/components/payer-response-timeline";
 import { getTransferDetail } from "@/lib/transfers/records";
 import { listTransferEvents, REQUEUEABLE_STATUSES } from "@/lib/transfers/history/events";
 import { listDiagnoses } from "@/lib/diagnosis/records";
@@ -29,17 +32,20 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
   if (actor.role === "partner" && actor.organisationStatus !== "approved") redirect("/pending");
   const parsed = z.string().uuid().safeParse((await params).id);
   if (!parsed.success) notFound();
-  const [detail, events] = await orNotFound(Promise.all([getTransferDetail(actor, parsed.data), listTransferEvents(actor, parsed.data)]));
+  const [detail, events, responses] = await orNotFound(Promise.all([getTransferDetail(actor, parsed.data), listTransferEvents(actor, parsed.data), payerResponseTimeline(actor, parsed.data)]));
   const { transfer } = detail;
   const diagnoses = await listDiagnoses(actor, { partnerAccountId: transfer.partnerAccountId, limit: 10 });
   const mayRequeue = (actor.role === "support" || actor.role === "admin") && (REQUEUEABLE_STATUSES as readonly string[]).includes(transfer.status) && Boolean(transfer.stagingKey);
-  const guide = transfer.lastErrorCode && isTransferErrorCode(transfer.lastErrorCode) ? guideForCode(transfer.lastErrorCode) : undefined;
+  const code = transfer.lastErrorCode;
+  const guide = code && isTransferErrorCode(code) ? guideForCode(code) : code && isTransferStopCode(code) ? guideForStopCode(code) : undefined;
   return (
     <AppShell actor={actor}>
       <PageHeader title={transfer.originalName} description={`${detail.organisationName} → ${detail.destinationName} as ${detail.username}`}>
         <span className={`rounded px-3 py-1 text-sm font-medium ${statusStyle[transfer.status] ?? "bg-slate-100 text-slate-900"}`}>{transfer.status.replace("_", " ")}</span>
       </PageHeader>
       <AutoRefresh active={!["delivered", "needs_attention", "failed"].includes(transfer.status)} />
+      {/* The payer's answer comes minutes to hours after delivery: look again now and then while it is awaited. */}
+      <AutoRefresh active={transfer.status === "delivered" && transfer.responseStatus === "awaiting"} intervalMs={10_000} />
       {transfer.awaitingConfirmation && actor.role === "partner" ? (
         <div className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm">
           <p>This exact file was delivered recently. Send it again?</p>
@@ -110,6 +116,27 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           <RequeueForm transferId={transfer.id} />
         </section>
       ) : null}
+      <section aria-labelledby="payer-response" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+        <h2 id="payer-response" className="mb-2 text-lg font-semibold">
+          Payer response
+        </h2>
+        {transfer.responseStatus === null ? (
+          <p className="text-sm text-slate-500">
+            {transfer.status === "delivered"
+              ? "The portal does not collect this destination's answers (acknowledgements), so there is nothing to show here."
+              : "Where the portal collects the destination's answers (acknowledgements), they show here once the file is delivered."}
+          </p>
+        ) : (
+          <div className="mb-3 flex flex-wrap items-center gap-2 text-sm">
+            <PayerResponseBadge status={transfer.responseStatus} large />
+            {transfer.responseStatus === "awaiting" && transfer.responseDueAt ? (
+              <span className="text-slate-600">due by {transfer.responseDueAt.toISOString().replace("T", " ").slice(0, 16)} UTC</span>
+            ) : null}
+            {transfer.responseStatus === "no_response" ? <span className="text-rose-900">{TRANSFER_STOP_CODES.NO_RESPONSE.summary}</span> : null}
+          </div>
+        )}
+        {transfer.responseStatus !== null || responses.length ? <PayerResponseTimeline deliveredAt={transfer.deliveredAt} entries={responses} /> : null}
+      </section>
       <h2 className="mb-3 text-lg font-semibold">Attempts</h2>
       <div className="space-y-4">
         {detail.attempts.length ? detail.attempts.map((attempt) => <AttemptView key={attempt.id} attempt={attempt} />) : <p className="text-sm text-slate-600">No attempt yet.</p>}

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { PageHeader } from "@/app/app-shell";
+import { ResponsePickupSummary } from "@/components/account-status-table";
+import { checkResponsesNowAction } from "@/app/responses/poll-actions";
+import { CheckResponsesButton } from "@/components/check-responses-button";
 import { getDestination } from "@/lib/destinations/service";
 import { searchOrganisations } from "@/lib/organisations/service";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
@@ -75,12 +78,16 @@ export default async function DestinationPage({ params }: { params: Promise<{ id
         <Section title="Partner accounts">
           {accounts.length ? (
             <ul className="mb-4 divide-y divide-slate-100">
-              {accounts.map(({ account, organisationName, passwordSetAt, keys }) => (
+              {accounts.map(({ account, organisationName, passwordSetAt, keys, responses }) => (
                 <li key={account.id} className="space-y-2 py-3 text-sm">
                   <p>
                     <span className="font-medium">{organisationName}</span> · user <code>{account.username}</code> · password{" "}
                     {passwordSetAt ? `set on ${passwordSetAt.toISOString().slice(0, 10)}` : "not set"} · {keys.length} key{keys.length === 1 ? "" : "s"} · set by {account.secretsSetBy}
                   </p>
+                  <p>
+                    <ResponsePickupSummary status={responses} accountId={account.id} />
+                  </p>
+                  {responses.state !== "not_collected" ? <CheckResponsesButton action={checkResponsesNowAction} accountId={account.id} label={`${organisationName} (${account.username})`} /> : null}
                   <AccountPasswordForm accountId={account.id} destinationId={destination.id} username={account.username} />
                 </li>
               ))}

@@ -23,6 +23,10 @@ const blank: Record<string, string> = {
   tempSuffix: ".part",
   x12Policy: "warn",
   relayConcurrency: "2",
+  responseDir: "",
+  responsePollSeconds: "300",
+  responseAfterPickup: "leave",
+  responseWaitHours: "24",
 };
 
 function toStrings(values: Record<string, unknown>): Record<string, string> {

@@ -6,7 +6,7 @@ import { parseTransferFilter } from "@/lib/transfers/history/filter-params";
 
 export const dynamic = "force-dynamic";
 
-const columns = ["id", "originalName", "organisationName", "destinationName", "status", "mode", "sizeBytes", "sha256", "createdAt", "deliveredAt", "attemptCount", "lastErrorCode", "requeueReason"] as const;
+const columns = ["id", "originalName", "organisationName", "destinationName", "status", "mode", "sizeBytes", "sha256", "createdAt", "deliveredAt", "attemptCount", "lastErrorCode", "requeueReason", "responseStatus"] as const;
 
 /** The filtered history as CSV (partners: their organisation; admins and support: all), streamed page by page. */
 export const GET = defineRoute(
