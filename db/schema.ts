@@ -35,6 +35,10 @@ export const organisations = pgTable(
     contactPhone: text("contact_phone").notNull(),
     /** The organisation's own rule: every one of its users must use two-factor sign-in. */
     requireTwoFactor: boolean("require_two_factor").notNull().default(false),
+    /** Staged bytes (uploads in progress included) this organisation may hold; null: STAGING_QUOTA_MIB. */
+    stagingQuotaBytes: bigint("staging_quota_bytes", { mode: "number" }),
+    /** Unfinished resumable uploads at once; null: UNFINISHED_UPLOADS_MAX. */
+    maxUnfinishedUploads: integer("max_unfinished_uploads"),
     createdAt: createdAt(),
   },
   (t) => [index("organisations_status_idx").on(t.status), index("organisations_name_idx").on(t.name)],
@@ -58,6 +62,8 @@ export const users = pgTable(
     passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
     /** Set by an admin's forced reset: the user must choose a new password before anything else. */
     mustChangePassword: boolean("must_change_password").notNull().default(false),
+    /** A generated first password (the printed bootstrap admin's) stops working at this time unless changed. */
+    passwordExpiresAt: timestamp("password_expires_at", { withTimezone: true }),
     /** TOTP is active from this moment; the secret itself lives sealed in `secrets` (owner "user"). */
     totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
     /** Highest TOTP time step accepted so far: a code at or below it is a replay and is refused. */

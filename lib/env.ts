@@ -31,6 +31,8 @@ const envSchema = z.object({
   /** First admin created on an empty database; the password is generated and printed once when unset. */
   BOOTSTRAP_ADMIN_EMAIL: z.string().email().default("admin@portal.local"),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** A generated (printed) first-admin password stops working after this many hours if nobody used it. */
+  BOOTSTRAP_PASSWORD_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   /** Demo mode: sandbox upstream servers, demo organisation and users. `npm run demo` sets it. */
   DEMO: booleanFlag,
   /** Password for the seeded demo users (generated and printed once when unset). */
@@ -64,6 +66,12 @@ const envSchema = z.object({
   STAGING_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(14),
   /** …or this many hours after delivery, whichever comes first. */
   STAGING_DELIVERED_GRACE_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
+  /** Default per-organisation quota of staged bytes (MiB), uploads in progress included; admins can set another per organisation. */
+  STAGING_QUOTA_MIB: z.coerce.number().int().min(1).max(1024 * 1024).default(2048),
+  /** Default per-organisation limit on unfinished (resumable) uploads at once; admins can set another per organisation. */
+  UNFINISHED_UPLOADS_MAX: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** An upload not finished this many hours after it started is removed. */
+  UNFINISHED_UPLOAD_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
   /**
    * Free space (MiB) kept on the staging volume: an upload is accepted only if its size plus this
    * still fits, and below it health turns "degraded" and admins get an email. Unset: 5% of the

@@ -30,6 +30,16 @@ export const ratePolicies = {
   /** Registrations submitted (every one counts). */
   registrationAccount: { prefix: "register:account", max: 3, windowMs: minutes(60), blockMs: minutes(60) },
   registrationIp: { prefix: "register:ip", max: 20, windowMs: minutes(60), blockMs: minutes(60) },
+  /** Registrations across the whole portal: a flood from many addresses still stops. */
+  registrationGlobal: { prefix: "register:global", max: 200, windowMs: minutes(60), blockMs: minutes(15) },
+  /** Invitations sent by one org-admin, and by one organisation (every one counts). */
+  invitationSender: { prefix: "invite:sender", max: 10, windowMs: minutes(60), blockMs: minutes(60) },
+  invitationOrganisation: { prefix: "invite:org", max: 30, windowMs: minutes(24 * 60), blockMs: minutes(60) },
+  /** "Send test event" per webhook and per user. */
+  webhookTestEvent: { prefix: "webhook:test", max: 5, windowMs: minutes(10), blockMs: minutes(10) },
+  webhookTestUser: { prefix: "webhook:test:user", max: 20, windowMs: minutes(60), blockMs: minutes(30) },
+  /** The operator's vault re-wrap endpoint (local socket), per caller. */
+  vaultRewrap: { prefix: "vault:rewrap", max: 10, windowMs: minutes(1), blockMs: minutes(1) },
   /** "Forgot password" requests, for known and unknown addresses alike (every one counts). */
   passwordResetAccount: { prefix: "reset:account", max: 3, windowMs: minutes(60), blockMs: minutes(60) },
   passwordResetIp: { prefix: "reset:ip", max: 20, windowMs: minutes(60), blockMs: minutes(60) },

@@ -17,6 +17,7 @@ import { Transcript } from "@/lib/transfers/transcript";
 import { pickupResponsesOffThread, settleResponsesOffThread } from "@/lib/workers/calls";
 import { responseLocationOf } from "@/lib/responses/location";
 import { recordPickedUpFile } from "@/lib/responses/record";
+import type { SettleRequest } from "@/lib/responses/types";
 
 export interface ResponsePollOutcome {
   status: "ok" | "failed" | "skipped";
@@ -102,7 +103,7 @@ export async function pollResponsesOfAccount(system: SystemActor, accountId: str
 }
 
 /** Delete or move, on the payer's server, every recorded file whose action is still owed. */
-async function settleRecordedFiles(connection: Parameters<typeof settleResponsesOffThread>[0] extends infer R ? Omit<R, "names"> : never, accountId: string): Promise<number> {
+async function settleRecordedFiles(connection: Omit<SettleRequest, "names">, accountId: string): Promise<number> {
   const db = await getDb();
   const owed = await responsesRepo.unsettledFiles(db, accountId);
   if (owed.length === 0) return 0;
