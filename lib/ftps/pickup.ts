@@ -3,7 +3,7 @@ import path from "node:path";
 import { FileType, type FileInfo } from "basic-ftp";
 import { TransferError } from "@/lib/transfers/errors";
 import type { Transcript } from "@/lib/transfers/transcript";
-import { archiveSuffix, compilePattern, describePlan, planPickup, plainNameProblem, type ListedEntry } from "@/lib/responses/pickup-selection";
+import { archiveSuffix, compilePattern, describePlan, planPickup, settledWithoutServer, type ListedEntry } from "@/lib/responses/pickup-selection";
 import { StagingBatch } from "@/lib/responses/pickup-staging";
 import type { PickedUpFile, PickupRequest, PickupResult, SettleRequest, SettleResult } from "@/lib/responses/types";
 import { openFtpsSession, type FtpsSession } from "@/lib/ftps/session";
@@ -47,13 +47,9 @@ export async function settleOverFtps(request: SettleRequest): Promise<SettleResu
     const archive = location.afterPickup === "move" ? new ArchiveFolder(session, transcript, home, location.moveDir ?? "") : undefined;
     const settled: SettleResult["settled"] = [];
     for (const name of names) {
-      const problem = plainNameProblem(name);
-      if (problem) {
-        settled.push({ name, outcome: "left", error: { code: "UNKNOWN", message: `Refused: ${problem}.` } });
-        continue;
-      }
-      if (location.afterPickup === "leave") {
-        settled.push({ name, outcome: "left" });
+      const decided = settledWithoutServer(name, location);
+      if (decided) {
+        settled.push(decided);
         continue;
       }
       if (!present.has(name)) {

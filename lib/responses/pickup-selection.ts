@@ -1,6 +1,6 @@
 import "server-only";
 import { TransferError } from "@/lib/transfers/errors";
-import type { KnownRemoteFile, PickupRequest } from "@/lib/responses/types";
+import type { KnownRemoteFile, PickupRequest, ResponseLocation, SettleResult } from "@/lib/responses/types";
 
 /** One entry of the payer's outbound listing, protocol-neutral. */
 export interface ListedEntry {
@@ -88,4 +88,15 @@ export function plainNameProblem(name: string): string | undefined {
 /** A suffix that makes an archived name unique when the archive already holds one: `.<UTC time>`. */
 export function archiveSuffix(now = new Date()): string {
   return `.${now.toISOString().replace(/[-:.]/g, "")}`;
+}
+
+/**
+ * The settle outcome that needs no server call: a name that is not a plain file name is refused,
+ * and "leave" leaves. Undefined: the file must be deleted or moved on the server.
+ */
+export function settledWithoutServer(name: string, location: ResponseLocation): SettleResult["settled"][number] | undefined {
+  const problem = plainNameProblem(name);
+  if (problem) return { name, outcome: "left", error: { code: "UNKNOWN", message: `Refused: ${problem}.` } };
+  if (location.afterPickup === "leave") return { name, outcome: "left" };
+  return undefined;
 }

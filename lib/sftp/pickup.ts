@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 import type { FileEntryWithStats, Stats } from "ssh2";
 import { TransferError } from "@/lib/transfers/errors";
-import { archiveSuffix, compilePattern, describePlan, planPickup, plainNameProblem, type ListedEntry } from "@/lib/responses/pickup-selection";
+import { archiveSuffix, compilePattern, describePlan, planPickup, settledWithoutServer, type ListedEntry } from "@/lib/responses/pickup-selection";
 import { StagingBatch } from "@/lib/responses/pickup-staging";
 import type { PickedUpFile, PickupRequest, PickupResult, SettleRequest, SettleResult } from "@/lib/responses/types";
 import { changeDirectory, remotePathFor } from "@/lib/sftp/remote-dir";
@@ -55,13 +55,9 @@ export async function settleViaSftp(request: SettleRequest): Promise<SettleResul
     const archive = location.afterPickup === "move" ? new ArchiveFolder(session, directory, location.moveDir) : undefined;
     const settled: SettleResult["settled"] = [];
     for (const name of names) {
-      const problem = plainNameProblem(name);
-      if (problem) {
-        settled.push({ name, outcome: "left", error: { code: "UNKNOWN", message: `Refused: ${problem}.` } });
-        continue;
-      }
-      if (location.afterPickup === "leave") {
-        settled.push({ name, outcome: "left" });
+      const decided = settledWithoutServer(name, location);
+      if (decided) {
+        settled.push(decided);
         continue;
       }
       const from = remotePathFor(directory, name);
