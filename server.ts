@@ -3,12 +3,13 @@ import next from "next";
 import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "@/lib/organisations/bootstrap";
 import { systemActor } from "@/lib/auth/actor";
 import { ensureInternalToken } from "@/lib/vault/internal-token";
+import { startInternalSocket } from "@/lib/vault/internal-socket-server";
 import { env, type Env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import type { Runtime } from "@/lib/runtime";
 import { startRuntime } from "@/lib/runtime/start";
 import { applySecurityHeaders } from "@/lib/http/security-headers";
-import { sanitiseRequestHeaders } from "@/lib/http/request-headers";
+import { refuseActionWithoutOrigin, sanitiseRequestHeaders } from "@/lib/http/request-headers";
 import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "@/lib/http/request-limits";
 import { refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
 
@@ -61,6 +62,8 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
     sanitiseRequestHeaders(req, config);
     // Before the guard, so its refusals carry the security headers too; neither reads the body.
     applySecurityHeaders(req, res, { ...config, dev: Boolean(options.dev) });
+    // A server action without Origin (and not Sec-Fetch-Site: same-origin) came from no page of ours: 403.
+    if (refuseActionWithoutOrigin(req, res)) return;
     // Refuses an oversized or unannounced (chunked) body from its headers, before a byte is read,
     // and arms the body deadline (or, for uploads, the idle limit): lib/http/request-limits.ts.
     if (!guardRequest(req, res, timeouts)) return;
@@ -78,12 +81,20 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
   // uploads; the guard's per-request deadline replaces it), and Expect: 100-continue answered only
   // after the guard accepted the request.
   applyServerTimeouts(server, timeouts);
+  // The operator's re-wrap endpoint (npm run vault:rotate): DATA_DIR/internal.sock, mode 0600, never
+  // the public port. Null when it cannot be served (the log says why); the portal runs on.
+  const internalSocket = await startInternalSocket(config.DATA_DIR);
   // Measured from here: start-up (migrations, Next's preparation) is not what visitors wait for.
   runtime.eventLoop.start();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOSTNAME, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.PORT, config.HOSTNAME, () => resolve());
+    });
+  } catch (error) {
+    await internalSocket?.close();
+    throw error;
+  }
 
   const url = config.PUBLIC_URL;
   return {
@@ -91,7 +102,9 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
     runtime,
     logins,
     async stop() {
-      // No new requests, then Next, then the runtime (demo payers, queues, threads, database).
+      // No new requests (the socket file goes with its server), then Next, then the runtime
+      // (demo payers, queues, threads, database).
+      await internalSocket?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await app.close?.();

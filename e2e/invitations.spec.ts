@@ -2,6 +2,7 @@ import { expect, test } from "./fixtures";
 import { DEMO_ORGANISATION, invitePartnerUser } from "./pages/accounts";
 import { MailInbox } from "./pages/mail-inbox";
 import { SignInPage } from "./pages/sign-in-page";
+import { e2eCredentials } from "./credentials";
 
 const PASSWORD = "marigold ferry lantern 2026";
 
@@ -49,4 +50,23 @@ test("an org-admin invites a colleague by email from their account page", async 
   const link = await new MailInbox(adminPage).linkInLatest(email, /invited to the EDI Transfer Portal/);
   expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{20,}$/);
   await expect(partnerPage.getByText(`Open invitations: ${email}`)).toBeVisible();
+});
+
+test("an org-admin inviting an address that already has an account (here: support staff) gets the same answer; its owner gets a neutral note", async ({ partnerPage, adminPage }) => {
+  const form = partnerPage.getByRole("form", { name: "Invite a colleague" });
+  const answerFor = async (email: string) => {
+    await partnerPage.goto("/account");
+    await form.getByLabel("Colleague's email").fill(email);
+    await form.getByRole("button", { name: "Email an invitation" }).click();
+    await expect(form.getByRole("status")).toContainText(`Invitation emailed to ${email}`);
+    return (await form.getByRole("status").innerText()).replace(email, "<address>");
+  };
+  const fresh = await answerFor(`newcomer-${Date.now()}@clinic.example`);
+  const staff = e2eCredentials.support.email;
+  expect(await answerFor(staff)).toBe(fresh);
+
+  const note = await new MailInbox(adminPage).textOfLatest(staff, /Someone tried to invite you/);
+  await expect(note).toContainText("nothing was changed and no second account was created");
+  await expect(note).not.toContainText(DEMO_ORGANISATION);
+  await expect(note.getByRole("link")).toHaveCount(0);
 });

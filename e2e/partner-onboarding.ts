@@ -7,7 +7,7 @@ export async function approvedPartner(page: Page, adminPage: Page, label: string
   const registration = uniqueRegistration(label);
   const register = new RegisterPage(page);
   await register.goto();
-  await register.register(registration);
+  await register.registerAndSignIn(registration);
   await expect(page.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
   const queue = new RegistrationsPage(adminPage);
   await queue.goto();

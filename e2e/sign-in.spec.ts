@@ -6,7 +6,7 @@ import { loadAuthenticator, saveAuthenticator } from "./totp";
 test("five wrong passwords pause sign-in for 15 minutes, even with the right one", async ({ page, registerPage, signInPage }) => {
   const registration = uniqueRegistration("Throttle");
   await registerPage.goto();
-  await registerPage.register(registration);
+  await registerPage.registerAndSignIn(registration);
   await expect(page.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
 

@@ -113,7 +113,7 @@ test("another organisation's partner gets 'not found' for a transfer page", asyn
   const registration = uniqueRegistration("Other");
   const registerPage = new RegisterPage(other);
   await registerPage.goto();
-  await registerPage.register(registration);
+  await registerPage.registerAndSignIn(registration);
   await expect(other.getByRole("heading", { name: "Waiting for approval" })).toBeVisible();
   const queue = new RegistrationsPage(adminPage);
   await queue.goto();

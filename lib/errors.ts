@@ -16,6 +16,8 @@ export const errorCodes = [
   "FILE_REJECTED",
   "FILE_TOO_LARGE",
   "UPLOAD_INCOMPLETE",
+  // 403: the organisation's staging quota (staged bytes, or unfinished uploads at once) leaves no room; an admin can raise it.
+  "QUOTA_EXCEEDED",
   // 507: the portal's staging volume has no room for the file (not the client's fault; retry later).
   "INSUFFICIENT_STORAGE",
   // Refused from the headers by server.ts (lib/http/request-limits.ts) before the route runs.

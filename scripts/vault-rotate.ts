@@ -8,26 +8,11 @@
  * With PORTAL_MASTER_KEY (secret-manager mode) no key is created here: set the new key in
  * PORTAL_MASTER_KEY, list the old one in PORTAL_MASTER_KEY_PREVIOUS, restart, then run this to re-wrap.
  */
-import { rewrapAllSecrets } from "@/lib/vault/secret-store";
 import { env } from "@/lib/env";
-import { ensureInternalToken } from "@/lib/vault/internal-token";
 import { createNewMasterKey, loadKeyringFromEnv, retireMasterKey } from "@/lib/vault";
+import { requestRewrap } from "@/lib/vault/internal-socket";
+import { rewrapAndAudit } from "@/lib/vault/rewrap";
 import { startRuntime } from "@/lib/runtime/start";
-
-type RewrapResult = { rewrapped: number; remaining: number; unreadable: string[]; activeKeyId: string };
-
-async function rewrapThroughRunningPortal(): Promise<RewrapResult | null> {
-  const config = env();
-  const token = ensureInternalToken(config.DATA_DIR);
-  try {
-    const response = await fetch(`http://127.0.0.1:${config.PORT}/api/internal/vault/rewrap`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
-    if (!response.ok) throw new Error(`the running portal answered ${response.status}`);
-    return (await response.json()) as RewrapResult;
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED") return null;
-    throw error;
-  }
-}
 
 /** The configured database and the vault, in a runtime of this script's own (no job queues). */
 async function withOwnRuntime<T>(work: () => Promise<T>): Promise<T> {
@@ -49,9 +34,10 @@ async function main() {
     console.log(`New master key ${id} is now active (key file in ${config.DATA_DIR}/vault-master-keys).`);
   }
 
-  // The embedded database belongs to the running portal, so it does the re-wrap when it is up.
-  const result = config.DATABASE_URL ? null : await rewrapThroughRunningPortal();
-  const final = result ?? (await withOwnRuntime(() => rewrapAllSecrets()));
+  // The embedded database belongs to the running portal, so it does the re-wrap when it is up:
+  // asked over its socket, DATA_DIR/internal.sock (no socket, or a stale one: no portal runs).
+  const result = config.DATABASE_URL ? null : await requestRewrap(config.DATA_DIR);
+  const final = result ?? (await withOwnRuntime(() => rewrapAndAudit("vault:rotate runtime")));
   console.log(`Re-wrapped ${final.rewrapped} secret(s) under master key ${final.activeKeyId}; ${final.remaining} remain under older keys.`);
   if (final.unreadable.length) console.error(`These secrets do not decrypt and were left unchanged (ask their owners to set them again): ${final.unreadable.join(", ")}`);
 

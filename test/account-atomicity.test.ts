@@ -180,8 +180,9 @@ describe("sign-in use cases are atomic", () => {
 });
 
 describe("password use cases are atomic", () => {
-  it("completing a reset: password, spent links, ended sessions and lifted lock commit with the audit row", async () => {
+  it("completing a reset: password, spent links, ended sessions, revoked API tokens and lifted lock commit with the audit row", async () => {
     const { user, actor } = await partnerIn();
+    const { token: apiToken } = await createApiToken(actor, { name: "nightly batch" });
     const { issued } = await requestPasswordReset(user.email, freshIp());
     if (!issued) throw new Error("expected a reset link");
     const db = await getDb();
@@ -191,9 +192,11 @@ describe("password use cases are atomic", () => {
     expect(await findOpenPasswordReset(issued.token)).not.toBeNull();
     expect(await resolveSessionActor(actor.sessionId, null)).not.toBeNull();
     expect(await db.select().from(rateLimits).where(eq(rateLimits.key, limitKey("signInAccount", user.email)))).toHaveLength(1);
+    expect(await resolveApiToken(apiToken, null)).not.toBeNull();
     // The link still works afterwards.
     await completePasswordReset(issued.token, "a brand new passphrase 77", freshIp());
     expect(await verifyPassword((await reloadUser(user.id)).passwordHash, "a brand new passphrase 77")).toBe(true);
+    expect(await resolveApiToken(apiToken, null)).toBeNull();
   });
 
   it("requesting a reset: the link and the limit counts commit with the audit row", async () => {
@@ -205,20 +208,28 @@ describe("password use cases are atomic", () => {
     expect(await db.select().from(rateLimits).where(eq(rateLimits.key, limitKey("passwordResetIp", ip)))).toHaveLength(0);
   });
 
-  it("an admin's forced reset: flag, link and ended sessions commit with the audit row", async () => {
+  it("an admin's forced reset: flag, link, ended sessions and revoked API tokens commit with the audit row", async () => {
     const partner = await partnerIn();
+    const { token: apiToken } = await createApiToken(partner.actor, { name: "nightly batch" });
     const { actor: admin } = await staff("admin");
     await failsAtAudit("user.password_reset_forced", () => forcePasswordReset(admin, partner.user.id));
     expect((await reloadUser(partner.user.id)).mustChangePassword).toBe(false);
     expect(await countRows(passwordResets, eq(passwordResets.userId, partner.user.id))).toBe(0);
     expect(await resolveSessionActor(partner.actor.sessionId, null)).not.toBeNull();
+    expect(await resolveApiToken(apiToken, null)).not.toBeNull();
   });
 
-  it("changing one's own password: the hash and the ended sessions commit with the audit row", async () => {
+  it("changing one's own password: the hash, the ended sessions and the revoked API tokens commit with the audit row", async () => {
     const { user, actor } = await partnerIn();
+    const { token: apiToken } = await createApiToken(actor, { name: "nightly batch" });
     await failsAtAudit("user.password_changed", async () => changeOwnPassword(actor, await hashPassword("another long passphrase 12")));
     expect(await verifyPassword((await reloadUser(user.id)).passwordHash, TEST_PASSWORD)).toBe(true);
     expect(await resolveSessionActor(actor.sessionId, null)).not.toBeNull();
+    expect(await resolveApiToken(apiToken, null)).not.toBeNull();
+    // Its own audit row failing undoes the revocation too.
+    await failsAtAudit("api_token.revoked", async () => changeOwnPassword(actor, await hashPassword("another long passphrase 12")));
+    expect(await resolveApiToken(apiToken, null)).not.toBeNull();
+    expect(await verifyPassword((await reloadUser(user.id)).passwordHash, TEST_PASSWORD)).toBe(true);
   });
 });
 
@@ -266,7 +277,9 @@ describe("user and organisation administration is atomic", () => {
     await failsAtAudit("invitation.created", () => createInvitation(actor, { email, role: "partner", organisationId: organisation.id }));
     expect(await countRows(invitations, eq(invitations.email, email))).toBe(0);
 
-    const { token } = await createInvitation(actor, { email, role: "partner", organisationId: organisation.id });
+    const invited = await createInvitation(actor, { email, role: "partner", organisationId: organisation.id });
+    if (invited.delivery !== "invitation") throw new Error("a new address gets a working invitation");
+    const { token } = invited;
     const passwordHash = await hashPassword(TEST_PASSWORD);
     await failsAtAudit("invitation.accepted", () => acceptInvitation(token, { name: "Cole League", passwordHash }, freshIp()));
     expect(await findOpenInvitation(token)).not.toBeNull();

@@ -88,7 +88,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(headers["X-Transfer-Mode"].schema).toMatchObject({ enum: ["test", "production"], default: "production" });
     expect(headers["X-Confirm-Duplicate"].schema).toMatchObject({ enum: ["true", "false"], default: "false" });
     expect(Object.keys(upload.requestBody.content)).toEqual(["application/octet-stream"]);
-    expect(Object.keys(upload.responses).sort()).toEqual(["202", "400", "401", "404", "413", "415", "422", "429", "500", "503", "507"]);
+    expect(Object.keys(upload.responses).sort()).toEqual(["202", "400", "401", "403", "404", "413", "415", "422", "429", "500", "503", "507"]);
 
     const listing = doc.paths["/api/v1/transfers"].get;
     expect(listing.parameters.map((p: Json) => p.name).sort()).toEqual(["cursor", "destinationId", "from", "limit", "q", "response", "sha256", "sort", "status", "to"]);

@@ -3,13 +3,12 @@ import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents, destinations, diagnoses, mailMessages, sessions, sshKeys, transfers } from "@/db/schema";
 import { listAccountStatuses, listOrganisationKeys } from "@/lib/partner-accounts/status";
-import { acceptInvitation, createInvitation, findOpenInvitation } from "@/lib/organisations/invitations";
+import { acceptInvitation, createInvitation, findOpenInvitation, mailInvitation } from "@/lib/organisations/invitations";
 import { createPartnerAccount } from "@/lib/partner-accounts/service";
 import { storeSecret } from "@/lib/vault/secret-store";
 import { changeUserRole, setUserDisabled } from "@/lib/organisations/users";
 import { hashPassword } from "@/lib/auth/password";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
-import { sendInvitationMail } from "@/lib/mail/account-mail";
 import { actorFor, createUser, partnerIn, reloadUser, staff } from "@/test/support/factories";
 import { withTestDatabase } from "@/test/support/db";
 import { useTemporaryPortalEnv } from "@/test/support/portal-env";
@@ -33,8 +32,10 @@ describe("invitations by email", () => {
     const { actor: admin } = await staff("admin");
     const { organisation } = await partnerIn();
     const email = `new-${Date.now()}@clinic.example`;
-    const { token, expiresAt } = await createInvitation(admin, { email, role: "partner", organisationId: organisation.id });
-    await sendInvitationMail({ email, token, expiresAt, organisationName: organisation.name, role: "partner", invitedBy: admin.name });
+    const invited = await createInvitation(admin, { email, role: "partner", organisationId: organisation.id });
+    if (invited.delivery !== "invitation") throw new Error("a new address gets a working invitation");
+    const { token } = invited;
+    await mailInvitation(invited, { organisationName: organisation.name, role: "partner" });
 
     const db = await getDb();
     const [mail] = await db.select().from(mailMessages).where(eq(mailMessages.toAddress, email));

@@ -136,14 +136,15 @@ describe("admin-forced password reset", () => {
     const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "user.password_reset_forced"), eq(auditEvents.target, user.email)));
     expect(audit).toMatchObject({ actorUserId: admin.userId, result: "success" });
 
-    // Their API token stops too, until the new password is set.
+    // Their API token is revoked with the forced reset (test/attack/token-revocation.test.ts).
     expect(await resolveApiToken(apiToken, null)).toBeNull();
     // The old password, although right, no longer opens a session.
     expect(await authenticate({ email: user.email, password: TEST_PASSWORD }, meta)).toEqual({ ok: false, reason: "password_reset_required" });
     await completePasswordReset(link.token, NEW_PASSWORD, null);
     expect((await reloadUser(user.id)).mustChangePassword).toBe(false);
     expect(await authenticate({ email: user.email, password: NEW_PASSWORD }, meta)).toMatchObject({ ok: true });
-    expect(await resolveApiToken(apiToken, null)).not.toBeNull();
+    // Revoked, not paused: the new password does not bring it back.
+    expect(await resolveApiToken(apiToken, null)).toBeNull();
   });
 
   it("is for admins only", async () => {

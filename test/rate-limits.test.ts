@@ -36,10 +36,11 @@ describe("sign-in limits", () => {
     expect(await authenticate({ email: user.email, password: TEST_PASSWORD }, { ip: freshIp(), userAgent: "vitest" })).toMatchObject({ ok: true });
   });
 
-  it("locks one account across addresses (per account), whatever address the next try comes from", async () => {
+  it("blocks one account across addresses (per account): from an unknown browser the right password alone no longer gets in", async () => {
     const user = await createUser({ role: "partner" });
     for (let i = 0; i < ratePolicies.signInAccount.max; i++) await authenticate({ email: user.email, password: "wrong password" }, { ip: freshIp(), userAgent: "vitest" });
-    expect(await authenticate({ email: user.email, password: TEST_PASSWORD }, { ip: freshIp(), userAgent: "vitest" })).toMatchObject({ reason: "locked" });
+    // The owner's ways past this block (a known browser, a code beside the password): test/attack/lockout-abuse.test.ts.
+    expect(await authenticate({ email: user.email, password: TEST_PASSWORD }, { ip: freshIp(), userAgent: "vitest" })).toMatchObject({ reason: "device_required" });
   });
 
   it("holds in the database, so another portal instance (fresh module state) sees the same block", async () => {
@@ -128,11 +129,13 @@ describe("fresh authentication", () => {
   it("refuses without proof, and a wrong password counts against the sign-in limit", async () => {
     const { actor } = await staleActor();
     await expect(requireRecentAuthentication(actor, {})).rejects.toMatchObject({ field: "currentPassword" });
-    for (let i = 0; i < ratePolicies.signInAccount.max; i++) {
+    for (let i = 0; i < ratePolicies.signInAccountSource.max; i++) {
       await expect(requireRecentAuthentication(actor, { currentPassword: "not it at all" })).rejects.toMatchObject({ field: "currentPassword" });
     }
     await expect(requireRecentAuthentication(actor, { currentPassword: TEST_PASSWORD })).rejects.toBeInstanceOf(RateLimitedError);
     const db = await getDb();
+    // Counted per account and address (which blocks), and per account from everywhere (which never blocks a session's own prompt).
+    expect(await db.select().from(rateLimits).where(like(rateLimits.key, `signin:account-ip:${actor.email}|${actor.ip}`))).toHaveLength(1);
     expect(await db.select().from(rateLimits).where(like(rateLimits.key, `signin:account:${actor.email}`))).toHaveLength(1);
   });
 });

@@ -5,7 +5,6 @@ import { auditEvents, organisations, users } from "@/db/schema";
 import { createRegistration, decideRegistration, listRegistrations } from "@/lib/organisations/service";
 import { registerSchema } from "@/lib/auth/registration";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { UserInputError } from "@/lib/errors";
 import { actorFor, staff } from "@/test/support/factories";
 import { withTestDatabase } from "@/test/support/db";
 
@@ -20,6 +19,13 @@ const valid = {
   password: "tide pools at dawn 1987",
   confirmPassword: "tide pools at dawn 1987",
 };
+
+/** A registration that must create its organisation (a new address). */
+async function registered(input: Parameters<typeof createRegistration>[0], ip: string | null = null) {
+  const result = await createRegistration(input, ip);
+  if (result.outcome !== "created") throw new Error(`expected a new registration, got ${result.outcome}`);
+  return result;
+}
 
 function fieldErrors(input: Record<string, string>) {
   const result = registerSchema.safeParse(input);
@@ -63,7 +69,7 @@ describe("registration rules", () => {
   });
 
   it("creates a pending organisation whose first user is its org-admin", async () => {
-    const { organisationId, userId } = await createRegistration({ ...valid, passwordHash: await hashPassword(valid.password) }, "203.0.113.9");
+    const { organisationId, userId } = await registered({ ...valid, passwordHash: await hashPassword(valid.password) }, "203.0.113.9");
     const db = await getDb();
     const [organisation] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
     const [user] = await db.select().from(users).where(eq(users.id, userId));
@@ -76,14 +82,20 @@ describe("registration rules", () => {
     expect(audit[0].ip).toBe("203.0.113.9");
   });
 
-  it("refuses a second registration with the same email, whatever its case", async () => {
-    await expect(createRegistration({ ...valid, email: "ROSA@gulfcoastpeds.example", passwordHash: "x" }, null)).rejects.toBeInstanceOf(UserInputError);
+  it("makes no second account for the same email, whatever its case, and says so only in the admin's audit log", async () => {
+    await registered({ ...valid, email: "Twice@GulfCoastPeds.example", passwordHash: "x" });
+    expect(await createRegistration({ ...valid, organisationName: "Another Name", email: " twice@GULFCOASTPEDS.example", passwordHash: "y" }, null)).toEqual({ outcome: "existing_account" });
+    const db = await getDb();
+    expect(await db.select().from(users).where(eq(users.email, "twice@gulfcoastpeds.example"))).toHaveLength(1);
+    expect(await db.select().from(organisations).where(eq(organisations.name, "Another Name"))).toHaveLength(0);
+    const [audit] = await db.select().from(auditEvents).where(eq(auditEvents.target, "Another Name"));
+    expect(audit).toMatchObject({ action: "registration.submitted", result: "failure", detail: { reason: "email_in_use" } });
   });
 
   it("lets an admin approve or reject with a reason, and records both", async () => {
     const { actor: admin } = await staff("admin");
-    const first = await createRegistration({ ...valid, email: "a@one.example", passwordHash: "x" }, null);
-    const second = await createRegistration({ ...valid, email: "b@two.example", passwordHash: "x" }, null);
+    const first = await registered({ ...valid, email: "a@one.example", passwordHash: "x" });
+    const second = await registered({ ...valid, email: "b@two.example", passwordHash: "x" });
     const pending = await listRegistrations(admin, "pending");
     expect(pending.map((o) => o.id)).toEqual(expect.arrayContaining([first.organisationId, second.organisationId]));
 

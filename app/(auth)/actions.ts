@@ -2,28 +2,34 @@
 
 import { cookies } from "next/headers";
 import { AuthError } from "next-auth";
-import { emailTaken } from "@/lib/organisations/users";
-import { createRegistration } from "@/lib/organisations/service";
+import { submitRegistration } from "@/lib/organisations/registration";
 import { defineAction } from "@/lib/auth/action";
 import type { ActionState } from "@/lib/auth/action-state";
 import { signIn, signOut } from "@/lib/auth/auth";
 import { signInSchema } from "@/lib/auth/authenticate";
 import { passwordSignIn, refusalCode } from "@/lib/auth/password-sign-in";
 import { pendingSignInCookie } from "@/lib/auth/cookies";
-import { hashPassword } from "@/lib/auth/password";
-import { consumeAttempt } from "@/lib/rate-limits/policies";
 import { registerSchema } from "@/lib/auth/registration";
-import { UserInputError } from "@/lib/errors";
 import { z } from "zod";
 
-function lockedMessage(code: string): string {
-  const until = new Date(code.slice("locked:".length));
+function untilText(iso: string): string {
+  const until = new Date(iso);
   const minutes = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
-  return `Too many failed attempts. Sign-in is paused for ${minutes} more minute${minutes === 1 ? "" : "s"} (until ${until.toISOString().slice(11, 16)} UTC). If you forgot your password, ask your organisation's administrator or our support team to reset it.`;
+  return `${minutes} more minute${minutes === 1 ? "" : "s"} (until ${until.toISOString().slice(11, 16)} UTC)`;
+}
+
+function lockedMessage(code: string): string {
+  return `Too many failed attempts. Sign-in from your network is paused for ${untilText(code.slice("locked:".length))}. If you forgot your password, use “Forgot your password?” below, or ask your organisation's administrator or our support team to reset it.`;
+}
+
+/** The account-wide block: the same words for every email, known or not (lib/auth/authenticate.ts). */
+function deviceRequiredMessage(code: string): string {
+  return `This account had many failed sign-in attempts from elsewhere, so for ${untilText(code.slice("device_required:".length))} it opens only in a browser that signed in to it before, or with your password and a current code from your authenticator app (or a recovery code) together. Enter the code below with your password, or use “Forgot your password?”.`;
 }
 
 function signInFailure(code: string): ActionState {
   if (code.startsWith("locked:")) return { status: "error", message: lockedMessage(code) };
+  if (code.startsWith("device_required:")) return { status: "error", message: deviceRequiredMessage(code), data: { askCode: "true" } };
   if (code === "password_reset_required") {
     return {
       status: "error",
@@ -34,8 +40,9 @@ function signInFailure(code: string): ActionState {
 }
 
 export const signInAction = defineAction({ name: "auth.signIn", schema: signInSchema, access: { public: true } }, async (input) => {
-  // Right password with a second factor owed goes to the code page; only refusals come back here.
-  const code = await passwordSignIn(input.email, input.password, "/");
+  // Right password with a second factor owed goes to the code page, a right generated first
+  // password to the page that replaces it; only refusals come back here.
+  const code = await passwordSignIn(input.email, input.password, "/", input.code);
   return { ...signInFailure(code), values: { email: input.email } };
 });
 
@@ -73,13 +80,10 @@ export const secondStepAction = defineAction(
   },
 );
 
+/** The same answer for every address (see submitRegistration); the new partner then signs in. */
 export const registerAction = defineAction({ name: "auth.register", schema: registerSchema, access: { public: true } }, async (input, { ip }) => {
-  await consumeAttempt(["registrationAccount", input.email], ["registrationIp", ip]);
-  if (await emailTaken(input.email)) {
-    throw new UserInputError("An account with this email already exists. Sign in instead, or use another email.", "email");
-  }
-  await createRegistration({ ...input, passwordHash: await hashPassword(input.password) }, ip);
-  await signIn("credentials", { email: input.email, password: input.password, redirectTo: "/pending" });
+  const { answer } = await submitRegistration(input, ip);
+  return answer;
 });
 
 export async function signOutAction(): Promise<void> {

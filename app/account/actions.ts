@@ -1,14 +1,12 @@
 "use server";
 
 import { z } from "zod";
-import { createInvitation } from "@/lib/organisations/invitations";
+import { inviteColleague } from "@/lib/organisations/invitations";
 import { changeOwnPassword, getOwnPasswordHash, setUserDisabled } from "@/lib/organisations/users";
 import { defineAction } from "@/lib/auth/action";
 import { signOut } from "@/lib/auth/auth";
 import { hashPassword, passwordProblem, verifyPassword } from "@/lib/auth/password";
 import { UserInputError } from "@/lib/errors";
-import { getOrganisation } from "@/lib/organisations/service";
-import { sendInvitationMail } from "@/lib/mail/account-mail";
 import { revalidatePath } from "next/cache";
 
 export const changePasswordAction = defineAction(
@@ -30,20 +28,13 @@ export const changePasswordAction = defineAction(
   },
 );
 
+/** One answer whatever the address (see inviteColleague); the mail goes out in the background. */
 export const inviteColleagueAction = defineAction(
-  { name: "account.inviteColleague", schema: z.object({ email: z.string().trim().email("Enter a valid email address.") }), access: { roles: ["partner"] } },
+  { name: "account.inviteColleague", schema: z.object({ email: z.string().trim().max(320).email("Enter a valid email address.") }), access: { roles: ["partner"] } },
   async ({ email }, { actor }) => {
-    const organisation = await getOrganisation(actor, actor.organisationId!);
-    const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId: organisation.id });
-    const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: organisation.name, role: "partner", invitedBy: actor.name });
+    const { message } = await inviteColleague(actor, email);
     revalidatePath("/account");
-    return {
-      status: mail.status === "failed" ? "error" : "ok",
-      message:
-        mail.status === "failed"
-          ? `The invitation for ${email} is created but the email could not be sent. Ask our support team to check the portal's mail settings.`
-          : `Invitation emailed to ${email}. The link works once and expires ${expiresAt.toISOString().slice(0, 10)}.`,
-    };
+    return { status: "ok", message };
   },
 );
 

@@ -31,6 +31,10 @@ export function CreateApiTokenForm({ needsPassword }: { needsPassword: boolean }
           <CopyButton text={token} label="Copy token" />
         </div>
       ) : null}
+      <p className="text-xs text-slate-600">
+        A token works until you revoke it, or until your password changes: changing your password, resetting it with “Forgot your password?”, or an
+        administrator&apos;s forced reset revokes all your API tokens. Create new ones afterwards and update your systems.
+      </p>
       <Field name="name" label="Token name" required state={state} hint="Where it is used, e.g. “billing export job”." />
       <ConfirmIdentity state={state} needed={needsPassword} />
       <SubmitButton>Create token</SubmitButton>

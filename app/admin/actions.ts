@@ -5,11 +5,12 @@ import { z } from "zod";
 import { decideRegistration, getOrganisation } from "@/lib/organisations/service";
 import { forcePasswordReset } from "@/lib/auth/password-resets";
 import { changeUserRole, setUserDisabled } from "@/lib/organisations/users";
-import { createInvitation } from "@/lib/organisations/invitations";
+import { createInvitation, mailInvitation, type InvitationOutcome } from "@/lib/organisations/invitations";
 import { defineAction } from "@/lib/auth/action";
 import type { ActionState } from "@/lib/auth/action-state";
 import { requireRecentAuthentication } from "@/lib/auth/recent-auth";
-import { invitationLink, sendInvitationMail, sendPasswordResetMail } from "@/lib/mail/account-mail";
+import { invitationLink, sendPasswordResetMail } from "@/lib/mail/account-mail";
+import type { MailOutcome } from "@/lib/mail/send";
 
 const id = z.string().uuid("That record id is not valid.");
 
@@ -75,13 +76,15 @@ export const changeUserRoleAction = defineAction(
  * The email is the path. Only when it could not be sent does the admin get the link, once, to pass
  * on another way; a link that went out by mail is never shown again.
  */
-function invitationResult(email: string, mailStatus: string, token: string, expiresAt: Date): ActionState {
+function invitationResult(invited: InvitationOutcome, mail: MailOutcome | null): ActionState {
+  const { email, expiresAt } = invited;
   const expires = expiresAt.toISOString().slice(0, 10);
-  if (mailStatus === "failed") {
+  // An admin's invitation is refused for an address with an account, so it always carries the link.
+  if (invited.delivery === "invitation" && mail?.status === "failed") {
     return {
       status: "ok",
       message: `The invitation is created but the email to ${email} could not be sent (see Mail for the error). Send them this link another way; it works once and expires ${expires}.`,
-      data: { inviteLink: invitationLink(token) },
+      data: { inviteLink: invitationLink(invited.token) },
     };
   }
   return { status: "ok", message: `Invitation emailed to ${email}. The link works once and expires ${expires}.` };
@@ -97,10 +100,10 @@ export const inviteStaffAction = defineAction(
     access: { roles: ["admin"] },
   },
   async ({ email, role }, { actor }) => {
-    const { token, expiresAt } = await createInvitation(actor, { email, role, organisationId: null });
-    const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: null, role, invitedBy: actor.name });
+    const invited = await createInvitation(actor, { email, role, organisationId: null });
+    const mail = await mailInvitation(invited, { organisationName: null, role });
     revalidatePath("/admin/organisations");
-    return invitationResult(email, mail.status, token, expiresAt);
+    return invitationResult(invited, mail);
   },
 );
 
@@ -112,10 +115,10 @@ export const invitePartnerUserAction = defineAction(
   },
   async ({ organisationId, email, orgAdmin }, { actor }) => {
     const organisation = await getOrganisation(actor, organisationId);
-    const { token, expiresAt } = await createInvitation(actor, { email, role: "partner", organisationId, isOrgAdmin: orgAdmin === "on" });
-    const mail = await sendInvitationMail({ email, token, expiresAt, organisationName: organisation.name, role: "partner", invitedBy: actor.name });
+    const invited = await createInvitation(actor, { email, role: "partner", organisationId, isOrgAdmin: orgAdmin === "on" });
+    const mail = await mailInvitation(invited, { organisationName: organisation.name, role: "partner" });
     revalidatePath(`/admin/organisations/${organisationId}`);
-    return invitationResult(email, mail.status, token, expiresAt);
+    return invitationResult(invited, mail);
   },
 );
 

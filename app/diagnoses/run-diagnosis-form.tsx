@@ -1,23 +1,13 @@
-"use client";
+import { RunDiagnosisFields } from "@/app/diagnoses/run-diagnosis-fields";
+import { currentActor } from "@/lib/auth/session";
+import { mayRunWriteProbe } from "@/lib/diagnosis/service";
 
-import { useActionState } from "react";
-import { FormMessage, SubmitButton } from "@/components/form";
-import { initialActionState } from "@/lib/auth/action-state";
-import { runDiagnosisAction } from "@/app/diagnoses/actions";
-
-export function RunDiagnosisForm({ accountId, transferId, label = "Test connection", nextAllowedAt }: { accountId: string; transferId?: string; label?: string; nextAllowedAt?: string | null }) {
-  const [state, action] = useActionState(runDiagnosisAction, initialActionState);
-  return (
-    <form action={action} className="space-y-2" aria-label={`${label} for account`}>
-      <FormMessage state={state} />
-      <input type="hidden" name="accountId" value={accountId} />
-      {transferId ? <input type="hidden" name="transferId" value={transferId} /> : null}
-      <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" name="writeProbe" className="h-4 w-4" /> Also write and remove a small test file
-      </label>
-      {nextAllowedAt ? <p className="text-sm text-amber-800">Limit reached for now: the next test is allowed at {nextAllowedAt} UTC.</p> : null}
-      <SubmitButton>{label}</SubmitButton>
-      <p className="text-xs text-slate-500">Runs from the portal&apos;s relay server, step by step; each run logs in once (at most 3 runs per 10 minutes).</p>
-    </form>
-  );
+/**
+ * The "Test connection" form wherever it appears (troubleshooting, a transfer, a diagnosis, support's
+ * diagnostics). A server component, so the write-probe checkbox follows the signed-in role on every
+ * page without each page passing it: support runs read-only tests.
+ */
+export async function RunDiagnosisForm(props: { accountId: string; transferId?: string; label?: string; nextAllowedAt?: string | null }) {
+  const actor = await currentActor();
+  return <RunDiagnosisFields {...props} writeProbe={actor ? mayRunWriteProbe(actor) : false} />;
 }

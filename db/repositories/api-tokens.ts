@@ -53,6 +53,19 @@ export async function revokeActiveToken(
   return row;
 }
 
+/** Revokes every unrevoked partner API token of the user (a password change or reset); the revoked ones. */
+export async function revokeActivePartnerTokensOfUser(
+  db: Executor,
+  userId: string,
+  revokedBy: string,
+): Promise<Array<Pick<ApiToken, "id" | "name" | "prefix" | "organisationId">>> {
+  return db
+    .update(apiTokens)
+    .set({ revokedAt: sql`now()`, revokedBy })
+    .where(and(eq(apiTokens.userId, userId), eq(apiTokens.scope, "partner_api"), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, organisationId: apiTokens.organisationId });
+}
+
 /** The unrevoked partner API token with this hash, with its user and its organisation's status. */
 export async function findActivePartnerTokenByHash(
   db: Executor,

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { invitations, organisations, type Invitation } from "@/db/schema";
 
@@ -37,4 +37,14 @@ export async function acceptOpenInvitation(db: Executor, tokenHash: string): Pro
     .where(and(eq(invitations.tokenHash, tokenHash), open()))
     .returning();
   return row;
+}
+
+/** Whether `email` (as stored) has an open invitation to become portal staff (admin or support). */
+export async function hasOpenStaffInvitation(db: Executor, email: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: invitations.id })
+    .from(invitations)
+    .where(and(eq(invitations.email, email), ne(invitations.role, "partner"), open()))
+    .limit(1);
+  return Boolean(row);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { organisations, users, type Organisation } from "@/db/schema";
 import { containsPattern } from "@/db/like-pattern";
@@ -64,4 +64,60 @@ export async function searchOrganisationsWithUserCount(db: Executor, search: str
 export async function setRequireTwoFactor(db: Executor, organisationId: string, required: boolean): Promise<{ name: string } | undefined> {
   const [row] = await db.update(organisations).set({ requireTwoFactor: required }).where(eq(organisations.id, organisationId)).returning({ name: organisations.name });
   return row;
+}
+
+/** An organisation's own staging limits; null means the portal's default (STAGING_QUOTA_MIB, UNFINISHED_UPLOADS_MAX). */
+export interface OwnStagingLimits {
+  stagingQuotaBytes: number | null;
+  maxUnfinishedUploads: number | null;
+}
+
+/**
+ * The organisation's staging limits, its row locked until the transaction ends (FOR NO KEY UPDATE:
+ * foreign-key checks of other inserts still pass), so two uploads of one organisation check the
+ * quota and add their row one after the other, never both on the same usage.
+ */
+export async function lockStagingLimits(db: Executor, organisationId: string): Promise<OwnStagingLimits | undefined> {
+  const [row] = await db
+    .select({ stagingQuotaBytes: organisations.stagingQuotaBytes, maxUnfinishedUploads: organisations.maxUnfinishedUploads })
+    .from(organisations)
+    .where(eq(organisations.id, organisationId))
+    .for("no key update");
+  return row;
+}
+
+/** Sets both staging limits (null: back to the default); returns the name, or undefined when there is no such organisation. */
+export async function setStagingLimits(db: Executor, organisationId: string, limits: OwnStagingLimits): Promise<{ name: string } | undefined> {
+  const [row] = await db
+    .update(organisations)
+    .set({ stagingQuotaBytes: limits.stagingQuotaBytes, maxUnfinishedUploads: limits.maxUnfinishedUploads })
+    .where(eq(organisations.id, organisationId))
+    .returning({ name: organisations.name });
+  return row;
+}
+
+/** An organisation's name compared the way people read it: case and runs of spaces aside. */
+const comparableName = sql<string>`lower(regexp_replace(btrim(${organisations.name}), ${"\\s+"}, ' ', 'g'))`;
+
+/**
+ * Organisations whose comparable name (lower case, spaces collapsed) is one of `names` or whose
+ * submitter ID (upper case) is one of `submitterIds`: the registration review's duplicate warnings.
+ * The caller passes both lists already normalised.
+ */
+export async function findOrganisationsByComparableNameOrSubmitterId(
+  db: Executor,
+  names: string[],
+  submitterIds: string[],
+): Promise<Array<Pick<Organisation, "id" | "name" | "submitterId" | "status"> & { comparableName: string }>> {
+  if (names.length === 0 && submitterIds.length === 0) return [];
+  const matches = or(
+    names.length ? inArray(comparableName, names) : undefined,
+    submitterIds.length ? inArray(sql`upper(${organisations.submitterId})`, submitterIds) : undefined,
+  );
+  return db
+    .select({ id: organisations.id, name: organisations.name, submitterId: organisations.submitterId, status: organisations.status, comparableName })
+    .from(organisations)
+    .where(matches)
+    .orderBy(asc(organisations.createdAt))
+    .limit(500);
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { auditEvents, mailMessages, transfers, users } from "@/db/schema";
 
@@ -50,7 +50,7 @@ export interface ExpiredStagedFile {
 /**
  * Rows whose staged bytes retention no longer allows, oldest first: uploaded more than
  * `retentionDays` before `now`, or delivered more than `deliveredGraceHours` before it. A row being
- * sent is left for a later run.
+ * sent is left for a later run, and an upload still in progress to the unfinished-upload expiry.
  */
 export async function findExpiredStagedFiles(
   db: Executor,
@@ -71,7 +71,8 @@ export async function findExpiredStagedFiles(
       reason: sql<"age" | "delivered">`CASE WHEN ${tooOld} THEN 'age' ELSE 'delivered' END`,
     })
     .from(transfers)
-    .where(and(isNotNull(transfers.stagingKey), ne(transfers.status, "sending"), or(tooOld, deliveredLongAgo)))
+    // An upload still in progress is the unfinished-upload expiry's (findExpiredUnfinishedUploads): it ends its row too.
+    .where(and(isNotNull(transfers.stagingKey), ne(transfers.status, "sending"), ne(transfers.status, "uploading"), or(tooOld, deliveredLongAgo)))
     .orderBy(asc(transfers.createdAt))
     .limit(policy.limit);
   return rows.map((row) => ({ ...row, sizeBytes: Number(row.sizeBytes), stagingKey: row.stagingKey! }));
@@ -120,4 +121,70 @@ export async function listEnabledAdminEmails(db: Executor): Promise<string[]> {
     .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
     .orderBy(asc(users.createdAt));
   return rows.map((row) => row.email);
+}
+
+/* ---- the per-organisation staging quota ---- */
+
+export interface StagingUsage {
+  /** Bytes of the organisation's transfers whose staged file is still kept, announced lengths of unfinished uploads included. */
+  stagedBytes: number;
+  /** Browser uploads started and not finished (rows still "uploading"). */
+  unfinishedUploads: number;
+}
+
+/**
+ * What an organisation holds in staging. An unfinished upload's row carries its announced length
+ * and its `tus/<id>` key from the start, so it counts in full before its bytes arrive.
+ */
+export async function stagingUsageOf(db: Executor, organisationId: string): Promise<StagingUsage> {
+  const [row] = await db
+    .select({
+      stagedBytes: sql<string>`coalesce(sum(${transfers.sizeBytes}) filter (where ${transfers.stagingKey} is not null), 0)::bigint`,
+      unfinishedUploads: sql<number>`(count(*) filter (where ${transfers.status} = 'uploading'))::int`,
+    })
+    .from(transfers)
+    .where(and(eq(transfers.organisationId, organisationId), or(isNotNull(transfers.stagingKey), eq(transfers.status, "uploading"))));
+  return { stagedBytes: Number(row?.stagedBytes ?? 0), unfinishedUploads: Number(row?.unfinishedUploads ?? 0) };
+}
+
+export interface ExpiredUnfinishedUpload {
+  id: string;
+  organisationId: string;
+  originalName: string;
+  sizeBytes: number;
+  uploadId: string | null;
+  stagingKey: string | null;
+  createdAt: Date;
+}
+
+/** Browser uploads still "uploading" that started before `startedBefore`, oldest first. */
+export async function findExpiredUnfinishedUploads(db: Executor, options: { startedBefore: Date; limit: number }): Promise<ExpiredUnfinishedUpload[]> {
+  const rows = await db
+    .select({
+      id: transfers.id,
+      organisationId: transfers.organisationId,
+      originalName: transfers.originalName,
+      sizeBytes: transfers.sizeBytes,
+      uploadId: transfers.uploadId,
+      stagingKey: transfers.stagingKey,
+      createdAt: transfers.createdAt,
+    })
+    .from(transfers)
+    .where(and(eq(transfers.status, "uploading"), lt(transfers.createdAt, options.startedBefore)))
+    .orderBy(asc(transfers.createdAt))
+    .limit(options.limit);
+  return rows.map((row) => ({ ...row, sizeBytes: Number(row.sizeBytes) }));
+}
+
+/**
+ * Compare-and-set: an upload still "uploading" ends "failed" with `error` and no longer points at
+ * its bytes. Returns whether it did (an upload that finished or was cancelled meanwhile is left alone).
+ */
+export async function expireUnfinishedUpload(db: Executor, id: string, error: { code: string; message: string }): Promise<boolean> {
+  const rows = await db
+    .update(transfers)
+    .set({ status: "failed", stagingKey: null, lastErrorCode: error.code, lastErrorMessage: error.message, updatedAt: sql`now()` })
+    .where(and(eq(transfers.id, id), eq(transfers.status, "uploading")))
+    .returning({ id: transfers.id });
+  return rows.length > 0;
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { organisations, users, type User, type UserRole } from "@/db/schema";
 
@@ -69,22 +69,50 @@ export async function findPasswordHash(db: Executor, userId: string): Promise<st
   return row?.hash ?? null;
 }
 
+/** A chosen password never expires (only a generated first one does). */
 export async function setPassword(db: Executor, userId: string, passwordHash: string): Promise<void> {
-  await db.update(users).set({ passwordHash, passwordChangedAt: sql`now()` }).where(eq(users.id, userId));
+  await db.update(users).set({ passwordHash, passwordChangedAt: sql`now()`, passwordExpiresAt: null }).where(eq(users.id, userId));
 }
 
 /** A reset link's new password: only for an enabled user, and it lifts a forced reset. Undefined when disabled or gone. */
 export async function setPasswordOfEnabledUser(db: Executor, userId: string, passwordHash: string): Promise<User | undefined> {
   const [user] = await db
     .update(users)
-    .set({ passwordHash, passwordChangedAt: sql`now()`, mustChangePassword: false })
+    .set({ passwordHash, passwordChangedAt: sql`now()`, mustChangePassword: false, passwordExpiresAt: null })
     .where(and(eq(users.id, userId), isNull(users.disabledAt)))
     .returning();
   return user;
 }
 
+/** An admin's forced reset: not a generated first password, so the old one can never choose the new one. */
 export async function requirePasswordChange(db: Executor, userId: string): Promise<void> {
-  await db.update(users).set({ mustChangePassword: true }).where(eq(users.id, userId));
+  await db.update(users).set({ mustChangePassword: true, passwordExpiresAt: null }).where(eq(users.id, userId));
+}
+
+/**
+ * Replaces a generated first password nobody has used yet (the bootstrap admin's: a forced change
+ * still owed and an expiry set), when `onlyIfExpired` only once that expiry has passed. Undefined
+ * when the user has no such password (it was changed meanwhile, or it has not expired).
+ */
+export async function replaceUnusedFirstPassword(
+  db: Executor,
+  userId: string,
+  values: { passwordHash: string; mustChangePassword: boolean; passwordExpiresAt: Date | null },
+  options: { onlyIfExpired: boolean },
+): Promise<User | undefined> {
+  const [user] = await db
+    .update(users)
+    .set({ ...values, passwordChangedAt: sql`now()` })
+    .where(
+      and(
+        eq(users.id, userId),
+        eq(users.mustChangePassword, true),
+        isNotNull(users.passwordExpiresAt),
+        options.onlyIfExpired ? lte(users.passwordExpiresAt, sql`now()`) : undefined,
+      ),
+    )
+    .returning();
+  return user;
 }
 
 export async function setDisabled(db: Executor, userId: string, disabled: boolean): Promise<void> {

@@ -6,8 +6,8 @@ import { secrets, webhookDeliveries, webhooks, type Webhook, type WebhookDeliver
 export type WebhookSummary = Pick<Webhook, "id" | "organisationId" | "url" | "events" | "description" | "createdAt" | "disabledAt">;
 export type DeliverySummary = Pick<
   WebhookDelivery,
-  "id" | "webhookId" | "event" | "transferId" | "status" | "attemptCount" | "lastStatusCode" | "lastError" | "attempts" | "createdAt" | "deliveredAt" | "nextAttemptAt"
->;
+  "id" | "webhookId" | "event" | "transferId" | "status" | "attemptCount" | "lastStatusCode" | "lastError" | "createdAt" | "deliveredAt" | "nextAttemptAt"
+> & { attempts: AttemptRecord[] };
 
 const summaryColumns = {
   id: webhooks.id,
@@ -107,11 +107,22 @@ export async function findDeliveryWithTarget(db: Executor, deliveryId: string) {
   return row;
 }
 
+/**
+ * What one attempt came to. Every failure to reach a verified HTTPS server is one category
+ * ("could_not_connect"), so a refused port and an open one look the same in the partner's log.
+ */
+export type WebhookAttemptCategory = "delivered" | "http_status" | "could_not_connect" | "timed_out" | "no_answer" | "address_refused" | "not_sent";
+
 export interface AttemptRecord {
   at: string;
   statusCode: number | null;
+  /** The sentence the organisation sees: fixed per category (or our own URL message), never the network error. */
   error: string | null;
   durationMs: number;
+  /** Recorded since #16; older attempts have none. */
+  category?: WebhookAttemptCategory;
+  /** The raw network or TLS error, for the portal's administrators only. */
+  detail?: string | null;
 }
 
 /** Appends an attempt and sets the outcome, only while the delivery is still pending. */

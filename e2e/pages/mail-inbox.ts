@@ -15,4 +15,14 @@ export class MailInbox {
     expect(href).toBeTruthy();
     return href!;
   }
+
+  /** Opens the newest message to `to` whose subject matches, and returns its text. */
+  async textOfLatest(to: string, subject: RegExp) {
+    await this.page.goto(`/admin/mail?q=${encodeURIComponent(to)}`);
+    const row = this.page.getByRole("table", { name: "Messages" }).getByRole("row").filter({ hasText: to }).filter({ hasText: subject }).first();
+    await row.getByRole("link", { name: subject }).click();
+    const text = this.page.getByRole("article", { name: "Message text" });
+    await expect(text).toBeVisible();
+    return text;
+  }
 }

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { SignInPage } from "./sign-in-page";
 
 export interface Registration {
   organisationName: string;
@@ -38,5 +39,22 @@ export class RegisterPage {
     await this.page.getByLabel("Password", { exact: true }).fill(data.password);
     await this.page.getByLabel("Confirm password").fill(confirmPassword);
     await this.page.getByRole("button", { name: "Register" }).click();
+  }
+
+  /** The answer every accepted registration gets, whether or not the address already had an account. */
+  received() {
+    return this.page.getByRole("main").getByRole("status");
+  }
+
+  /**
+   * Registers a new organisation, then signs in as its contact: registering signs nobody in (the
+   * answer must not tell a new address from a known one). The caller asserts where it lands.
+   */
+  async registerAndSignIn(data: Registration) {
+    await this.register(data);
+    await expect(this.received()).toContainText(`We have sent an email about this registration to ${data.email.toLowerCase()}`);
+    const signIn = new SignInPage(this.page);
+    await signIn.goto();
+    await signIn.signIn(data.email, data.password);
   }
 }

@@ -133,7 +133,7 @@ export function openApiDocument(serverUrl: string): JsonObject {
           operationId: "createTransfer",
           summary: "Upload a file for delivery",
           description:
-            "Send the file's raw bytes as the body (not multipart). The name and the announced Content-Length are checked before the body is read; the bytes are hashed while they stream in and the destination's size limit is enforced mid-stream. Then the same checks as a browser upload run (name rule, X12 envelope, duplicates) and the file is queued for relay.",
+            "Send the file's raw bytes as the body (not multipart). The name and the announced Content-Length (against the destination's limit and your organisation's staging quota) are checked before the body is read; the bytes are hashed while they stream in and the destination's size limit is enforced mid-stream. Then the same checks as a browser upload run (name rule, X12 envelope, duplicates) and the file is queued for relay.",
           parameters: [
             ...parametersFrom(uploadHeadersSchema, "header", uploadHeaderDescriptions, ["x-account-id", "x-filename"]),
             { name: "Content-Length", in: "header", required: false, description: "The body's size in bytes; lets an oversized file be refused before it is sent. Chunked bodies are accepted too.", schema: { type: "integer", minimum: 0 } },
@@ -147,6 +147,9 @@ export function openApiDocument(serverUrl: string): JsonObject {
             },
             "400": error("A header is missing or invalid (INVALID_REQUEST), or the connection ended mid-body (UPLOAD_INCOMPLETE)."),
             ...pick(commonErrors, "401"),
+            "403": error(
+              "Your organisation's staging quota has no room for the file (QUOTA_EXCEEDED): the bytes of its files still kept on the portal, uploads in progress included, plus this one would exceed its limit. Checked by Content-Length before the body is read, and mid-body for a chunked body; nothing is kept. Room returns as files are delivered and removed; an administrator can raise the limit.",
+            ),
             "404": error("X-Account-Id is not an account of your organisation."),
             "413": error("Larger than the destination accepts (FILE_TOO_LARGE), by Content-Length or while streaming; `findings` says the limit."),
             "415": error("The body is not application/octet-stream (e.g. a multipart form)."),

@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { getDb } from "@/db/client";
-import { inTransaction } from "@/db/executor";
+import { inTransaction, type Executor } from "@/db/executor";
 import * as repo from "@/db/repositories/api-tokens";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import { requireApprovedPartner, type Actor } from "@/lib/auth/actor";
@@ -66,6 +66,32 @@ export async function revokeApiToken(actor: Actor, tokenId: string): Promise<voi
     if (!revoked) throw new NotFoundError("API token");
     await recordAudit({ actor, organisationId: revoked.organisationId, action: "api_token.revoked", target: `${revoked.name} (${revoked.prefix}…)`, result: "success", ip: actor.ip, detail: { tokenId } }, tx);
   });
+}
+
+/** Why a password use case revoked the user's tokens (the audit rows' detail). */
+export type PasswordRevocationReason = "password_changed" | "password_reset_completed" | "password_reset_forced";
+
+/**
+ * A step of the password use cases (changing one's own password, completing a reset link, an
+ * admin's forced reset), inside their transaction: every active partner API token of the user is
+ * revoked, one "api_token.revoked" audit row each, so a token made with a leaked password stops
+ * with it. Tokens are revoked rather than paused: after the change the user makes new ones.
+ * Returns how many were revoked.
+ */
+export async function revokeApiTokensForPassword(
+  tx: Executor,
+  user: { id: string },
+  by: { actor: Pick<Actor, "userId" | "email" | "role">; ip: string | null },
+  reason: PasswordRevocationReason,
+): Promise<number> {
+  const revoked = await repo.revokeActivePartnerTokensOfUser(tx, user.id, by.actor.userId);
+  for (const token of revoked) {
+    await recordAudit(
+      { actor: by.actor, organisationId: token.organisationId, action: "api_token.revoked", target: `${token.name} (${token.prefix}…)`, result: "success", ip: by.ip, detail: { tokenId: token.id, reason } },
+      tx,
+    );
+  }
+  return revoked.length;
 }
 
 /**

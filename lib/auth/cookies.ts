@@ -32,3 +32,12 @@ export function pendingSignInCookie(publicUrl = env().PUBLIC_URL) {
   const options = cookieFlags(publicUrl);
   return { name: options.secure ? "__Host-portal.pending-sign-in" : "portal.pending-sign-in", options };
 }
+
+/**
+ * The "known device" proof (lib/auth/known-device.ts), set after each successful sign-in and kept
+ * across sign-outs; HttpOnly and SameSite=Lax like every portal cookie, Secure under HTTPS.
+ */
+export function knownDeviceCookie(publicUrl = env().PUBLIC_URL) {
+  const options = cookieFlags(publicUrl);
+  return { name: options.secure ? "__Host-portal.known-device" : "portal.known-device", options };
+}

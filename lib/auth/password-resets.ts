@@ -12,6 +12,8 @@ import { requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { rateLimitsOn, ratePolicies, type LimitSubject } from "@/lib/rate-limits/policies";
 import { normaliseEmail } from "@/lib/organisations/users";
+import { revokeApiTokensForPassword } from "@/lib/api/tokens";
+import { signInAccountLimit, signInAccountSourceLimit } from "@/lib/auth/sign-in-limits";
 
 /** A self-service link is short-lived: whoever reads the mailbox later should find it dead. */
 export const SELF_SERVICE_RESET_MINUTES = 30;
@@ -95,9 +97,20 @@ export async function requestPasswordReset(emailInput: string, ip: string | null
 }
 
 /**
- * An admin makes a user choose a new password: every session ends now, sign-in is refused until
- * the new password is set through the emailed link. The flag, the link, the ended sessions and the
- * audit row commit together.
+ * Sign-in step (lib/auth/authenticate.ts), in its transaction: the right generated first password
+ * (the printed bootstrap admin's, users.mustChangePassword with users.passwordExpiresAt) leads
+ * straight to the reset page with this short-lived link, so its holder chooses their own password
+ * before anything else. The same reset flow as a "forgot password" link: one use, 30 minutes.
+ */
+export async function issueFirstPasswordChange(tx: Executor, user: Pick<User, "id">, ip: string | null): Promise<string> {
+  const { token } = await insertReset(tx, user, "self_service", null, ip, SELF_SERVICE_RESET_MINUTES * 60_000);
+  return token;
+}
+
+/**
+ * An admin makes a user choose a new password: every session ends and every API token is revoked
+ * now, sign-in is refused until the new password is set through the emailed link. The flag, the
+ * link, the ended sessions, the revoked tokens and the audit rows commit together.
  */
 export async function forcePasswordReset(actor: Actor, userId: string): Promise<ResetLink> {
   requireRole(actor, "admin");
@@ -108,7 +121,8 @@ export async function forcePasswordReset(actor: Actor, userId: string): Promise<
     await requirePasswordChange(tx, userId);
     const { token, expiresAt } = await insertReset(tx, target, "admin_forced", actor.userId, actor.ip, FORCED_RESET_HOURS * 3_600_000);
     await endEverySessionOfUser(tx, userId);
-    await recordAudit({ actor, organisationId: target.organisationId, action: "user.password_reset_forced", target: target.email, result: "success", ip: actor.ip }, tx);
+    const tokensRevoked = await revokeApiTokensForPassword(tx, target, { actor, ip: actor.ip }, "password_reset_forced");
+    await recordAudit({ actor, organisationId: target.organisationId, action: "user.password_reset_forced", target: target.email, result: "success", ip: actor.ip, detail: { tokensRevoked } }, tx);
     return { userId: target.id, email: target.email, organisationId: target.organisationId, token, expiresAt };
   });
 }
@@ -126,8 +140,9 @@ export const DEAD_RESET_LINK = "This link has expired or was already used. Reque
 /**
  * Establishes who the user is from a reset link (request facts: token, ip) and sets the new
  * password. The link is spent in the same statement that checks it, so two submissions cannot both
- * succeed; in the same transaction every other open link of the user dies, every session ends, the
- * sign-in lock from earlier guesses is lifted and the audit row is written.
+ * succeed; in the same transaction every other open link of the user dies, every session ends,
+ * every API token is revoked, the sign-in blocks from earlier guesses (the account-wide one, and
+ * this address's for the account) are lifted and the audit rows are written.
  */
 export async function completePasswordReset(token: string, newPassword: string, ip: string | null): Promise<{ email: string }> {
   const pending = await findOpenPasswordReset(token);
@@ -143,17 +158,19 @@ export async function completePasswordReset(token: string, newPassword: string, 
     if (!user) return null;
     await repo.spendUnusedPasswordResetsOfUser(tx, user.id);
     await endEverySessionOfUser(tx, user.id);
-    // The owner of the mailbox proved who they are: a sign-in lock from earlier guesses no longer applies.
-    await rateLimitsOn(tx).clearLimits(["signInAccount", user.email]);
+    const owner = { userId: user.id, email: user.email, role: user.role };
+    const tokensRevoked = await revokeApiTokensForPassword(tx, user, { actor: owner, ip }, "password_reset_completed");
+    // The owner of the mailbox proved who they are: sign-in blocks from earlier guesses no longer apply.
+    await rateLimitsOn(tx).clearLimits(signInAccountLimit(user.email), signInAccountSourceLimit(user.email, ip));
     await recordAudit(
       {
-        actor: { userId: user.id, email: user.email, role: user.role },
+        actor: owner,
         organisationId: user.organisationId,
         action: "user.password_reset_completed",
         target: user.email,
         result: "success",
         ip,
-        detail: { reason: spent.reason },
+        detail: { reason: spent.reason, tokensRevoked },
       },
       tx,
     );

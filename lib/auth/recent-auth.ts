@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/log";
 import { UserInputError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/auth/password";
 import { limitedUntil, rateLimitsOn, RateLimitedError, type LimitSubject } from "@/lib/rate-limits/policies";
+import { signInAccountLimit, signInSourceLimits } from "@/lib/auth/sign-in-limits";
 
 export const RECENT_AUTH_MS = FRESH_AUTH_MS;
 
@@ -32,9 +33,11 @@ export async function requireRecentAuthentication(actor: Actor, proof: FreshProo
   if (!password && !code) {
     throw new UserInputError("For your security, confirm it is you: enter your portal password or a code from your authenticator app.", "currentPassword");
   }
-  const limits: LimitSubject[] = code
-    ? [["twoFactorAccount", actor.userId], ["twoFactorIp", actor.ip]]
-    : [["signInAccount", actor.email], ["signInIp", actor.ip]];
+  // A password counts like a sign-in attempt (this account from this address, this address, and the
+  // account from everywhere), but only the per-address blocks refuse it: a signed-in session is at
+  // least the proof a known device is, so guesses elsewhere never stop its owner here.
+  const limits: LimitSubject[] = code ? [["twoFactorAccount", actor.userId], ["twoFactorIp", actor.ip]] : signInSourceLimits(actor.email, actor.ip);
+  const counted: LimitSubject[] = code ? limits : [...limits, signInAccountLimit(actor.email)];
   const until = await limitedUntil(...limits);
   if (until) throw new RateLimitedError(until, "Too many wrong answers");
 
@@ -44,7 +47,7 @@ export async function requireRecentAuthentication(actor: Actor, proof: FreshProo
   const ok = await inTransaction(async (tx) => {
     const right = code ? await verifyOwnTotpCode(actor, code, tx) : passwordOk;
     if (!right) {
-      await rateLimitsOn(tx).countAttempt(...limits);
+      await rateLimitsOn(tx).countAttempt(...counted);
       await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthenticate", result: "failure", ip: actor.ip, detail: { method } }, tx);
       return false;
     }

@@ -4,6 +4,7 @@ import { inTransaction } from "@/db/executor";
 import { recordAudit } from "@/lib/audit/log";
 import { completePendingSignIn, findPendingSignIn, recordWrongCode } from "@/lib/auth/pending-sign-ins";
 import { createSession } from "@/lib/auth/sessions";
+import { rememberDevice } from "@/lib/auth/known-device";
 import { confirmEnrolment, verifySecondFactor } from "@/lib/auth/two-factor";
 import { limitedUntil, rateLimitsOn, type LimitSubject } from "@/lib/rate-limits/policies";
 import { UserInputError } from "@/lib/errors";
@@ -14,7 +15,8 @@ export const secondStepSchema = z.object({
 });
 
 export type SecondStepOutcome =
-  | { ok: true; userId: string; sessionId: string }
+  /** `knownDevice`: the known-device cookie's next value (lib/auth/known-device.ts). */
+  | { ok: true; userId: string; sessionId: string; knownDevice: string }
   | { ok: false; reason: "invalid"; attemptsLeft: number }
   /** The pending sign-in is gone: expired, burned by wrong codes, or already used. Start over. */
   | { ok: false; reason: "expired" | "burned" }
@@ -24,11 +26,15 @@ export type SecondStepOutcome =
  * The second step: establishes an actor, so it takes the request facts (pending token, code, ip,
  * user agent). Only a valid TOTP code (later than the last one accepted) or an unused recovery
  * code, for an open pending sign-in, creates a session. For a user who must enrol, the code
- * confirms the new authenticator first. The fifth wrong code burns the pending sign-in. The code
+ * confirms the new authenticator first. The fifth wrong code burns the pending sign-in. A session
+ * also makes this browser a known device for the account (lib/auth/known-device.ts). The code
  * check and everything it leads to (counters, the pending sign-in, enrolment, session, audit rows)
  * commit together.
  */
-export async function completeSecondStep(input: { pendingToken: string; code: string }, meta: { ip: string | null; userAgent: string | null }): Promise<SecondStepOutcome> {
+export async function completeSecondStep(
+  input: { pendingToken: string; code: string },
+  meta: { ip: string | null; userAgent: string | null; knownDevice?: string | null },
+): Promise<SecondStepOutcome> {
   const found = await findPendingSignIn(input.pendingToken);
   if (!found) return { ok: false, reason: "expired" };
   const { pending, user } = found;
@@ -73,6 +79,6 @@ export async function completeSecondStep(input: { pendingToken: string; code: st
     await rateLimits.clearLimits(["twoFactorAccount", user.id]);
     const sessionId = await createSession(user.id, meta, tx);
     await recordAudit({ actor: auditActor, organisationId: user.organisationId, action: "auth.sign_in", result: "success", ip: meta.ip, detail: { method } }, tx);
-    return { ok: true, userId: user.id, sessionId };
+    return { ok: true, userId: user.id, sessionId, knownDevice: rememberDevice(user, meta.knownDevice) };
   });
 }

@@ -5,7 +5,7 @@ import { insertDiagnosis } from "@/db/repositories/diagnoses";
 import { findDestination } from "@/db/repositories/destinations";
 import type { Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
-import { NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { getPartnerAccount, loadDeliveryCredentials } from "@/lib/partner-accounts/service";
 import { countAttempt, limitedUntil, limitKey, ratePolicies, tryAgainText } from "@/lib/rate-limits/policies";
 import { toDestinationSpec } from "@/lib/destinations/spec";
@@ -24,12 +24,36 @@ export async function nextDiagnosisAllowedAt(accountId: string): Promise<Date | 
   return limitedUntil(["diagnosisAccount", accountId]);
 }
 
+/** Support's refusal of the write probe, word for word (the form hides the checkbox for support). */
+export const SUPPORT_WRITE_PROBE_REFUSAL =
+  "Support runs read-only connection tests. The write test logs in as the partner and writes a file on the payer's server, so only the organisation's own users or an admin can run it. Run the test without it.";
+
+/** Who may tick "also write and remove a small test file": everyone who may test, except support. */
+export function mayRunWriteProbe(actor: Pick<Actor, "role">): boolean {
+  return actor.role !== "support";
+}
+
 /**
  * Run the staged diagnosis for a partner account from the relay backend, record it and audit it.
- * Partners run it for their own accounts; support and admins for any account.
+ * Partners run it for their own accounts; support and admins for any account. The write probe
+ * (a file written and deleted on the payer's server with the partner's credentials) changes the
+ * payer's side, so it is the organisation's or an admin's to run, never support's.
  */
 export async function diagnoseAccount(actor: Actor, accountId: string, options: { writeProbe: boolean; transferId?: string }): Promise<string> {
   const account = await getPartnerAccount(actor, accountId);
+  if (options.writeProbe && !mayRunWriteProbe(actor)) {
+    // Refused before the limits count and before any login: support reaches no payer with it.
+    await recordAudit({
+      actor,
+      organisationId: account.organisationId,
+      action: "diagnosis.run",
+      target: account.username,
+      result: "denied",
+      ip: actor.ip,
+      detail: { accountId: account.id, writeProbe: true, reason: "support_read_only" },
+    });
+    throw new ForbiddenError(SUPPORT_WRITE_PROBE_REFUSAL);
+  }
   const waitUntil = await nextDiagnosisAllowedAt(account.id);
   if (waitUntil) {
     throw new UserInputError(
@@ -75,7 +99,7 @@ export async function diagnoseAccount(actor: Actor, accountId: string, options: 
         target: `${account.username} (${row.id})`,
         result: result.ok ? "success" : "failure",
         ip: actor.ip,
-        detail: { code: result.code, failedStage: result.failedStage, writeProbe: options.writeProbe },
+        detail: { accountId: account.id, code: result.code, failedStage: result.failedStage, writeProbe: options.writeProbe },
       },
       tx,
     );

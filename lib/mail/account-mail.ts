@@ -1,6 +1,7 @@
 import "server-only";
 import { env } from "@/lib/env";
 import { sendMail, type MailOutcome } from "@/lib/mail/send";
+import { inertName, mailHtml, mailText, type MailParagraph } from "@/lib/mail/safe-text";
 
 /*
  * The emails that carry one-time account links: invitations and password resets. They are marked
@@ -19,22 +20,28 @@ export function passwordResetLink(token: string): string {
   return `${env().PUBLIC_URL}/reset-password/${token}`;
 }
 
-export function sendInvitationMail(input: { email: string; token: string; expiresAt: Date; organisationName: string | null; role: string; invitedBy: string }): Promise<MailOutcome> {
-  const where = input.organisationName ? `${input.organisationName} on the EDI Transfer Portal` : `the EDI Transfer Portal as ${input.role}`;
+/**
+ * The invitation. The organisation's name is the one text in it its own administrator chose, so it
+ * is made inert (one line, capped, no link, escaped in HTML) and stays out of the subject; the
+ * inviter's own name is left out altogether.
+ */
+export function sendInvitationMail(input: { email: string; token: string; expiresAt: Date; organisationName: string | null; role: string }): Promise<MailOutcome> {
+  const paragraphs: MailParagraph[] = [
+    input.organisationName
+      ? `You are invited to join the organisation “${inertName(input.organisationName)}” on the EDI Transfer Portal. (The organisation chose this name itself.)`
+      : `You are invited to the EDI Transfer Portal as ${input.role === "admin" ? "an administrator" : "a support team member"}.`,
+    "Open this link to choose your password and sign in:",
+    { link: invitationLink(input.token) },
+    `The link works once and expires on ${formatExpiry(input.expiresAt)}.`,
+    "If you did not expect this invitation, ignore this email: no account exists until the link is used.",
+  ];
   return sendMail({
     to: input.email,
     subject: "You are invited to the EDI Transfer Portal",
     kind: "invitation",
     sensitive: true,
-    text: [
-      `${input.invitedBy} invited you to join ${where}.`,
-      "",
-      "Open this link to choose your password and sign in:",
-      invitationLink(input.token),
-      "",
-      `The link works once and expires on ${formatExpiry(input.expiresAt)}.`,
-      "If you did not expect this invitation, ignore this email: no account exists until the link is used.",
-    ].join("\n"),
+    text: mailText(paragraphs),
+    html: mailHtml(paragraphs),
   });
 }
 

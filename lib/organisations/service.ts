@@ -1,10 +1,10 @@
 import "server-only";
 import { getDb } from "@/db/client";
-import { inTransaction } from "@/db/executor";
+import { inTransaction, type Executor } from "@/db/executor";
 import type { Organisation } from "@/db/schema";
 import * as repo from "@/db/repositories/organisations";
-import { insertUser } from "@/db/repositories/users";
-import { NotFoundError, UserInputError } from "@/lib/errors";
+import { insertUser, userExistsWithEmail } from "@/db/repositories/users";
+import { NotFoundError } from "@/lib/errors";
 import { assertCanRead, requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { isUniqueViolation } from "@/db/errors";
@@ -19,15 +19,26 @@ export interface RegistrationInput {
   passwordHash: string;
 }
 
+/** A new pending organisation and its first user; or the address had an account already, and nothing was created. */
+export type RegistrationOutcome = { outcome: "created"; organisationId: string; userId: string } | { outcome: "existing_account" };
+
 /**
  * Self-registration (public; it establishes a new user, so it takes the request facts: the form
  * and the ip): a pending organisation and its first user, who becomes its org-admin. Both rows and
- * the audit row commit together.
+ * the audit row commit together. An address that already has an account gets no second one; the
+ * caller answers the same either way (lib/organisations/registration.ts), so the outcome is for
+ * the mail step and the tests only.
  */
-export async function createRegistration(input: RegistrationInput, ip: string | null): Promise<{ organisationId: string; userId: string }> {
+export async function createRegistration(input: RegistrationInput, ip: string | null): Promise<RegistrationOutcome> {
   const email = normaliseEmail(input.email);
+  // The audit log is for admins only: it may say what really happened.
+  const refused = async (executor: Executor | undefined) => {
+    await recordAudit({ actorEmail: email, action: "registration.submitted", target: input.organisationName, result: "failure", ip, detail: { reason: "email_in_use" } }, executor);
+    return { outcome: "existing_account" as const };
+  };
   try {
-    return await inTransaction(async (tx) => {
+    return await inTransaction(async (tx): Promise<RegistrationOutcome> => {
+      if (await userExistsWithEmail(tx, email)) return refused(tx);
       const organisation = await repo.insertOrganisation(tx, {
         name: input.organisationName,
         submitterId: input.submitterId,
@@ -45,12 +56,11 @@ export async function createRegistration(input: RegistrationInput, ip: string | 
         isOrgAdmin: true,
       });
       await recordAudit({ actorEmail: email, organisationId: organisation.id, action: "registration.submitted", target: input.organisationName, result: "success", ip }, tx);
-      return { organisationId: organisation.id, userId: user.id };
+      return { outcome: "created", organisationId: organisation.id, userId: user.id };
     });
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new UserInputError("An account with this email already exists. Sign in instead, or use another email.", "email");
-    }
+    // Two registrations of one new address at once: the second meets the first's user at insert.
+    if (isUniqueViolation(error)) return refused(undefined);
     throw error;
   }
 }
@@ -65,6 +75,55 @@ export async function getOrganisation(actor: Actor, organisationId: string): Pro
 export async function listRegistrations(actor: Actor, status: Organisation["status"] = "pending"): Promise<Organisation[]> {
   requireRole(actor, "admin");
   return repo.listOrganisationsByStatus(await getDb(), status, 200);
+}
+
+/** Another organisation that shares a pending registration's name or submitter ID. */
+export interface DuplicateOrganisation {
+  id: string;
+  name: string;
+  submitterId: string;
+  status: Organisation["status"];
+  sameName: boolean;
+  sameSubmitterId: boolean;
+}
+
+/** Names compare the way people read them: case and runs of spaces aside (as the repository's query does). */
+function comparableName(name: string): string {
+  return name.trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/**
+ * The review queue: pending registrations, oldest first, each with the other organisations
+ * (approved, pending or rejected) that already use its name or submitter ID, so the admin sees a
+ * likely duplicate or impostor before deciding.
+ */
+export async function listRegistrationsForReview(actor: Actor): Promise<Array<Organisation & { duplicates: DuplicateOrganisation[] }>> {
+  requireRole(actor, "admin");
+  const db = await getDb();
+  const pending = await repo.listOrganisationsByStatus(db, "pending", 200);
+  const others = await repo.findOrganisationsByComparableNameOrSubmitterId(
+    db,
+    [...new Set(pending.map((o) => comparableName(o.name)))],
+    [...new Set(pending.map((o) => o.submitterId.toUpperCase()))],
+  );
+  return pending.map((registration) => {
+    // Each registration matches itself: its name as the database compares it.
+    const ownName = others.find((o) => o.id === registration.id)?.comparableName ?? comparableName(registration.name);
+    return {
+      ...registration,
+      duplicates: others
+        .filter((other) => other.id !== registration.id)
+        .map((other) => ({
+          id: other.id,
+          name: other.name,
+          submitterId: other.submitterId,
+          status: other.status,
+          sameName: other.comparableName === ownName,
+          sameSubmitterId: other.submitterId.toUpperCase() === registration.submitterId.toUpperCase(),
+        }))
+        .filter((other) => other.sameName || other.sameSubmitterId),
+    };
+  });
 }
 
 /** Approves or rejects a pending registration; the decision and its audit row commit together. */

@@ -8,6 +8,7 @@ import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import { assertCanRead, requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { assertRecentlyAuthenticated } from "@/lib/auth/sessions";
+import { revokeApiTokensForPassword } from "@/lib/api/tokens";
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -50,12 +51,17 @@ async function loadUserFor(db: Executor, actor: Actor, userId: string): Promise<
   return user;
 }
 
-/** The new hash (the caller checked the current password and hashed the new one); every session ends with it. */
+/**
+ * The new hash (the caller checked the current password and hashed the new one); every session
+ * ends and every API token is revoked with it. The hash, the ended sessions, the revoked tokens
+ * and the audit rows commit together.
+ */
 export async function changeOwnPassword(actor: Actor, newHash: string): Promise<void> {
   await inTransaction(async (tx) => {
     await repo.setPassword(tx, actor.userId, newHash);
     await endEverySessionOfUser(tx, actor.userId);
-    await recordAudit({ actor, organisationId: actor.organisationId, action: "user.password_changed", target: actor.email, result: "success", ip: actor.ip }, tx);
+    const tokensRevoked = await revokeApiTokensForPassword(tx, { id: actor.userId }, { actor, ip: actor.ip }, "password_changed");
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "user.password_changed", target: actor.email, result: "success", ip: actor.ip, detail: { tokensRevoked } }, tx);
   });
 }
 

@@ -20,8 +20,18 @@ export interface RatePolicy extends CounterRule {
  * may share one address.
  */
 export const ratePolicies = {
-  /** Wrong passwords for one email (sign-in and the fresh-authentication prompt). */
-  signInAccount: { prefix: "signin:account", max: 5, windowMs: minutes(15), blockMs: minutes(15) },
+  /**
+   * Wrong passwords for one email from one address (subject "<email>|<ip>"; sign-in and the
+   * fresh-authentication prompt): blocks that address for that account only, so a stranger's
+   * guesses never lock the owner out from their own network.
+   */
+  signInAccountSource: { prefix: "signin:account-ip", max: 5, windowMs: minutes(15), blockMs: minutes(15) },
+  /**
+   * Wrong passwords for one email from anywhere (guessing spread over many addresses). A block does
+   * not lock the owner out: a browser that signed in to the account before (the known-device
+   * cookie) or a right authenticator code sent with the password still gets in (lib/auth/authenticate.ts).
+   */
+  signInAccount: { prefix: "signin:account", max: 50, windowMs: minutes(15), blockMs: minutes(15) },
   /** Wrong passwords from one address, whatever the emails. */
   signInIp: { prefix: "signin:ip", max: 50, windowMs: minutes(15), blockMs: minutes(15) },
   /** Wrong second-factor codes for one user, across pending sign-ins and fresh-auth prompts. */

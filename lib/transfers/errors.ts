@@ -46,6 +46,7 @@ export const TRANSFER_STOP_CODES = {
   CHECK_FAILED: { summary: "A check before relaying blocked the file, so it was not sent." },
   CANCELLED: { summary: "The upload or the send was cancelled, so the file was not sent." },
   STORAGE_FULL: { summary: "The portal had no storage space left for the upload, so the file was not kept." },
+  UPLOAD_EXPIRED: { summary: "The upload was not finished in time, so it was removed and the file was not sent." },
   NO_RESPONSE: { summary: "The file was delivered, but the payer sent no acknowledgement within the time it allows." },
 } as const satisfies Record<string, { summary: string }>;
 

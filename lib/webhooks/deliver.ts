@@ -1,6 +1,7 @@
 import "server-only";
 import { loadDeliveryToSend, recordDeliveryAttempt, type AttemptRecord } from "@/lib/webhooks/service";
 import { logger } from "@/lib/logger";
+import { attemptFromResponse, attemptNotSent, isSuccessStatus } from "@/lib/webhooks/outcome";
 import { postWebhook } from "@/lib/webhooks/request";
 import { signatureHeader } from "@/lib/webhooks/signature";
 import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/webhooks/url";
@@ -11,7 +12,8 @@ export type AttemptOutcome = "delivered" | "retry" | "failed" | "skipped";
 /**
  * One attempt of one delivery: resolve and check the address again (DNS may have changed since the
  * webhook was created), sign the stored body with a fresh timestamp, POST, and log the attempt.
- * 2xx is delivered; anything else is retried until the attempts are used up.
+ * 2xx is delivered; anything else is retried until the attempts are used up. The log records a
+ * category the organisation may see and the raw error for admins (lib/webhooks/outcome.ts).
  */
 export async function attemptWebhookDelivery(dispatcher: SystemActor, deliveryId: string, options: { isLastAttempt: boolean; nextAttemptInSeconds?: number }): Promise<AttemptOutcome> {
   const loaded = await loadDeliveryToSend(dispatcher, deliveryId);
@@ -20,7 +22,7 @@ export async function attemptWebhookDelivery(dispatcher: SystemActor, deliveryId
   const startedAt = new Date();
   let attempt: AttemptRecord;
   if (loaded.disabled || !loaded.secret) {
-    attempt = { at: startedAt.toISOString(), statusCode: null, error: loaded.disabled ? "The webhook is disabled; nothing was sent." : "The webhook's signing secret is missing.", durationMs: 0 };
+    attempt = attemptNotSent(startedAt, "not_sent", loaded.disabled ? "The webhook is disabled; nothing was sent." : "The webhook's signing secret is missing.");
     await recordDeliveryAttempt(dispatcher, delivery.id, attempt, { status: "failed" });
     return "failed";
   }
@@ -34,19 +36,16 @@ export async function attemptWebhookDelivery(dispatcher: SystemActor, deliveryId
       "x-portal-event": delivery.event,
       "x-portal-delivery": delivery.id,
     });
-    attempt = {
-      at: startedAt.toISOString(),
-      statusCode: response.statusCode,
-      error: response.error ?? (response.statusCode !== null && (response.statusCode < 200 || response.statusCode > 299) ? `The receiver answered HTTP ${response.statusCode}.` : null),
-      durationMs: response.durationMs,
-    };
+    attempt = attemptFromResponse(startedAt, response);
   } catch (error) {
-    const message = error instanceof WebhookUrlError ? error.message : `The request could not be made: ${error instanceof Error ? error.message : String(error)}`;
-    attempt = { at: startedAt.toISOString(), statusCode: null, error: message.slice(0, 300), durationMs: 0 };
+    attempt =
+      error instanceof WebhookUrlError
+        ? attemptNotSent(startedAt, "address_refused", error.message)
+        : attemptNotSent(startedAt, "not_sent", "The request could not be made because of an error on our side; an administrator can see the details.", (error instanceof Error ? error.message : String(error)).slice(0, 300));
   }
-  const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode <= 299;
+  const ok = isSuccessStatus(attempt.statusCode);
   const outcome = ok ? "delivered" : options.isLastAttempt ? "failed" : "pending";
   await recordDeliveryAttempt(dispatcher, delivery.id, attempt, { status: outcome, nextAttemptInSeconds: options.nextAttemptInSeconds });
-  logger.info("webhook attempt", { deliveryId: delivery.id, event: delivery.event, statusCode: attempt.statusCode, outcome });
+  logger.info("webhook attempt", { deliveryId: delivery.id, event: delivery.event, statusCode: attempt.statusCode, category: attempt.category, error: attempt.detail ?? undefined, outcome });
   return ok ? "delivered" : options.isLastAttempt ? "failed" : "retry";
 }

@@ -6,9 +6,18 @@ import tls from "node:tls";
 import { env } from "@/lib/env";
 import type { ValidatedTarget } from "@/lib/transfers/types";
 
+/**
+ * Where a request without an HTTP answer stopped. Everything before a verified TLS session is one
+ * stage, "connect": a refused port, a silent one, a server speaking something other than TLS and
+ * an untrusted certificate must look the same to whoever chose the URL, or the delivery log becomes
+ * a port scanner. After the session, the receiver is a verified HTTPS server and may be told apart.
+ */
+export type WebhookFailureStage = "connect" | "timeout" | "no_answer";
+
 export interface WebhookResponse {
   statusCode: number | null;
-  error: string | null;
+  /** Set when no status came back: the stage, and the raw error (for the portal's administrators only). */
+  failure: { stage: WebhookFailureStage; raw: string } | null;
   durationMs: number;
 }
 
@@ -42,11 +51,13 @@ export function postWebhook(url: URL, target: ValidatedTarget, body: string, hea
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (statusCode: number | null, error: string | null) => {
+    let secured = false;
+    let timedOut = false;
+    const finish = (statusCode: number | null, failure: WebhookResponse["failure"]) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ statusCode, error, durationMs: elapsed() });
+      resolve({ statusCode, failure, durationMs: elapsed() });
     };
     const request = https.request(
       {
@@ -71,9 +82,15 @@ export function postWebhook(url: URL, target: ValidatedTarget, body: string, hea
       },
     );
     const timer = setTimeout(() => {
+      timedOut = true;
       request.destroy(new Error(`no answer within ${timeoutMs / 1000} seconds`));
     }, timeoutMs);
-    request.on("error", (error: NodeJS.ErrnoException) => finish(null, describeRequestError(error)));
+    // "secureConnect" fires only once the certificate chain and host name were verified.
+    request.on("socket", (socket) => socket.once("secureConnect", () => (secured = true)));
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      const stage: WebhookFailureStage = !secured ? "connect" : timedOut ? "timeout" : "no_answer";
+      finish(null, { stage, raw: describeRequestError(error) });
+    });
     request.end(body);
   });
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { getDb } from "@/db/client";
-import { inTransaction } from "@/db/executor";
+import { inTransaction, type Executor } from "@/db/executor";
 import type { Webhook, WebhookDelivery, WebhookEvent } from "@/db/schema";
 import * as repo from "@/db/repositories/webhooks";
 import { findOrganisationApproval } from "@/db/repositories/partner-accounts";
@@ -10,10 +10,12 @@ import { parseWebhookUrl, resolveWebhookTarget, WebhookUrlError } from "@/lib/we
 import { assertCanRead, assertCanWrite, type Actor, type SystemActor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { revealSecret, storeSecret } from "@/lib/vault/secret-store";
+import { rateLimitsOn, ratePolicies, RateLimitedError, tryAgainText } from "@/lib/rate-limits/policies";
+import { deliveryAsSeenBy, type DeliveryView } from "@/lib/webhooks/outcome";
 
 export type { AttemptRecord, DeliverySummary, WebhookSummary } from "@/db/repositories/webhooks";
+export type { AttemptView, DeliveryView } from "@/lib/webhooks/outcome";
 type WebhookSummary = repo.WebhookSummary;
-type DeliverySummary = repo.DeliverySummary;
 
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ["transfer.delivered", "transfer.needs_attention", "transfer.failed", "transfer.accepted", "transfer.rejected", "response.received"];
 const MAX_WEBHOOKS_PER_ORGANISATION = 10;
@@ -99,17 +101,40 @@ export async function deleteWebhook(actor: Actor, webhookId: string): Promise<vo
   });
 }
 
-/** The latest deliveries of the organisation's webhooks, each with its attempts. */
-export async function listDeliveries(actor: Actor, organisationId: string, limit = 50): Promise<DeliverySummary[]> {
+/**
+ * The latest deliveries of the organisation's webhooks, each with its attempts as this reader may
+ * see them: a category for everyone, the raw network error for the portal's administrators only.
+ */
+export async function listDeliveries(actor: Actor, organisationId: string, limit = 50): Promise<DeliveryView[]> {
   assertMayView(actor, organisationId);
-  return repo.listDeliveriesOfOrganisation(await getDb(), organisationId, Math.min(limit, 200));
+  const rows = await repo.listDeliveriesOfOrganisation(await getDb(), organisationId, Math.min(limit, 200));
+  return rows.map((row) => deliveryAsSeenBy(actor, row));
 }
 
-/** A "webhook.test" delivery for the button; the caller queues it. */
+/** Counts one test on the counter; refuses when it goes over the policy's limit, saying when to come back. */
+async function countTestEvent(tx: Executor, policy: "webhookTestEvent" | "webhookTestUser", subject: string, sentence: string): Promise<void> {
+  const rule = ratePolicies[policy];
+  const state = await rateLimitsOn(tx).countRequest([policy, subject]);
+  if (state.count <= rule.max) return;
+  const until = state.blockedUntil ?? new Date(Date.now() + rule.blockMs);
+  const error = new RateLimitedError(until);
+  error.message = `${sentence} You can send the next one ${tryAgainText(until)}.`;
+  throw error;
+}
+
+/**
+ * A "webhook.test" delivery for the button; the caller queues it. Throttled per webhook and per
+ * user (each test is a request from our address to a host the user chose). The counters are taken
+ * in the delivery's transaction, under the counter row's lock, so concurrent clicks cannot slip
+ * past the limit and a refused click is not counted.
+ */
 export async function createTestDelivery(actor: Actor, webhookId: string, payloadFor: (eventId: string, created: Date) => Record<string, unknown>): Promise<string> {
   const webhook = await loadWebhook(actor, webhookId, "manage");
   const eventId = crypto.randomUUID();
   return inTransaction(async (tx) => {
+    const { webhookTestEvent: perWebhook, webhookTestUser: perUser } = ratePolicies;
+    await countTestEvent(tx, "webhookTestEvent", webhook.id, `This webhook was sent ${perWebhook.max} test events in the last ${perWebhook.windowMs / 60_000} minutes.`);
+    await countTestEvent(tx, "webhookTestUser", actor.userId, `You sent ${perUser.max} test events in the last ${perUser.windowMs / 60_000} minutes.`);
     const [deliveryId] = await repo.insertDueDeliveries(tx, [{ webhookId: webhook.id, eventId, organisationId: webhook.organisationId, event: "webhook.test", payload: payloadFor(eventId, new Date()) }]);
     await recordAudit({ actor, organisationId: webhook.organisationId, action: "webhook.test_sent", target: `${webhook.url} (${webhook.id})`, result: "success", ip: actor.ip, detail: { deliveryId } }, tx);
     return deliveryId;

@@ -33,8 +33,9 @@ export function hostOf(url: URL): string {
 }
 
 /**
- * Resolves the URL's host once and refuses private, loopback and link-local addresses (unless
- * ALLOW_PRIVATE_DESTINATIONS). The request then connects to exactly this address.
+ * Resolves the URL's host once and refuses every address that is not public (the same rule as
+ * destinations: lib/net/address-policy.ts), unless ALLOW_PRIVATE_DESTINATIONS. The request then
+ * connects to exactly this address.
  */
 export async function resolveWebhookTarget(url: URL): Promise<ValidatedTarget> {
   const host = hostOf(url);
@@ -43,7 +44,7 @@ export async function resolveWebhookTarget(url: URL): Promise<ValidatedTarget> {
     return await validateDestinationHost(host, port, { allowPrivate: env().ALLOW_PRIVATE_DESTINATIONS });
   } catch (error) {
     if (isTransferError(error) && error.code === "DESTINATION_BLOCKED") {
-      throw new WebhookUrlError(`${host} is a private, loopback or link-local address. Webhooks go to public HTTPS servers only.`);
+      throw new WebhookUrlError(`${error.detail ?? `${host} is not a public address`}. Webhooks go to public HTTPS servers only.`);
     }
     if (isTransferError(error) && error.code === "DNS_FAILED") throw new WebhookUrlError(`The host name ${host} could not be resolved. Check the spelling.`);
     throw error;

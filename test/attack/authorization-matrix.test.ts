@@ -216,7 +216,6 @@ const ROUTE_PROBES: Record<string, RouteProbe> = {
   },
   "app/api/v1/openapi.json/route.ts": { url: () => "/api/v1/openapi.json" },
   "app/api/v1/[...path]/route.ts": { url: () => "/api/v1/nothing-here", params: () => ({ path: ["nothing-here"] }) },
-  "app/api/internal/vault/rewrap/route.ts": { url: () => "/api/internal/vault/rewrap" },
   "app/api/keys/[id]/public/route.ts": {
     url: (w) => `/api/keys/${w.a.keyId}/public`,
     params: (w) => ({ id: w.a.keyId }),
@@ -523,7 +522,7 @@ const withPolicy = () => routes.filter((route) => route.policy).map((route) => (
 describe("authorization matrix: route handlers", () => {
   it("finds the route handlers in the code", () => {
     expect(routeFiles().length).toBeGreaterThanOrEqual(10);
-    expect(routes.map((r) => r.policy?.name)).toEqual(expect.arrayContaining(["transfers.list", "uploads.tus", "health.details", "vault.rewrap"]));
+    expect(routes.map((r) => r.policy?.name)).toEqual(expect.arrayContaining(["transfers.list", "uploads.tus", "health.details"]));
   });
 
   it("every route handler declares its policy (defineRoute), or its file is a declared framework route", () => {

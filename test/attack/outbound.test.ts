@@ -122,11 +122,12 @@ describe("outbound connections go to the validated address only", () => {
   });
 
   it("without the sandbox allowance, names resolving to private, loopback or metadata addresses are refused before any connection", async () => {
-    for (const address of ["127.0.0.1", "10.0.0.5", "169.254.169.254", "192.168.1.1", "0.0.0.0", "100.64.0.1"]) {
+    for (const address of ["127.0.0.1", "10.0.0.5", "169.254.169.254", "192.168.1.1", "0.0.0.0", "100.64.0.1", "192.0.2.10", "64:ff9b::a9fe:a9fe"]) {
       dns.answers = [address];
       await expect(validateDestinationHost("payer.rebind.test", 22, { allowPrivate: false })).rejects.toMatchObject({ code: "DESTINATION_BLOCKED" });
     }
-    for (const literal of ["127.0.0.1", "::1", "::ffff:169.254.169.254", "fd00:ec2::254"]) {
+    // The full table of forms and ranges is test/attack/ssrf-ranges.test.ts.
+    for (const literal of ["127.0.0.1", "::1", "::ffff:169.254.169.254", "fd00:ec2::254", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1"]) {
       await expect(validateDestinationHost(literal, 22, { allowPrivate: false })).rejects.toMatchObject({ code: "DESTINATION_BLOCKED" });
     }
   });

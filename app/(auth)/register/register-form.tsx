@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState } from "react";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
@@ -7,6 +8,17 @@ import { registerAction } from "@/app/(auth)/actions";
 
 export function RegisterForm() {
   const [state, formAction] = useActionState(registerAction, initialActionState);
+  // The same answer whether or not the address had an account: the email says which it was.
+  if (state.status === "ok") {
+    return (
+      <div className="space-y-4">
+        <FormMessage state={state} />
+        <Link href="/sign-in" className="inline-block text-sm font-medium text-brand-700 underline">
+          Go to sign-in
+        </Link>
+      </div>
+    );
+  }
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <FormMessage state={state} />

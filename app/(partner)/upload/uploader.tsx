@@ -27,6 +27,8 @@ interface Item {
   sent: number;
   startedAt: number;
   status: "uploading" | "done" | "rejected" | "error" | "cancelled";
+  /** Queued behind the uploads already running (PARALLEL_UPLOADS). */
+  waiting?: boolean;
   outcome?: string;
   transferId?: string;
   message?: string;
@@ -56,6 +58,13 @@ function parseError(error: Error & { originalResponse?: { getBody(): string; get
   return { message: "The upload failed. Check your connection and try again; it will resume where it stopped." };
 }
 
+/**
+ * Uploads sent at once from this page; more files wait their turn. Each unfinished upload counts
+ * against the organisation's limit on uploads in progress (10 by default), so dropping a large batch
+ * must not start them all together and have the rest refused.
+ */
+const PARALLEL_UPLOADS = 3;
+
 export function Uploader({ accounts }: { accounts: AccountOption[] }) {
   const [accountId, setAccountId] = useState(accounts[0].accountId);
   const [mode, setMode] = useState<"production" | "test">("production");
@@ -63,7 +72,23 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
   const [dragging, setDragging] = useState(false);
   const [now, setNow] = useState(0);
   const input = useRef<HTMLInputElement>(null);
+  const queue = useRef<{ waiting: Array<{ key: string; run: () => void }>; running: Set<string> }>({ waiting: [], running: new Set() });
   const account = accounts.find((a) => a.accountId === accountId)!;
+
+  const pump = () => {
+    const { waiting, running } = queue.current;
+    while (running.size < PARALLEL_UPLOADS && waiting.length) {
+      const next = waiting.shift()!;
+      running.add(next.key);
+      next.run();
+    }
+  };
+  /** An upload ended (sent, refused, failed or cancelled): its place goes to the next one waiting. */
+  const settle = (key: string) => {
+    queue.current.waiting = queue.current.waiting.filter((job) => job.key !== key);
+    queue.current.running.delete(key);
+    pump();
+  };
 
   const update = (key: string, patch: Partial<Item>) => {
     setNow(Date.now());
@@ -99,19 +124,31 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
             findings: answer.findings?.filter((f) => f.severity !== "confirm" || outcome === "rejected"),
             message: outcome === "rejected" ? "Not sent: the file did not pass the checks below." : undefined,
           });
+          settle(key);
         },
         onError: (error) => {
+          // The server's message as it is: a refused file, the organisation's quota, a full portal, an ended session.
           const parsed = parseError(error as Error & { originalResponse?: { getBody(): string; getStatus(): number } | null });
           update(key, { status: parsed.findings ? "rejected" : "error", message: parsed.message, findings: parsed.findings });
+          settle(key);
         },
       });
-      setItems((current) => [{ key, name: file.name, size: file.size, sent: 0, startedAt: Date.now(), status: "uploading", upload }, ...current]);
-      // A reload or a dropped connection continues from what the server already has.
-      void upload.findPreviousUploads().then((previous) => {
-        if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
-        upload.start();
+      setItems((current) => [{ key, name: file.name, size: file.size, sent: 0, startedAt: Date.now(), status: "uploading", waiting: true, upload }, ...current]);
+      queue.current.waiting.push({
+        key,
+        run: () => {
+          update(key, { waiting: false, startedAt: Date.now() });
+          // A reload or a dropped connection continues from what the server already has.
+          void upload.findPreviousUploads().then((previous) => {
+            // Cancelled while the previous uploads were looked up: it does not start.
+            if (!queue.current.running.has(key)) return;
+            if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+            upload.start();
+          });
+        },
       });
     }
+    pump();
   };
 
   return (
@@ -189,15 +226,14 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
               <div className="mt-2 flex flex-wrap items-center justify-between gap-2 text-sm" role="status">
                 {item.status === "uploading" ? (
                   <>
-                    <span>
-                      {percent}% · {rateAndEta(item, now)}
-                    </span>
+                    <span>{item.waiting ? "Waiting for the uploads before it…" : `${percent}% · ${rateAndEta(item, now)}`}</span>
                     <button
                       type="button"
                       className="rounded-md border border-slate-300 px-2 py-0.5"
                       onClick={() => {
                         void item.upload?.abort(true);
                         update(item.key, { status: "cancelled", message: "Cancelled." });
+                        settle(item.key);
                       }}
                     >
                       Cancel

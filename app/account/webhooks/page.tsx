@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { AppShell, PageHeader } from "@/app/app-shell";
 import { AutoRefresh } from "@/components/auto-refresh";
 import { getOrganisation, searchOrganisations } from "@/lib/organisations/service";
-import { listDeliveries, listWebhooks, type DeliverySummary, type WebhookSummary } from "@/lib/webhooks/service";
+import { listDeliveries, listWebhooks, type AttemptView, type DeliveryView, type WebhookSummary } from "@/lib/webhooks/service";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
 import { requirePageRole } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
@@ -83,6 +83,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
           <h2 id="delivery-log-heading" className="mb-3 text-lg font-semibold">
             Delivery log
           </h2>
+          <p className="mb-3 text-xs text-slate-500">
+            A failure before a trusted HTTPS connection is shown as “Could not connect”, whatever the network said; portal administrators can see the underlying error. “Send test event” is limited to a few per webhook every few minutes.
+          </p>
           <DeliveryLog deliveries={deliveries} webhooks={webhooks} />
         </section>
       </div>
@@ -103,7 +106,7 @@ function WebhookItem({ webhook }: { webhook: WebhookSummary }) {
   );
 }
 
-function DeliveryLog({ deliveries, webhooks }: { deliveries: DeliverySummary[]; webhooks: WebhookSummary[] }) {
+function DeliveryLog({ deliveries, webhooks }: { deliveries: DeliveryView[]; webhooks: WebhookSummary[] }) {
   if (!deliveries.length) return <p className="text-sm text-slate-600">Nothing sent yet. Use “Send test event” to try an endpoint.</p>;
   const urlOf = new Map(webhooks.map((w) => [w.id, w.url]));
   return (
@@ -140,10 +143,7 @@ function DeliveryLog({ deliveries, webhooks }: { deliveries: DeliverySummary[]; 
             <td className="py-2">
               <ol className="space-y-0.5 text-xs">
                 {delivery.attempts.map((attempt, index) => (
-                  <li key={index}>
-                    {at(attempt.at)}: {attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : "no response"}, {attempt.durationMs} ms
-                    {attempt.error ? ` — ${attempt.error}` : ""}
-                  </li>
+                  <AttemptLine key={index} attempt={attempt} />
                 ))}
               </ol>
             </td>
@@ -151,5 +151,21 @@ function DeliveryLog({ deliveries, webhooks }: { deliveries: DeliverySummary[]; 
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** One attempt: the category sentence for everyone; the raw error only reaches admins (the service leaves it out for others). */
+function AttemptLine({ attempt }: { attempt: AttemptView }) {
+  return (
+    <li>
+      {at(attempt.at)}: {attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : "no response"}
+      {attempt.durationMs !== null ? `, ${attempt.durationMs} ms` : ""}
+      {attempt.message ? ` — ${attempt.message}` : ""}
+      {attempt.detail ? (
+        <span className="block text-slate-500">
+          Raw error (shown to admins only): <code className="break-all">{attempt.detail}</code>
+        </span>
+      ) : null}
+    </li>
   );
 }

@@ -15,6 +15,9 @@ import { InvitePartnerUserForm } from "@/app/admin/organisations/organisation-fo
 import { UserRow } from "@/app/admin/organisations/user-row";
 import { OrganisationTwoFactorRule } from "@/app/admin/users/organisation-two-factor-rule";
 import { toUserRowData } from "@/app/admin/organisations/user-row-data";
+import { StagingLimitsForm } from "@/app/admin/organisations/staging-limits-form";
+import { getStagingUsage, type StagingUsageReport } from "@/lib/organisations/quota";
+import { formatBytes } from "@/lib/format";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -25,12 +28,29 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
+/** What the organisation holds in staging against its limits (read-only: support sees this too). */
+function StagingUsageFacts({ usage }: { usage: StagingUsageReport }) {
+  const whose = (own: boolean) => (own ? "set for this organisation" : "portal default");
+  return (
+    <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+      <dt className="text-slate-500">Files waiting on the portal</dt>
+      <dd>
+        {formatBytes(usage.stagedBytes)} of {formatBytes(usage.limits.stagingQuotaBytes)} ({whose(usage.limits.own.stagingQuotaBytes)})
+      </dd>
+      <dt className="text-slate-500">Uploads in progress</dt>
+      <dd>
+        {usage.unfinishedUploads} of {usage.limits.maxUnfinishedUploads} at once ({whose(usage.limits.own.maxUnfinishedUploads)})
+      </dd>
+    </dl>
+  );
+}
+
 /**
- * One organisation: contact, users, partner accounts, destinations and keys. Admins get the
+ * One organisation: contact, upload limits, users, partner accounts, destinations and keys. Admins get the
  * controls; support gets the same facts with no form rendered (and the data layer refuses their writes).
  */
 export async function OrganisationDetail({ actor, organisationId, readOnly }: { actor: Actor; organisationId: string; readOnly: boolean }) {
-  const [organisation, members, accounts, keys, invitations, overviews] = await orNotFound(
+  const [organisation, members, accounts, keys, invitations, overviews, staging] = await orNotFound(
     Promise.all([
       getOrganisation(actor, organisationId),
       listOrganisationUsers(actor, organisationId),
@@ -38,6 +58,7 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
       listOrganisationKeys(actor, organisationId),
       listOpenInvitations(actor, organisationId),
       listPartnerAccounts(actor, { organisationId }),
+      getStagingUsage(actor, organisationId),
     ]),
   );
   // How each account's payer answers are collected; the read-only (support) view has no button.
@@ -65,6 +86,17 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
             </>
           ) : null}
         </dl>
+
+        <Section title="Upload limits">
+          <StagingUsageFacts usage={staging} />
+          {readOnly ? null : (
+            <StagingLimitsForm
+              organisationId={organisation.id}
+              own={{ stagingQuotaBytes: organisation.stagingQuotaBytes, maxUnfinishedUploads: organisation.maxUnfinishedUploads }}
+              defaults={staging.defaults}
+            />
+          )}
+        </Section>
 
         <Section title="Users">
           <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">

@@ -1,13 +1,16 @@
 "use client";
 
-import { useActionState } from "react";
-import { FormMessage, SubmitButton, TextArea } from "@/components/form";
+import { useActionState, useId } from "react";
+import { FormMessage, SubmitButton } from "@/components/form";
 import { initialActionState } from "@/lib/auth/action-state";
 import { approveRegistrationAction, rejectRegistrationAction } from "@/app/admin/actions";
 
 export function DecisionForms({ organisationId, organisationName }: { organisationId: string; organisationName: string }) {
   const [approveState, approve] = useActionState(approveRegistrationAction, initialActionState);
   const [rejectState, reject] = useActionState(rejectRegistrationAction, initialActionState);
+  // One id per entry: the queue shows several registrations, each with its own reason box.
+  const reasonId = useId();
+  const reasonError = rejectState.fieldErrors?.reason;
   // Once decided, the entry shows the outcome in place; it leaves the queue on the next visit.
   const decided = approveState.status === "ok" ? approveState : rejectState.status === "ok" ? rejectState : null;
   if (decided) {
@@ -29,7 +32,26 @@ export function DecisionForms({ organisationId, organisationName }: { organisati
         <form action={reject} className="mt-3 space-y-3" aria-label={`Reject ${organisationName}`}>
           <FormMessage state={rejectState} />
           <input type="hidden" name="organisationId" value={organisationId} />
-          <TextArea name="reason" label="Reason shown to the partner" required state={rejectState} />
+          <div className="space-y-1">
+            <label htmlFor={reasonId} className="block text-sm font-medium text-slate-800">
+              Reason shown to the partner
+            </label>
+            <textarea
+              id={reasonId}
+              name="reason"
+              rows={3}
+              required
+              defaultValue={rejectState.values?.reason}
+              aria-invalid={reasonError ? true : undefined}
+              aria-describedby={reasonError ? `${reasonId}-error` : undefined}
+              className={`block w-full rounded-md border px-3 py-2 text-sm shadow-sm focus:border-brand-600 focus:outline-none focus:ring-2 focus:ring-brand-100 ${reasonError ? "border-red-500" : "border-slate-300"}`}
+            />
+            {reasonError ? (
+              <p id={`${reasonId}-error`} className="text-sm text-red-700">
+                {reasonError}
+              </p>
+            ) : null}
+          </div>
           <SubmitButton variant="danger">Reject registration</SubmitButton>
         </form>
       </details>

@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/app/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
-import { listRegistrations } from "@/lib/organisations/service";
+import { listRegistrations, listRegistrationsForReview } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { DecisionForms } from "@/app/admin/registrations/decision-forms";
+import { DuplicateWarnings } from "@/app/admin/registrations/duplicate-warnings";
 
 export const metadata: Metadata = { title: "Registrations" };
 
 export default async function RegistrationsPage() {
   const actor = await requirePageRole("admin");
-  const [pending, recent] = await Promise.all([listRegistrations(actor, "pending"), listRegistrations(actor, "rejected")]);
+  const [pending, recent] = await Promise.all([listRegistrationsForReview(actor), listRegistrations(actor, "rejected")]);
   return (
     <>
       <PageHeader title="Registrations" description="New trading partners wait here until you check them against the payer's enrollment records." />
@@ -33,6 +34,7 @@ export default async function RegistrationsPage() {
                     <dt className="text-slate-500">Registered</dt>
                     <dd>{organisation.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC</dd>
                   </dl>
+                  <DuplicateWarnings registration={organisation} duplicates={organisation.duplicates} />
                 </div>
                 <DecisionForms organisationId={organisation.id} organisationName={organisation.name} />
               </div>

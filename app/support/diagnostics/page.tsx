@@ -13,7 +13,7 @@ export default async function DiagnosticsPage() {
   const [runs, accounts] = await Promise.all([listDiagnoses(actor, { limit: 100 }), listPartnerAccounts(actor, {})]);
   return (
     <>
-      <PageHeader title="Diagnostics" description="Every connection test partners and staff ran, and a test for any partner account. Each run is audited." />
+      <PageHeader title="Diagnostics" description="Every connection test partners and staff ran, and a read-only test for any partner account (support never writes on a payer's server). Each run is audited." />
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
         <section aria-label="Diagnosis runs" className="rounded-lg border border-slate-200 bg-white">
           <table className="w-full text-left text-sm">

@@ -11,6 +11,7 @@ import { getTransferForActor } from "@/lib/transfers/records";
 import { NotFoundError, UserInputError } from "@/lib/errors";
 import type { TransferStopCode } from "@/lib/transfers/errors";
 import { inRelayTransaction } from "@/lib/transfers/queue/hand-off";
+import { claimStagingRoom } from "@/lib/organisations/quota";
 import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
 import { blocking, checkNameAndSize, runPreRelayChecks, type CheckFinding } from "@/lib/transfers/intake/checks";
 import { insertSubmissionReferences } from "@/db/repositories/submission-references";
@@ -67,6 +68,7 @@ function found(transfer: Transfer | undefined): Transfer {
  *
  * One transaction writes the outcome: the transfer row (new, or the browser upload's), its audit
  * entry and, when it is queued, its relay job. A crash or a failure anywhere in it leaves none of them.
+ * A new row over the organisation's staging quota throws StagingQuotaError (the caller removes the bytes).
  */
 export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promise<AcceptResult> {
   const { account, destination, organisation } = await loadSendingContext(actor, input.accountId);
@@ -105,6 +107,10 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
   // The control numbers the payer's acknowledgements will point back with (ISA13, GS06, ST02, BHT03, CLM01).
   const references = await readSubmissionReferences(stagingPath(input.stagingKey));
   return inRelayTransaction(async (tx, relay) => {
+    // A new row (an API upload) claims its room in the organisation's staging quota here, with its
+    // limits locked: concurrent uploads checked the quota before streaming, only one of them gets
+    // the last room. A browser upload's row claimed it when the upload started.
+    if (!input.existingTransferId) await claimStagingRoom(tx, account.organisationId, { bytes: input.size, unfinishedUpload: false });
     const transfer = input.existingTransferId
       ? found(await transfersRepo.markReceived(tx, input.existingTransferId, received))
       : await transfersRepo.insertTransfer(tx, {

@@ -1,9 +1,11 @@
 import "server-only";
 import { getDb } from "@/db/client";
+import { inTransaction } from "@/db/executor";
 import type { PartnerAccount, Transfer } from "@/db/schema";
 import * as transfersRepo from "@/db/repositories/transfers";
 import { assertCanWrite, requireApprovedPartner, type Actor } from "@/lib/auth/actor";
 import type { TransferStopCode } from "@/lib/transfers/errors";
+import { claimStagingRoom } from "@/lib/organisations/quota";
 
 /*
  * The transfer row of a resumable browser upload (lib/transfers/intake/tus.ts): created with the
@@ -20,29 +22,36 @@ export async function findUploadTransfer(actor: Actor, uploadId: string): Promis
 }
 
 /**
- * The row of an upload that starts, in one statement: it never exists without the upload id that
- * ties it to its bytes. `account` is one the actor may send with (loadSendingContext).
+ * The row of an upload that starts: it never exists without the upload id that ties it to its
+ * bytes. `account` is one the actor may send with (loadSendingContext).
+ *
+ * The same transaction first claims room in the organisation's staging quota (the announced size,
+ * and one more unfinished upload) with the organisation's limits locked, so uploads started at the
+ * same moment cannot both take the last room. Over a limit: StagingQuotaError, and no row.
  */
 export async function startUploadTransfer(
   actor: Actor,
   input: { account: PartnerAccount; mode: "test" | "production"; name: string; size: number; uploadId: string; stagingKey: string },
 ): Promise<Transfer> {
   assertCanWrite(actor, input.account.organisationId, "partner account");
-  return transfersRepo.insertTransfer(await getDb(), {
-    organisationId: input.account.organisationId,
-    partnerAccountId: input.account.id,
-    destinationId: input.account.destinationId,
-    kind: "upload",
-    mode: input.mode,
-    originalName: input.name,
-    remoteName: input.name,
-    sizeBytes: input.size,
-    sha256: null,
-    stagingKey: input.stagingKey,
-    uploadedBy: actor.userId,
-    uploaderIp: actor.ip,
-    status: "uploading",
-    uploadId: input.uploadId,
+  return inTransaction(async (tx) => {
+    await claimStagingRoom(tx, input.account.organisationId, { bytes: input.size, unfinishedUpload: true });
+    return transfersRepo.insertTransfer(tx, {
+      organisationId: input.account.organisationId,
+      partnerAccountId: input.account.id,
+      destinationId: input.account.destinationId,
+      kind: "upload",
+      mode: input.mode,
+      originalName: input.name,
+      remoteName: input.name,
+      sizeBytes: input.size,
+      sha256: null,
+      stagingKey: input.stagingKey,
+      uploadedBy: actor.userId,
+      uploaderIp: actor.ip,
+      status: "uploading",
+      uploadId: input.uploadId,
+    });
   });
 }
 

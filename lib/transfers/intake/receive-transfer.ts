@@ -9,7 +9,8 @@ import { acceptStagedFile, loadSendingContext, precheckUpload, type AcceptResult
 import { blocking, type CheckFinding } from "@/lib/transfers/intake/checks";
 import { admitUpload, reportStorageFull } from "@/lib/transfers/staging/storage-full";
 import { ApiError, jsonResponse } from "@/lib/api/errors";
-import { BodyIncompleteError, BodyTooLargeError, stageRequestBody } from "@/lib/transfers/intake/stage-body";
+import { BodyIncompleteError, BodyOverQuotaError, BodyTooLargeError, stageRequestBody } from "@/lib/transfers/intake/stage-body";
+import { overQuota, recordQuotaRefusal, StagingQuotaError, stagingRoomOf } from "@/lib/organisations/quota";
 import { transferResource } from "@/lib/api/transfer-resource";
 import { parseUploadRequest, type UploadRequest } from "@/lib/transfers/intake/upload-request";
 
@@ -31,6 +32,12 @@ function refused(findings: CheckFinding[]): ApiError {
     { findings },
     stopSending,
   );
+}
+
+/** 403 QUOTA_EXCEEDED: recorded for the admins, then answered. */
+async function quotaRefused(actor: Actor, error: StagingQuotaError, name: string): Promise<StagingQuotaError> {
+  await recordQuotaRefusal(actor, error, { channel: "api", target: name });
+  return error;
 }
 
 /** 507: the staging volume has no room. Not the client's fault: nothing was kept, try again later. */
@@ -62,25 +69,36 @@ async function sendingContext(actor: Actor, upload: UploadRequest) {
 }
 
 /**
- * `POST /api/v1/transfers`: the same pipeline as a browser upload. Name and announced size are
- * checked before a byte is read; the body then streams to the staging store (hashed on the way,
- * cut off at the destination's limit) and every pre-relay check runs before the transfer is queued.
+ * `POST /api/v1/transfers`: the same pipeline as a browser upload. Name, announced size and the
+ * organisation's staging quota are checked before a byte is read; the body then streams to the
+ * staging store (hashed on the way, cut off at the destination's limit or the quota's room) and
+ * every pre-relay check runs before the transfer is queued.
  */
 export async function receiveTransfer(request: Request, actor: Actor): Promise<Response> {
   const upload = parseUploadRequest(request);
-  const { destination } = await sendingContext(actor, upload);
+  const { destination, organisation } = await sendingContext(actor, upload);
   // Without Content-Length the size is unknown yet: check the name now (1 byte trips no size rule),
   // the size while streaming and again, with every other check, once the bytes are staged.
   const early = await precheckUpload(actor, { accountId: upload.accountId, mode: upload.mode, name: upload.name, size: upload.declaredSize ?? 1 });
   if (blocking(early).length) throw refused(early);
+  // The organisation's staging quota: the announced size must fit in what is left (unannounced:
+  // something must be left, and the body is cut off once it outgrows it).
+  const room = await stagingRoomOf(actor, organisation.id);
+  if (upload.declaredSize !== null ? upload.declaredSize > room.remainingBytes : room.remainingBytes === 0) {
+    throw await quotaRefused(actor, overQuota(room.usage.stagedBytes, upload.declaredSize, room.limits).withHeaders(stopSending), upload.name);
+  }
   // The announced size must fit on the staging volume with the reserve to spare (unannounced: the reserve must be free).
   if (!(await admitUpload(actor, { channel: "api", declaredBytes: upload.declaredSize }))) throw storageFull();
 
   const stagingKey = newStagingKey();
   let staged: { size: number; sha256: string };
   try {
-    staged = await stageRequestBody(request.body, stagingKey, destination.maxFileBytes);
+    staged = await stageRequestBody(request.body, stagingKey, destination.maxFileBytes, room.remainingBytes);
   } catch (error) {
+    if (error instanceof BodyOverQuotaError) {
+      // stageRequestBody removed the partial file already.
+      throw await quotaRefused(actor, overQuota(room.usage.stagedBytes, null, room.limits).withHeaders(stopSending), upload.name);
+    }
     if (error instanceof BodyTooLargeError) {
       const message = `The file is larger than ${mebibytes(error.maxBytes)}, the most ${destination.name} accepts. Split the batch into smaller files.`;
       throw new ApiError(413, "FILE_TOO_LARGE", `The file was refused and nothing was sent: ${message}`, { findings: [{ code: "TOO_LARGE", severity: "block", message }] }, stopSending);
@@ -109,6 +127,11 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
       confirmDuplicate: upload.confirmDuplicate,
     });
   } catch (error) {
+    if (error instanceof StagingQuotaError) {
+      // Uploads of the same organisation streamed at once, and another one took the room first: no row was added.
+      await removeStagedFile(stagingKey);
+      throw await quotaRefused(actor, error, upload.name);
+    }
     if (!isOutOfSpaceError(error)) throw error;
     const transferIds = await abandonStagedFile(actor, stagingKey);
     await reportStorageFull(actor, { channel: "api", phase: "interrupted", declaredBytes: upload.declaredSize, receivedBytes: staged.size, transferIds });

@@ -15,6 +15,14 @@ export class BodyTooLargeError extends Error {
   }
 }
 
+/** The body grew past the room left in the organisation's staging quota (it came without a Content-Length that said so). */
+export class BodyOverQuotaError extends Error {
+  constructor(readonly roomBytes: number) {
+    super(`The body is larger than the ${roomBytes} bytes left in the staging quota.`);
+    this.name = "BodyOverQuotaError";
+  }
+}
+
 export class BodyIncompleteError extends Error {
   constructor(cause: unknown) {
     super("The request body ended before it was complete.", { cause });
@@ -22,18 +30,23 @@ export class BodyIncompleteError extends Error {
   }
 }
 
-/** Counts and hashes the bytes on their way to disk, and stops the stream one byte past the limit. */
+/** Counts and hashes the bytes on their way to disk, and stops the stream one byte past either limit. */
 class MeasuringStream extends Transform {
   readonly hash = crypto.createHash("sha256");
   size = 0;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly roomBytes: number,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
+    // The destination's limit first: a file too large to send at all is that, whatever the quota.
     if (this.size > this.maxBytes) return done(new BodyTooLargeError(this.maxBytes));
+    if (this.size > this.roomBytes) return done(new BodyOverQuotaError(this.roomBytes));
     this.hash.update(chunk);
     done(null, chunk);
   }
@@ -44,12 +57,13 @@ class MeasuringStream extends Transform {
  * reads the next chunk only once the previous one is on disk, so a fast client is slowed to the
  * disk's pace rather than buffered. Over `maxBytes` the read stops at once (the rest of the body is
  * never consumed) and the partial file is removed, as it is when the client goes away mid-body or
- * the volume fills up (then a StagingFullError says how much had arrived).
+ * the volume fills up (then a StagingFullError says how much had arrived). Past `roomBytes` (what the
+ * organisation's staging quota has left) the same happens with a BodyOverQuotaError.
  */
-export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, key: string, maxBytes: number): Promise<{ size: number; sha256: string }> {
+export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, key: string, maxBytes: number, roomBytes = Number.POSITIVE_INFINITY): Promise<{ size: number; sha256: string }> {
   const file = stagingPath(key);
   await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const measuring = new MeasuringStream(maxBytes);
+  const measuring = new MeasuringStream(maxBytes, roomBytes);
   const source = body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
   try {
     await pipeline(source, measuring, fs.createWriteStream(file, { flags: "wx", mode: 0o600 }));
@@ -57,7 +71,7 @@ export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, 
     await removeStagedFile(key);
     if (isOutOfSpaceError(error)) throw new StagingFullError({ phase: "interrupted", declaredBytes: null, receivedBytes: measuring.size }, { cause: error });
     // A failing disk is ours to report (as an internal error); anything else came from the client.
-    if (error instanceof BodyTooLargeError || (error as NodeJS.ErrnoException).syscall) throw error;
+    if (error instanceof BodyTooLargeError || error instanceof BodyOverQuotaError || (error as NodeJS.ErrnoException).syscall) throw error;
     throw new BodyIncompleteError(error);
   }
   return { size: measuring.size, sha256: measuring.hash.digest("hex") };

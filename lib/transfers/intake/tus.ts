@@ -11,13 +11,20 @@ import { codeForStatus, errorJson } from "@/lib/http/error-response";
 import { logger } from "@/lib/logger";
 import { tusDirectory } from "@/lib/transfers/staging/files";
 import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib/transfers/staging/space";
-import { acceptStagedFile, loadSendingContext, precheckUpload } from "@/lib/transfers/intake/accept";
-import { blocking } from "@/lib/transfers/intake/checks";
+import { acceptStagedFile, loadSendingContext, precheckUpload, type AcceptResult } from "@/lib/transfers/intake/accept";
+import { blocking, type CheckFinding } from "@/lib/transfers/intake/checks";
+import type { Transfer } from "@/db/schema";
 import { HashingFileStore } from "@/lib/transfers/intake/hashing-file-store";
 import { admitUpload, reportStorageFull } from "@/lib/transfers/staging/storage-full";
 import { runtime } from "@/lib/runtime";
+import { recordQuotaRefusal, StagingQuotaError } from "@/lib/organisations/quota";
+import { UPLOAD_EXPIRED_CODE } from "@/lib/transfers/staging/unfinished-uploads";
 
 export const TUS_PATH = "/api/uploads";
+
+/** The answer to GET on an upload (here and in the route): uploaded files are never served back. */
+export const UPLOADS_NOT_SERVED =
+  "Uploaded files are never served back by the portal. A HEAD request tells how much of an upload has arrived; the Transfers page shows what became of a file.";
 
 type Rejection = { status_code: number; body: string };
 // The portal's one error body (lib/http/error-response.ts); tus's own protocol answers keep theirs.
@@ -49,6 +56,21 @@ function metadataOf(upload: Upload) {
   return { name: metadata.filename ?? "", accountId: metadata.accountId ?? "", mode: metadata.mode === "test" ? ("test" as const) : ("production" as const) };
 }
 
+/** What the request that completes an upload answers: the transfer and what became of it. */
+function finishAnswer(transferId: string, outcome: AcceptResult["outcome"], findings: CheckFinding[]) {
+  return {
+    status_code: 200,
+    headers: { "Content-Type": "application/json", "X-Transfer-Id": transferId, "X-Transfer-Outcome": outcome },
+    body: JSON.stringify({ transferId, outcome, findings }),
+  };
+}
+
+/** The same answer for an upload accepted (or rejected by the checks) earlier. */
+function finished(transfer: Transfer) {
+  const outcome = transfer.status === "failed" ? "rejected" : transfer.awaitingConfirmation ? "awaiting_confirmation" : "queued";
+  return finishAnswer(transfer.id, outcome, transfer.checks as CheckFinding[]);
+}
+
 function createServer(): Server {
   fs.mkdirSync(tusDirectory(), { recursive: true, mode: 0o700 });
   const store = new HashingFileStore({ directory: tusDirectory() });
@@ -58,10 +80,18 @@ function createServer(): Server {
     relativeLocation: true,
     // Names on disk are ours; the partner's file name is metadata only.
     namingFunction: () => crypto.randomUUID(),
+    // A finished upload's bytes belong to its transfer (queued, being sent): a DELETE must not remove them.
+    disableTerminationForFinishedUploads: true,
     async onIncomingRequest(req, uploadId) {
       const actor = await requirePartner();
+      // Files are never served back (SECURITY.md): the route refuses GET first; this holds for any caller of the server.
+      if (req.method === "GET") throw reject(405, UPLOADS_NOT_SERVED, {}, "METHOD_NOT_ALLOWED");
       // Creation (POST) has no upload yet; every other request must name one of the actor's uploads.
-      if (req.method !== "POST" && req.method !== "OPTIONS" && !(await findUploadTransfer(actor, uploadId))) throw reject(404, "Upload not found.");
+      if (req.method === "POST" || req.method === "OPTIONS") return;
+      const transfer = await findUploadTransfer(actor, uploadId);
+      if (!transfer) throw reject(404, "Upload not found.");
+      // Removed by the unfinished-upload expiry: say so (a resuming client starts a new upload on a 4xx HEAD).
+      if (transfer.status === "failed" && transfer.lastErrorCode === UPLOAD_EXPIRED_CODE) throw reject(410, transfer.lastErrorMessage ?? "This upload was removed. Upload the file again.", {}, "NOT_FOUND");
     },
     async onUploadCreate(_req, upload) {
       const actor = await requirePartner();
@@ -75,14 +105,28 @@ function createServer(): Server {
       // The declared size must fit on the staging volume with the reserve to spare, before a byte is stored.
       if (!(await admitUpload(actor, { channel: "browser", declaredBytes: upload.size }))) throw reject(507, STORAGE_FULL_MESSAGE);
       const { account } = await loadSendingContext(actor, accountId);
-      // One statement: a row never exists without the upload id that ties it to its bytes.
-      await startUploadTransfer(actor, { account, mode, name, size: upload.size, uploadId: upload.id, stagingKey: `tus/${upload.id}` });
+      // One transaction: the organisation's staging quota is claimed and the row added (a row never
+      // exists without the upload id that ties it to its bytes). Refused: nothing is stored.
+      try {
+        await startUploadTransfer(actor, { account, mode, name, size: upload.size, uploadId: upload.id, stagingKey: `tus/${upload.id}` });
+      } catch (error) {
+        if (!(error instanceof StagingQuotaError)) throw error;
+        await recordQuotaRefusal(actor, error, { channel: "browser", target: name });
+        throw reject(error.status, error.message, {}, error.code);
+      }
       return {};
     },
     async onUploadFinish(_req, upload) {
       const actor = await requirePartner();
       const transfer = await findUploadTransfer(actor, upload.id);
       if (!transfer) throw reject(404, "Upload not found.");
+      if (transfer.status !== "uploading") {
+        // A repeated final request (its answer was lost): the same answer again, nothing accepted twice.
+        if (transfer.status !== "failed" || transfer.lastErrorCode === "CHECK_FAILED") return finished(transfer);
+        // Its last bytes arrived after the upload was ended (expired or cancelled meanwhile): nothing is accepted or kept.
+        if (!(await stagedBytesInUse(actor, { uploadId: upload.id }))) await store.discard(upload.id);
+        throw reject(410, transfer.lastErrorMessage ?? "This upload was ended before it finished. Upload the file again.", {}, "NOT_FOUND");
+      }
       const { name, accountId, mode } = metadataOf(upload);
       const stagingKey = `tus/${upload.id}`;
       const result = await acceptStagedFile(actor, {
@@ -95,11 +139,7 @@ function createServer(): Server {
         kind: "upload",
         existingTransferId: transfer.id,
       });
-      return {
-        status_code: 200,
-        headers: { "Content-Type": "application/json", "X-Transfer-Id": transfer.id, "X-Transfer-Outcome": result.outcome },
-        body: JSON.stringify({ transferId: transfer.id, outcome: result.outcome, findings: result.findings }),
-      };
+      return finishAnswer(transfer.id, result.outcome, result.findings);
     },
     async onResponseError(req, error) {
       // Refusals (ours and the protocol's) go out as they are.

@@ -13,6 +13,8 @@ import { releaseOrphanedJobs, transfersWithoutJob } from "@/lib/transfers/queue/
 import { createNotificationQueues, startNotificationWorkers, type NotificationWorkers } from "@/lib/notifications/jobs";
 import type { RelayQueue } from "@/lib/transfers/queue/queue";
 import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
+import { removeExpiredUnfinishedUploads } from "@/lib/transfers/staging/unfinished-uploads";
+import { env } from "@/lib/env";
 import { removeExpiredResponseFiles } from "@/lib/responses/retention";
 import { createResponseQueues, startResponseJobs, type ResponseJobs } from "@/lib/responses/jobs";
 import { startRelayWorkerLoop } from "@/lib/transfers/queue/workers";
@@ -117,10 +119,12 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   // concurrency 0: a producer only (it enqueues; other processes work).
   const retentionWorker = config.concurrency > 0
     ? await boss.work(RETENTION_QUEUE, { pollingIntervalSeconds: 30 }, async () => {
+        // Uploads left unfinished end first (row failed, bytes and tus metadata removed): they stop counting against the quota.
+        const expiredUploads = await removeExpiredUnfinishedUploads(systemActor("retention"), { maxHours: env().UNFINISHED_UPLOAD_HOURS, retentionDays: config.retentionDays });
         const removed = await removeExpiredStagedFiles(systemActor("retention"), { retentionDays: config.retentionDays, deliveredGraceHours: config.deliveredGraceHours });
         // Payer files are kept as long as uploads are (the staging retention period), then their bytes go.
         const responseFiles = await removeExpiredResponseFiles(systemActor("retention"), { retentionDays: config.retentionDays });
-        return { removed: removed.length, responseFiles: responseFiles.length };
+        return { removed: removed.length, expiredUploads: expiredUploads.length, responseFiles: responseFiles.length };
       })
     : undefined;
 

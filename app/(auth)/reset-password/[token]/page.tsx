@@ -5,8 +5,16 @@ import { ResetPasswordForm } from "@/app/(auth)/reset-password/[token]/reset-pas
 
 export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
 
-export default async function ResetPasswordPage({ params }: { params: Promise<{ token: string }> }) {
+export default async function ResetPasswordPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ token: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { token } = await params;
+  // Sign-in sends the holder of a generated first password (the printed one) here to choose their own.
+  const first = (await searchParams).first === "1";
   const reset = await findOpenPasswordReset(token);
   if (!reset) {
     return (
@@ -25,7 +33,9 @@ export default async function ResetPasswordPage({ params }: { params: Promise<{ 
         <h1 className="text-2xl font-semibold">Choose a new password</h1>
         <p className="mt-1 text-sm text-slate-600">
           For <strong>{reset.email}</strong>.{" "}
-          {reset.reason === "admin_forced" ? "An administrator asked you to replace your password before you sign in again." : ""} Setting it signs you out everywhere.
+          {first ? "The password you signed in with was generated for your first sign-in: choose your own now. " : ""}
+          {reset.reason === "admin_forced" ? "An administrator asked you to replace your password before you sign in again." : ""} Setting it signs you out everywhere
+          and revokes your API tokens.
         </p>
       </div>
       <ResetPasswordForm token={token} />
