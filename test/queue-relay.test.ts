@@ -65,7 +65,7 @@ describe(`the relay queue on ${process.env.DATABASE_URL ? "PostgreSQL" : "embedd
     // The worker completes the job just after the attempt is recorded: wait for that, then check it is the only one.
     const jobs = await eventually(async () => {
       const result = await database.handle().raw.query(`SELECT state FROM pgboss.job WHERE name = $1 AND singleton_key = $2`, [RELAY_QUEUE, transfer.id]);
-      return result.rows.every((row: { state: string }) => row.state !== "active") ? result.rows : undefined;
+      return result.rows.every((row) => row.state !== "active") ? result.rows : undefined;
     }, "the relay job to finish");
     expect(jobs).toEqual([{ state: "completed" }]);
   });
