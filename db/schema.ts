@@ -241,9 +241,9 @@ export const secrets = pgTable(
   "secrets",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    ownerKind: text("owner_kind").$type<"partner_account" | "ssh_key" | "user" | "webhook">().notNull(),
+    ownerKind: text("owner_kind").$type<"partner_account" | "ssh_key" | "user" | "webhook" | "staged_file">().notNull(),
     ownerId: uuid("owner_id").notNull(),
-    purpose: text("purpose").$type<"upstream_password" | "private_key" | "totp_secret" | "totp_pending" | "webhook_signing">().notNull(),
+    purpose: text("purpose").$type<"upstream_password" | "private_key" | "totp_secret" | "totp_pending" | "webhook_signing" | "file_key">().notNull(),
     masterKeyId: text("master_key_id").notNull(),
     sealed: text("sealed").notNull(),
     setBy: uuid("set_by"),

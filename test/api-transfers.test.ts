@@ -13,7 +13,7 @@ import { setUserDisabled } from "@/lib/organisations/users";
 import { API_RATE_LIMIT } from "@/lib/api/authenticate";
 import { errorSchema, transferDetailSchema, transferListSchema, transferSchema } from "@/lib/api/schemas";
 import { replaceRuntimeParts } from "@/lib/runtime";
-import { stagingPath, stagingRoot } from "@/lib/transfers/staging/files";
+import { sha256OfStagedFile, stagingPath, stagingRoot } from "@/lib/transfers/staging/files";
 import { Transcript } from "@/lib/transfers/transcript";
 import { GET as listRoute, POST as createRoute, DELETE as deleteListRoute } from "@/app/api/v1/transfers/route";
 import { GET as getRoute } from "@/app/api/v1/transfers/[id]/route";
@@ -128,9 +128,12 @@ describe("POST /api/v1/transfers", () => {
     const [row] = await db.select().from(transfers).where(eq(transfers.id, transfer.id));
     expect(row.uploadedBy).toBe(a.user.id);
     expect(row.uploaderIp).toBe("198.51.100.7");
+    // Sealed on disk (PHI at rest): segments and their overhead, none of the plaintext; it reads back exactly.
     const staged = fs.readFileSync(stagingPath(row.stagingKey!));
-    expect(staged.length).toBe(6 * MiB + 123);
-    expect(crypto.createHash("sha256").update(staged).digest("hex")).toBe(sha256);
+    expect(staged.subarray(0, 7).toString("latin1")).toBe("EDISEAL");
+    expect(staged.length).toBeGreaterThan(6 * MiB + 123);
+    expect(crypto.createHash("sha256").update(staged).digest("hex")).not.toBe(sha256);
+    expect(await sha256OfStagedFile(row.stagingKey!)).toBe(sha256);
   });
 
   it("stops reading at the destination's limit mid-stream: 413, nothing kept", async () => {

@@ -1,6 +1,4 @@
 import "server-only";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { TransferError } from "@/lib/transfers/errors";
@@ -8,6 +6,8 @@ import type { Transcript } from "@/lib/transfers/transcript";
 import type { DeliveryRequest, DeliveryResult } from "@/lib/transfers/types";
 import { assertSafeFtpName } from "@/lib/ftps/names";
 import { openFtpsSession, type FtpsSession } from "@/lib/ftps/session";
+import type { StagedFileReader } from "@/lib/sealed-files/reader";
+import { openStagedSource, verifyStagedSource } from "@/lib/transfers/staging/staged-source";
 
 function formatRate(bytes: number, ms: number): string {
   const perSecond = bytes / Math.max(ms / 1000, 0.001);
@@ -63,10 +63,9 @@ async function findDeliveredCopy(
  * "direct" strategy the final name is written from the start and still size-checked.
  */
 export async function deliverOverFtps(request: DeliveryRequest): Promise<DeliveryResult> {
-  const { destination, target, credentials, localPath, remoteName, transcript, signal, onProgress, expectedSha256 } = request;
+  const { destination, localPath, remoteName, signal } = request;
   const started = Date.now();
-  const direct = destination.uploadStrategy === "direct";
-  const uploadName = direct ? remoteName : `${remoteName}${destination.tempSuffix}`;
+  const uploadName = destination.uploadStrategy === "direct" ? remoteName : `${remoteName}${destination.tempSuffix}`;
   assertSafeFtpName(remoteName, "file name");
   assertSafeFtpName(uploadName, "temporary file name");
   assertSafeFtpName(destination.remoteDir, "remote directory");
@@ -76,14 +75,21 @@ export async function deliverOverFtps(request: DeliveryRequest): Promise<Deliver
 
   if (signal?.aborted) throw new TransferError("CONNECTION_LOST", "The transfer was cancelled by the portal.", { detail: "aborted before connecting" });
 
-  let totalBytes: number;
+  const local = await openStagedSource(localPath, request.localFileKey);
   try {
-    const info = await stat(localPath);
-    if (!info.isFile()) throw new Error("not a regular file");
-    totalBytes = info.size;
-  } catch (cause) {
-    throw new TransferError("LOCAL_FILE_MISSING", undefined, { detail: path.basename(localPath), cause });
+    return await deliverStagedFile(request, local, started);
+  } finally {
+    await local.close();
   }
+}
+
+async function deliverStagedFile(request: DeliveryRequest, local: StagedFileReader, started: number): Promise<DeliveryResult> {
+  const { destination, target, credentials, remoteName, transcript, signal, onProgress, expectedSha256 } = request;
+  const direct = destination.uploadStrategy === "direct";
+  const uploadName = direct ? remoteName : `${remoteName}${destination.tempSuffix}`;
+  const totalBytes = local.size;
+  // Written straight under its final name, a file must be known sound before its first byte goes.
+  if (direct) await verifyStagedSource(local);
 
   const session: FtpsSession = await openFtpsSession(destination, target, credentials, transcript, {}, { signal });
   try {
@@ -124,14 +130,22 @@ export async function deliverOverFtps(request: DeliveryRequest): Promise<Deliver
         },
       });
       // 1 MiB reads: with 64 KiB the per-chunk stream and fs overhead dominated the relay's CPU (scripts/bench).
-      const file = createReadStream(localPath, { start: resumeFrom, highWaterMark: 1024 * 1024 });
-      file.on("error", (error) => counter.destroy(error));
+      const file = local.stream({ start: resumeFrom, blockBytes: 1024 * 1024 });
+      // A damaged segment ends the upload with its own error, not the data connection's it causes.
+      let localFailure: Error | undefined;
+      file.on("error", (error) => {
+        localFailure = error;
+        counter.destroy(error);
+      });
       file.pipe(counter);
       try {
         await session.write(counter, uploadName, resumeFrom > 0 ? "APPE" : "STOR");
+      } catch (error) {
+        throw localFailure ?? error;
       } finally {
         file.destroy();
       }
+      if (localFailure) throw localFailure;
       const ms = Date.now() - uploadStarted;
       transcript.note("upload", `sent ${toSend} bytes${resumeFrom ? ` (resumed at byte ${resumeFrom})` : ""} in ${ms} ms, ${formatRate(toSend, ms)}`);
     } else {

@@ -144,7 +144,7 @@ async function download(session: FtpsSession, transcript: Transcript, entry: Lis
   }
   const sha256 = await staged.commit();
   transcript.note("session", `downloaded ${entry.name}: ${entry.size} bytes in ${Date.now() - started} ms, SHA-256 ${sha256.slice(0, 16)}…`);
-  return { remoteName: entry.name, size: entry.size, modifiedAt: entry.modifiedAt, sha256, stagingKey: staged.stagingKey };
+  return { remoteName: entry.name, size: entry.size, modifiedAt: entry.modifiedAt, sha256, stagingKey: staged.stagingKey, fileKey: staged.fileKey };
 }
 
 /** The FTP reply code behind a mapped failure (basic-ftp's FTPError is kept as the cause). */

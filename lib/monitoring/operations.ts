@@ -129,7 +129,7 @@ async function destinationStats(now: Date): Promise<Omit<DestinationStats, "outa
 }
 
 /** Attempts that stopped before contacting the server: they say nothing about whether it answers. */
-const NEVER_CONNECTED_CODES = ["CREDENTIALS_MISSING", "LOCAL_FILE_MISSING", "DESTINATION_BLOCKED"] as const;
+const NEVER_CONNECTED_CODES = ["CREDENTIALS_MISSING", "LOCAL_FILE_MISSING", "STAGED_FILE_DAMAGED", "DESTINATION_BLOCKED"] as const;
 
 /**
  * Destinations that are down for everyone: since the server last answered anyone (a delivery, or

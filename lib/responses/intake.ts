@@ -7,6 +7,6 @@ import { readSubmissionReferencesOffThread } from "@/lib/workers/calls";
  * acknowledgements will point back with. Read on a worker thread: an 837 of 100 MB is seconds of
  * parsing that must not run on the event loop serving pages and uploads.
  */
-export function readSubmissionReferences(stagedPath: string): Promise<NewSubmissionReference[]> {
-  return readSubmissionReferencesOffThread(stagedPath);
+export function readSubmissionReferences(stagedFile: { path: string; key: Buffer | null }): Promise<NewSubmissionReference[]> {
+  return readSubmissionReferencesOffThread(stagedFile.path, stagedFile.key);
 }

@@ -1,7 +1,7 @@
 import "server-only";
-import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { openStagedFile } from "@/lib/sealed-files/reader";
 import { pickupOverFtps, settleOverFtps } from "@/lib/ftps/pickup";
 import { pickupViaSftp, settleViaSftp } from "@/lib/sftp/pickup";
 import { TransferError } from "@/lib/transfers/errors";
@@ -30,7 +30,14 @@ export async function parsePickedUpFiles(result: PickupResult, stagingRoot: stri
   const files = result.downloaded.map((file) => ({ file, localPath: path.join(stagingRoot, file.stagingKey) }));
   try {
     const downloaded = [];
-    for (const { file, localPath } of files) downloaded.push({ ...file, parsed: await parseResponseFile(createReadStream(localPath, { highWaterMark: 256 * 1024 })) });
+    for (const { file, localPath } of files) {
+      const staged = await openStagedFile(localPath, file.fileKey);
+      try {
+        downloaded.push({ ...file, parsed: await parseResponseFile(staged.stream({ blockBytes: 256 * 1024 })) });
+      } finally {
+        await staged.close();
+      }
+    }
     return { ...result, downloaded };
   } catch (cause) {
     await Promise.all(files.map(({ localPath }) => rm(localPath, { force: true }).catch(() => undefined)));

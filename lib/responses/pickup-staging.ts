@@ -4,10 +4,13 @@ import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { TransferError } from "@/lib/transfers/errors";
+import { newFileKey, Sealer } from "@/lib/sealed-files/writer";
 
 /**
  * Where one pickup writes the payer's files on the portal: `<stagingRoot>/<stagingPrefix>/<uuid>`,
- * written as `<uuid>.part` and renamed once complete, so a reader never sees half a file. The
+ * written as `<uuid>.part` and renamed once complete, so a reader never sees half a file. Each file
+ * is sealed as it arrives under its own data key (lib/sealed-files; a 999 or an 835 is PHI too),
+ * which the result hands back for the portal to store with the file's record. The
  * batch remembers everything it wrote: when the pickup fails, `discardAll` leaves nothing behind
  * (the next poll fetches the files again).
  */
@@ -57,6 +60,8 @@ export class StagingBatch {
 
 export class StagedDownload {
   private readonly hash = createHash("sha256");
+  private readonly key = newFileKey();
+  private readonly sealer = new Sealer(this.key, { header: true });
   private written = 0;
   private overflow = false;
   private localError?: TransferError;
@@ -94,7 +99,7 @@ export class StagedDownload {
         const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
         if (kept.length === 0) return callback();
         this.hash.update(kept);
-        this.handle.write(kept).then(
+        this.writeRecords(this.sealer.add(kept)).then(
           () => callback(),
           (cause: unknown) => {
             this.localError = stagingFailure(cause);
@@ -110,9 +115,15 @@ export class StagedDownload {
     return this.overflow;
   }
 
-  /** Flush, close and rename to the final name; returns the SHA-256 (hex). */
+  /** The data key the file is sealed with: a copy, for the portal to store with the file's record. */
+  get fileKey(): Buffer {
+    return Buffer.from(this.key);
+  }
+
+  /** Flush, close and rename to the final name; returns the SHA-256 (hex) of the plaintext. */
   async commit(): Promise<string> {
     try {
+      await this.writeRecords(this.sealer.finish());
       await this.handle.sync();
       await this.close();
       await rename(this.partPath, this.finalPath);
@@ -125,9 +136,15 @@ export class StagedDownload {
 
   /** Close and delete the `.part` file. Never throws. */
   async discard(): Promise<void> {
+    this.sealer.wipe();
+    this.key.fill(0);
     await this.close().catch(() => undefined);
     await rm(this.partPath, { force: true }).catch(() => undefined);
     this.settled();
+  }
+
+  private async writeRecords(records: Buffer[]): Promise<void> {
+    if (records.length > 0) await this.handle.writev(records);
   }
 
   private async close(): Promise<void> {

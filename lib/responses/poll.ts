@@ -12,7 +12,8 @@ import { validateDestinationHost } from "@/lib/net/validate-host";
 import { loadDeliveryCredentials } from "@/lib/partner-accounts/service";
 import { missingCredential } from "@/lib/transfers/delivery/attempt";
 import { isTransferError, TransferError } from "@/lib/transfers/errors";
-import { removeStagedFile, stagingRoot } from "@/lib/transfers/staging/files";
+import { stagingRoot } from "@/lib/transfers/staging/files";
+import { discardStagedFile } from "@/lib/transfers/staging/discard";
 import { Transcript } from "@/lib/transfers/transcript";
 import { pickupResponsesOffThread, settleResponsesOffThread } from "@/lib/workers/calls";
 import { responseLocationOf } from "@/lib/responses/location";
@@ -77,12 +78,12 @@ export async function pollResponsesOfAccount(system: SystemActor, accountId: str
         const recorded = await recordPickedUpFile(system, context, file);
         if (recorded.outcome === "duplicate") {
           outcome.duplicates += 1;
-          await removeStagedFile(file.stagingKey);
+          await discardStagedFile(file.stagingKey);
         } else outcome.recorded += 1;
       } catch (error) {
         // Not recorded, so not known: the next poll fetches it again. Its bytes must not linger unowned.
-        await removeStagedFile(file.stagingKey).catch(() => undefined);
-        for (const later of pickup.downloaded.slice(pickup.downloaded.indexOf(file) + 1)) await removeStagedFile(later.stagingKey).catch(() => undefined);
+        await discardStagedFile(file.stagingKey).catch(() => undefined);
+        for (const later of pickup.downloaded.slice(pickup.downloaded.indexOf(file) + 1)) await discardStagedFile(later.stagingKey).catch(() => undefined);
         throw error;
       }
     }

@@ -1,4 +1,5 @@
 import "server-only";
+import { storeFileKey } from "@/lib/transfers/staging/file-keys";
 import { inTransaction, type Transaction } from "@/db/executor";
 import * as responsesRepo from "@/db/repositories/response-files";
 import * as transfersRepo from "@/db/repositories/transfers";
@@ -26,8 +27,8 @@ export type RecordedPickup = { outcome: "recorded"; responseFileId: string; link
 /**
  * One picked-up file, recorded in one transaction: the file row, its links to the submissions it
  * answers, each linked transfer's payer response, the outbox events (`transfer.accepted`,
- * `transfer.rejected`, or `response.received` for a file that answers nothing we sent) and the audit
- * entry. A file the account already holds (same name and contents) is not recorded twice.
+ * `transfer.rejected`, or `response.received` for a file that answers nothing we sent), the file's
+ * data key and the audit entry. A file the account already holds (same name and contents) is not recorded twice.
  */
 export async function recordPickedUpFile(system: SystemActor, context: PickupContext, file: PickedUpFile & { parsed: ResponseFile }): Promise<RecordedPickup> {
   return inTransaction(async (tx) => {
@@ -52,6 +53,8 @@ export async function recordPickedUpFile(system: SystemActor, context: PickupCon
       await responsesRepo.rememberListing(tx, context.partnerAccountId, { remoteName: file.remoteName, sha256: file.sha256, remoteSize: file.size, remoteModifiedAt: file.modifiedAt });
       return { outcome: "duplicate" as const };
     }
+    // The data key the protocol thread sealed the file with commits with the file's row, or not at all.
+    await storeFileKey(file.stagingKey, Buffer.from(file.fileKey), tx);
     const links = await planLinks(tx, parsed, { organisationId: context.organisationId, partnerAccountId: context.partnerAccountId });
     for (const link of links) {
       await responsesRepo.insertResponseLink(tx, { responseFileId: row.id, transferId: link.transferId, stage: link.stage, verdict: link.verdict, headline: link.headline, detail: { ...link.detail } });

@@ -5,7 +5,7 @@ import * as responsesRepo from "@/db/repositories/response-files";
 import type { SystemActor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { logger } from "@/lib/logger";
-import { removeStagedFile } from "@/lib/transfers/staging/files";
+import { discardStagedFile } from "@/lib/transfers/staging/discard";
 
 /**
  * Payer files follow the staged uploads' retention: after `retentionDays` their bytes are removed
@@ -22,7 +22,7 @@ export async function removeExpiredResponseFiles(system: SystemActor, policy: { 
       const done = await inTransaction(async (tx) => {
         if (!(await responsesRepo.clearResponseStagingKey(tx, file.id, stagingKey))) return false;
         await recordAudit({ actor: system, organisationId: file.organisationId, action: "response.retention_removed", target: `${file.remoteName} (${file.id})`, result: "success" }, tx);
-        await removeStagedFile(stagingKey);
+        await discardStagedFile(stagingKey, tx);
         return true;
       });
       if (done) removed.push(file.id);

@@ -1,5 +1,5 @@
 import "server-only";
-import fs from "node:fs";
+import type { Readable } from "node:stream";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { findPartnerAccount } from "@/db/repositories/partner-accounts";
@@ -11,6 +11,9 @@ import { NotFoundError, UserInputError } from "@/lib/errors";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { getTransferForActor } from "@/lib/transfers/records";
 import { stagingPath } from "@/lib/transfers/staging/files";
+import { loadFileKey } from "@/lib/transfers/staging/file-keys";
+import { openStagedFile, type StagedFileReader } from "@/lib/sealed-files/reader";
+import { logger } from "@/lib/logger";
 import type { ResponseFinding } from "@/lib/responses/findings";
 
 /*
@@ -92,19 +95,24 @@ export async function getResponseFileDetail(actor: Actor, id: string): Promise<R
   return { file: { ...file, available: stagingKey !== null }, links };
 }
 
-/** The bytes of a payer file, for download as an attachment; audited. */
-export async function openResponseFileContent(actor: Actor, id: string): Promise<{ name: string; size: number; stream: fs.ReadStream }> {
+/** The bytes of a payer file (decrypted as they stream), for download as an attachment; audited. */
+export async function openResponseFileContent(actor: Actor, id: string): Promise<{ name: string; size: number; stream: Readable }> {
   const file = await readableFile(actor, id);
   if (!file.stagingKey) throw new UserInputError("This payer file is no longer kept on the portal (files are removed after the retention period). Ask the payer to send it again if you still need it.");
-  const stream = fs.createReadStream(stagingPath(file.stagingKey));
-  await new Promise<void>((resolve, reject) => {
-    stream.once("open", () => resolve());
-    stream.once("error", reject);
-  }).catch(() => {
-    throw new UserInputError("This payer file is missing from the portal's storage. Support has been told; ask the payer to send it again if you need it now.");
-  });
+  const key = await loadFileKey(file.stagingKey);
+  let reader: StagedFileReader;
+  try {
+    reader = await openStagedFile(stagingPath(file.stagingKey), key);
+  } catch (error) {
+    logger.error("a payer file could not be opened for download", { responseFileId: file.id, error });
+    throw new UserInputError("This payer file cannot be read from the portal's storage. Support has been told; ask the payer to send it again if you need it now.");
+  } finally {
+    key?.fill(0);
+  }
   await recordAudit({ actor, organisationId: file.organisationId, action: "response.downloaded", target: `${file.remoteName} (${file.id})`, result: "success", ip: actor.ip });
-  return { name: file.remoteName, size: file.remoteSize, stream };
+  const stream = reader.stream({ blockBytes: 256 * 1024 });
+  stream.once("close", () => void reader.close());
+  return { name: file.remoteName, size: reader.size, stream };
 }
 
 export interface TimelineEntry {

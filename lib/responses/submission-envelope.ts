@@ -1,4 +1,4 @@
-import fs from "node:fs";
+import { openStagedFile, type StagedFileReader } from "@/lib/sealed-files/reader";
 import type { NewSubmissionReference } from "@/db/repositories/submission-references";
 import { readEnvelope } from "@/lib/x12/envelope";
 import { ISA_LOOKAHEAD, readIsaHeader } from "@/lib/x12/isa-header";
@@ -11,15 +11,19 @@ import { normaliseControlNumber, normaliseParty, submissionReferencesOf } from "
  * payer's TA1 rejects, and the partner must see that rejection. A file that is not X12 has none.
  * Runs on a protocol worker thread (lib/responses/intake.ts): reading a large 837 is CPU work.
  */
-export async function readSubmissionReferencesInThisThread(stagedPath: string): Promise<NewSubmissionReference[]> {
-  const reading = await readEnvelope(fs.createReadStream(stagedPath, { highWaterMark: 256 * 1024 }));
-  if (reading.kind === "envelope") return submissionReferencesOf(reading);
-  const interchange = await readInterchangeHeader(stagedPath);
-  return interchange ? [interchange] : [];
+export async function readSubmissionReferencesInThisThread(stagedPath: string, key: Uint8Array | null): Promise<NewSubmissionReference[]> {
+  const file = await openStagedFile(stagedPath, key);
+  try {
+    const reading = await readEnvelope(file.stream({ blockBytes: 256 * 1024 }));
+    if (reading.kind === "envelope") return submissionReferencesOf(reading);
+    const interchange = await readInterchangeHeader(file);
+    return interchange ? [interchange] : [];
+  } finally {
+    await file.close();
+  }
 }
 
-async function readInterchangeHeader(stagedPath: string): Promise<NewSubmissionReference | undefined> {
-  const handle = await fs.promises.open(stagedPath, "r");
+async function readInterchangeHeader(handle: StagedFileReader): Promise<NewSubmissionReference | undefined> {
   try {
     const buffer = Buffer.alloc(ISA_LOOKAHEAD + 16);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -29,7 +33,5 @@ async function readInterchangeHeader(stagedPath: string): Promise<NewSubmissionR
     return { kind: "interchange", controlNumber: normaliseControlNumber(elements[13]), senderId: normaliseParty(elements[6]), receiverId: normaliseParty(elements[8]), detail: { usage: elements[15], envelope: "broken" } };
   } catch {
     return undefined;
-  } finally {
-    await handle.close();
   }
 }

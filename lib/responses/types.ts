@@ -54,6 +54,8 @@ export interface PickedUpFile {
   sha256: string;
   /** `${stagingPrefix}/${uuid}`. */
   stagingKey: string;
+  /** The data key the staged copy is sealed with (lib/sealed-files), stored with the file's record. */
+  fileKey: Uint8Array;
 }
 
 export interface PickupResult {

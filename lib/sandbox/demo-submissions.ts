@@ -10,7 +10,8 @@ import { DEMO_ORGANISATION, DEMO_PARTNER_EMAIL } from "@/lib/organisations/boots
 import { readSubmissionReferences } from "@/lib/responses/intake";
 import { buildSample837, type Sample837Claim } from "@/lib/sandbox/sample-837";
 import { inRelayTransaction } from "@/lib/transfers/queue/hand-off";
-import { newStagingKey, sha256OfStagedFile, stagingPath, writeStagedFile } from "@/lib/transfers/staging/files";
+import { newStagingKey, stagingPath, writeStagedFile } from "@/lib/transfers/staging/files";
+import { loadFileKey } from "@/lib/transfers/staging/file-keys";
 
 /**
  * The demo's first story: two claim files the demo clinic "sent" to the sandbox SFTP payer when the
@@ -52,8 +53,9 @@ export async function seedDemoSubmissions(system: SystemActor, handle: DatabaseH
     });
     const stagingKey = newStagingKey();
     await writeStagedFile(stagingKey, text);
-    const references = await readSubmissionReferences(stagingPath(stagingKey));
-    const sha256 = await sha256OfStagedFile(stagingKey);
+    const fileKey = await loadFileKey(stagingKey);
+    const references = await readSubmissionReferences({ path: stagingPath(stagingKey), key: fileKey }).finally(() => fileKey?.fill(0));
+    const sha256 = crypto.createHash("sha256").update(text).digest("hex");
     await inRelayTransaction(async (tx, relay) => {
       const transfer = await insertTransfer(tx, {
         organisationId: target.organisationId,

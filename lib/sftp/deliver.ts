@@ -35,6 +35,7 @@ export async function deliverViaSftp(request: DeliveryRequest): Promise<Delivery
     }
     const outcome = await uploadFile(session, {
       localPath: request.localPath,
+      localFileKey: request.localFileKey,
       remoteDir: destination.remoteDir,
       remoteName: request.remoteName,
       tempSuffix: destination.tempSuffix,

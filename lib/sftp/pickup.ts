@@ -178,7 +178,7 @@ async function download(session: SftpSession, remotePath: string, entry: ListedE
   const sha256 = await staged.commit();
   const ms = Math.round(performance.now() - started);
   transcript.add("session", "<", `Downloaded "${remotePath}": ${entry.size} bytes in ${ms} ms, SHA-256 ${sha256.slice(0, 16)}…`);
-  return { remoteName: entry.name, size: entry.size, modifiedAt: entry.modifiedAt, sha256, stagingKey: staged.stagingKey };
+  return { remoteName: entry.name, size: entry.size, modifiedAt: entry.modifiedAt, sha256, stagingKey: staged.stagingKey, fileKey: staged.fileKey };
 }
 
 async function lstatOrUndefined(session: SftpSession, remotePath: string): Promise<Stats | undefined> {

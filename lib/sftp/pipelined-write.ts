@@ -1,12 +1,12 @@
 import "server-only";
-import type { FileHandle } from "node:fs/promises";
 import type { SFTPWrapper } from "ssh2";
 import { TransferError } from "@/lib/transfers/errors";
 
 export interface PipelinedWriteOptions {
   sftp: SFTPWrapper;
   remoteHandle: Buffer;
-  local: FileHandle;
+  /** The staged file's plaintext: a positional read, as FileHandle's (lib/transfers/staging/staged-source.ts). */
+  local: { read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> };
   startOffset: number;
   totalBytes: number;
   /** 32 KiB is the write size every SFTP server accepts (OpenSSH, GlobalSCAPE, ssh2). */

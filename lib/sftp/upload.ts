@@ -1,5 +1,4 @@
 import "server-only";
-import { open as openLocal, type FileHandle } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { utils, type Stats } from "ssh2";
 import { TransferError } from "@/lib/transfers/errors";
@@ -9,11 +8,14 @@ import { findDeliveredCopy, type Reconciled } from "@/lib/sftp/reconcile";
 import { remotePathFor } from "@/lib/sftp/remote-dir";
 import type { SftpSession } from "@/lib/sftp/session";
 import { mapSftpError, SFTP_STATUS, sftpStatusCode } from "@/lib/sftp/sftp-errors";
+import { openStagedSource, verifyStagedSource } from "@/lib/transfers/staging/staged-source";
 
 const { OPEN_MODE } = utils.sftp;
 
 export interface UploadOptions {
   localPath: string;
+  /** The staged file's data key (sealed on disk); absent or null for a plain file (legacy staging, the diagnosis's test file). */
+  localFileKey?: Uint8Array | null;
   remoteDir: string;
   remoteName: string;
   tempSuffix: string;
@@ -46,9 +48,9 @@ export interface UploadOutcome {
  */
 export async function uploadFile(session: SftpSession, options: UploadOptions): Promise<UploadOutcome> {
   const { transcript } = session;
-  const local = await openLocalFile(options.localPath);
+  const local = await openStagedSource(options.localPath, options.localFileKey);
   try {
-    const totalBytes = (await local.stat()).size;
+    const totalBytes = local.size;
     const remotePath = remotePathFor(options.remoteDir, options.remoteName);
     const writePath = options.strategy === "direct" ? remotePath : `${remotePath}${options.tempSuffix}`;
 
@@ -60,6 +62,9 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
         return { remotePath, bytes: totalBytes, resumedFromByte: totalBytes, durationMs: 0, reconciled };
       }
     }
+
+    // Written straight under its final name, a file must be known sound before its first byte goes.
+    if (options.strategy === "direct") await verifyStagedSource(local);
 
     const existing = await remoteSize(session, writePath);
     const resumeFrom = existing !== undefined && existing <= totalBytes ? existing : 0;
@@ -141,14 +146,6 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
     throw error;
   } finally {
     await local.close();
-  }
-}
-
-async function openLocalFile(localPath: string): Promise<FileHandle> {
-  try {
-    return await openLocal(localPath, "r");
-  } catch (cause) {
-    throw new TransferError("LOCAL_FILE_MISSING", "The staged file is no longer on the portal.", { cause });
   }
 }
 

@@ -28,6 +28,7 @@ export const TRANSFER_ERROR_CODES = {
   TIMEOUT_IDLE: { transient: true, summary: "The server stopped responding mid-session." },
   CREDENTIALS_MISSING: { transient: false, summary: "The partner account lacks a credential the destination requires." },
   LOCAL_FILE_MISSING: { transient: false, summary: "The staged file is no longer on the portal." },
+  STAGED_FILE_DAMAGED: { transient: false, summary: "The portal's stored copy of the file failed its integrity check, so it was not sent." },
   RELAY_INTERRUPTED: { transient: true, summary: "The portal's relay worker stopped during the attempt; the file is sent again." },
   UNKNOWN: { transient: true, summary: "An unexpected error occurred." },
 } as const satisfies Record<string, { transient: boolean; summary: string }>;

@@ -50,6 +50,8 @@ export interface DeliveryRequest {
   target: ValidatedTarget;
   credentials: UpstreamCredentials;
   localPath: string;
+  /** The staged file's data key (it is sealed on disk); null for a file staged before encryption at rest. */
+  localFileKey?: Uint8Array | null;
   remoteName: string; // validated final file name, no directory part
   transcript: Transcript;
   signal?: AbortSignal;

@@ -2,7 +2,7 @@ import "server-only";
 import { getDb } from "@/db/client";
 import type { Executor } from "@/db/executor";
 import * as repo from "@/db/repositories/secrets";
-import { isVaultError, openSecretText, parseSealedSecret, rewrapSecret, sealSecret, secretAad, serializeSealedSecret } from "@/lib/vault";
+import { isVaultError, openSecret, openSecretText, parseSealedSecret, rewrapSecret, sealSecret, secretAad, serializeSealedSecret } from "@/lib/vault";
 import { withKeyring } from "@/lib/vault/runtime";
 import { logger } from "@/lib/logger";
 
@@ -22,7 +22,7 @@ function aadFor(owner: SecretOwner, purpose: SecretPurpose): string {
 }
 
 /** Seals and stores; pass the use case's transaction so the secret commits with its audit row. */
-export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, plaintext: string, setBy: string | null, executor?: Executor): Promise<void> {
+export async function storeSecret(owner: SecretOwner, purpose: SecretPurpose, plaintext: string | Buffer, setBy: string | null, executor?: Executor): Promise<void> {
   const sealed = withKeyring((keyring) => sealSecret(plaintext, aadFor(owner, purpose), keyring));
   await repo.upsertSealedSecret(executor ?? (await getDb()), owner, purpose, { masterKeyId: sealed.keyId, sealed: serializeSealedSecret(sealed), setBy });
 }
@@ -31,6 +31,13 @@ export async function revealSecret(owner: SecretOwner, purpose: SecretPurpose, e
   const row = await repo.findSealedSecret(executor ?? (await getDb()), owner, purpose);
   if (!row) return undefined;
   return withKeyring((keyring) => openSecretText(parseSealedSecret(row.sealed), aadFor(owner, purpose), keyring));
+}
+
+/** The plaintext bytes (a file's data key); the caller wipes them with `fill(0)` once used. */
+export async function revealSecretBytes(owner: SecretOwner, purpose: SecretPurpose, executor?: Executor): Promise<Buffer | undefined> {
+  const row = await repo.findSealedSecret(executor ?? (await getDb()), owner, purpose);
+  if (!row) return undefined;
+  return withKeyring((keyring) => openSecret(parseSealedSecret(row.sealed), aadFor(owner, purpose), keyring));
 }
 
 export async function deleteSecret(owner: SecretOwner, purpose: SecretPurpose, executor?: Executor): Promise<void> {

@@ -50,12 +50,13 @@ const interrupted = interruptedWith("The portal's relay worker stopped during th
 const secretsOf = (credentials: UpstreamCredentials) => [credentials.password, credentials.passphrase, credentials.privateKey].filter((s): s is string => !!s);
 
 export async function deliverOffThread(request: DeliveryRequest): Promise<DeliveryResult> {
-  const { transcript, signal, onProgress, destination, target, credentials, localPath, remoteName, expectedSha256, reconcile, minBytesPerSecond } = request;
+  const { transcript, signal, onProgress, destination, target, credentials, localPath, localFileKey, remoteName, expectedSha256, reconcile, minBytesPerSecond } = request;
   const args: DeliverArgs = {
     destination,
     target,
     credentials,
     localPath,
+    localFileKey,
     remoteName,
     expectedSha256,
     reconcile,
@@ -90,8 +91,8 @@ export async function settleResponsesOffThread(request: SettleRequest): Promise<
 }
 
 /** Read a staged submission's envelope and claims on a protocol thread (CPU work on a file of up to the destination's limit). */
-export async function readSubmissionReferencesOffThread(path: string): Promise<NewSubmissionReference[]> {
-  return workerPools().protocol.run<NewSubmissionReference[]>("readSubmissionReferences", { path }).catch((error: unknown) => {
+export async function readSubmissionReferencesOffThread(path: string, key: Buffer | null): Promise<NewSubmissionReference[]> {
+  return workerPools().protocol.run<NewSubmissionReference[]>("readSubmissionReferences", { path, key }).catch((error: unknown) => {
     throw rebuilt(error);
   });
 }

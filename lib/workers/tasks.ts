@@ -58,8 +58,8 @@ export const WORKER_TASKS = {
 
   /** Delete or archive response files the portal has recorded. */
   /** The control numbers of a staged submission, for linking the payer's answers (lib/responses/intake.ts). */
-  async readSubmissionReferences(args: { path: string }) {
-    return readSubmissionReferencesInThisThread(args.path);
+  async readSubmissionReferences(args: { path: string; key: Uint8Array | null }) {
+    return readSubmissionReferencesInThisThread(args.path, args.key);
   },
 
   async settleResponses(args: SettleArgs, context: TaskContext) {

@@ -1,3 +1,4 @@
+import { newFileKey, writeSealedFile } from "@/lib/sealed-files/writer";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -62,7 +63,7 @@ export async function deliveredSubmission(scenario: ResponseScenario, sample: Pa
   const staged = path.join(os.tmpdir(), `portal-submission-${crypto.randomUUID()}`);
   await fs.promises.writeFile(staged, text);
   try {
-    await insertSubmissionReferences(db, transfer.id, scenario.organisation.id, await readSubmissionReferences(staged));
+    await insertSubmissionReferences(db, transfer.id, scenario.organisation.id, await readSubmissionReferences(staged, null));
   } finally {
     await fs.promises.rm(staged, { force: true });
   }
@@ -74,10 +75,11 @@ export async function deliveredSubmission(scenario: ResponseScenario, sample: Pa
 export async function pickUp(scenario: ResponseScenario, name: string, text: string | null, options: { stage?: boolean } = {}): Promise<RecordedPickup> {
   if (text === null) throw new Error(`the sandbox payer wrote no ${name}`);
   const stagingKey = `responses/2026-12/${crypto.randomUUID()}`;
-  // Only with a temporary DATA_DIR (useTemporaryPortalEnv): the bytes as the pickup leaves them in staging.
+  const fileKey = newFileKey();
+  // Only with a temporary DATA_DIR (useTemporaryPortalEnv): the bytes as the pickup leaves them in staging, sealed.
   if (options.stage) {
     await fs.promises.mkdir(path.dirname(stagingPath(stagingKey)), { recursive: true });
-    await fs.promises.writeFile(stagingPath(stagingKey), text);
+    await writeSealedFile(stagingPath(stagingKey), fileKey, Buffer.from(text));
   }
   return recordPickedUpFile(
     systemActor("relay-worker"),
@@ -88,6 +90,7 @@ export async function pickUp(scenario: ResponseScenario, name: string, text: str
       modifiedAt: new Date().toISOString().slice(0, 19) + ".000Z",
       sha256: crypto.createHash("sha256").update(text).digest("hex"),
       stagingKey,
+      fileKey,
       parsed: await parseResponseFile(text),
     },
   );

@@ -29,6 +29,31 @@ export const portalGuides: Guide[] = [
     keywords: ["file missing", "staged", "deleted", "retention", "expired file", "upload again", "not found locally"],
   },
   {
+    slug: "staged-file-damaged",
+    kind: "code",
+    codes: ["STAGED_FILE_DAMAGED"],
+    title: "The portal's stored copy of your file failed its integrity check",
+    protocols: ["sftp", "ftps"],
+    summary: "The portal stopped the delivery to {host} because its stored copy of your file is not exactly what you uploaded.",
+    meaning:
+      "Claim files hold patient information, so the portal keeps every uploaded file encrypted, in segments that each carry a seal. Before any segment is sent it is checked against its seal. One segment of this file did not match, or the file ended before its last segment: the stored copy was changed, damaged or cut short after you uploaded it. The portal sends nothing it cannot vouch for, so it stopped instead of sending altered bytes to the payer. Nothing incomplete was left under the final name on the payer's server.",
+    causes: [
+      "A fault of the portal's storage (a damaged disk or file system, a restore from an incomplete backup).",
+      "Someone with access to the portal's servers changed the stored file.",
+    ],
+    partnerItSteps: [],
+    userSteps: [
+      { text: "Upload the file again from your own copy. The new upload is stored and checked afresh and gets its own delivery." },
+      { text: "If it happens to more than one file, tell support: it is the portal's problem, not your file's." },
+    ],
+    supportNotes: [
+      "The transcript names the segment that failed, or says the file is cut short. Treat it as a storage or security incident: check the staging volume (dmesg, file system errors) and who had write access to it.",
+      "The file's SHA-256 recorded at upload is unchanged in the database; the partner's new upload of the same file shows the same hash.",
+    ],
+    related: ["staged-file-missing", "unknown-error"],
+    keywords: ["integrity", "damaged", "tampered", "corrupt", "encrypted", "segment", "authentication tag"],
+  },
+  {
     slug: "relay-interrupted",
     kind: "code",
     codes: ["RELAY_INTERRUPTED"],

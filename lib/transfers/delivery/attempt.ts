@@ -10,6 +10,7 @@ import { logger } from "@/lib/logger";
 import { deliverToDestination } from "@/lib/transfers/delivery/engine";
 import { isTransferError, TransferError } from "@/lib/transfers/errors";
 import { stagingPath } from "@/lib/transfers/staging/files";
+import { loadFileKey } from "@/lib/transfers/staging/file-keys";
 import { Transcript } from "@/lib/transfers/transcript";
 import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types";
 
@@ -77,16 +78,20 @@ export async function runDeliveryAttempt(
   let outcome: AttemptOutcome;
   let status: AttemptEndStatus;
   let failure: TransferError | undefined;
+  let localFileKey: Buffer | null = null;
   try {
     if (destinationRow.disabledAt) throw new TransferError("DESTINATION_BLOCKED", "This destination is disabled by an administrator.");
     const localPath = transfer.stagingKey ? stagingPath(transfer.stagingKey) : null;
     if (!localPath || !fs.existsSync(localPath)) throw new TransferError("LOCAL_FILE_MISSING", "The staged copy of this file is no longer on the portal; upload it again.");
     const missing = missingCredential(destination, credentials);
     if (missing) throw missing;
+    // The file is sealed on disk: the protocol thread decrypts it with this key as it sends.
+    localFileKey = await loadFileKey(transfer.stagingKey!);
     const result = await deliverToDestination({
       destination,
       credentials,
       localPath,
+      localFileKey,
       remoteName: transfer.remoteName,
       transcript,
       signal: options.signal,
@@ -115,6 +120,8 @@ export async function runDeliveryAttempt(
       error: { code: failure.code, message: failure.message, detail: failure.detail, transient: failure.transient },
     };
     status = failure.transient ? (options.isLastAttempt ? "failed" : "queued") : "needs_attention";
+  } finally {
+    localFileKey?.fill(0);
   }
   await recordUntilStored(() => finishAttempt(actor, attempt, outcome, status), transferId, options.recordRetryMs ?? RECORD_RETRY_MS);
   return { status, error: failure };

@@ -12,8 +12,10 @@ import { NotFoundError, UserInputError } from "@/lib/errors";
 import type { TransferStopCode } from "@/lib/transfers/errors";
 import { inRelayTransaction } from "@/lib/transfers/queue/hand-off";
 import { claimStagingRoom } from "@/lib/organisations/quota";
-import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
-import { blocking, checkNameAndSize, runPreRelayChecks, type CheckFinding } from "@/lib/transfers/intake/checks";
+import { stagingPath } from "@/lib/transfers/staging/files";
+import { discardStagedFile } from "@/lib/transfers/staging/discard";
+import { blocking, checkNameAndSize, runPreRelayChecks, type CheckFinding, type StagedFileRef } from "@/lib/transfers/intake/checks";
+import { loadFileKey, shredFileKey, storeFileKey } from "@/lib/transfers/staging/file-keys";
 import { insertSubmissionReferences } from "@/db/repositories/submission-references";
 import { readSubmissionReferences } from "@/lib/responses/intake";
 
@@ -28,6 +30,8 @@ export interface AcceptInput {
   confirmDuplicate?: boolean;
   /** The transfer row created when a browser upload started. */
   existingTransferId?: string;
+  /** The data key the bytes were sealed with, stored with the new row (an API upload). A browser upload's was stored when it started. */
+  fileKey?: Buffer;
 }
 
 export interface AcceptResult {
@@ -72,6 +76,20 @@ function found(transfer: Transfer | undefined): Transfer {
  */
 export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promise<AcceptResult> {
   const { account, destination, organisation } = await loadSendingContext(actor, input.accountId);
+  const stored = input.fileKey ? null : await loadFileKey(input.stagingKey);
+  try {
+    return await checkAndRecord(actor, input, { account, destination, organisation }, { path: stagingPath(input.stagingKey), key: input.fileKey ?? stored });
+  } finally {
+    stored?.fill(0);
+  }
+}
+
+async function checkAndRecord(
+  actor: Actor,
+  input: AcceptInput,
+  { account, destination, organisation }: Awaited<ReturnType<typeof loadSendingContext>>,
+  stagedFile: StagedFileRef,
+): Promise<AcceptResult> {
   const findings = await runPreRelayChecks(actor, {
     destination,
     organisation,
@@ -79,7 +97,7 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
     name: input.originalName,
     size: input.size,
     sha256: input.sha256,
-    stagedPath: stagingPath(input.stagingKey),
+    stagedFile,
     confirmDuplicate: input.confirmDuplicate,
     excludeTransferId: input.existingTransferId,
   });
@@ -98,14 +116,14 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
       return rejected;
     });
     // The row no longer points at the bytes (or never did): they go once that is committed.
-    await removeStagedFile(input.stagingKey);
+    await discardStagedFile(input.stagingKey);
     return { outcome: "rejected", transfer, findings };
   }
 
   const awaiting = findings.some((f) => f.severity === "confirm");
   const received = { ...file, stagingKey: input.stagingKey, awaitingConfirmation: awaiting };
   // The control numbers the payer's acknowledgements will point back with (ISA13, GS06, ST02, BHT03, CLM01).
-  const references = await readSubmissionReferences(stagingPath(input.stagingKey));
+  const references = await readSubmissionReferences(stagedFile);
   return inRelayTransaction(async (tx, relay) => {
     // A new row (an API upload) claims its room in the organisation's staging quota here, with its
     // limits locked: concurrent uploads checked the quota before streaming, only one of them gets
@@ -126,6 +144,7 @@ export async function acceptStagedFile(actor: Actor, input: AcceptInput): Promis
           status: "received",
           ...received,
         });
+    if (input.fileKey) await storeFileKey(input.stagingKey, input.fileKey, tx);
     await insertSubmissionReferences(tx, transfer.id, account.organisationId, references);
     if (!awaiting) {
       await transfersRepo.markQueued(tx, transfer.id);
@@ -154,10 +173,12 @@ export async function confirmDuplicate(actor: Actor, transferId: string, send: b
     const cancelled = await inRelayTransaction(async (tx) => {
       const row = await transfersRepo.cancelHeldTransfer(tx, transfer.id, { code: CANCELLED, message: "Cancelled by the partner: the same file was already delivered." });
       if (!row) throw notWaiting();
+      // "Don't send": the file's key goes with the decision (crypto-shredding), the bytes right after.
+      if (transfer.stagingKey) await shredFileKey(transfer.stagingKey, tx);
       await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_cancelled", target: transfer.id, result: "success", ip: actor.ip }, tx);
       return row;
     });
-    if (transfer.stagingKey) await removeStagedFile(transfer.stagingKey);
+    if (transfer.stagingKey) await discardStagedFile(transfer.stagingKey);
     return cancelled;
   }
   return inRelayTransaction(async (tx, relay) => {

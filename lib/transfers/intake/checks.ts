@@ -1,11 +1,11 @@
 import "server-only";
-import fs from "node:fs";
 import { getDb } from "@/db/client";
 import type { Destination, Organisation } from "@/db/schema";
 import { findRecentDeliveryOfContents } from "@/db/repositories/transfers";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { remoteNameProblem } from "@/lib/transfers/delivery/remote-name";
 import { parseX12Envelope } from "@/lib/transfers/intake/x12";
+import { openStagedFile } from "@/lib/sealed-files/reader";
 
 export type CheckSeverity = "block" | "warn" | "confirm";
 export interface CheckFinding {
@@ -17,14 +17,23 @@ export interface CheckFinding {
 
 const DUPLICATE_WINDOW_DAYS = 30;
 
-async function readRange(file: string, start: number, length: number): Promise<string> {
-  const handle = await fs.promises.open(file, "r");
+/** A staged file on disk and its data key (null: staged before encryption at rest). */
+export interface StagedFileRef {
+  path: string;
+  key: Buffer | null;
+}
+
+/** The first and last bytes of the staged file's plaintext (decrypting only the segments they lie in). */
+async function readHeadAndTail(file: StagedFileRef, headLength: number, tailLength: number): Promise<{ head: string; tail: string }> {
+  const reader = await openStagedFile(file.path, file.key);
   try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, start);
-    return buffer.subarray(0, bytesRead).toString("latin1");
+    const head = Buffer.alloc(Math.min(headLength, reader.size));
+    const tail = Buffer.alloc(Math.min(tailLength, reader.size));
+    await reader.read(head, 0, head.length, 0);
+    await reader.read(tail, 0, tail.length, reader.size - tail.length);
+    return { head: head.toString("latin1"), tail: tail.toString("latin1") };
   } finally {
-    await handle.close();
+    await reader.close();
   }
 }
 
@@ -57,7 +66,7 @@ export interface CheckInput {
   name: string;
   size: number;
   /** Set once the bytes are staged; name and size checks run before. */
-  stagedPath?: string;
+  stagedFile?: StagedFileRef;
   sha256?: string;
   confirmDuplicate?: boolean;
   excludeTransferId?: string;
@@ -107,10 +116,8 @@ export async function runPreRelayChecks(actor: Actor, input: CheckInput): Promis
       });
     }
   }
-  if (input.stagedPath && input.size > 0) {
-    const head = await readRange(input.stagedPath, 0, 512);
-    const tailLength = Math.min(input.size, 4096);
-    const tail = await readRange(input.stagedPath, input.size - tailLength, tailLength);
+  if (input.stagedFile && input.size > 0) {
+    const { head, tail } = await readHeadAndTail(input.stagedFile, 512, 4096);
     const envelope = parseX12Envelope(head, tail);
     const severity: CheckSeverity = input.destination.x12Policy === "block" ? "block" : "warn";
     if (envelope === "malformed-isa") {

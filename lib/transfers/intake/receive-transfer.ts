@@ -3,7 +3,9 @@ import type { Actor } from "@/lib/auth/actor";
 import { failUploadForStorage, stagedBytesInUse } from "@/lib/transfers/staging/space-records";
 import { NotFoundError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { newStagingKey, removeStagedFile } from "@/lib/transfers/staging/files";
+import { newStagingKey } from "@/lib/transfers/staging/files";
+import { discardStagedFile } from "@/lib/transfers/staging/discard";
+import { newFileKey } from "@/lib/sealed-files/writer";
 import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib/transfers/staging/space";
 import { acceptStagedFile, loadSendingContext, precheckUpload, type AcceptResult } from "@/lib/transfers/intake/accept";
 import { blocking, type CheckFinding } from "@/lib/transfers/intake/checks";
@@ -51,7 +53,7 @@ const storageFull = () => new ApiError(507, "INSUFFICIENT_STORAGE", STORAGE_FULL
 async function abandonStagedFile(actor: Actor, stagingKey: string): Promise<string[]> {
   try {
     const transferIds = await failUploadForStorage(actor, { stagingKey }, STORAGE_FULL_MESSAGE);
-    if (!(await stagedBytesInUse(actor, { stagingKey }))) await removeStagedFile(stagingKey);
+    if (!(await stagedBytesInUse(actor, { stagingKey }))) await discardStagedFile(stagingKey);
     return transferIds;
   } catch (error) {
     logger.error("could not clean up an upload that ran out of space", { stagingKey, error });
@@ -91,9 +93,29 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
   if (!(await admitUpload(actor, { channel: "api", declaredBytes: upload.declaredSize }))) throw storageFull();
 
   const stagingKey = newStagingKey();
+  // The file's own data key: the bytes are sealed as they arrive; the key is stored with the transfer row.
+  const fileKey = newFileKey();
+  try {
+    return await stageAndAccept(request, actor, { upload, destination, room, stagingKey, fileKey });
+  } finally {
+    fileKey.fill(0);
+  }
+}
+
+async function stageAndAccept(
+  request: Request,
+  actor: Actor,
+  { upload, destination, room, stagingKey, fileKey }: {
+    upload: UploadRequest;
+    destination: Awaited<ReturnType<typeof loadSendingContext>>["destination"];
+    room: Awaited<ReturnType<typeof stagingRoomOf>>;
+    stagingKey: string;
+    fileKey: Buffer;
+  },
+): Promise<Response> {
   let staged: { size: number; sha256: string };
   try {
-    staged = await stageRequestBody(request.body, stagingKey, destination.maxFileBytes, room.remainingBytes);
+    staged = await stageRequestBody(request.body, stagingKey, fileKey, destination.maxFileBytes, room.remainingBytes);
   } catch (error) {
     if (error instanceof BodyOverQuotaError) {
       // stageRequestBody removed the partial file already.
@@ -125,11 +147,12 @@ export async function receiveTransfer(request: Request, actor: Actor): Promise<R
       sha256: staged.sha256,
       kind: "api",
       confirmDuplicate: upload.confirmDuplicate,
+      fileKey,
     });
   } catch (error) {
     if (error instanceof StagingQuotaError) {
       // Uploads of the same organisation streamed at once, and another one took the room first: no row was added.
-      await removeStagedFile(stagingKey);
+      await discardStagedFile(stagingKey);
       throw await quotaRefused(actor, error, upload.name);
     }
     if (!isOutOfSpaceError(error)) throw error;

@@ -7,6 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
 import { isOutOfSpaceError, StagingFullError } from "@/lib/transfers/staging/space";
+import { SealingStream } from "@/lib/sealed-files/writer";
 
 export class BodyTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
@@ -53,20 +54,21 @@ class MeasuringStream extends Transform {
 }
 
 /**
- * Streams a request body into the staging store under `key`, in constant memory: the pipeline
+ * Streams a request body into the staging store under `key`, sealed with the file's data key
+ * `fileKey` (lib/sealed-files: no plaintext byte reaches the disk), in constant memory: the pipeline
  * reads the next chunk only once the previous one is on disk, so a fast client is slowed to the
  * disk's pace rather than buffered. Over `maxBytes` the read stops at once (the rest of the body is
  * never consumed) and the partial file is removed, as it is when the client goes away mid-body or
  * the volume fills up (then a StagingFullError says how much had arrived). Past `roomBytes` (what the
  * organisation's staging quota has left) the same happens with a BodyOverQuotaError.
  */
-export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, key: string, maxBytes: number, roomBytes = Number.POSITIVE_INFINITY): Promise<{ size: number; sha256: string }> {
+export async function stageRequestBody(body: ReadableStream<Uint8Array> | null, key: string, fileKey: Buffer, maxBytes: number, roomBytes = Number.POSITIVE_INFINITY): Promise<{ size: number; sha256: string }> {
   const file = stagingPath(key);
   await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const measuring = new MeasuringStream(maxBytes, roomBytes);
   const source = body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : Readable.from([]);
   try {
-    await pipeline(source, measuring, fs.createWriteStream(file, { flags: "wx", mode: 0o600 }));
+    await pipeline(source, measuring, new SealingStream(fileKey, { header: true }), fs.createWriteStream(file, { flags: "wx", mode: 0o600 }));
   } catch (error) {
     await removeStagedFile(key);
     if (isOutOfSpaceError(error)) throw new StagingFullError({ phase: "interrupted", declaredBytes: null, receivedBytes: measuring.size }, { cause: error });

@@ -14,7 +14,8 @@ import { isOutOfSpaceError, StagingFullError, STORAGE_FULL_MESSAGE } from "@/lib
 import { acceptStagedFile, loadSendingContext, precheckUpload, type AcceptResult } from "@/lib/transfers/intake/accept";
 import { blocking, type CheckFinding } from "@/lib/transfers/intake/checks";
 import type { Transfer } from "@/db/schema";
-import { HashingFileStore } from "@/lib/transfers/intake/hashing-file-store";
+import { SealingFileStore } from "@/lib/transfers/intake/sealing-file-store";
+import { loadFileKey, shredFileKey } from "@/lib/transfers/staging/file-keys";
 import { admitUpload, reportStorageFull } from "@/lib/transfers/staging/storage-full";
 import { runtime } from "@/lib/runtime";
 import { recordQuotaRefusal, StagingQuotaError } from "@/lib/organisations/quota";
@@ -73,7 +74,13 @@ function finished(transfer: Transfer) {
 
 function createServer(): Server {
   fs.mkdirSync(tusDirectory(), { recursive: true, mode: 0o700 });
-  const store = new HashingFileStore({ directory: tusDirectory() });
+  // Each upload is sealed under its own data key, stored with its transfer row when the upload starts.
+  const store = new SealingFileStore({ directory: tusDirectory(), fileKey: (id) => loadFileKey(`tus/${id}`) });
+  /** An upload that will never finish: its key goes first (crypto-shredding), then its bytes. */
+  const discardUpload = async (uploadId: string) => {
+    await shredFileKey(`tus/${uploadId}`);
+    await store.discard(uploadId);
+  };
   const server = new Server({
     path: TUS_PATH,
     datastore: store,
@@ -124,7 +131,7 @@ function createServer(): Server {
         // A repeated final request (its answer was lost): the same answer again, nothing accepted twice.
         if (transfer.status !== "failed" || transfer.lastErrorCode === "CHECK_FAILED") return finished(transfer);
         // Its last bytes arrived after the upload was ended (expired or cancelled meanwhile): nothing is accepted or kept.
-        if (!(await stagedBytesInUse(actor, { uploadId: upload.id }))) await store.discard(upload.id);
+        if (!(await stagedBytesInUse(actor, { uploadId: upload.id }))) await discardUpload(upload.id);
         throw reject(410, transfer.lastErrorMessage ?? "This upload was ended before it finished. Upload the file again.", {}, "NOT_FOUND");
       }
       const { name, accountId, mode } = metadataOf(upload);
@@ -171,7 +178,7 @@ function createServer(): Server {
         // (queued: its bytes are complete) still needs them. The store removed them itself when the write failed.
         if (actor) {
           transferIds = await failUploadForStorage(actor, { uploadId }, STORAGE_FULL_MESSAGE);
-          if (!(await stagedBytesInUse(actor, { uploadId }))) await store.discard(uploadId);
+          if (!(await stagedBytesInUse(actor, { uploadId }))) await discardUpload(uploadId);
         } else {
           logger.warn("an upload ran out of space after its session ended; its row and bytes are left as they are", { uploadId });
         }

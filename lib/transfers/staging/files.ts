@@ -3,6 +3,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
+import { newFileKey, writeSealedFile } from "@/lib/sealed-files/writer";
+import { loadFileKey, storeFileKey } from "@/lib/transfers/staging/file-keys";
+import { openStagedFile } from "@/lib/sealed-files/reader";
 
 /**
  * Staged files live outside anything the web server serves, under generated names only: the
@@ -29,10 +32,20 @@ export function tusDirectory(): string {
   return path.join(stagingRoot(), "tus");
 }
 
+/**
+ * Stages a small file the portal made itself (a connectivity test file, a demo submission), sealed
+ * under a new data key like every staged file, and stores that key (lib/transfers/staging/file-keys.ts).
+ */
 export async function writeStagedFile(key: string, content: Buffer | string): Promise<void> {
   const file = stagingPath(key);
   await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await fs.promises.writeFile(file, content, { mode: 0o600, flag: "wx" });
+  const fileKey = newFileKey();
+  try {
+    await writeSealedFile(file, fileKey, typeof content === "string" ? Buffer.from(content, "utf8") : content);
+    await storeFileKey(key, fileKey);
+  } finally {
+    fileKey.fill(0);
+  }
 }
 
 export async function removeStagedFile(key: string): Promise<boolean> {
@@ -47,9 +60,15 @@ export async function removeStagedFile(key: string): Promise<boolean> {
   }
 }
 
-/** SHA-256 of a staged file, streamed in constant memory. */
+/** SHA-256 of a staged file's plaintext, streamed (and decrypted) in constant memory. */
 export async function sha256OfStagedFile(key: string): Promise<string> {
-  const hash = crypto.createHash("sha256");
-  for await (const chunk of fs.createReadStream(stagingPath(key), { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
+  const fileKey = await loadFileKey(key);
+  const reader = await openStagedFile(stagingPath(key), fileKey).finally(() => fileKey?.fill(0));
+  try {
+    const hash = crypto.createHash("sha256");
+    for await (const chunk of reader.stream()) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+  } finally {
+    await reader.close();
+  }
 }

@@ -6,7 +6,8 @@ import * as stagingRepo from "@/db/repositories/staging";
 import type { SystemActor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { logger } from "@/lib/logger";
-import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
+import { stagingPath } from "@/lib/transfers/staging/files";
+import { discardStagedFile } from "@/lib/transfers/staging/discard";
 
 export interface RetentionPolicy {
   /** Staged bytes go this many days after upload, whatever became of the file. */
@@ -65,7 +66,7 @@ export async function removeExpiredStagedFiles(system: SystemActor, policy: Rete
           },
           tx,
         );
-        await removeStagedFile(row.stagingKey).catch((error: unknown) => {
+        await discardStagedFile(row.stagingKey, tx).catch((error: unknown) => {
           throw new RemovalFailed(error);
         });
         return entry;

@@ -7,7 +7,8 @@ import type { SystemActor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { logger } from "@/lib/logger";
 import type { TransferStopCode } from "@/lib/transfers/errors";
-import { removeStagedFile, stagingPath } from "@/lib/transfers/staging/files";
+import { stagingPath } from "@/lib/transfers/staging/files";
+import { discardStagedFile } from "@/lib/transfers/staging/discard";
 
 /*
  * Resumable browser uploads are not kept waiting for ever: one not finished UNFINISHED_UPLOAD_HOURS
@@ -88,9 +89,9 @@ export async function removeExpiredUnfinishedUploads(system: SystemActor, policy
           },
           tx,
         );
-        // Last: removeStagedFile takes the tus info file (`<key>.json`) with the bytes.
+        // Last: discardStagedFile shreds the key, then takes the tus info file (`<key>.json`) with the bytes.
         if (key) {
-          await removeStagedFile(key).catch((error: unknown) => {
+          await discardStagedFile(key, tx).catch((error: unknown) => {
             throw new RemovalFailed(error);
           });
         }

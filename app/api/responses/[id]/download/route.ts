@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { Readable } from "node:stream";
 import { z } from "zod";
 import { defineRoute } from "@/lib/http/define-route";
@@ -21,11 +20,7 @@ export const GET = defineRoute(
   },
   async (_request, { actor, params }) => {
     const content = await openResponseFileContent(actor, params.id);
-    // The length on disk, not the listing's: that is what the stream will send.
-    const { size } = await fs.promises.stat(content.stream.path).catch((error: unknown) => {
-      content.stream.destroy();
-      throw error;
-    });
-    return new Response(Readable.toWeb(content.stream) as ReadableStream, { status: 200, headers: attachmentHeaders(content.name, size) });
+    // The plaintext size of the stored copy, not the listing's: that is what the stream will send.
+    return new Response(Readable.toWeb(content.stream) as ReadableStream, { status: 200, headers: attachmentHeaders(content.name, content.size) });
   },
 );

@@ -1,0 +1,148 @@
+import fs from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { checkFileKey, HEADER_BYTES, isSealedHeader, openRecord, RECORD_OVERHEAD, SealedFileError, truncated } from "@/lib/sealed-files/format";
+import { scanFinishedSealedFile, scanSealedFile, type SealedLayout } from "@/lib/sealed-files/scan";
+
+/**
+ * A staged file read as its plaintext, whichever way it is stored: sealed (the format in
+ * format.ts, opened with the file's key) or, for files staged before encryption at rest, plain.
+ * Memory stays constant: a read decrypts only the records it covers.
+ */
+export interface StagedFileReader {
+  /** Plaintext size. */
+  readonly size: number;
+  readonly sealed: boolean;
+  /** FileHandle's positional read, of plaintext. */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  /** The plaintext from `start` to the end. */
+  stream(options?: { start?: number; blockBytes?: number }): Readable;
+  close(): Promise<void>;
+}
+
+const BLOCK_BYTES = 1024 * 1024;
+
+/**
+ * Opens `path` for reading. `key` is the file's data key, or null when its record has none. A
+ * sealed file without its key (crypto-shredded) and a key for a file that is not sealed are both
+ * refused: plaintext is never guessed from ciphertext, nor the other way round. A sealed file must
+ * be complete (its last segment present) unless `unfinished` is set.
+ */
+export async function openStagedFile(path: string, key: Uint8Array | null, options: { unfinished?: boolean } = {}): Promise<StagedFileReader> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await handle.read(head, 0, HEADER_BYTES, 0);
+    const sealed = bytesRead === HEADER_BYTES && isSealedHeader(head);
+    if (sealed && !key) {
+      throw new SealedFileError("key_missing", "The key of the portal's stored copy of this file has been destroyed (the file was removed), so its bytes can no longer be read.");
+    }
+    if (!sealed && key) throw new SealedFileError("key_unexpected", "The portal's stored copy of this file is not in the encrypted format its record expects.");
+    if (!sealed) return plainReader(path, handle, (await handle.stat()).size);
+    // A copy: close() wipes it, and the caller may still need its own.
+    // `unfinished`: a resumable upload still arriving (its own store reads what it has so far).
+    const layout = options.unfinished ? await scanSealedFile(handle) : await scanFinishedSealedFile(handle);
+    return new SealedReader(handle, Buffer.from(checkFileKey(key!)), layout);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+function plainReader(path: string, handle: FileHandle, size: number): StagedFileReader {
+  return {
+    size,
+    sealed: false,
+    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+    stream: (options) => fs.createReadStream(path, { start: options?.start ?? 0, highWaterMark: options?.blockBytes ?? BLOCK_BYTES }),
+    close: () => handle.close(),
+  };
+}
+
+class SealedReader implements StagedFileReader {
+  readonly sealed = true;
+  readonly size: number;
+  private closed = false;
+  private readonly streams = new Set<Readable>();
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly key: Buffer,
+    private readonly layout: SealedLayout,
+  ) {
+    this.size = layout.plainBytes;
+  }
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    const end = Math.min(position + length, this.size);
+    if (position >= end) return { bytesRead: 0 };
+    const { recordOffsets, plainOffsets, plainLengths } = this.layout;
+    const first = this.recordAt(position);
+    let last = first;
+    while (plainOffsets[last] + plainLengths[last] < end) last++;
+    const from = recordOffsets[first];
+    const to = recordOffsets[last] + RECORD_OVERHEAD + plainLengths[last];
+    const ciphertext = Buffer.allocUnsafe(to - from);
+    const { bytesRead } = await this.handle.read(ciphertext, 0, ciphertext.length, from);
+    if (bytesRead !== ciphertext.length) throw truncated("it changed while it was being read");
+    let written = 0;
+    for (let index = first; index <= last; index++) {
+      const at = recordOffsets[index] - from;
+      const plain = openRecord(this.key, index, ciphertext.subarray(at, at + RECORD_OVERHEAD + plainLengths[index]));
+      const sliceFrom = Math.max(position, plainOffsets[index]) - plainOffsets[index];
+      const sliceTo = Math.min(end, plainOffsets[index] + plainLengths[index]) - plainOffsets[index];
+      written += plain.copy(buffer, offset + written, sliceFrom, sliceTo);
+      plain.fill(0);
+    }
+    return { bytesRead: written };
+  }
+
+  stream(options?: { start?: number; blockBytes?: number }): Readable {
+    const blockBytes = options?.blockBytes ?? BLOCK_BYTES;
+    let position = options?.start ?? 0;
+    const size = this.size;
+    const readAt = (buffer: Buffer, at: number) => this.read(buffer, 0, buffer.length, at);
+    const stream = new Readable({
+      highWaterMark: blockBytes,
+      read() {
+        if (position >= size) return void this.push(null);
+        const block = Buffer.allocUnsafe(Math.min(blockBytes, size - position));
+        readAt(block, position).then(
+          ({ bytesRead }) => {
+            if (this.destroyed) return;
+            position += bytesRead;
+            this.push(block.subarray(0, bytesRead));
+          },
+          // Once the reader is closed its streams are destroyed: a read still in flight then fails quietly.
+          (error: unknown) => void (this.destroyed ? undefined : this.destroy(error as Error)),
+        );
+      },
+    });
+    this.streams.add(stream);
+    stream.once("close", () => this.streams.delete(stream));
+    return stream;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stream of this.streams) stream.destroy();
+    this.key.fill(0);
+    await this.handle.close();
+  }
+
+  /** Binary search for the record holding plaintext byte `position`. */
+  private recordAt(position: number): number {
+    const { plainOffsets, plainLengths } = this.layout;
+    let low = 0;
+    let high = plainOffsets.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (plainOffsets[middle] <= position) low = middle;
+      else high = middle - 1;
+    }
+    // Zero-length records (an upload request that carried no bytes) hold nothing: skip past them.
+    while (low < plainLengths.length - 1 && plainOffsets[low] + plainLengths[low] <= position) low++;
+    return low;
+  }
+}
