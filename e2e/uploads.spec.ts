@@ -6,6 +6,16 @@ import { expect, test } from "./fixtures";
 const SFTP = "Sandbox payer (SFTP, password + key) (user sunshine)";
 const FTPS = "Sandbox clearinghouse (FTPS explicit) (user sunshine)";
 const sandboxRoot = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data", "sandbox");
+const stagingRoot = path.resolve(process.env.E2E_DATA_DIR ?? ".e2e-data", "staging");
+
+/** Claim files are PHI: no staged file on the portal's disk holds the unique part of `file`'s plaintext (issue #21). */
+function expectNoPlaintextInStaging(file: { buffer: Buffer }) {
+  const at = file.buffer.indexOf("REF*F8*");
+  const unique = file.buffer.subarray(at, at + 43);
+  const staged = fs.readdirSync(stagingRoot, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  expect(staged.length).toBeGreaterThan(0);
+  for (const entry of staged) expect(fs.readFileSync(path.join(entry.parentPath, entry.name)).indexOf(unique), entry.name).toBe(-1);
+}
 
 function claimFile(name: string, usage: "P" | "T", filler = 0) {
   const isa = `ISA*00*          *00*          *ZZ*${"000000050".padEnd(15)}*ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*${usage}*:~`;
@@ -36,6 +46,8 @@ test("a partner uploads a claim file to the SFTP payer and sees it delivered wit
   await expect(partnerPage.getByLabel("Transcript").first()).toContainText("partial success");
   const upstream = fs.readFileSync(path.join(sandboxRoot, "sftp-root", "incoming", file.name));
   expect(upstream.equals(file.buffer)).toBe(true);
+  // Delivered, and still staged for a while (retention): sealed, so the disk shows none of it.
+  expectNoPlaintextInStaging(file);
 });
 
 test("the same to the FTPS payer", async ({ partnerPage }) => {

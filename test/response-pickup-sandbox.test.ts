@@ -4,6 +4,7 @@
  * once-only with the known list, and settling (delete / move / leave) on the server's disk. One
  * test per protocol goes through the portal's protocol worker threads, as the poller calls it.
  */
+import { expectSealedOnDisk, plaintextOf } from "@/test/support/sealed";
 import { createHash, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
@@ -171,7 +172,8 @@ describe.each(["sftp", "ftps"] as const)("response pickup from the sandbox payer
     expect(result.downloaded.map((f) => f.remoteName)).toEqual(datesKnown ? ["z-oldest.999", "a-newer.TA1"] : ["a-newer.TA1", "m-newest.277"]);
     for (const file of result.downloaded) {
       const onServer = await readFile(path.join(outbound, file.remoteName));
-      const staged = await readFile(path.join(stagingRoot, file.stagingKey));
+      expect(await expectSealedOnDisk(path.join(stagingRoot, file.stagingKey), onServer)).toBe(true);
+      const staged = await plaintextOf(path.join(stagingRoot, file.stagingKey), file.fileKey);
       expect(staged.equals(onServer)).toBe(true);
       expect(file.sha256).toBe(sha256(onServer));
       expect(file.size).toBe(onServer.length);
@@ -206,7 +208,7 @@ describe.each(["sftp", "ftps"] as const)("response pickup from the sandbox payer
     const third = await pickupInThisThread(pickupRequest({ known }));
     expect(third.downloaded.map((f) => f.remoteName)).toEqual(["two.999"]);
     expect(third.skippedKnown).toBe(1);
-    expect(await readFile(path.join(stagingRoot, third.downloaded[0].stagingKey), "utf8")).toBe("ISA*second, corrected by the payer");
+    expect((await plaintextOf(path.join(stagingRoot, third.downloaded[0].stagingKey), third.downloaded[0].fileKey)).toString("utf8")).toBe("ISA*second, corrected by the payer");
   });
 
   it("leaves a file that grows while it is read for the next poll, with no .part left behind", async () => {
@@ -232,7 +234,7 @@ describe.each(["sftp", "ftps"] as const)("response pickup from the sandbox payer
     const result = await pickupInThisThread(pickupRequest({ maxFileBytes: 10 * 1024 * 1024 }));
     expect(result.downloaded).toHaveLength(1);
     expect(result.downloaded[0]).toMatchObject({ remoteName: "remittance.835", size: content.length, sha256: sha256(content) });
-    expect(sha256(await readFile(path.join(stagingRoot, result.downloaded[0].stagingKey)))).toBe(sha256(content));
+    expect(sha256(await plaintextOf(path.join(stagingRoot, result.downloaded[0].stagingKey), result.downloaded[0].fileKey))).toBe(sha256(content));
   });
 
   it.runIf(protocol === "ftps")("fails with REMOTE_PERMISSION when the payer refuses RETR, and stages nothing", async () => {
@@ -333,7 +335,7 @@ describe.each(["sftp", "ftps"] as const)("response pickup from the sandbox payer
       ["S123-20261202-101010P.999", "999"],
       ["S123-20261202-101010P.TA1", "TA1"],
     ]);
-    for (const file of result.downloaded) expect(file.sha256).toBe(sha256(await readFile(path.join(stagingRoot, file.stagingKey))));
+    for (const file of result.downloaded) expect(file.sha256).toBe(sha256(await plaintextOf(path.join(stagingRoot, file.stagingKey), file.fileKey)));
     expect(transcript.lines.some((line) => line.message.includes("entries listed;"))).toBe(true);
     expect(transcript.toText()).not.toContain(payer.credentials.password!);
 

@@ -2,6 +2,7 @@
  * Picking up payer response files from the real OpenSSH server (Debian's sshd, internal-sftp,
  * password then key): fetched once, then deleted or archived on the server by the account itself.
  */
+import { expectSealedOnDisk, plaintextOf } from "@/test/support/sealed";
 import { createHash } from "node:crypto";
 import { chown, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -85,7 +86,8 @@ describe("response pickup from a real OpenSSH server", () => {
     for (const file of first.downloaded) {
       const onServer = await readFile(path.join(outbound, file.remoteName));
       expect(file.sha256).toBe(sha256(onServer));
-      expect((await readFile(path.join(stagingRoot, file.stagingKey))).equals(onServer)).toBe(true);
+      expect(await expectSealedOnDisk(path.join(stagingRoot, file.stagingKey), onServer)).toBe(true);
+      expect((await plaintextOf(path.join(stagingRoot, file.stagingKey), file.fileKey)).equals(onServer)).toBe(true);
       expect(file.modifiedAt).toBe((await stat(path.join(outbound, file.remoteName))).mtime.toISOString());
     }
     expect((await readdir(path.join(stagingRoot, PREFIX))).filter((name) => name.endsWith(".part"))).toEqual([]);

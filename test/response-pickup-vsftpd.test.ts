@@ -2,6 +2,7 @@
  * Picking up payer response files from the real Debian vsftpd (TLS on control and data, session
  * reuse required, chrooted account): fetched once, then deleted or archived on the server.
  */
+import { expectSealedOnDisk, plaintextOf } from "@/test/support/sealed";
 import { createHash } from "node:crypto";
 import { chown, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -88,7 +89,8 @@ describe("response pickup from a real vsftpd", () => {
     for (const file of first.downloaded) {
       const onServer = await readFile(path.join(outbound, file.remoteName));
       expect(file.sha256).toBe(sha256(onServer));
-      expect((await readFile(path.join(staging.dir, file.stagingKey))).equals(onServer)).toBe(true);
+      expect(await expectSealedOnDisk(path.join(staging.dir, file.stagingKey), onServer)).toBe(true);
+      expect((await plaintextOf(path.join(staging.dir, file.stagingKey), file.fileKey)).equals(onServer)).toBe(true);
       // vsftpd has no MLSD: LIST dates are not trusted, so the time is unknown.
       expect(file.modifiedAt).toBe("");
     }

@@ -57,6 +57,16 @@ async function findDeliveredCopy(
   return how;
 }
 
+/** Our own copy is bad and nothing will resume this upload: the sound bytes sent before it go too (best effort). */
+async function removePartial(session: FtpsSession, transcript: Transcript, name: string): Promise<void> {
+  try {
+    await session.remove(name);
+    transcript.note("upload", `removed the partial ${name}`);
+  } catch {
+    // A leftover partial file never becomes the final one.
+  }
+}
+
 /**
  * Deliver one staged file: upload `<name><tempSuffix>` (continuing a partial temp file left by a
  * dropped connection), check its size with SIZE, then RNFR/RNTO to the final name. With the
@@ -141,11 +151,15 @@ async function deliverStagedFile(request: DeliveryRequest, local: StagedFileRead
       try {
         await session.write(counter, uploadName, resumeFrom > 0 ? "APPE" : "STOR");
       } catch (error) {
+        if (localFailure) await removePartial(session, transcript, uploadName);
         throw localFailure ?? error;
       } finally {
         file.destroy();
       }
-      if (localFailure) throw localFailure;
+      if (localFailure) {
+        await removePartial(session, transcript, uploadName);
+        throw localFailure;
+      }
       const ms = Date.now() - uploadStarted;
       transcript.note("upload", `sent ${toSend} bytes${resumeFrom ? ` (resumed at byte ${resumeFrom})` : ""} in ${ms} ms, ${formatRate(toSend, ms)}`);
     } else {

@@ -49,6 +49,8 @@ export interface UploadOutcome {
 export async function uploadFile(session: SftpSession, options: UploadOptions): Promise<UploadOutcome> {
   const { transcript } = session;
   const local = await openStagedSource(options.localPath, options.localFileKey);
+  // The remote file this attempt opened for writing, once it has.
+  let openedPath: string | undefined;
   try {
     const totalBytes = local.size;
     const remotePath = remotePathFor(options.remoteDir, options.remoteName);
@@ -82,6 +84,7 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
       { missingMeansDir: true },
     );
     transcript.add("upload", "<", "Remote file open");
+    openedPath = writePath;
 
     const chunkSize = writeChunkSize(session);
     // About 4 MiB in flight keeps a long link busy and bounds memory whatever the write size.
@@ -141,11 +144,22 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
     if (error instanceof TransferError || !(error instanceof Error && error.name === "AbortError")) {
       transcript.add("error", ".", `${failure.code}: ${failure.message}${failure.detail ? ` (${failure.detail})` : ""}`);
       session.stage("write", false, failure.message, { error: failure });
+      // Our own copy is bad and nothing will resume this upload: the sound bytes sent before it go too.
+      if (failure.code === "STAGED_FILE_DAMAGED" && openedPath) await removeRemote(session, openedPath);
       throw failure;
     }
     throw error;
   } finally {
     await local.close();
+  }
+}
+
+async function removeRemote(session: SftpSession, remotePath: string): Promise<void> {
+  try {
+    await session.request<void>(`remove ${remotePath}`, (done) => session.sftp.unlink(remotePath, done));
+    session.transcript.note("upload", `removed the partial "${remotePath}"`);
+  } catch {
+    // Best effort: a leftover partial file never becomes the final one.
   }
 }
 

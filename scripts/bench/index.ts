@@ -7,8 +7,10 @@
  *              query, responsiveness under load (scripts/bench/pipeline/; `npm run bench:pipeline`)
  *   fairness   small files to one payer while another sits behind a slow link
  *              (scripts/bench/fairness/; `npm run bench:fairness`)
+ *   sealing    what sealing staged files at rest costs (issue #21): the relay, the API intake and
+ *              the response pickup, each plain and sealed (scripts/bench/sealing/; `npm run bench -- sealing`)
  *
- * No name runs all three in that order. One suite runs in this process; several run one after the
+ * No name runs all four in that order. One suite runs in this process; several run one after the
  * other, each in a process of its own (its own cleanup, signal handling and CPU figures): a failed
  * suite does not keep the next from running, an interrupted one stops the run, and the exit code is
  * the first failure's. Each suite's knobs are environment variables, read by its config.
@@ -24,6 +26,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   engine: async () => (await import("./engine/run")).engineSuite,
   pipeline: async () => (await import("./pipeline/run")).pipelineSuite,
   fairness: async () => (await import("./fairness/run")).fairnessSuite,
+  sealing: async () => (await import("./sealing/run")).sealingSuite,
 };
 
 const USAGE = `usage: npm run bench [-- ${Object.keys(SUITES).join("|")} ...]   (no name: all of them, in this order)`;

@@ -6,12 +6,16 @@ import type { BenchServer } from "./servers";
 
 const CHILD = path.join(__dirname, "relay-child.ts");
 
-/** One portal delivery (sftpDriver / ftpsDriver .deliver) in a fresh Node process (plain `node --import tsx`, no wrapper process). */
+/**
+ * One portal delivery (sftpDriver / ftpsDriver .deliver) in a fresh Node process (plain `node --import tsx`, no wrapper process).
+ * `localFileKey`: the data key of a sealed staged file (the sealing suite); without it the file is read as plain.
+ */
 export async function runPortalRelay(
   server: BenchServer,
   localPath: string,
   remoteName: string,
   timeoutMs: number,
+  localFileKey?: Buffer,
 ): Promise<TransferMeasurement & { relay: PortalRelayResult }> {
   const job: PortalRelayJob = {
     protocol: server.protocol,
@@ -20,6 +24,7 @@ export async function runPortalRelay(
     credentials: server.credentials,
     localPath,
     remoteName,
+    localFileKey: localFileKey?.toString("base64"),
   };
   const relay = await runChild<PortalRelayResult>(CHILD, job, { timeoutMs, label: `portal relay to ${server.label}` });
   return {

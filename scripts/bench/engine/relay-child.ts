@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     target: job.target,
     credentials: job.credentials,
     localPath: job.localPath,
+    // As the relay's attempt passes it: the protocol code decrypts the sealed file as it sends.
+    localFileKey: job.localFileKey ? Buffer.from(job.localFileKey, "base64") : null,
     remoteName: job.remoteName,
     transcript,
   };

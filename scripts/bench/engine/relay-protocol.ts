@@ -8,6 +8,8 @@ export interface PortalRelayJob {
   credentials: UpstreamCredentials;
   localPath: string;
   remoteName: string;
+  /** The staged file's data key (base64) when it is sealed on disk (DeliveryRequest.localFileKey); absent for a plain file. */
+  localFileKey?: string;
 }
 
 /** What the child reports back on its `BENCH_RESULT` line. */

@@ -47,7 +47,12 @@ export interface BenchServer {
 
 const FTPS_HOST = "ftps.sandbox.test";
 
-export async function startBenchServers(workDir: string, cleanup: CleanupStack): Promise<BenchServer[]> {
+/** The servers, in the order they are started and measured. */
+export const BENCH_SERVER_KINDS = ["sshd", "sandbox-sftp", "vsftpd", "sandbox-ftps"] as const;
+export type BenchServerKind = (typeof BENCH_SERVER_KINDS)[number];
+
+/** `kinds` picks some of them (the sealing suite uses the real sshd and vsftpd only); all four by default. */
+export async function startBenchServers(workDir: string, cleanup: CleanupStack, kinds: readonly BenchServerKind[] = BENCH_SERVER_KINDS): Promise<BenchServer[]> {
   const clientKey = generateClientKeyPair({ comment: "edi-portal-bench" });
   const keyPath = path.join(workDir, "client_key");
   await writeFile(keyPath, clientKey.privateKey, { mode: 0o600 });
@@ -58,80 +63,88 @@ export async function startBenchServers(workDir: string, cleanup: CleanupStack):
   const servers: BenchServer[] = [];
 
   // --- OpenSSH sshd (password,publickey like the payers)
-  const sshd = await startRealSshd();
-  cleanup.add("stop sshd", () => sshd.stop());
-  await sshd.authorizeKey(clientKey.publicKey);
-  servers.push(
-    sftpServer({
-      label: "OpenSSH sshd",
-      server: sshd,
-      remoteDir: sshd.incomingDir,
-      landingDir: sshd.incomingDir,
-      credentials: { username: sshd.username, password: sshd.password, privateKey: clientKey.privateKey },
-      keyPath,
-      knownHostsPath: await pinnedKnownHosts(workDir, "sshd", sshd, "ed25519"),
-    }),
-  );
+  if (kinds.includes("sshd")) {
+    const sshd = await startRealSshd();
+    cleanup.add("stop sshd", () => sshd.stop());
+    await sshd.authorizeKey(clientKey.publicKey);
+    servers.push(
+      sftpServer({
+        label: "OpenSSH sshd",
+        server: sshd,
+        remoteDir: sshd.incomingDir,
+        landingDir: sshd.incomingDir,
+        credentials: { username: sshd.username, password: sshd.password, privateKey: clientKey.privateKey },
+        keyPath,
+        knownHostsPath: await pinnedKnownHosts(workDir, "sshd", sshd, "ed25519"),
+      }),
+    );
+  }
 
   // --- sandbox SFTP (ssh2 server)
-  const sandboxSftpRoot = path.join(workDir, "sandbox-sftp");
-  const sftpPassword = `Bench-${randomBytes(9).toString("base64url")}`;
-  const sandboxSftp = await startSandboxSftpServer({
-    rootDir: sandboxSftpRoot,
-    users: [{ username: "partner", password: sftpPassword, publicKeys: [clientKey.publicKey] }],
-  });
-  cleanup.add("stop sandbox SFTP", () => sandboxSftp.close());
-  servers.push(
-    sftpServer({
-      label: "sandbox SFTP (ssh2)",
-      server: sandboxSftp,
-      remoteDir: "/incoming",
-      landingDir: path.join(sandboxSftpRoot, "incoming"),
-      credentials: { username: "partner", password: sftpPassword, privateKey: clientKey.privateKey },
-      keyPath,
-      knownHostsPath: await pinnedKnownHosts(workDir, "sandbox", sandboxSftp, "rsa"),
-    }),
-  );
+  if (kinds.includes("sandbox-sftp")) {
+    const sandboxSftpRoot = path.join(workDir, "sandbox-sftp");
+    const sftpPassword = `Bench-${randomBytes(9).toString("base64url")}`;
+    const sandboxSftp = await startSandboxSftpServer({
+      rootDir: sandboxSftpRoot,
+      users: [{ username: "partner", password: sftpPassword, publicKeys: [clientKey.publicKey] }],
+    });
+    cleanup.add("stop sandbox SFTP", () => sandboxSftp.close());
+    servers.push(
+      sftpServer({
+        label: "sandbox SFTP (ssh2)",
+        server: sandboxSftp,
+        remoteDir: "/incoming",
+        landingDir: path.join(sandboxSftpRoot, "incoming"),
+        credentials: { username: "partner", password: sftpPassword, privateKey: clientKey.privateKey },
+        keyPath,
+        knownHostsPath: await pinnedKnownHosts(workDir, "sandbox", sandboxSftp, "rsa"),
+      }),
+    );
+  }
 
   // --- vsftpd, explicit FTPS
-  const vsftpd = await startVsftpd({ mode: "explicit", certificate: certs.wildcard });
-  cleanup.add("stop vsftpd", () => vsftpd.stop());
-  servers.push(
-    ftpsServer({
-      label: "vsftpd",
-      port: vsftpd.port,
-      passivePortRange: vsftpd.passivePortRange,
-      certificate: certs.wildcard,
-      credentials: { username: vsftpd.username, password: vsftpd.password },
-      landingDir: vsftpd.incomingDir,
-      caPath,
-    }),
-  );
+  if (kinds.includes("vsftpd")) {
+    const vsftpd = await startVsftpd({ mode: "explicit", certificate: certs.wildcard });
+    cleanup.add("stop vsftpd", () => vsftpd.stop());
+    servers.push(
+      ftpsServer({
+        label: "vsftpd",
+        port: vsftpd.port,
+        passivePortRange: vsftpd.passivePortRange,
+        certificate: certs.wildcard,
+        credentials: { username: vsftpd.username, password: vsftpd.password },
+        landingDir: vsftpd.incomingDir,
+        caPath,
+      }),
+    );
+  }
 
   // --- sandbox FTPS (node:tls server), explicit
-  const ftpsRoot = path.join(workDir, "sandbox-ftps");
-  await mkdir(path.join(ftpsRoot, "incoming"), { recursive: true });
-  const ftpsUser = { username: "partner01", password: `Bench-${randomBytes(9).toString("base64url")}` };
-  const passivePortRange = await freePortRange(8);
-  const sandboxFtps = await startSandboxFtpsServer({
-    rootDir: ftpsRoot,
-    mode: "explicit",
-    users: [ftpsUser],
-    certificate: certs.wildcard,
-    passivePortRange,
-  });
-  cleanup.add("stop sandbox FTPS", () => sandboxFtps.close());
-  servers.push(
-    ftpsServer({
-      label: "sandbox FTPS (node:tls)",
-      port: sandboxFtps.port,
-      passivePortRange,
+  if (kinds.includes("sandbox-ftps")) {
+    const ftpsRoot = path.join(workDir, "sandbox-ftps");
+    await mkdir(path.join(ftpsRoot, "incoming"), { recursive: true });
+    const ftpsUser = { username: "partner01", password: `Bench-${randomBytes(9).toString("base64url")}` };
+    const passivePortRange = await freePortRange(8);
+    const sandboxFtps = await startSandboxFtpsServer({
+      rootDir: ftpsRoot,
+      mode: "explicit",
+      users: [ftpsUser],
       certificate: certs.wildcard,
-      credentials: ftpsUser,
-      landingDir: path.join(ftpsRoot, "incoming"),
-      caPath,
-    }),
-  );
+      passivePortRange,
+    });
+    cleanup.add("stop sandbox FTPS", () => sandboxFtps.close());
+    servers.push(
+      ftpsServer({
+        label: "sandbox FTPS (node:tls)",
+        port: sandboxFtps.port,
+        passivePortRange,
+        certificate: certs.wildcard,
+        credentials: ftpsUser,
+        landingDir: path.join(ftpsRoot, "incoming"),
+        caPath,
+      }),
+    );
+  }
   return servers;
 }
 

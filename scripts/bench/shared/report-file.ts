@@ -1,7 +1,7 @@
 /*
  * docs/benchmarks.md holds every suite's report: the engine suite's at the top (it replaces the
- * head of the file), then the pipeline's, its responsiveness part's and the fairness suite's, each
- * between its markers. Each writer replaces only its own part.
+ * head of the file), then the pipeline's, its responsiveness part's, the fairness suite's and the
+ * sealing suite's, each between its markers. Each writer replaces only its own part.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,6 +11,7 @@ export const SECTIONS = {
   pipeline: { start: "<!-- pipeline:start -->", end: "<!-- pipeline:end -->" },
   responsiveness: { start: "<!-- responsiveness:start -->", end: "<!-- responsiveness:end -->" },
   fairness: { start: "<!-- fairness:start -->", end: "<!-- fairness:end -->" },
+  sealing: { start: "<!-- sealing:start -->", end: "<!-- sealing:end -->" },
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
