@@ -212,7 +212,8 @@ async function measureRelay(
     checked.add(variant);
     if (result.bytes !== m.bytes) throw new Error(`the relay reported ${result.bytes} bytes sent, expected ${m.bytes}`);
     m.runs.push({ variant, pair, elapsedMs: result.elapsedMs, cpuMs: result.cpuMs ?? Number.NaN, peakRssKiB: result.relay.peakRssKiB });
-    const upload = result.relay.uploadLine ? `; ${result.relay.uploadLine}` : "";
+    // The SFTP driver's write settings (the FTPS line is one run's timing, not a setting).
+    const upload = result.relay.uploadLine?.startsWith("Sending") ? `; ${result.relay.uploadLine.replace(/ of "[^"]*"/, "")}` : "";
     if (!details.has(server.label)) details.set(server.label, `${[result.protocolDetail, result.cipher].filter(Boolean).join(" ")}${upload}`);
     log(m.label, variant, pair, config.pairs, m.bytes, { elapsedMs: result.elapsedMs, cpuMs: result.cpuMs ?? Number.NaN });
   });
