@@ -64,6 +64,9 @@ class SealedReader implements StagedFileReader {
   readonly size: number;
   private closed = false;
   private readonly streams = new Set<Readable>();
+  private lastRecord?: { index: number; plain: Buffer };
+  private scratch?: Buffer;
+  private scratchInUse = false;
 
   constructor(
     private readonly handle: FileHandle,
@@ -80,21 +83,48 @@ class SealedReader implements StagedFileReader {
     const first = this.recordAt(position);
     let last = first;
     while (plainOffsets[last] + plainLengths[last] < end) last++;
-    const from = recordOffsets[first];
-    const to = recordOffsets[last] + RECORD_OVERHEAD + plainLengths[last];
-    const ciphertext = Buffer.allocUnsafe(to - from);
-    const { bytesRead } = await this.handle.read(ciphertext, 0, ciphertext.length, from);
-    if (bytesRead !== ciphertext.length) throw truncated("it changed while it was being read");
     let written = 0;
-    for (let index = first; index <= last; index++) {
-      const at = recordOffsets[index] - from;
-      const plain = openRecord(this.key, index, ciphertext.subarray(at, at + RECORD_OVERHEAD + plainLengths[index]));
+    const copyOut = (index: number, plain: Buffer) => {
       const sliceFrom = Math.max(position, plainOffsets[index]) - plainOffsets[index];
       const sliceTo = Math.min(end, plainOffsets[index] + plainLengths[index]) - plainOffsets[index];
       written += plain.copy(buffer, offset + written, sliceFrom, sliceTo);
-      plain.fill(0);
+    };
+    // Readers' blocks and segments rarely line up: the segment one read ends in is where the next
+    // one starts, kept decrypted rather than read and authenticated twice.
+    let next = first;
+    if (this.lastRecord?.index === first) {
+      copyOut(first, this.lastRecord.plain);
+      next = first + 1;
+    }
+    if (next > last) return { bytesRead: written };
+    const from = recordOffsets[next];
+    const to = recordOffsets[last] + RECORD_OVERHEAD + plainLengths[last];
+    const ciphertext = this.borrowScratch(to - from);
+    try {
+      const { bytesRead } = await this.handle.read(ciphertext, 0, ciphertext.length, from);
+      if (bytesRead !== ciphertext.length) throw truncated("it changed while it was being read");
+      for (let index = next; index <= last; index++) {
+        const at = recordOffsets[index] - from;
+        const plain = openRecord(this.key, index, ciphertext.subarray(at, at + RECORD_OVERHEAD + plainLengths[index]));
+        copyOut(index, plain);
+        if (index === last) this.lastRecord = { index, plain };
+      }
+    } finally {
+      this.returnScratch(ciphertext);
     }
     return { bytesRead: written };
+  }
+
+  /** One reusable buffer for ciphertext reads (reads are sequential in practice; a concurrent one gets its own). */
+  private borrowScratch(bytes: number): Buffer {
+    if (this.scratchInUse) return Buffer.allocUnsafe(bytes);
+    if (!this.scratch || this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(Math.max(bytes, 1024 * 1024 + RECORD_OVERHEAD * 8));
+    this.scratchInUse = true;
+    return this.scratch.subarray(0, bytes);
+  }
+
+  private returnScratch(buffer: Buffer): void {
+    if (this.scratch && buffer.buffer === this.scratch.buffer) this.scratchInUse = false;
   }
 
   stream(options?: { start?: number; blockBytes?: number }): Readable {
@@ -128,6 +158,8 @@ class SealedReader implements StagedFileReader {
     this.closed = true;
     for (const stream of this.streams) stream.destroy();
     this.key.fill(0);
+    this.lastRecord?.plain.fill(0);
+    this.lastRecord = undefined;
     await this.handle.close();
   }
 
