@@ -25,7 +25,7 @@ import { openResponseFileContent } from "@/lib/responses/service";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { buildSample837 } from "@/lib/sandbox/sample-837";
 import { INFO_BYTES, NONCE_BYTES, SealedFileError, SEGMENT_BYTES } from "@/lib/sealed-files/format";
-import { openStagedFile } from "@/lib/sealed-files/reader";
+import { plaintextSha256 } from "@/lib/sealed-files/reader";
 import { scanSealedFile } from "@/lib/sealed-files/scan";
 import { newFileKey } from "@/lib/sealed-files/writer";
 import { confirmDuplicate } from "@/lib/transfers/intake/accept";
@@ -264,16 +264,7 @@ async function recoverRawCopy(stagingKey: string): Promise<string> {
 }
 
 /** SHA-256 of everything `key` decrypts from `file` (an unfinished upload: the complete segments). */
-async function decryptAll(file: string, key: Buffer | null, unfinished = false): Promise<string> {
-  const reader = await openStagedFile(file, key, { unfinished });
-  try {
-    const hash = crypto.createHash("sha256");
-    for await (const chunk of reader.stream()) hash.update(chunk as Buffer);
-    return hash.digest("hex");
-  } finally {
-    await reader.close();
-  }
-}
+const decryptAll = (file: string, key: Buffer | null, unfinished = false) => plaintextSha256(file, key, { unfinished });
 
 /**
  * Crypto-shredding held: the file's key row is gone, and the recovered copy opens with nothing —

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
@@ -176,5 +177,17 @@ class SealedReader implements StagedFileReader {
     // Zero-length records (an upload request that carried no bytes) hold nothing: skip past them.
     while (low < plainLengths.length - 1 && plainOffsets[low] + plainLengths[low] <= position) low++;
     return low;
+  }
+}
+
+/** SHA-256 (hex) of a staged file's plaintext, streamed and decrypted in constant memory. */
+export async function plaintextSha256(path: string, key: Uint8Array | null, options: { unfinished?: boolean } = {}): Promise<string> {
+  const reader = await openStagedFile(path, key, options);
+  try {
+    const hash = createHash("sha256");
+    for await (const chunk of reader.stream()) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+  } finally {
+    await reader.close();
   }
 }

@@ -7,7 +7,7 @@ import { Upload } from "@tus/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SealingFileStore } from "@/lib/transfers/intake/sealing-file-store";
 import { newFileKey } from "@/lib/sealed-files/writer";
-import { openStagedFile } from "@/lib/sealed-files/reader";
+import { plaintextOf } from "@/test/support/sealed";
 
 const content = crypto.randomBytes(3 * 1024 * 1024 + 123);
 const expected = crypto.createHash("sha256").update(content).digest("hex");
@@ -27,17 +27,6 @@ function brokenAfter(bytes: Buffer): Readable {
 }
 
 const sha256 = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("hex");
-
-async function plaintextOf(file: string, key: Buffer): Promise<Buffer> {
-  const reader = await openStagedFile(file, key);
-  try {
-    const parts: Buffer[] = [];
-    for await (const chunk of reader.stream()) parts.push(chunk as Buffer);
-    return Buffer.concat(parts);
-  } finally {
-    await reader.close();
-  }
-}
 
 describe("SealingFileStore", () => {
   let directory: string;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { env } from "@/lib/env";
 import { newFileKey, writeSealedFile } from "@/lib/sealed-files/writer";
 import { loadFileKey, storeFileKey } from "@/lib/transfers/staging/file-keys";
-import { openStagedFile } from "@/lib/sealed-files/reader";
+import { plaintextSha256 } from "@/lib/sealed-files/reader";
 
 /**
  * Staged files live outside anything the web server serves, under generated names only: the
@@ -63,12 +63,9 @@ export async function removeStagedFile(key: string): Promise<boolean> {
 /** SHA-256 of a staged file's plaintext, streamed (and decrypted) in constant memory. */
 export async function sha256OfStagedFile(key: string): Promise<string> {
   const fileKey = await loadFileKey(key);
-  const reader = await openStagedFile(stagingPath(key), fileKey).finally(() => fileKey?.fill(0));
   try {
-    const hash = crypto.createHash("sha256");
-    for await (const chunk of reader.stream()) hash.update(chunk as Buffer);
-    return hash.digest("hex");
+    return await plaintextSha256(stagingPath(key), fileKey);
   } finally {
-    await reader.close();
+    fileKey?.fill(0);
   }
 }
