@@ -5,7 +5,7 @@ import { NextResponse, type NextRequest } from "next/server";
  * happens here; every page, action and route checks the session and role in the data-access layer.
  * Upload routes are excluded because a proxy-matched request body is cut at 10 MB.
  */
-const publicPaths = [/^\/sign-in/, /^\/register/, /^\/invite\//, /^\/forgot-password/, /^\/reset-password\//, /^\/api\//, /^\/_next\//, /^\/favicon/];
+const publicPaths = [/^\/sign-in/, /^\/register/, /^\/invite\//, /^\/forgot-password/, /^\/reset-password\//, /^\/api\//, /^\/_next\//, /^\/favicon/, /^\/apple-touch-icon\.png$/, /^\/brand\//];
 
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;

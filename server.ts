@@ -12,6 +12,7 @@ import { applySecurityHeaders } from "@/lib/http/security-headers";
 import { refuseActionWithoutOrigin, sanitiseRequestHeaders } from "@/lib/http/request-headers";
 import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "@/lib/http/request-limits";
 import { refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
+import { redirectToCanonicalHost } from "@/lib/http/canonical-host";
 
 export interface StartedPortal {
   url: string;
@@ -62,6 +63,9 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
     sanitiseRequestHeaders(req, config);
     // Before the guard, so its refusals carry the security headers too; neither reads the body.
     applySecurityHeaders(req, res, { ...config, dev: Boolean(options.dev) });
+    // A page asked for under another host name than PUBLIC_URL's (127.0.0.1 for localhost) goes to
+    // the same path there first: cookies are per host, and sign-in would loop. /api/* answers any host.
+    if (redirectToCanonicalHost(req, res, config)) return;
     // A server action without Origin (and not Sec-Fetch-Site: same-origin) came from no page of ours: 403.
     if (refuseActionWithoutOrigin(req, res)) return;
     // Refuses an oversized or unannounced (chunked) body from its headers, before a byte is read,
@@ -124,6 +128,11 @@ export async function main(): Promise<void> {
   const { database } = portal.runtime;
   console.log(`\nEDI transfer portal (${database.kind}${database.dataDir ? ` at ${database.dataDir}` : ""})`);
   console.log(formatLogins(portal.url, portal.logins));
+  if (!process.env.PUBLIC_URL) {
+    // Pages asked for under another name (127.0.0.1, this machine's LAN address) are sent to this URL:
+    // sign-in cookies belong to one host name (lib/http/canonical-host.ts).
+    console.log(`Open ${portal.url} in a browser on this machine. To reach the portal under another name or from another machine, set PUBLIC_URL to that address.`);
+  }
   console.log("");
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -5,6 +5,15 @@ import "@/app/globals.css";
 export const metadata: Metadata = {
   title: { default: "EDI Transfer Portal", template: "%s · EDI Transfer Portal" },
   description: "Send claim files to your payers without fighting firewalls, keys or FTP clients.",
+  // public/: the icon as SVG (browsers that read it), ICO (16, 32, 48 px) for the rest, and a PNG
+  // for phones' home screens. proxy.ts lets them through without a session, for the sign-in page.
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180" },
+  },
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

@@ -1,4 +1,5 @@
 import type { EnrolmentView } from "@/lib/auth/two-factor";
+import { RecoveryCodes } from "@/components/recovery-codes";
 
 /**
  * The set-up screen of two-factor sign-in: the QR code (an SVG we generate from the otpauth URI),
@@ -32,11 +33,9 @@ export function TwoFactorEnrolment({ view }: { view: EnrolmentView }) {
         <p className="text-xs text-slate-600">
           Each works once, instead of a code from your app, if you lose your phone. They are shown only until you confirm; afterwards we keep only their hashes.
         </p>
-        <ul aria-labelledby="recovery-codes-label" className="mt-2 grid grid-cols-2 gap-1 font-mono text-sm">
-          {view.recoveryCodes.map((code) => (
-            <li key={code}>{code}</li>
-          ))}
-        </ul>
+        <div className="mt-2">
+          <RecoveryCodes codes={view.recoveryCodes} labelledBy="recovery-codes-label" />
+        </div>
       </div>
     </div>
   );

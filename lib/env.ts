@@ -45,6 +45,11 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((ip) => ip.trim()).filter(Boolean)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * "json": one JSON object a line; "text": readable lines; "auto": JSON unless the log goes to a
+   * terminal. lib/logger.ts reads it (worker threads too); it is parsed here so a typo stops the start.
+   */
+  LOG_FORMAT: z.enum(["auto", "json", "text"], { error: 'LOG_FORMAT must be "auto", "json" or "text"' }).default("auto"),
   /** Delivery attempts per queued transfer before it ends "failed" (permanent errors stop at once). */
   RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   /** First retry waits base..2×base seconds; each further retry doubles (exponential backoff with jitter). */

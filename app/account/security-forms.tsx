@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { ConfirmIdentity } from "@/components/confirm-identity";
 import { Field, FormMessage, SubmitButton } from "@/components/form";
+import { RecoveryCodes } from "@/components/recovery-codes";
 import { initialActionState } from "@/lib/auth/action-state";
 import {
   cancelTwoFactorAction,
@@ -51,11 +52,7 @@ export function RegenerateRecoveryCodesForm({ needsProof }: { needsProof: boolea
     <form action={formAction} className="space-y-3" aria-label="New recovery codes">
       <FormMessage state={state} />
       {codes ? (
-        <ul aria-label="Your new recovery codes" className="grid grid-cols-2 gap-1 rounded-md border border-amber-300 bg-amber-50 p-3 font-mono text-sm">
-          {codes.map((code) => (
-            <li key={code}>{code}</li>
-          ))}
-        </ul>
+        <RecoveryCodes codes={codes} label="Your new recovery codes" className="grid grid-cols-2 gap-1 rounded-md border border-amber-300 bg-amber-50 p-3 font-mono text-sm" />
       ) : null}
       <ConfirmIdentity state={state} needed={needsProof} />
       <SubmitButton variant="secondary">Create new recovery codes</SubmitButton>

@@ -7,6 +7,10 @@ import { normalizeVirtualPath, OutsideRootError, resolveInsideRoot } from "@/lib
 
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
 
+// Every file-system call below takes a path inside the sandbox's own data directory, known only at
+// run time. `turbopackIgnore` tells Next's bundler not to trace such a path (it would otherwise pull
+// the whole project into the server output and warn about it at every build).
+
 interface FileHandleState {
   kind: "file";
   file: FileHandle;
@@ -97,14 +101,14 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
     sftp.name(reqId, [{ filename: normalized, longname: normalized, attrs: {} as Attributes }]);
   });
 
-  on("STAT", async (reqId, virtualPath: string) => sftp.attrs(reqId, toAttrs(await stat(await resolve(virtualPath)))));
-  on("LSTAT", async (reqId, virtualPath: string) => sftp.attrs(reqId, toAttrs(await lstat(await resolve(virtualPath)))));
+  on("STAT", async (reqId, virtualPath: string) => sftp.attrs(reqId, toAttrs(await stat(/* turbopackIgnore: true */ await resolve(virtualPath)))));
+  on("LSTAT", async (reqId, virtualPath: string) => sftp.attrs(reqId, toAttrs(await lstat(/* turbopackIgnore: true */ await resolve(virtualPath)))));
 
   on("OPEN", async (reqId, virtualPath: string, flags: number) => {
     const writes = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0;
     if (writes && context.faults().readOnly) throw denied();
     const realPath = await resolve(virtualPath);
-    const file = await open(realPath, toFsFlags(flags), 0o644);
+    const file = await open(/* turbopackIgnore: true */ realPath, toFsFlags(flags), 0o644);
     if ((await file.stat()).isDirectory()) {
       await file.close();
       throw new SftpStatus(STATUS_CODE.FAILURE, "Is a directory");
@@ -144,7 +148,7 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
 
   on("FSTAT", async (reqId, handle: Buffer) => {
     const state = lookup(handle);
-    const stats = state.kind === "file" ? await state.file.stat() : await stat(state.realPath);
+    const stats = state.kind === "file" ? await state.file.stat() : await stat(/* turbopackIgnore: true */ state.realPath);
     sftp.attrs(reqId, toAttrs(stats));
   });
 
@@ -153,7 +157,7 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
     sftp.status(reqId, STATUS_CODE.OK); // Accepted and ignored: the sandbox keeps its own modes and times.
   });
   on("SETSTAT", async (reqId, virtualPath: string) => {
-    await stat(await resolve(virtualPath));
+    await stat(/* turbopackIgnore: true */ await resolve(virtualPath));
     sftp.status(reqId, STATUS_CODE.OK);
   });
 
@@ -167,7 +171,7 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
 
   on("OPENDIR", async (reqId, virtualPath: string) => {
     const realPath = await resolve(virtualPath);
-    const stats = await stat(realPath);
+    const stats = await stat(/* turbopackIgnore: true */ realPath);
     if (!stats.isDirectory()) throw new SftpStatus(STATUS_CODE.FAILURE, "Not a directory");
     sftp.handle(reqId, newHandle({ kind: "dir", realPath, virtualPath, sent: false }));
   });
@@ -177,10 +181,10 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
     if (state.kind !== "dir") throw new SftpStatus(STATUS_CODE.FAILURE, "Not a directory handle");
     if (state.sent) return sftp.status(reqId, STATUS_CODE.EOF);
     state.sent = true;
-    const names = await readdir(state.realPath);
+    const names = await readdir(/* turbopackIgnore: true */ state.realPath);
     const entries = [];
     for (const name of [".", "..", ...names]) {
-      const stats = await lstat(path.join(state.realPath, name)).catch(() => undefined);
+      const stats = await lstat(/* turbopackIgnore: true */ path.join(state.realPath, name)).catch(() => undefined);
       if (stats) entries.push({ filename: name, longname: longName(name, stats), attrs: toAttrs(stats) });
     }
     sftp.name(reqId, entries);
@@ -188,17 +192,17 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
 
   on("MKDIR", async (reqId, virtualPath: string) => {
     if (context.faults().readOnly) throw denied();
-    await mkdir(await resolve(virtualPath));
+    await mkdir(/* turbopackIgnore: true */ await resolve(virtualPath));
     sftp.status(reqId, STATUS_CODE.OK);
   });
   on("RMDIR", async (reqId, virtualPath: string) => {
     if (context.faults().readOnly) throw denied();
-    await rmdir(await resolve(virtualPath));
+    await rmdir(/* turbopackIgnore: true */ await resolve(virtualPath));
     sftp.status(reqId, STATUS_CODE.OK);
   });
   on("REMOVE", async (reqId, virtualPath: string) => {
     if (context.faults().readOnly) throw denied();
-    await unlink(await resolve(virtualPath));
+    await unlink(/* turbopackIgnore: true */ await resolve(virtualPath));
     sftp.status(reqId, STATUS_CODE.OK);
   });
 
@@ -207,11 +211,11 @@ export function serveFileOperations(sftp: SFTPWrapper, context: FileOpsContext):
     if (faults.readOnly || faults.refuseRename) throw denied();
     const source = await resolve(from);
     const target = await resolve(to);
-    await lstat(source);
+    await lstat(/* turbopackIgnore: true */ source);
     // SFTP v3 RENAME must not replace an existing file; posix-rename may (OpenSSH semantics).
-    if (!overwrite && (await lstat(target).then(() => true, () => false)))
+    if (!overwrite && (await lstat(/* turbopackIgnore: true */ target).then(() => true, () => false)))
       throw new SftpStatus(STATUS_CODE.FAILURE, "File exists");
-    await rename(source, target);
+    await rename(/* turbopackIgnore: true */ source, target);
     sftp.status(reqId, STATUS_CODE.OK);
     context.onFileComplete?.(normalizeVirtualPath(to), target);
   };
