@@ -2,7 +2,9 @@ import Link from "next/link";
 import type { Actor } from "@/lib/auth/actor";
 import { navigation } from "@/lib/auth/roles";
 import { signOutAction } from "@/app/(auth)/actions";
+import { MobileNav } from "@/components/mobile-nav";
 import { NavLinks } from "@/components/nav-links";
+import { ThemeToggle } from "@/components/theme-toggle";
 
 const roleLabel = { partner: "Partner", admin: "Administrator", support: "Support (read-only)" } as const;
 
@@ -10,17 +12,22 @@ export function AppShell({ actor, children }: { actor: Actor; children: React.Re
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-3">
-          <Link href="/" className="font-semibold text-brand-900">
-            EDI Transfer Portal
-          </Link>
-          <div className="flex items-center gap-4 text-sm">
-            <span className="text-slate-600">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
+          <div className="flex items-center gap-3">
+            <MobileNav items={navigation[actor.role]} signedInAs={`${actor.name} · ${roleLabel[actor.role]}`} />
+            <Link href="/" className="font-semibold text-brand-900">
+              EDI Transfer Portal
+            </Link>
+          </div>
+          <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+            {/* On phones the menu sheet says who is signed in, keeping the header to two short rows. */}
+            <span className="hidden text-slate-600 sm:inline">
               <span className="font-medium text-slate-900">{actor.name}</span> · {roleLabel[actor.role]}
             </span>
             <Link href="/account" className="text-brand-700 underline">
               Account
             </Link>
+            <ThemeToggle />
             <form action={signOutAction}>
               <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
                 Sign out
@@ -28,7 +35,8 @@ export function AppShell({ actor, children }: { actor: Actor; children: React.Re
             </form>
           </div>
         </div>
-        <nav aria-label="Main" className="mx-auto max-w-6xl px-4">
+        {/* Phones get the same sections from the Menu button (components/mobile-nav.tsx). */}
+        <nav aria-label="Main" className="mx-auto hidden max-w-6xl px-4 md:block">
           <NavLinks items={navigation[actor.role]} />
         </nav>
       </header>

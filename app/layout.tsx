@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
 import "@/app/globals.css";
+import { ThemeProvider } from "@/components/theme-provider";
 
 export const metadata: Metadata = {
   title: { default: "EDI Transfer Portal", template: "%s · EDI Transfer Portal" },
@@ -21,12 +22,15 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // page prerendered at build time could not have, so its scripts would be blocked.
   await connection();
   return (
-    <html lang="en">
+    // The theme script sets <html>'s class and color-scheme before React hydrates (components/theme-provider.tsx).
+    <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
-          Skip to content
-        </a>
-        {children}
+        <ThemeProvider>
+          <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+            Skip to content
+          </a>
+          {children}
+        </ThemeProvider>
       </body>
     </html>
   );

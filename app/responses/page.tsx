@@ -10,6 +10,7 @@ import { formatBytes } from "@/lib/format";
 import { searchOrganisations } from "@/lib/organisations/service";
 import { PAYER_RESPONSE_LABELS } from "@/lib/responses/status";
 import { listResponseFilesFor, responseKinds, responseVerdicts, type ResponseFileListRow } from "@/lib/responses/service";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Payer files" };
 
@@ -82,7 +83,7 @@ export default async function ResponsesPage({ searchParams }: { searchParams: Pr
         ) : null}
         <button className="rounded-md border border-slate-300 bg-white px-3 py-1">Apply</button>
       </form>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <TableScroll label="Payer files table" className="rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Payer files, newest first</caption>
           <thead className="bg-slate-50 text-slate-500">
@@ -129,7 +130,7 @@ export default async function ResponsesPage({ searchParams }: { searchParams: Pr
               : "No payer file yet. Once a destination's response folder is set up, the portal checks it on a schedule and files appear here."}
           </p>
         ) : null}
-      </div>
+      </TableScroll>
       {nextCursor ? (
         <Link href={responsesHref(filter, { cursor: nextCursor })} className="mt-3 inline-block text-sm text-brand-700 underline">
           Older files

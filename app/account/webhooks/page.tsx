@@ -10,6 +10,7 @@ import { requirePageRole } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
 import { CreateWebhookForm, WebhookControls } from "@/app/account/webhooks/forms";
 import { z } from "zod";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
@@ -110,47 +111,49 @@ function DeliveryLog({ deliveries, webhooks }: { deliveries: DeliveryView[]; web
   if (!deliveries.length) return <p className="text-sm text-slate-600">Nothing sent yet. Use “Send test event” to try an endpoint.</p>;
   const urlOf = new Map(webhooks.map((w) => [w.id, w.url]));
   return (
-    <table aria-label="Webhook deliveries" className="w-full text-left text-sm">
-      <thead className="text-xs text-slate-500">
-        <tr>
-          <th className="py-1 pr-3">Created</th>
-          <th className="py-1 pr-3">Event</th>
-          <th className="py-1 pr-3">Endpoint</th>
-          <th className="py-1 pr-3">Status</th>
-          <th className="py-1">Attempts</th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 align-top">
-        {deliveries.map((delivery) => (
-          <tr key={delivery.id} aria-label={`Delivery ${delivery.id}`}>
-            <td className="py-2 pr-3 whitespace-nowrap">{at(delivery.createdAt)}</td>
-            <td className="py-2 pr-3">
-              {delivery.event}
-              {delivery.transferId ? (
-                <>
-                  {" "}
-                  <Link href={`/transfers/${delivery.transferId}`} className="text-brand-700 underline">
-                    transfer
-                  </Link>
-                </>
-              ) : null}
-            </td>
-            <td className="py-2 pr-3 break-all">{urlOf.get(delivery.webhookId) ?? "?"}</td>
-            <td className="py-2 pr-3">
-              {deliveryStatus[delivery.status]}
-              {delivery.status === "pending" && delivery.nextAttemptAt ? <span className="block text-xs text-slate-500">next try {at(delivery.nextAttemptAt)}</span> : null}
-            </td>
-            <td className="py-2">
-              <ol className="space-y-0.5 text-xs">
-                {delivery.attempts.map((attempt, index) => (
-                  <AttemptLine key={index} attempt={attempt} />
-                ))}
-              </ol>
-            </td>
+    <TableScroll label="Webhook deliveries table">
+      <table aria-label="Webhook deliveries" className="w-full text-left text-sm">
+        <thead className="text-xs text-slate-500">
+          <tr>
+            <th className="py-1 pr-3">Created</th>
+            <th className="py-1 pr-3">Event</th>
+            <th className="py-1 pr-3">Endpoint</th>
+            <th className="py-1 pr-3">Status</th>
+            <th className="py-1">Attempts</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody className="divide-y divide-slate-100 align-top">
+          {deliveries.map((delivery) => (
+            <tr key={delivery.id} aria-label={`Delivery ${delivery.id}`}>
+              <td className="py-2 pr-3 whitespace-nowrap">{at(delivery.createdAt)}</td>
+              <td className="py-2 pr-3">
+                {delivery.event}
+                {delivery.transferId ? (
+                  <>
+                    {" "}
+                    <Link href={`/transfers/${delivery.transferId}`} className="text-brand-700 underline">
+                      transfer
+                    </Link>
+                  </>
+                ) : null}
+              </td>
+              <td className="py-2 pr-3 break-all">{urlOf.get(delivery.webhookId) ?? "?"}</td>
+              <td className="py-2 pr-3">
+                {deliveryStatus[delivery.status]}
+                {delivery.status === "pending" && delivery.nextAttemptAt ? <span className="block text-xs text-slate-500">next try {at(delivery.nextAttemptAt)}</span> : null}
+              </td>
+              <td className="py-2">
+                <ol className="space-y-0.5 text-xs">
+                  {delivery.attempts.map((attempt, index) => (
+                    <AttemptLine key={index} attempt={attempt} />
+                  ))}
+                </ol>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { PageHeader } from "@/app/app-shell";
 import { listMail } from "@/lib/mail/records";
 import { requirePageRole } from "@/lib/auth/session";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Mail" };
 
@@ -28,10 +29,10 @@ export default async function MailPage({ searchParams }: { searchParams: Promise
         <label htmlFor="mail-search" className="sr-only">
           Search mail
         </label>
-        <input id="mail-search" name="q" defaultValue={q} placeholder="Recipient or subject" className="w-80 rounded-md border border-slate-300 px-3 py-2 text-sm" />
+        <input id="mail-search" name="q" defaultValue={q} placeholder="Recipient or subject" className="w-full min-w-0 rounded-md border border-slate-300 px-3 py-2 text-sm sm:w-80" />
         <button className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">Search</button>
       </form>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <TableScroll label="Messages table" className="rounded-lg border border-slate-200 bg-white">
         <table className="w-full text-left text-sm" aria-label="Messages">
           <thead className="bg-slate-50 text-slate-500">
             <tr>
@@ -61,7 +62,7 @@ export default async function MailPage({ searchParams }: { searchParams: Promise
           </tbody>
         </table>
         {messages.length === 0 ? <p className="p-4 text-sm text-slate-600">No message yet.</p> : null}
-      </div>
+      </TableScroll>
     </>
   );
 }

@@ -6,6 +6,7 @@ import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import type { EventLoopDelaySnapshot, EventLoopDelayWindow } from "@/lib/monitoring/event-loop-delay";
 import type { StagingSpace } from "@/lib/transfers/staging/space";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Operations" };
 
@@ -65,33 +66,35 @@ export default async function OperationsPage() {
         <h2 id="destinations-heading" className="mb-2 text-lg font-semibold">
           Destinations
         </h2>
-        <table aria-label="Destination health" className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm">
-          <thead className="bg-slate-50 text-xs text-slate-600">
-            <tr>
-              <th className="px-3 py-2">Destination</th>
-              <th className="px-3 py-2">Last 24 hours</th>
-              <th className="px-3 py-2">Last 7 days</th>
-              <th className="px-3 py-2">State</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 align-top">
-            {snapshot.destinations.map((destination) => (
-              <tr key={destination.id} aria-label={destination.name}>
-                <td className="px-3 py-2">
-                  <span className="font-medium">{destination.name}</span>
-                  <span className="block text-xs text-slate-500">{destination.protocol}</span>
-                </td>
-                <td className="px-3 py-2">
-                  <WindowCell stats={destination.last24h} />
-                </td>
-                <td className="px-3 py-2">
-                  <WindowCell stats={destination.last7d} />
-                </td>
-                <td className="px-3 py-2">{destination.disabled ? "disabled" : destination.outage ? <span className="font-semibold text-red-700">down since {at(destination.outage.failingSince)}</span> : "answering"}</td>
+        <TableScroll label="Destination health table" className="rounded-lg border border-slate-200 bg-white">
+          <table aria-label="Destination health" className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-xs text-slate-600">
+              <tr>
+                <th className="px-3 py-2">Destination</th>
+                <th className="px-3 py-2">Last 24 hours</th>
+                <th className="px-3 py-2">Last 7 days</th>
+                <th className="px-3 py-2">State</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="divide-y divide-slate-100 align-top">
+              {snapshot.destinations.map((destination) => (
+                <tr key={destination.id} aria-label={destination.name}>
+                  <td className="px-3 py-2">
+                    <span className="font-medium">{destination.name}</span>
+                    <span className="block text-xs text-slate-500">{destination.protocol}</span>
+                  </td>
+                  <td className="px-3 py-2">
+                    <WindowCell stats={destination.last24h} />
+                  </td>
+                  <td className="px-3 py-2">
+                    <WindowCell stats={destination.last7d} />
+                  </td>
+                  <td className="px-3 py-2">{destination.disabled ? "disabled" : destination.outage ? <span className="font-semibold text-red-700">down since {at(destination.outage.failingSince)}</span> : "answering"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
 
       <div className="grid gap-8 lg:grid-cols-2">
@@ -99,22 +102,24 @@ export default async function OperationsPage() {
           <h2 id="queues-heading" className="mb-2 text-lg font-semibold">
             Queues
           </h2>
-          <table aria-label="Queues" className="w-full rounded-lg border border-slate-200 bg-white text-left text-sm">
-            <thead className="bg-slate-50 text-xs text-slate-600">
-              <tr>
-                <th className="px-3 py-2">Queue</th>
-                <th className="px-3 py-2">Waiting</th>
-                <th className="px-3 py-2">Retrying</th>
-                <th className="px-3 py-2">Running</th>
-                <th className="px-3 py-2">Oldest waiting</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {snapshot.queues.map((queue) => (
-                <QueueRow key={queue.queue} queue={queue} now={now} />
-              ))}
-            </tbody>
-          </table>
+          <TableScroll label="Queues table" className="rounded-lg border border-slate-200 bg-white">
+            <table aria-label="Queues" className="w-full text-left text-sm">
+              <thead className="bg-slate-50 text-xs text-slate-600">
+                <tr>
+                  <th className="px-3 py-2">Queue</th>
+                  <th className="px-3 py-2">Waiting</th>
+                  <th className="px-3 py-2">Retrying</th>
+                  <th className="px-3 py-2">Running</th>
+                  <th className="px-3 py-2">Oldest waiting</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {snapshot.queues.map((queue) => (
+                  <QueueRow key={queue.queue} queue={queue} now={now} />
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
         <section aria-labelledby="notifications-heading">
           <h2 id="notifications-heading" className="mb-2 text-lg font-semibold">

@@ -18,6 +18,7 @@ import { toUserRowData } from "@/app/admin/organisations/user-row-data";
 import { StagingLimitsForm } from "@/app/admin/organisations/staging-limits-form";
 import { getStagingUsage, type StagingUsageReport } from "@/lib/organisations/quota";
 import { formatBytes } from "@/lib/format";
+import { TableScroll } from "@/components/table-scroll";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -138,32 +139,34 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
 
         <Section title="Keys">
           {keys.length ? (
-            <table className="w-full rounded-lg bg-white text-left text-sm" aria-label="Keys">
-              <thead className="text-slate-500">
-                <tr>
-                  <th className="px-3 py-2">Destination</th>
-                  <th>User</th>
-                  <th>Status</th>
-                  <th>Size</th>
-                  <th>SHA256 fingerprint</th>
-                  <th>Added</th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((k) => (
-                  <tr key={k.id} className="border-t border-slate-100">
-                    <td className="px-3 py-2">{k.destinationName}</td>
-                    <td>
-                      <code>{k.username}</code>
-                    </td>
-                    <td>{k.status}</td>
-                    <td>{k.bits}</td>
-                    <td className="break-all font-mono text-xs">{k.sha256}</td>
-                    <td>{k.createdAt.toISOString().slice(0, 10)}</td>
+            <TableScroll label="Keys table" className="rounded-lg bg-white">
+              <table className="w-full text-left text-sm" aria-label="Keys">
+                <thead className="text-slate-500">
+                  <tr>
+                    <th className="px-3 py-2">Destination</th>
+                    <th>User</th>
+                    <th>Status</th>
+                    <th>Size</th>
+                    <th>SHA256 fingerprint</th>
+                    <th>Added</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {keys.map((k) => (
+                    <tr key={k.id} className="border-t border-slate-100">
+                      <td className="px-3 py-2">{k.destinationName}</td>
+                      <td>
+                        <code>{k.username}</code>
+                      </td>
+                      <td>{k.status}</td>
+                      <td>{k.bits}</td>
+                      <td className="break-all font-mono text-xs">{k.sha256}</td>
+                      <td>{k.createdAt.toISOString().slice(0, 10)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           ) : (
             <p className="text-sm text-slate-600">No key yet.</p>
           )}

@@ -5,6 +5,7 @@ import { listRegistrations, listRegistrationsForReview } from "@/lib/organisatio
 import { requirePageRole } from "@/lib/auth/session";
 import { DecisionForms } from "@/app/admin/registrations/decision-forms";
 import { DuplicateWarnings } from "@/app/admin/registrations/duplicate-warnings";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Registrations" };
 
@@ -45,26 +46,28 @@ export default async function RegistrationsPage() {
       {recent.length > 0 ? (
         <section className="mt-10">
           <h2 className="mb-3 text-lg font-semibold">Recently rejected</h2>
-          <table className="w-full text-left text-sm">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="py-2">Organisation</th>
-                <th>Submitter ID</th>
-                <th>Reason</th>
-                <th>Decided</th>
-              </tr>
-            </thead>
-            <tbody>
-              {recent.map((o) => (
-                <tr key={o.id} className="border-t border-slate-200">
-                  <td className="py-2">{o.name}</td>
-                  <td>{o.submitterId}</td>
-                  <td>{o.decisionReason}</td>
-                  <td>{o.decidedAt?.toISOString().slice(0, 10)}</td>
+          <TableScroll label="Recently rejected table">
+            <table className="w-full text-left text-sm">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="py-2">Organisation</th>
+                  <th>Submitter ID</th>
+                  <th>Reason</th>
+                  <th>Decided</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {recent.map((o) => (
+                  <tr key={o.id} className="border-t border-slate-200">
+                    <td className="py-2">{o.name}</td>
+                    <td>{o.submitterId}</td>
+                    <td>{o.decisionReason}</td>
+                    <td>{o.decidedAt?.toISOString().slice(0, 10)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
       ) : null}
     </>

@@ -5,6 +5,7 @@ import { RunDiagnosisForm } from "@/app/diagnoses/run-diagnosis-form";
 import { listDiagnoses } from "@/lib/diagnosis/records";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
+import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Diagnostics" };
 
@@ -16,32 +17,34 @@ export default async function DiagnosticsPage() {
       <PageHeader title="Diagnostics" description="Every connection test partners and staff ran, and a read-only test for any partner account (support never writes on a payer's server). Each run is audited." />
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
         <section aria-label="Diagnosis runs" className="rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="text-slate-500">
-              <tr>
-                <th className="px-3 py-2">When (UTC)</th>
-                <th>Organisation</th>
-                <th>Destination</th>
-                <th>Result</th>
-                <th>Run by</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
-                <tr key={run.id} className="border-t border-slate-100">
-                  <td className="px-3 py-2">
-                    <Link href={`/diagnoses/${run.id}`} className="text-brand-700 underline">
-                      {run.startedAt.toISOString().replace("T", " ").slice(0, 16)}
-                    </Link>
-                  </td>
-                  <td>{run.organisationName}</td>
-                  <td>{run.destinationName}</td>
-                  <td className={run.ok ? "text-green-800" : "text-red-800"}>{run.ok ? "passed" : run.code}</td>
-                  <td>{run.runByRole}</td>
+          <TableScroll label="Diagnosis runs table">
+            <table className="w-full text-left text-sm">
+              <thead className="text-slate-500">
+                <tr>
+                  <th className="px-3 py-2">When (UTC)</th>
+                  <th>Organisation</th>
+                  <th>Destination</th>
+                  <th>Result</th>
+                  <th>Run by</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {runs.map((run) => (
+                  <tr key={run.id} className="border-t border-slate-100">
+                    <td className="px-3 py-2">
+                      <Link href={`/diagnoses/${run.id}`} className="text-brand-700 underline">
+                        {run.startedAt.toISOString().replace("T", " ").slice(0, 16)}
+                      </Link>
+                    </td>
+                    <td>{run.organisationName}</td>
+                    <td>{run.destinationName}</td>
+                    <td className={run.ok ? "text-green-800" : "text-red-800"}>{run.ok ? "passed" : run.code}</td>
+                    <td>{run.runByRole}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {runs.length === 0 ? <p className="p-4 text-sm text-slate-600">No diagnosis has been run yet.</p> : null}
         </section>
         <section aria-label="Run a diagnosis" className="space-y-4">

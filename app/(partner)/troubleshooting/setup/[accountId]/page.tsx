@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Set up your own client" };
 
 function Client({ instructions }: { instructions: ClientInstructions }) {
   return (
-    <section aria-label={instructions.client} className="rounded-lg border border-slate-200 bg-white p-5">
+    <section aria-label={instructions.client} className="min-w-0 rounded-lg border border-slate-200 bg-white p-5 wrap-anywhere">
       <h2 className="mb-3 text-lg font-semibold">{instructions.client}</h2>
       <table className="w-full text-left text-sm">
         <tbody>
