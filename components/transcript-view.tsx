@@ -1,9 +1,5 @@
 import type { TransferAttempt } from "@/db/schema";
-
-function formatRate(bytes: number, ms: number | null): string {
-  if (!ms || ms <= 0 || !bytes) return "—";
-  return `${((bytes / 1024 / 1024) / (ms / 1000)).toFixed(2)} MiB/s`;
-}
+import { attemptRate, describeBytesSent } from "@/lib/transfers/attempt-stats";
 
 export function AttemptView({ attempt }: { attempt: TransferAttempt }) {
   return (
@@ -23,10 +19,10 @@ export function AttemptView({ attempt }: { attempt: TransferAttempt }) {
         <dd>{attempt.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC</dd>
         <dt className="text-slate-500">Finished</dt>
         <dd>{attempt.finishedAt ? `${attempt.finishedAt.toISOString().replace("T", " ").slice(0, 19)} UTC` : "—"}</dd>
-        <dt className="text-slate-500">Bytes</dt>
-        <dd>{attempt.bytes.toLocaleString("en-US")}</dd>
+        <dt className="text-slate-500">Sent</dt>
+        <dd>{describeBytesSent(attempt)}</dd>
         <dt className="text-slate-500">Rate</dt>
-        <dd>{formatRate(attempt.bytes, attempt.durationMs)}</dd>
+        <dd>{attemptRate(attempt)}</dd>
       </dl>
       {attempt.errorMessage ? (
         <p className="mt-2 text-sm text-red-800">

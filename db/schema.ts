@@ -189,8 +189,11 @@ export const destinations = pgTable("destinations", {
   idleTimeoutMs: integer("idle_timeout_ms").notNull().default(60_000),
   /** Relays to this destination at once, across all workers: a slow payer holds at most this many slots. */
   relayConcurrency: integer("relay_concurrency").notNull().default(2),
-  /** What an X12 envelope problem does: block the upload or only warn. */
-  x12Policy: text("x12_policy").$type<"block" | "warn">().notNull().default("warn"),
+  /**
+   * What an X12 envelope problem does. block: the upload is refused. warn: a damaged envelope only
+   * warns, and a test/production (ISA15) or sender (ISA06) mismatch is held for the partner's decision.
+   */
+  x12Policy: text("x12_policy").$type<"block" | "warn">().notNull().default("block"),
   /** Where the payer leaves its answers (TA1, 999, 277CA …) for each account; null: they are not collected. */
   responseDir: text("response_dir"),
   /** Regular expression for the names of response files; null takes every file in responseDir. */

@@ -33,7 +33,7 @@ test("a transfer that needs attention sends an email that appears in the demo in
 
   // No payer password stored yet: the relay stops at once with "needs attention".
   const name = `CLAIMS-NOPASSWORD-${suffix}.X12`;
-  const transferUrl = await uploadTestFile(clinicPage, accountLabel, name);
+  const transferUrl = await uploadTestFile(clinicPage, accountLabel, name, clinic.submitterId);
   await clinicPage.goto(transferUrl);
   await expect(clinicPage.getByText("needs attention", { exact: true })).toBeVisible({ timeout: 30_000 });
 
@@ -59,7 +59,7 @@ test("a payer that does not answer shows a banner to its partners, and only to t
   await storeUpstreamPassword(clinicPage, payer, "payer-issued-Pa55word");
   // Two files, two refused connections from the relay.
   for (const label of ["A", "B"]) {
-    const transferUrl = await uploadTestFile(clinicPage, accountLabel, `CLAIMS-DOWN-${label}-${suffix}.X12`);
+    const transferUrl = await uploadTestFile(clinicPage, accountLabel, `CLAIMS-DOWN-${label}-${suffix}.X12`, clinic.submitterId);
     await clinicPage.goto(transferUrl);
     await expect(clinicPage.getByText("TCP_REFUSED").first()).toBeVisible({ timeout: 30_000 });
   }

@@ -65,3 +65,41 @@ test("support re-queues a transfer that stopped, with a reason; it is delivered 
   await adminPage.goto("/admin/audit?action=transfer.requeued");
   await expect(adminPage.getByRole("row").filter({ hasText: name })).toContainText("support");
 });
+
+test("the partner sends a transfer that needs attention again from its page once the cause is fixed; no new upload", async ({ adminPage, partnerPage }) => {
+  const name = `CLAIMS-RESEND-${Date.now()}.X12`;
+  const body = Buffer.from(`ISA*00*          *00*          *ZZ*000000050      *ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*T*:~REF*F8*${crypto.randomUUID()}~IEA*1*000000001~`);
+
+  await setRemoteDirectory(adminPage, "/folder-that-is-gone");
+  try {
+    await partnerPage.goto("/upload");
+    await partnerPage.getByLabel("Send to").selectOption({ label: FTPS_ACCOUNT });
+    await partnerPage.getByRole("radio", { name: "Test" }).check();
+    await partnerPage.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: body });
+    const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
+    await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+    await item.getByRole("link", { name: "Follow it" }).click();
+    await expect(partnerPage.getByText("needs attention", { exact: true })).toBeVisible({ timeout: 30_000 });
+  } finally {
+    await setRemoteDirectory(adminPage, "/incoming");
+  }
+
+  // The cause is fixed: the partner sends it again from the transfer's page, no reason asked.
+  const resend = partnerPage.getByRole("form", { name: "Send this transfer again" });
+  await resend.getByRole("button", { name: "Send again" }).click();
+  await expect(partnerPage.getByRole("region", { name: "Actions taken" })).toContainText("sent again by your organisation");
+  await expect(partnerPage.getByText("delivered", { exact: true }).first()).toBeVisible({ timeout: 30_000 });
+  expect(fs.readFileSync(path.join(sandboxRoot, "ftps-root", "incoming", name)).equals(body)).toBe(true);
+  await expect(partnerPage.getByRole("form", { name: "Send this transfer again" })).toHaveCount(0);
+
+  // Attempts keep their numbers across the retry; each shows what it sent, at a readable rate.
+  const first = partnerPage.getByRole("region", { name: "Attempt 1" });
+  const second = partnerPage.getByRole("region", { name: "Attempt 2" });
+  await expect(first).toContainText("REMOTE_DIR_NOT_FOUND");
+  await expect(second).toContainText(`${body.length} bytes`);
+  await expect(second).toContainText(/\d+(\.\d)? (B|KiB)\/s/);
+  await expect(second).not.toContainText("0.00 MiB/s");
+
+  await adminPage.goto("/admin/audit?action=transfer.requeued");
+  await expect(adminPage.getByRole("row").filter({ hasText: name })).toContainText("partner");
+});

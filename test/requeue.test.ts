@@ -10,6 +10,7 @@ import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/lis
 import type { RelayRuntime } from "@/lib/transfers/queue/runtime";
 import { relayQueue } from "@/lib/transfers/queue/queue";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
+import { stagingPath } from "@/lib/transfers/staging/files";
 import { ForbiddenError, NotFoundError, UserInputError } from "@/lib/errors";
 import { actorFor, createUser, partnerIn, staff } from "@/test/support/factories";
 import { withTestDatabase } from "@/test/support/db";
@@ -85,12 +86,48 @@ describe("re-queueing a stopped transfer", () => {
     expect(rows.find((r) => r.id === transfer.id)?.requeueReason).toBe(REASON);
   });
 
-  it("refuses partners, other organisations' partners and transfers that are not stopped", async () => {
-    const { target, transfer } = await refusedTransfer();
-    const owner = await actorFor((await createUser({ role: "partner", organisationId: target.organisationId, isOrgAdmin: true })).id);
+  it("the partner re-sends it after fixing the password: no new upload, no duplicate hold, event and audit", async () => {
+    const { target, transfer, content, remoteName } = await refusedTransfer();
+    const owner = await actorFor((await createUser({ role: "partner", organisationId: target.organisationId, isOrgAdmin: false })).id);
+    await storeSecret({ kind: "partner_account", id: target.accountId }, "upstream_password", UPSTREAM_PASSWORD, null);
+
+    await requeueTransfer(owner, transfer.id, null);
+    const db = await getDb();
+    // Straight back to the queue with the staged copy: the pre-relay checks do not run again, so no hold of any kind.
+    const [row] = await db.select().from(transfers).where(eq(transfers.id, transfer.id));
+    expect(row).toMatchObject({ status: "queued", awaitingConfirmation: false, stagingKey: transfer.stagingKey });
+    await relayQueue().enqueue(transfer.id);
+    const delivered = await waitForStatus(transfer.id, ["delivered", "needs_attention", "failed"]);
+    expect(delivered.status).toBe("delivered");
+    expect(sha256(fs.readFileSync(path.join(payerRoot, "incoming", remoteName)))).toBe(sha256(content));
+    // Attempts are numbered across the transfer's life: the page shows 1 (refused) and 2 (delivered).
+    expect((await loadAttempts(transfer.id)).map((a) => a.number)).toEqual([1, 2]);
+
+    expect(await listTransferEvents(owner, transfer.id)).toEqual([expect.objectContaining({ kind: "requeued", actorRole: "partner", reason: null })]);
+    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "transfer.requeued"), eq(auditEvents.actorUserId, owner.userId)));
+    expect(audit).toMatchObject({ organisationId: target.organisationId, result: "success" });
+    expect(audit.detail).toMatchObject({ previousStatus: "needs_attention", lastErrorCode: "AUTH_PASSWORD_REJECTED", by: "partner" });
+  });
+
+  it("a partner of another organisation gets 'not found', like a transfer that does not exist; a pending one is refused", async () => {
+    const { transfer } = await refusedTransfer();
     const { actor: stranger } = await partnerIn();
-    await expect(requeueTransfer(owner, transfer.id, REASON)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(requeueTransfer(stranger, transfer.id, REASON)).rejects.toBeInstanceOf(ForbiddenError);
+    const { actor: pending } = await partnerIn("pending");
+    await expect(requeueTransfer(stranger, transfer.id, null)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(requeueTransfer(stranger, "00000000-0000-0000-0000-000000000000", null)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(requeueTransfer(pending, transfer.id, null)).rejects.toBeInstanceOf(ForbiddenError);
+    const db = await getDb();
+    const [row] = await db.select().from(transfers).where(eq(transfers.id, transfer.id));
+    expect(row.status).toBe("needs_attention");
+    expect(await db.select().from(transferEvents).where(eq(transferEvents.transferId, transfer.id))).toEqual([]);
+  });
+
+  it("support and admins still give a reason; transfers that are not stopped are refused", async () => {
+    const { transfer } = await refusedTransfer();
+    const { actor: stranger } = await partnerIn();
+    const { actor: support } = await staff("support");
+    await expect(requeueTransfer(support, transfer.id, null)).rejects.toBeInstanceOf(UserInputError);
+    await expect(requeueTransfer(support, transfer.id, "   ")).rejects.toBeInstanceOf(UserInputError);
     await expect(listTransferEvents(stranger, transfer.id)).rejects.toBeInstanceOf(NotFoundError);
 
     const { actor: admin } = await staff("admin");
@@ -102,12 +139,29 @@ describe("re-queueing a stopped transfer", () => {
     await expect(requeueTransfer(admin, "00000000-0000-0000-0000-000000000000", REASON)).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("refuses a transfer whose staged file retention removed", async () => {
-    const { transfer } = await refusedTransfer();
+  it("never sends a delivered file twice: one flagged for the payer's silence is refused", async () => {
+    const { target, transfer } = await refusedTransfer();
+    const owner = await actorFor((await createUser({ role: "partner", organisationId: target.organisationId })).id);
     const db = await getDb();
+    await db.update(transfers).set({ deliveredAt: new Date(), responseStatus: "no_response", lastErrorCode: "NO_RESPONSE" }).where(eq(transfers.id, transfer.id));
+    await expect(requeueTransfer(owner, transfer.id, null)).rejects.toThrow(/was delivered on .*duplicate claims/);
+    const [row] = await db.select().from(transfers).where(eq(transfers.id, transfer.id));
+    expect(row.status).toBe("needs_attention");
+  });
+
+  it("refuses a transfer whose staged file retention removed, and says so", async () => {
+    const { target, transfer } = await refusedTransfer();
+    const owner = await actorFor((await createUser({ role: "partner", organisationId: target.organisationId })).id);
+    const db = await getDb();
+    // The bytes gone from disk while the row still names them: not sent again either.
+    fs.rmSync(stagingPath(transfer.stagingKey!), { force: true });
+    await expect(requeueTransfer(owner, transfer.id, null)).rejects.toThrow(/no longer holds this file.*Upload it again/);
     await db.update(transfers).set({ stagingKey: null }).where(eq(transfers.id, transfer.id));
     const { actor: support } = await staff("support");
     await expect(requeueTransfer(support, transfer.id, REASON)).rejects.toThrow(/upload it again/);
+    await expect(requeueTransfer(owner, transfer.id, null)).rejects.toThrow(/retention removed it.*Upload it again/);
+    const [row] = await db.select().from(transfers).where(eq(transfers.id, transfer.id));
+    expect(row.status).toBe("needs_attention");
   });
 });
 

@@ -150,15 +150,15 @@ describe("the partner's decision on a held duplicate", () => {
   it("'send anyway' releases the hold, queues a job and audits it together, or none of it", async () => {
     const { actor, organisation, held } = await heldDuplicate();
 
-    await failsAtAudit("transfer.duplicate_confirmed", () => confirmDuplicate(actor, held.id, true));
+    await failsAtAudit("transfer.hold_released", () => confirmDuplicate(actor, held.id, true));
     expect((await transfersOf(organisation.id)).find((row) => row.id === held.id)).toMatchObject({ status: "received", awaitingConfirmation: true });
     expect((await relayJobs()).map((job) => job.transferId)).not.toContain(held.id);
-    expect(await auditOf(organisation.id, "transfer.duplicate_confirmed")).toEqual([]);
+    expect(await auditOf(organisation.id, "transfer.hold_released")).toEqual([]);
 
     const sent = await confirmDuplicate(actor, held.id, true);
     expect(sent).toMatchObject({ id: held.id, status: "queued", awaitingConfirmation: false });
     expect((await relayJobs()).filter((job) => job.transferId === held.id)).toEqual([{ transferId: held.id, state: "created" }]);
-    expect(await auditOf(organisation.id, "transfer.duplicate_confirmed")).toEqual([expect.objectContaining({ target: held.id, result: "success", actorUserId: actor.userId })]);
+    expect(await auditOf(organisation.id, "transfer.hold_released")).toEqual([expect.objectContaining({ target: `CLM100002P.TXT (${held.id})`, result: "success", actorUserId: actor.userId, detail: { reasons: ["DUPLICATE"] } })]);
 
     // The hold is over: a second answer either way is refused, and nothing more is written.
     await expect(confirmDuplicate(actor, held.id, true)).rejects.toBeInstanceOf(UserInputError);
@@ -169,16 +169,16 @@ describe("the partner's decision on a held duplicate", () => {
   it("'don't send' ends the transfer CANCELLED and audits it together, then removes the staged copy", async () => {
     const { actor, organisation, held, stagingKey } = await heldDuplicate();
 
-    await failsAtAudit("transfer.duplicate_cancelled", () => confirmDuplicate(actor, held.id, false));
+    await failsAtAudit("transfer.hold_cancelled", () => confirmDuplicate(actor, held.id, false));
     expect((await transfersOf(organisation.id)).find((row) => row.id === held.id)).toMatchObject({ status: "received", awaitingConfirmation: true, stagingKey });
     expect(fs.existsSync(stagingPath(stagingKey))).toBe(true);
-    expect(await auditOf(organisation.id, "transfer.duplicate_cancelled")).toEqual([]);
+    expect(await auditOf(organisation.id, "transfer.hold_cancelled")).toEqual([]);
 
     const cancelled = await confirmDuplicate(actor, held.id, false);
     expect(cancelled).toMatchObject({ status: "failed", awaitingConfirmation: false, stagingKey: null, lastErrorCode: "CANCELLED" });
     expect(isTransferStopCode(cancelled.lastErrorCode!)).toBe(true);
     expect(fs.existsSync(stagingPath(stagingKey))).toBe(false);
     expect((await relayJobs()).map((job) => job.transferId)).not.toContain(held.id);
-    expect(await auditOf(organisation.id, "transfer.duplicate_cancelled")).toHaveLength(1);
+    expect(await auditOf(organisation.id, "transfer.hold_cancelled")).toHaveLength(1);
   });
 });

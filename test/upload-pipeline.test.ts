@@ -74,12 +74,13 @@ describe("accepting a staged file", () => {
     expect(fs.existsSync(stagingPath(wrong.key))).toBe(false);
   });
 
-  it("only warns about the envelope when the destination is set to warn", async () => {
+  it("with the destination set to warn, holds a sender mismatch for the partner's decision instead of sending it", async () => {
     const { actor, account } = await setup("warn");
     const file = await stage(x12("SOMEONEELSE", "P"));
     const result = await acceptStagedFile(actor, { accountId: account.id, mode: "production", originalName: "S000000050A49-20261121-103414P.TXT", stagingKey: file.key, size: file.size, sha256: file.sha256, kind: "upload" });
-    expect(result.outcome).toBe("queued");
-    expect(result.transfer!.checks.map((c) => c.code)).toEqual(["X12_SENDER_MISMATCH"]);
+    expect(result.outcome).toBe("awaiting_confirmation");
+    expect(queued).not.toContain(result.transfer!.id);
+    expect(result.transfer!.checks.map((c) => [c.code, c.severity])).toEqual([["X12_SENDER_MISMATCH", "confirm"]]);
   });
 
   it("asks before sending a file identical to one delivered in the last 30 days", async () => {

@@ -26,3 +26,20 @@ export const requeueTransferAction = defineAction(
     return { status: "ok", message: "Re-queued: the relay sends it again now. The partner sees your reason in their history.", values: {} };
   },
 );
+
+export const resendTransferAction = defineAction(
+  {
+    name: "transfers.resend",
+    schema: z.object({ transferId: z.string().uuid("That transfer id is not valid.") }),
+    // The partner's retry, after fixing a password or a key: only its own organisation's transfers
+    // (the service answers "not found" for any other), only while the staged copy exists.
+    access: { roles: ["partner"] },
+  },
+  async ({ transferId }, { actor }) => {
+    // The same use case as support's re-queue: status, event, audit entry and relay job in one transaction.
+    await requeueTransfer(actor, transferId, null);
+    revalidatePath(`/transfers/${transferId}`);
+    revalidatePath("/history");
+    return { status: "ok", message: "Sent again: the file is back in the delivery queue. This page follows it.", values: {} };
+  },
+);

@@ -34,9 +34,12 @@ export async function storeUpstreamPassword(partnerPage: Page, destinationName: 
   await expect(form.getByRole("status")).toBeVisible();
 }
 
-/** Uploads one X12 test file in the browser and returns the transfer page's URL. */
-export async function uploadTestFile(partnerPage: Page, accountLabel: string, name: string): Promise<string> {
-  const body = Buffer.from(`ISA*00*          *00*          *ZZ*000000050      *ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*T*:~REF*F8*${name}~IEA*1*000000001~`);
+/**
+ * Uploads one X12 test file in the browser and returns the transfer page's URL. `senderId` (ISA06) must
+ * be the organisation's submitter ID: new destinations refuse a sender mismatch.
+ */
+export async function uploadTestFile(partnerPage: Page, accountLabel: string, name: string, senderId = "000000050"): Promise<string> {
+  const body = Buffer.from(`ISA*00*          *00*          *ZZ*${senderId.padEnd(15)}*ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*T*:~REF*F8*${name}~IEA*1*000000001~`);
   await partnerPage.goto("/upload");
   await partnerPage.getByLabel("Send to").selectOption({ label: accountLabel });
   await partnerPage.getByRole("radio", { name: "Test" }).check();

@@ -84,8 +84,8 @@ const commonErrors = {
 const uploadHeaderDescriptions: Record<string, string> = {
   "x-account-id": "Your organisation's account on the destination (its id is listed on the portal's Account page, under API tokens).",
   "x-filename": "The file name, as it will be delivered. Percent-encode UTF-8 characters outside ASCII. Destinations may enforce a naming rule; a refused name comes back with a `suggestion`.",
-  "x-transfer-mode": "test or production (default production). Must match ISA15 of an X12 file.",
-  "x-confirm-duplicate": "true to send a file that was already delivered in the last 30 days. Without it such a file waits with `awaitingConfirmation: true` (you can also confirm it in the portal).",
+  "x-transfer-mode": "test or production (default production). Must match ISA15 of an X12 file: a mismatch is held for your decision (finding X12_MODE_MISMATCH, severity confirm) or refused (severity block), as the destination is set up.",
+  "x-confirm-duplicate": "true to send a file that was already delivered in the last 30 days. Without it such a file waits with `awaitingConfirmation: true` (you can also confirm it in the portal). It does not release the other holds: an X12 file whose ISA15 (T/P) does not match X-Transfer-Mode, or whose ISA06 sender is not your submitter ID, always waits for POST /api/v1/transfers/{id}/confirm (or is refused, where the destination blocks X12 problems).",
 };
 
 const listQueryDescriptions: Record<string, string> = {
@@ -141,7 +141,7 @@ export function openApiDocument(serverUrl: string): JsonObject {
           requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", contentMediaType: "application/octet-stream" } } } },
           responses: {
             "202": {
-              description: "Accepted: queued for delivery, or waiting for confirmation when it duplicates a delivered file (`awaitingConfirmation: true`).",
+              description: "Accepted: queued for delivery, or held for your decision (`awaitingConfirmation: true`) when it duplicates a delivered file or its X12 envelope names the other mode (ISA15) or another sender (ISA06); the `findings` with severity `confirm` say which.",
               headers: { Location: { schema: { type: "string" }, description: "The transfer's URL." } },
               content: { "application/json": { schema: ref("Transfer") } },
             },
@@ -252,8 +252,8 @@ export function openApiDocument(serverUrl: string): JsonObject {
       "/api/v1/transfers/{id}/confirm": {
         post: {
           operationId: "confirmDuplicateTransfer",
-          summary: "Send or drop a file held as a duplicate of one delivered in the last 30 days",
-          description: "A transfer answered with `awaitingConfirmation: true` waits, with its bytes kept, until you decide. `send` queues it for delivery; `cancel` removes the copy and marks the transfer failed with code CANCELLED.",
+          summary: "Send or drop a held file (a duplicate, an X12 mode mismatch or a sender mismatch)",
+          description: "A transfer answered with `awaitingConfirmation: true` waits, with its bytes kept, until you decide. Its `findings` with severity `confirm` name the hold: DUPLICATE (the same contents were delivered in the last 30 days), X12_MODE_MISMATCH (ISA15 is T but you chose production, or the reverse), X12_SENDER_MISMATCH (ISA06 is not your submitter ID). `send` queues it for delivery; `cancel` removes the copy and marks the transfer failed with code CANCELLED. Both are audited.",
           parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
           requestBody: {
             required: true,

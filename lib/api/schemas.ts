@@ -11,7 +11,7 @@ const timestamp = z.iso.datetime().describe("UTC timestamp, ISO 8601.");
 export const findingSchema = z
   .object({
     code: z.string().describe("Stable check code, e.g. FILENAME_RULE, TOO_LARGE, DUPLICATE, X12_SENDER_MISMATCH."),
-    severity: z.enum(["block", "warn", "confirm"]).describe("block: the file was refused; warn: sent anyway; confirm: waits for your confirmation."),
+    severity: z.enum(["block", "warn", "confirm"]).describe("block: the file was refused; warn: sent anyway; confirm: held until you decide (send or cancel)."),
     message: z.string().describe("What is wrong and what to do."),
     suggestion: z.string().optional().describe("A corrected value, e.g. a file name that satisfies the destination's rule."),
   });
@@ -20,7 +20,7 @@ export const transferSchema = z
   .object({
     id: z.uuid(),
     status: z.enum(transferStatuses),
-    awaitingConfirmation: z.boolean().describe("True when the same file was delivered recently: nothing is sent until you confirm (see X-Confirm-Duplicate)."),
+    awaitingConfirmation: z.boolean().describe("True while the file is held for your decision: the same file was delivered recently (see X-Confirm-Duplicate), or its X12 envelope names the other mode (ISA15) or another sender (ISA06). The findings with severity confirm say which; nothing is sent until you POST /api/v1/transfers/{id}/confirm."),
     mode: z.enum(["test", "production"]),
     kind: z.enum(["upload", "api", "admin_test"]),
     fileName: z.string().describe("The file name, as sent in X-Filename."),
@@ -85,8 +85,8 @@ export const attemptSchema = z
     startedAt: timestamp,
     finishedAt: timestamp.nullable(),
     durationMs: z.int().nullable(),
-    bytes: z.int().min(0),
-    resumedFromByte: z.int().min(0),
+    bytes: z.int().min(0).describe("How far this attempt got: the bytes of the file on the server, as acknowledged, when it ended (a delivered file: its size; a failed attempt: what it got through)."),
+    resumedFromByte: z.int().min(0).describe("Where this attempt started (bytes an earlier attempt left on the server). The attempt itself sent bytes − resumedFromByte."),
     remotePath: z.string().nullable(),
     error: z.object({ code: z.string(), message: z.string().nullable(), transient: z.boolean().nullable() }).nullable(),
     transcript: z

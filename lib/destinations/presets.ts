@@ -73,7 +73,7 @@ export const destinationPresets: DestinationPreset[] = [
       upstreamRetentionDays: 14,
       uploadStrategy: "temp_then_rename",
       tempSuffix: ".part",
-      x12Policy: "warn",
+      x12Policy: "block",
       relayConcurrency: 2,
       // Everything in /outbound is an answer; the server purges files after 14 days, so nothing is removed here.
       responseDir: "/outbound",

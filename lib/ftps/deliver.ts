@@ -132,6 +132,8 @@ async function deliverStagedFile(request: DeliveryRequest, local: StagedFileRead
     const uploadStarted = Date.now();
     if (toSend > 0 || resumeFrom === 0) {
       let sent = resumeFrom;
+      // Where this attempt starts: its bytes sent are counted from here (lib/transfers/delivery/attempt.ts).
+      onProgress?.(resumeFrom, totalBytes);
       const counter = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           sent += chunk.length;

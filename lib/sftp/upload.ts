@@ -94,6 +94,8 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
       ">",
       `Sending ${totalBytes - resumeFrom} bytes of "${options.localPath.split("/").pop()}" from offset ${resumeFrom}, ${chunkSize}-byte writes, up to ${maxInFlight} in flight`,
     );
+    // Where this attempt starts: its bytes sent are counted from here (lib/transfers/delivery/attempt.ts).
+    options.onProgress?.(resumeFrom, totalBytes);
     const idle = session.idleWatch(`writing ${writePath}`);
     const loss = session.lossPromise();
     let ackedSoFar = 0;

@@ -57,6 +57,17 @@ export class Transcript {
     this.add(stage, ".", message);
   }
 
+  /**
+   * The line an attempt ends with when it failed: "CODE: message (detail)". Skipped when an error line
+   * already says it (the protocol layer records the failure where it happens), so the transcript
+   * does not end by repeating itself.
+   */
+  addFinalError(code: string, message: string, detail?: string): void {
+    const said = `${code}: ${message}`;
+    if (this.lines.some((line) => line.stage === "error" && line.message.includes(said))) return;
+    this.add("error", ".", `${said}${detail ? ` (${detail})` : ""}`);
+  }
+
   toText(): string {
     return this.lines.map((l) => `[${l.at}] ${l.direction} ${l.stage.padEnd(9)} ${l.message}`).join("\n");
   }

@@ -37,17 +37,26 @@ export const WORKER_TASKS = {
   async deliver(args: DeliverArgs, context: TaskContext) {
     const { secrets, ...request } = args;
     let lastProgress = 0;
-    return deliverInThisThread({
+    // The latest position, and whether it was passed on: a failed attempt reports how far it got.
+    let latest: { sent: number; total: number; emitted: boolean } | undefined;
+    try {
+      return await deliverInThisThread({
         ...request,
         transcript: streamingTranscript(context, secrets),
         signal: context.signal,
         onProgress: (sent, total) => {
           const now = Date.now();
+          latest = { sent, total, emitted: false };
           if (now - lastProgress < PROGRESS_EVERY_MS && sent < total) return;
           lastProgress = now;
+          latest.emitted = true;
           context.emit({ kind: "progress", sent, total } satisfies ProtocolEvent);
         },
-    });
+      });
+    } catch (error) {
+      if (latest && !latest.emitted) context.emit({ kind: "progress", sent: latest.sent, total: latest.total } satisfies ProtocolEvent);
+      throw error;
+    }
   },
 
   /** Fetch a payer's new response files into the staging store, and read them (X12) here. */

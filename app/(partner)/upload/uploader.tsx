@@ -5,6 +5,7 @@ import { useRef, useState } from "react";
 import { defaultOptions, Upload } from "tus-js-client";
 import { ConfirmDuplicate } from "@/app/(partner)/upload/confirm-duplicate";
 import { formatBytes } from "@/lib/format";
+import { describeHold } from "@/lib/transfers/intake/hold";
 
 interface AccountOption {
   accountId: string;
@@ -122,7 +123,7 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
             outcome,
             transferId: answer.transferId ?? lastResponse.getHeader("X-Transfer-Id") ?? undefined,
             findings: answer.findings?.filter((f) => f.severity !== "confirm" || outcome === "rejected"),
-            message: outcome === "rejected" ? "Not sent: the file did not pass the checks below." : undefined,
+            message: outcome === "rejected" ? "Not sent: the file did not pass the checks below." : outcome === "awaiting_confirmation" ? describeHold(answer.findings ?? []) : undefined,
           });
           settle(key);
         },
@@ -241,7 +242,7 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
                   </>
                 ) : item.status === "done" ? (
                   <span>
-                    {item.outcome === "awaiting_confirmation" ? "Uploaded — this exact file was delivered recently." : "Uploaded and queued for delivery."}{" "}
+                    {item.outcome === "awaiting_confirmation" ? `Uploaded. ${item.message ?? describeHold([])}` : "Uploaded and queued for delivery."}{" "}
                     {item.transferId ? (
                       <Link href={`/transfers/${item.transferId}`} className="text-brand-700 underline">
                         Follow it

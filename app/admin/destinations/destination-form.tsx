@@ -135,7 +135,7 @@ export function DestinationForm({ action, initial, submitLabel, hidden }: { acti
           defaultValue={d("x12Policy")}
           options={[
             { value: "block", label: "Block the upload" },
-            { value: "warn", label: "Warn only" },
+            { value: "warn", label: "Warn, and hold test/production or sender mismatches for the partner" },
           ]}
         />
       </fieldset>

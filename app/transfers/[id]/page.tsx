@@ -13,9 +13,13 @@ import { payerResponseTimeline } from "@/lib/responses/service";
 import { PayerResponseBadge } from "@/components/payer-response-badge";
 import { PayerResponseTimeline } from "@/components/payer-response-timeline";
 import { getTransferDetail } from "@/lib/transfers/records";
-import { listTransferEvents, REQUEUEABLE_STATUSES } from "@/lib/transfers/history/events";
+import { listTransferEvents, REQUEUEABLE_STATUSES, stagedCopyExists } from "@/lib/transfers/history/events";
+import { describeHold } from "@/lib/transfers/intake/hold";
+import { formatBytes } from "@/lib/format";
+import { env } from "@/lib/env";
 import { listDiagnoses } from "@/lib/diagnosis/records";
 import { RequeueForm } from "@/app/transfers/requeue-form";
+import { ResendForm } from "@/app/transfers/resend-form";
 import { requirePageActor } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/not-found";
 
@@ -35,7 +39,14 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
   const [detail, events, responses] = await orNotFound(Promise.all([getTransferDetail(actor, parsed.data), listTransferEvents(actor, parsed.data), payerResponseTimeline(actor, parsed.data)]));
   const { transfer } = detail;
   const diagnoses = await listDiagnoses(actor, { partnerAccountId: transfer.partnerAccountId, limit: 10 });
-  const mayRequeue = (actor.role === "support" || actor.role === "admin") && (REQUEUEABLE_STATUSES as readonly string[]).includes(transfer.status) && Boolean(transfer.stagingKey);
+  // Stopped before delivery (a delivered file flagged for the payer's silence is never sent twice).
+  const stopped = (REQUEUEABLE_STATUSES as readonly string[]).includes(transfer.status) && !transfer.deliveredAt;
+  const copyKept = stopped && stagedCopyExists(transfer);
+  // Stopped on the way to the payer, and retention has since removed the staged copy (not a file refused, cancelled or never kept).
+  const copyRemoved = stopped && !copyKept && !(transfer.lastErrorCode && isTransferStopCode(transfer.lastErrorCode));
+  const mayRequeue = (actor.role === "support" || actor.role === "admin") && copyKept;
+  // The partner's own retry, once the cause is fixed (a password, a key): an admin's test file is the admin's.
+  const mayResend = actor.role === "partner" && copyKept && transfer.kind !== "admin_test";
   const code = transfer.lastErrorCode;
   const guide = code && isTransferErrorCode(code) ? guideForCode(code) : code && isTransferStopCode(code) ? guideForStopCode(code) : undefined;
   return (
@@ -46,11 +57,18 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
       <AutoRefresh active={!["delivered", "needs_attention", "failed"].includes(transfer.status)} />
       {/* The payer's answer comes minutes to hours after delivery: look again now and then while it is awaited. */}
       <AutoRefresh active={transfer.status === "delivered" && transfer.responseStatus === "awaiting"} intervalMs={10_000} />
-      {transfer.awaitingConfirmation && actor.role === "partner" ? (
-        <div className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm">
-          <p>This exact file was delivered recently. Send it again?</p>
-          <ConfirmDuplicate transferId={transfer.id} />
-        </div>
+      {transfer.awaitingConfirmation ? (
+        <section aria-label="Held for a decision" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm">
+          {actor.role === "partner" ? (
+            <>
+              <p className="font-medium">{describeHold(transfer.checks)}</p>
+              <p className="mt-1 text-slate-700">&ldquo;Send anyway&rdquo; queues it for delivery as it is; &ldquo;Don&apos;t send&rdquo; cancels it and removes the portal&apos;s copy.</p>
+              <ConfirmDuplicate transferId={transfer.id} />
+            </>
+          ) : (
+            <p className="font-medium">{describeHold(transfer.checks).replace("Held for your decision", "Held for the partner's decision").replace("until you choose", "until the partner chooses")}</p>
+          )}
+        </section>
       ) : null}
       {transfer.checks.length ? (
         <ul aria-label="Checks" className="mb-4 list-disc space-y-1 rounded-lg border border-amber-300 bg-amber-50 p-3 pl-8 text-sm">
@@ -63,7 +81,10 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
         <dt className="text-slate-500">Remote name</dt>
         <dd className="font-mono text-xs">{transfer.remoteName}</dd>
         <dt className="text-slate-500">Size</dt>
-        <dd>{transfer.sizeBytes.toLocaleString("en-US")} bytes</dd>
+        <dd>
+          {formatBytes(transfer.sizeBytes)}
+          {transfer.sizeBytes >= 1024 ? <span className="text-slate-500"> ({transfer.sizeBytes.toLocaleString("en-US")} bytes)</span> : null}
+        </dd>
         <dt className="text-slate-500">SHA-256</dt>
         <dd className="break-all font-mono text-xs">{transfer.sha256 ?? "—"}</dd>
         <dt className="text-slate-500">Mode</dt>
@@ -103,11 +124,38 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           <ul className="space-y-1 text-sm">
             {events.map((event) => (
               <li key={event.id}>
-                {event.at.toISOString().replace("T", " ").slice(0, 16)} UTC · re-queued by {event.actorRole === "admin" ? "an administrator" : "our support team"}: “{event.reason}”
+                {event.at.toISOString().replace("T", " ").slice(0, 16)} UTC ·{" "}
+                {event.actorRole === "partner"
+                  ? `sent again by ${actor.role === "partner" ? "your organisation" : "the partner"}`
+                  : `re-queued by ${event.actorRole === "admin" ? "an administrator" : "our support team"}`}
+                {event.reason ? `: “${event.reason}”` : ""}
               </li>
             ))}
           </ul>
         </section>
+      ) : null}
+      {mayResend ? (
+        <section aria-labelledby="send-again" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">
+          <h2 id="send-again" className="mb-2 text-lg font-semibold">
+            Send it again
+          </h2>
+          <p className="mb-3 text-sm text-slate-600">
+            Fixed the cause (the payer password, your key, the payer&apos;s folder)? Send the file again: the portal&apos;s copy goes back to the delivery queue, no new upload.
+          </p>
+          <ResendForm transferId={transfer.id} />
+        </section>
+      ) : null}
+      {copyRemoved ? (
+        <p role="note" className="mb-6 rounded-lg border border-slate-200 bg-white p-4 text-sm text-slate-700">
+          This file cannot be sent again: the portal no longer holds it (staged files are removed {env().STAGING_RETENTION_DAYS} days after upload).{" "}
+          {actor.role === "partner" ? (
+            <Link href="/upload" className="text-brand-700 underline">
+              Upload it again
+            </Link>
+          ) : (
+            "The partner can upload it again."
+          )}
+        </p>
       ) : null}
       {mayRequeue ? (
         <section aria-label="Re-queue" className="mb-6 rounded-lg border border-slate-200 bg-white p-4">

@@ -17,6 +17,8 @@ import type { DestinationSpec, UpstreamCredentials } from "@/lib/transfers/types
 export interface AttemptResult {
   status: Transfer["status"];
   error?: TransferError;
+  /** The recorded attempt's number (attempt N of the transfer, as its page shows it); absent when none was recorded. */
+  attemptNumber?: number;
 }
 
 /** How long a worker keeps trying to record an attempt's outcome while the database is away. */
@@ -79,6 +81,13 @@ export async function runDeliveryAttempt(
   let status: AttemptEndStatus;
   let failure: TransferError | undefined;
   let localFileKey: Buffer | null = null;
+  // Where the upload started (a resumed one: the bytes already on the server) and how far the server
+  // acknowledged it: a failed attempt records what it did send, not 0.
+  const progress: { from?: number; reached?: number } = {};
+  const onProgress = (sent: number) => {
+    progress.from ??= sent;
+    progress.reached = Math.max(progress.reached ?? 0, sent);
+  };
   try {
     if (destinationRow.disabledAt) throw new TransferError("DESTINATION_BLOCKED", "This destination is disabled by an administrator.");
     const localPath = transfer.stagingKey ? stagingPath(transfer.stagingKey) : null;
@@ -99,6 +108,7 @@ export async function runDeliveryAttempt(
       // An earlier attempt may have put the file in place before it was cut off or went unrecorded.
       reconcile: attempt.number > 1,
       minBytesPerSecond: options.minBytesPerSecond,
+      onProgress,
     });
     outcome = {
       bytes: result.bytes,
@@ -112,9 +122,11 @@ export async function runDeliveryAttempt(
   } catch (error) {
     failure = isTransferError(error) ? error : new TransferError("UNKNOWN", "The relay failed unexpectedly.", { cause: error });
     if (!isTransferError(error)) logger.error("relay attempt failed unexpectedly", { transferId, error });
-    transcript.add("error", ".", `${failure.code}: ${failure.message}${failure.detail ? ` (${failure.detail})` : ""}`);
+    // The protocol layer usually wrote this error into the transcript already: once is enough.
+    transcript.addFinalError(failure.code, failure.message, failure.detail);
     outcome = {
-      bytes: 0,
+      bytes: progress.reached ?? 0,
+      resumedFromByte: progress.from ?? 0,
       durationMs: Date.now() - started,
       transcript: transcript.lines,
       error: { code: failure.code, message: failure.message, detail: failure.detail, transient: failure.transient },
@@ -124,5 +136,5 @@ export async function runDeliveryAttempt(
     localFileKey?.fill(0);
   }
   await recordUntilStored(() => finishAttempt(actor, attempt, outcome, status), transferId, options.recordRetryMs ?? RECORD_RETRY_MS);
-  return { status, error: failure };
+  return { status, error: failure, attemptNumber: attempt.number };
 }

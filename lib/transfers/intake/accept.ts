@@ -15,6 +15,7 @@ import { claimStagingRoom } from "@/lib/organisations/quota";
 import { stagingPath } from "@/lib/transfers/staging/files";
 import { discardStagedFile } from "@/lib/transfers/staging/discard";
 import { blocking, checkNameAndSize, runPreRelayChecks, type CheckFinding, type StagedFileRef } from "@/lib/transfers/intake/checks";
+import { holdLabel, holdReasonCodes } from "@/lib/transfers/intake/hold";
 import { loadFileKey, shredFileKey, storeFileKey } from "@/lib/transfers/staging/file-keys";
 import { insertSubmissionReferences } from "@/db/repositories/submission-references";
 import { readSubmissionReferences } from "@/lib/responses/intake";
@@ -68,7 +69,8 @@ function found(transfer: Transfer | undefined): Transfer {
 
 /**
  * A fully staged file enters the pipeline: every pre-relay check runs; a blocked file is removed
- * (the partner sees why), a duplicate waits for confirmation, anything else is queued for relay.
+ * (the partner sees why), a duplicate or an X12 mode or sender mismatch waits for the partner's
+ * decision (decideHeldTransfer), anything else is queued for relay.
  *
  * One transaction writes the outcome: the transfer row (new, or the browser upload's), its audit
  * entry and, when it is queued, its relay job. A crash or a failure anywhere in it leaves none of them.
@@ -160,22 +162,29 @@ async function checkAndRecord(
 }
 
 /**
- * The partner's answer to "this file was already delivered: send again?" The row leaves its hold,
- * the audit entry and (for "send") the relay job are written in one transaction; only a row still
- * on hold moves, so a second answer (or two at once) is refused.
+ * The partner's answer to a held file — "this file was already delivered", "it is marked for the other
+ * mode", "its sender ID is not yours": send it anyway, or don't. The row leaves its hold, the audit
+ * entry (naming what the hold was about) and (for "send") the relay job are written in one
+ * transaction; only a row still on hold moves, so a second answer (or two at once) is refused.
+ * "Don't send" fails the transfer with CANCELLED and shreds its file key, then removes the bytes.
  */
-export async function confirmDuplicate(actor: Actor, transferId: string, send: boolean): Promise<Transfer> {
+export async function decideHeldTransfer(actor: Actor, transferId: string, send: boolean): Promise<Transfer> {
   const transfer = await getTransferForActor(actor, transferId);
   assertCanWrite(actor, transfer.organisationId, "transfer");
   const notWaiting = () => new UserInputError("This transfer is not waiting for a decision.");
   if (!transfer.awaitingConfirmation) throw notWaiting();
+  const reasons = holdReasonCodes(transfer.checks);
+  const about = holdLabel(reasons);
   if (!send) {
     const cancelled = await inRelayTransaction(async (tx) => {
-      const row = await transfersRepo.cancelHeldTransfer(tx, transfer.id, { code: CANCELLED, message: "Cancelled by the partner: the same file was already delivered." });
+      const row = await transfersRepo.cancelHeldTransfer(tx, transfer.id, { code: CANCELLED, message: `Cancelled by the partner (held: ${about}); the file was not sent.` });
       if (!row) throw notWaiting();
       // "Don't send": the file's key goes with the decision (crypto-shredding), the bytes right after.
       if (transfer.stagingKey) await shredFileKey(transfer.stagingKey, tx);
-      await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_cancelled", target: transfer.id, result: "success", ip: actor.ip }, tx);
+      await recordAudit(
+        { actor, organisationId: transfer.organisationId, action: "transfer.hold_cancelled", target: `${transfer.originalName} (${transfer.id})`, result: "success", ip: actor.ip, detail: { reasons } },
+        tx,
+      );
       return row;
     });
     if (transfer.stagingKey) await discardStagedFile(transfer.stagingKey);
@@ -185,7 +194,13 @@ export async function confirmDuplicate(actor: Actor, transferId: string, send: b
     const released = await transfersRepo.releaseHeldTransfer(tx, transfer.id);
     if (!released) throw notWaiting();
     await relay.enqueue(transfer.id);
-    await recordAudit({ actor, organisationId: transfer.organisationId, action: "transfer.duplicate_confirmed", target: transfer.id, result: "success", ip: actor.ip }, tx);
+    await recordAudit(
+      { actor, organisationId: transfer.organisationId, action: "transfer.hold_released", target: `${transfer.originalName} (${transfer.id})`, result: "success", ip: actor.ip, detail: { reasons } },
+      tx,
+    );
     return released;
   });
 }
+
+/** The earlier name of decideHeldTransfer, from when only duplicates were held. */
+export const confirmDuplicate = decideHeldTransfer;

@@ -119,7 +119,11 @@ export async function runPreRelayChecks(actor: Actor, input: CheckInput): Promis
   if (input.stagedFile && input.size > 0) {
     const { head, tail } = await readHeadAndTail(input.stagedFile, 512, 4096);
     const envelope = parseX12Envelope(head, tail);
-    const severity: CheckSeverity = input.destination.x12Policy === "block" ? "block" : "warn";
+    const blocks = input.destination.x12Policy === "block";
+    // Damaged envelopes warn (or block); a file meant for the other mode or another sender is held for
+    // the partner's decision (or blocked): a test file never reaches production without someone saying so.
+    const severity: CheckSeverity = blocks ? "block" : "warn";
+    const mismatch: CheckSeverity = blocks ? "block" : "confirm";
     if (envelope === "malformed-isa") {
       findings.push({ code: "X12_NO_ISA", severity, message: "The file starts like an X12 interchange but its ISA segment is incomplete (it must be 106 characters). Re-export it from your billing software." });
     } else if (envelope !== "not-x12") {
@@ -128,14 +132,14 @@ export async function runPreRelayChecks(actor: Actor, input: CheckInput): Promis
       if (envelope.usageIndicator !== expected) {
         findings.push({
           code: "X12_MODE_MISMATCH",
-          severity,
+          severity: mismatch,
           message: `The file is marked ${envelope.usageIndicator === "T" ? "test (ISA15 = T)" : `ISA15 = ${envelope.usageIndicator}`}, but you chose ${input.mode}. Choose ${envelope.usageIndicator === "T" ? "test" : "production"} mode, or re-export the file for ${input.mode}.`,
         });
       }
       if (envelope.senderId !== input.organisation.submitterId) {
         findings.push({
           code: "X12_SENDER_MISMATCH",
-          severity,
+          severity: mismatch,
           message: `The sender ID in the file (ISA06 = ${envelope.senderId}) is not your submitter ID ${input.organisation.submitterId}. The payer will reject it; check your billing software's submitter settings.`,
         });
       }

@@ -49,8 +49,11 @@ export async function runRelayJob(system: SystemActor, config: RelayConfig, data
   }, heartbeatMs(config));
   try {
     const result = await runDeliveryAttempt(system, transferId, { isLastAttempt, signal: abort.signal, minBytesPerSecond: config.minBytesPerSecond });
-    logger.info("relay attempt finished", { transferId, attempt: attemptNumber, status: result.status, code: result.error?.code });
-    if (result.status === "queued") throw new RetryLater(`attempt ${attemptNumber} failed: ${result.error?.code ?? "transient error"}`);
+    // "attempt" is the transfer's attempt number, as its page and transcript show it; "jobAttempt" counts
+    // within this job's budget (a re-queued transfer starts a new budget).
+    const attempt = result.attemptNumber ?? claim.attemptCount + 1;
+    logger.info("relay attempt finished", { transferId, attempt, jobAttempt: attemptNumber, status: result.status, code: result.error?.code });
+    if (result.status === "queued") throw new RetryLater(`attempt ${attempt} failed: ${result.error?.code ?? "transient error"}`);
     return { status: result.status };
   } catch (error) {
     if (!(error instanceof RetryLater)) {

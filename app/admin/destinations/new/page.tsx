@@ -21,7 +21,7 @@ const blank: Record<string, string> = {
   maxFileMiB: "100",
   uploadStrategy: "temp_then_rename",
   tempSuffix: ".part",
-  x12Policy: "warn",
+  x12Policy: "block",
   relayConcurrency: "2",
   responseDir: "",
   responsePollSeconds: "300",

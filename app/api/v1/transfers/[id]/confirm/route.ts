@@ -4,12 +4,12 @@ import { apiRoute, methodNotAllowed } from "@/lib/api/route";
 import { transferResource } from "@/lib/api/transfer-resource";
 import { NotFoundError } from "@/lib/errors";
 import { PayloadTooLargeError, readBodyWithin } from "@/lib/http/request-limits";
-import { confirmDuplicate } from "@/lib/transfers/intake/accept";
+import { decideHeldTransfer } from "@/lib/transfers/intake/accept";
 
 export const dynamic = "force-dynamic";
 
 const confirmBodySchema = z.object({
-  decision: z.enum(["send", "cancel"], { error: 'decision must be "send" (deliver it again) or "cancel" (drop this copy).' }),
+  decision: z.enum(["send", "cancel"], { error: 'decision must be "send" (deliver it anyway) or "cancel" (drop this copy).' }),
 });
 
 const notFound = () => new ApiError(404, "NOT_FOUND", "No transfer of your organisation has this id. Check the id returned when you uploaded the file.");
@@ -28,8 +28,9 @@ async function readConfirmBody(request: Request): Promise<string> {
 }
 
 /**
- * The answer to "this file was already delivered in the last 30 days": send the staged copy, or drop
- * it. The bytes were kept when the upload was held, so nothing is uploaded again.
+ * The answer to a held file (a duplicate of one delivered in the last 30 days, or an X12 envelope
+ * naming the other mode or another sender): send the staged copy, or drop it. The bytes were kept
+ * when the upload was held, so nothing is uploaded again.
  */
 export const POST = apiRoute<{ id: string }>("transfers.confirm", async (request, { actor }, { id }) => {
   if (!z.uuid().safeParse(id).success) throw notFound();
@@ -41,7 +42,7 @@ export const POST = apiRoute<{ id: string }>("transfers.confirm", async (request
     throw new ApiError(400, "INVALID_REQUEST", 'The body must be JSON: {"decision": "send"} or {"decision": "cancel"}.');
   }
   const { decision } = confirmBodySchema.parse(json);
-  const transfer = await confirmDuplicate(actor, id, decision === "send").catch((error: unknown) => {
+  const transfer = await decideHeldTransfer(actor, id, decision === "send").catch((error: unknown) => {
     throw error instanceof NotFoundError ? notFound() : error;
   });
   return jsonResponse(transferResource(transfer));

@@ -1,0 +1,1 @@
+ALTER TABLE "destinations" ALTER COLUMN "x12_policy" SET DEFAULT 'block';
