@@ -1,8 +1,13 @@
 import Link from "next/link";
+import { z } from "zod";
 import type { TransferFilter, TransferListRow } from "@/lib/transfers/history/list";
 import { payerResponseStatuses, transferStatuses } from "@/lib/transfers/history/list";
 import { PAYER_RESPONSE_LABELS } from "@/lib/responses/status";
 import { PayerResponseBadge } from "@/components/payer-response-badge";
+import { Pagination } from "@/components/pagination";
+import { Header, SortableHeader, type SortDirection } from "@/components/sortable-header";
+import { formatBytes } from "@/lib/format";
+import { TableScroll } from "@/components/table-scroll";
 
 export const finalStatuses = new Set(["delivered", "needs_attention", "failed"]);
 
@@ -15,7 +20,8 @@ const statusStyle: Record<string, string> = {
 function query(filter: Partial<TransferFilter>, patch: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries({ ...filter, ...patch })) {
-    if (value !== undefined && value !== "" && key !== "limit") params.set(key, String(value));
+    // The default page size stays out of the URL; another one (?limit=) is kept from page to page.
+    if (value !== undefined && value !== "" && !(key === "limit" && Number(value) === 50)) params.set(key, String(value));
   }
   return params.toString();
 }
@@ -88,66 +94,114 @@ export function TransferFilters({ basePath, filter, destinations, organisations 
   );
 }
 
-export function TransferTable({ basePath, rows, filter, nextCursor, showOrganisation }: { basePath: string; rows: TransferListRow[]; filter: Partial<TransferFilter>; nextCursor?: string; showOrganisation?: boolean }) {
-  const sortLink = (sort: TransferFilter["sort"], label: string) => (
-    <Link href={`${basePath}?${query(filter, { sort, cursor: undefined })}`} aria-current={filter.sort === sort ? "true" : undefined} className={filter.sort === sort ? "font-semibold text-slate-900" : "text-brand-700 underline"}>
-      {label}
-    </Link>
-  );
+type SortColumn = { label: string; ascending: TransferFilter["sort"]; descending: TransferFilter["sort"]; first: SortDirection };
+const fileColumn: SortColumn = { label: "File", ascending: "name", descending: "name_desc", first: "asc" };
+const sizeColumn: SortColumn = { label: "Size", ascending: "size_asc", descending: "size", first: "desc" };
+const receivedColumn: SortColumn = { label: "Received (UTC)", ascending: "oldest", descending: "newest", first: "desc" };
+
+/**
+ * The transfer list: File, Size and Received sort on the server (a link in each header, aria-sort on
+ * the current one), and previous/next move through the pages with where this one sits.
+ */
+export function TransferTable({
+  basePath,
+  rows,
+  filter,
+  nextCursor,
+  previousCursor,
+  page = 1,
+  total,
+  showOrganisation,
+}: {
+  basePath: string;
+  rows: TransferListRow[];
+  filter: Partial<TransferFilter>;
+  nextCursor?: string;
+  previousCursor?: string;
+  /** The page's number (1 for the first), kept in the URL for the "51–100" count. */
+  page?: number;
+  /** Every matching transfer, for "of 230". */
+  total?: number;
+  showOrganisation?: boolean;
+}) {
+  const sort = filter.sort ?? "newest";
+  const header = (column: SortColumn) => {
+    const active = sort === column.ascending || sort === column.descending;
+    return (
+      <SortableHeader
+        label={column.label}
+        active={active}
+        direction={sort === column.ascending ? "asc" : "desc"}
+        firstDirection={column.first}
+        href={(direction) => `${basePath}?${query(filter, { sort: direction === "asc" ? column.ascending : column.descending, cursor: undefined, page: undefined })}`}
+      />
+    );
+  };
+  const cell = "px-3 py-2";
+  const pageSize = filter.limit ?? 50;
   return (
     <>
-      <p className="mb-2 flex gap-3 text-xs text-slate-600">
-        Sort: {sortLink("newest", "newest")} {sortLink("oldest", "oldest")} {sortLink("name", "name")} {sortLink("size", "largest")}
-      </p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-left text-sm">
-          <thead className="bg-slate-50 text-slate-500">
+      <TableScroll label="Transfers table" className="rounded-lg border border-slate-200 bg-white">
+        <table className="w-full text-left text-sm" aria-label="Transfers">
+          <thead className="bg-slate-50 text-slate-600">
             <tr>
-              <th className="px-3 py-2">File</th>
-              {showOrganisation ? <th>Organisation</th> : null}
-              <th>Destination</th>
-              <th>Status</th>
-              <th>Payer response</th>
-              <th>Size</th>
-              <th>Received (UTC)</th>
-              <th>Attempts</th>
+              {header(fileColumn)}
+              {showOrganisation ? <Header label="Organisation" /> : null}
+              <Header label="Destination" />
+              <Header label="Status" />
+              <Header label="Payer response" />
+              {header(sizeColumn)}
+              {header(receivedColumn)}
+              <Header label="Attempts" />
             </tr>
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr key={row.id} className="border-t border-slate-100">
-                <td className="px-3 py-2">
+              <tr key={row.id} className="border-t border-slate-100 align-top">
+                <td className={`break-all ${cell}`}>
                   <Link href={`/transfers/${row.id}`} className="text-brand-700 underline">
                     {row.originalName}
                   </Link>
                   {row.mode === "test" ? <span className="ml-2 rounded bg-slate-100 px-1 text-xs">test</span> : null}
                 </td>
-                {showOrganisation ? <td>{row.organisationName}</td> : null}
-                <td>{row.destinationName}</td>
-                <td>
-                  <span className={`rounded px-2 py-0.5 text-xs font-medium ${statusStyle[row.status] ?? "bg-slate-100 text-slate-800"}`}>
+                {showOrganisation ? <td className={cell}>{row.organisationName}</td> : null}
+                <td className={cell}>{row.destinationName}</td>
+                <td className={cell}>
+                  <span className={`whitespace-nowrap rounded px-2 py-0.5 text-xs font-medium ${statusStyle[row.status] ?? "bg-slate-100 text-slate-800"}`}>
                     {row.awaitingConfirmation ? "awaiting your confirmation" : row.status.replace("_", " ")}
                   </span>
-                  {row.lastErrorCode && row.status !== "delivered" ? <span className="ml-1 font-mono text-xs text-slate-500">{row.lastErrorCode}</span> : null}
+                  {row.lastErrorCode && row.status !== "delivered" ? <span className="block font-mono text-xs text-slate-500">{row.lastErrorCode}</span> : null}
                   {row.requeueReason ? <p className="text-xs text-slate-600">Re-queued: {row.requeueReason}</p> : null}
                 </td>
-                <td>
+                <td className={cell}>
                   {row.responseStatus === null && row.status !== "delivered" ? <span className="text-slate-400">—</span> : <PayerResponseBadge status={row.responseStatus} />}
                 </td>
-                <td>{row.sizeBytes.toLocaleString("en-US")} B</td>
-                <td className="whitespace-nowrap">{row.createdAt.toISOString().replace("T", " ").slice(0, 16)}</td>
-                <td>{row.attemptCount}</td>
+                <td className={`whitespace-nowrap tabular-nums ${cell}`} title={`${row.sizeBytes.toLocaleString("en-US")} bytes`}>
+                  {formatBytes(row.sizeBytes)}
+                </td>
+                <td className={`whitespace-nowrap ${cell}`}>{row.createdAt.toISOString().replace("T", " ").slice(0, 16)}</td>
+                <td className={`tabular-nums ${cell}`}>{row.attemptCount}</td>
               </tr>
             ))}
           </tbody>
         </table>
         {rows.length === 0 ? <p className="p-4 text-sm text-slate-600">No transfer matches these filters.</p> : null}
-      </div>
-      {nextCursor ? (
-        <Link href={`${basePath}?${query(filter, { cursor: nextCursor })}`} className="mt-3 inline-block text-sm text-brand-700 underline">
-          Next page
-        </Link>
-      ) : null}
+      </TableScroll>
+      <Pagination
+        label="Transfer pages"
+        first={(page - 1) * pageSize + 1}
+        count={rows.length}
+        total={total}
+        noun={total === 1 ? "transfer" : "transfers"}
+        previousHref={previousCursor ? `${basePath}?${query(filter, { cursor: previousCursor, page: page > 2 ? String(page - 1) : undefined })}` : undefined}
+        nextHref={nextCursor ? `${basePath}?${query(filter, { cursor: nextCursor, page: String(page + 1) })}` : undefined}
+      />
     </>
   );
 }
+
+/** The page number from the URL (display only: the cursor decides which rows show). */
+export function pageNumberOf(params: Record<string, string | string[] | undefined>): number {
+  return pageParam.parse(params.page);
+}
+const pageParam = z.coerce.number().int().min(1).max(1_000_000).catch(1);

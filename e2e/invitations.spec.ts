@@ -19,7 +19,7 @@ test("an admin invites a partner user by email; the user opens the emailed link,
 });
 
 test("support opens an organisation's page read-only", async ({ supportPage }) => {
-  await supportPage.goto("/support/organisations");
+  await supportPage.goto(`/support/organisations?q=${encodeURIComponent(DEMO_ORGANISATION)}`);
   await supportPage.getByRole("link", { name: DEMO_ORGANISATION }).click();
   await expect(supportPage.getByRole("heading", { level: 1, name: DEMO_ORGANISATION })).toBeVisible();
   await expect(supportPage.getByText("read-only view")).toBeVisible();

@@ -53,7 +53,7 @@ test("an admin forces a password reset: the user is signed out and cannot sign i
   const invited = await invitePartnerUser(adminPage, browser, FIRST_PASSWORD);
   await expect(invited.page.getByRole("heading", { level: 1 })).toContainText("Welcome");
 
-  await adminPage.goto("/admin/organisations");
+  await adminPage.goto(`/admin/organisations?q=${encodeURIComponent("Sunshine Family Clinic")}`);
   await adminPage.getByRole("link", { name: "Sunshine Family Clinic" }).click();
   const row = adminPage.getByRole("listitem", { name: invited.email });
   await row.getByRole("button", { name: "Force password reset" }).click();

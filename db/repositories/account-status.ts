@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { destinations, organisations, partnerAccounts, secrets, sshKeys } from "@/db/schema";
 
@@ -8,7 +8,14 @@ import { destinations, organisations, partnerAccounts, secrets, sshKeys } from "
  * and the latest diagnosis are correlated subqueries on indexed columns, the last delivery one
  * grouped pass over delivered transfers. Never a secret, only when one was set.
  */
-export async function selectAccountStatusRows(db: Executor, filter: { organisationId?: string; destinationId?: string }) {
+export const accountStatusSorts = ["organisation", "destination", "user", "secretsSetBy", "lastDelivery"] as const;
+export type AccountStatusSort = (typeof accountStatusSorts)[number];
+
+export async function selectAccountStatusRows(
+  db: Executor,
+  filter: { organisationId?: string; destinationId?: string },
+  order: { sort: AccountStatusSort; direction: "asc" | "desc" } = { sort: "organisation", direction: "asc" },
+) {
   const conditions: SQL[] = [];
   if (filter.organisationId) conditions.push(eq(partnerAccounts.organisationId, filter.organisationId));
   if (filter.destinationId) conditions.push(eq(partnerAccounts.destinationId, filter.destinationId));
@@ -45,8 +52,27 @@ export async function selectAccountStatusRows(db: Executor, filter: { organisati
     .leftJoin(secrets, and(eq(secrets.ownerKind, "partner_account"), eq(secrets.ownerId, partnerAccounts.id), eq(secrets.purpose, "upstream_password")))
     .leftJoin(lastDelivery, eq(lastDelivery.partnerAccountId, partnerAccounts.id))
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(asc(organisations.name), asc(destinations.name));
+    .orderBy(...accountOrder(order, lastDelivery.deliveredAt));
   return rows;
+}
+
+/** ORDER BY for a whitelisted sort: column objects from a fixed map, never a name from the request. */
+function accountOrder(order: { sort: AccountStatusSort; direction: "asc" | "desc" }, lastDeliveredAt: SQL.Aliased<Date | null>): SQL[] {
+  const by = order.direction === "desc" ? desc : asc;
+  const tieBreak = [asc(organisations.name), asc(destinations.name), asc(partnerAccounts.id)];
+  switch (order.sort) {
+    case "destination":
+      return [by(destinations.name), ...tieBreak];
+    case "user":
+      return [by(partnerAccounts.username), ...tieBreak];
+    case "secretsSetBy":
+      return [by(partnerAccounts.secretsSetBy), ...tieBreak];
+    case "lastDelivery":
+      // Never-delivered accounts last either way.
+      return [sql`${lastDeliveredAt} ${order.direction === "desc" ? sql`desc` : sql`asc`} nulls last`, ...tieBreak];
+    default:
+      return [by(organisations.name), by(destinations.name), asc(partnerAccounts.id)];
+  }
 }
 
 /** The keys of one organisation's accounts: public facts only. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { organisations, users, type Organisation } from "@/db/schema";
 import { containsPattern } from "@/db/like-pattern";
@@ -45,20 +45,51 @@ export async function decidePendingOrganisation(
   return row;
 }
 
+function searchCondition(search: string | undefined): SQL | undefined {
+  if (!search) return undefined;
+  const pattern = containsPattern(search);
+  return or(ilike(organisations.name, pattern), ilike(organisations.submitterId, pattern), ilike(organisations.contactEmail, pattern));
+}
+
+/**
+ * Users per organisation, joined in (a correlated subquery on a single-table select would leave its
+ * column names unqualified, so "organisation_id = id" compared the users table with itself: 0).
+ */
+function userCounts(db: Executor) {
+  return db.select({ organisationId: users.organisationId, userCount: count().as("user_count") }).from(users).groupBy(users.organisationId).as("user_counts");
+}
+
 /** By name, submitter ID or contact email (taken literally), with how many users each has; by name. */
 export async function searchOrganisationsWithUserCount(db: Executor, search: string | undefined, limit: number): Promise<Array<Organisation & { userCount: number }>> {
-  let where: SQL | undefined;
-  if (search) {
-    const pattern = containsPattern(search);
-    where = or(ilike(organisations.name, pattern), ilike(organisations.submitterId, pattern), ilike(organisations.contactEmail, pattern));
-  }
-  const rows = await db
-    .select({ organisation: organisations, userCount: sql<number>`(select count(*)::int from ${users} where ${users.organisationId} = ${organisations.id})` })
-    .from(organisations)
-    .where(where)
-    .orderBy(asc(organisations.name))
-    .limit(limit);
-  return rows.map((r) => ({ ...r.organisation, userCount: r.userCount }));
+  return (await listOrganisationsWithUserCount(db, { search, sort: "name", direction: "asc", offset: 0, limit })).rows;
+}
+
+/** The columns the organisation list can be sorted by: a fixed map, never a name from the request. */
+export const organisationSorts = ["name", "submitterId", "status", "users", "registered"] as const;
+export type OrganisationSort = (typeof organisationSorts)[number];
+
+/** One page of organisations (search as above) with user counts, and how many match in all. */
+export async function listOrganisationsWithUserCount(
+  db: Executor,
+  query: { search?: string; sort: OrganisationSort; direction: "asc" | "desc"; offset: number; limit: number },
+): Promise<{ rows: Array<Organisation & { userCount: number }>; total: number }> {
+  const where = searchCondition(query.search);
+  const counts = userCounts(db);
+  const userCount = sql<number>`coalesce(${counts.userCount}, 0)::int`;
+  const sortColumn = { name: organisations.name, submitterId: organisations.submitterId, status: organisations.status, users: userCount, registered: organisations.createdAt }[query.sort];
+  const order = query.direction === "desc" ? desc(sortColumn) : asc(sortColumn);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({ organisation: organisations, userCount })
+      .from(organisations)
+      .leftJoin(counts, eq(counts.organisationId, organisations.id))
+      .where(where)
+      .orderBy(order, asc(organisations.name), asc(organisations.id))
+      .limit(query.limit)
+      .offset(query.offset),
+    db.select({ n: count() }).from(organisations).where(where),
+  ]);
+  return { rows: rows.map((r) => ({ ...r.organisation, userCount: Number(r.userCount) })), total: Number(total?.n ?? 0) };
 }
 
 export async function setRequireTwoFactor(db: Executor, organisationId: string, required: boolean): Promise<{ name: string } | undefined> {

@@ -1,12 +1,12 @@
 import "server-only";
-import { and, asc, desc, eq, gt, gte, ilike, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, ilike, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
 import { destinations, organisations, transferEvents, transfers, type Transfer } from "@/db/schema";
 import { containsPattern } from "@/db/like-pattern";
 
 /** Reads of the transfer history: the paged list (page, CSV export, API) and the dashboard figures. */
 
-export type TransferSort = "newest" | "oldest" | "name" | "size";
+export type TransferSort = "newest" | "oldest" | "name" | "name_desc" | "size" | "size_asc";
 
 export interface TransferListQuery {
   /** Only this organisation's transfers (a partner's scope, or a staff filter). */
@@ -24,17 +24,26 @@ export interface TransferListQuery {
   sort: TransferSort;
   /** Keyset paging: rows after this one in the sort order (`value` is the sort column's value). */
   after?: { value: Date | string | number; id: string };
+  /**
+   * Keyset paging backwards: the rows just before this one in the sort order, returned in reverse
+   * (nearest first); the caller turns them round. Ignored when `after` is given.
+   */
+  before?: { value: Date | string | number; id: string };
   limit: number;
 }
+
+export type TransferListFilter = Omit<TransferListQuery, "sort" | "after" | "before" | "limit">;
 
 const sortColumns = {
   newest: { column: transfers.createdAt, direction: "desc" },
   oldest: { column: transfers.createdAt, direction: "asc" },
   name: { column: transfers.originalName, direction: "asc" },
+  name_desc: { column: transfers.originalName, direction: "desc" },
   size: { column: transfers.sizeBytes, direction: "desc" },
-} as const;
+  size_asc: { column: transfers.sizeBytes, direction: "asc" },
+} as const satisfies Record<TransferSort, { column: unknown; direction: "asc" | "desc" }>;
 
-export async function listTransferRows(db: Executor, query: TransferListQuery) {
+function filterConditions(query: TransferListFilter): SQL[] {
   const conditions: SQL[] = [];
   if (query.organisationId) conditions.push(eq(transfers.organisationId, query.organisationId));
   if (query.createdFrom) conditions.push(gte(transfers.createdAt, query.createdFrom));
@@ -48,12 +57,27 @@ export async function listTransferRows(db: Executor, query: TransferListQuery) {
     conditions.push(digest.length === 64 ? eq(transfers.sha256, digest) : and(gte(transfers.sha256, digest), lt(transfers.sha256, `${digest}g`))!);
   }
   if (query.nameContains) conditions.push(ilike(transfers.originalName, containsPattern(query.nameContains)));
+  return conditions;
+}
 
-  const { column, direction } = sortColumns[query.sort];
-  if (query.after) {
+/** How many transfers match the filters (the page's "51–100 of 230"). */
+export async function countTransferRows(db: Executor, query: TransferListFilter): Promise<number> {
+  const conditions = filterConditions(query);
+  const [row] = await db.select({ n: count() }).from(transfers).where(conditions.length ? and(...conditions) : undefined);
+  return Number(row?.n ?? 0);
+}
+
+export async function listTransferRows(db: Executor, query: TransferListQuery) {
+  const conditions = filterConditions(query);
+  const { column, direction: sortDirection } = sortColumns[query.sort];
+  // Backwards: the same keyset comparison and order, turned round.
+  const backwards = !query.after && Boolean(query.before);
+  const direction = backwards ? (sortDirection === "desc" ? "asc" : "desc") : sortDirection;
+  const from = query.after ?? query.before;
+  if (from) {
     const after = direction === "desc" ? lt : gt;
-    const value = query.after.value as never;
-    conditions.push(or(after(column, value), and(eq(column, value), after(transfers.id, query.after.id)))!);
+    const value = from.value as never;
+    conditions.push(or(after(column, value), and(eq(column, value), after(transfers.id, from.id)))!);
   }
   const order = direction === "desc" ? [desc(column), desc(transfers.id)] : [asc(column), asc(transfers.id)];
   return db

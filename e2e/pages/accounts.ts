@@ -6,7 +6,7 @@ export const DEMO_ORGANISATION = "Sunshine Family Clinic";
 /** An admin invites a new partner user to the demo clinic by email; the invitee accepts from the emailed link. */
 export async function invitePartnerUser(adminPage: Page, browser: Browser, password: string): Promise<{ email: string; page: Page }> {
   const email = `invitee-${Date.now()}-${Math.floor(Math.random() * 1e6)}@clinic.example`;
-  await adminPage.goto("/admin/organisations");
+  await adminPage.goto(`/admin/organisations?q=${encodeURIComponent(DEMO_ORGANISATION)}`);
   await adminPage.getByRole("link", { name: DEMO_ORGANISATION }).click();
   await expect(adminPage.getByRole("heading", { level: 1, name: DEMO_ORGANISATION })).toBeVisible();
   const form = adminPage.getByRole("form", { name: "Invite a user" });

@@ -15,7 +15,7 @@ export async function createUnreachableDestination(adminPage: Page, name: string
 
 /** The admin gives an organisation an account on a destination; the partner sets its password. */
 export async function createPartnerAccount(adminPage: Page, organisationName: string, destinationName: string, username: string): Promise<void> {
-  await adminPage.goto("/admin/organisations");
+  await adminPage.goto(`/admin/organisations?q=${encodeURIComponent(organisationName)}`);
   await adminPage.getByRole("link", { name: organisationName }).click();
   const form = adminPage.getByRole("form", { name: "Create partner account" });
   await form.getByLabel("Destination").selectOption({ label: destinationName });

@@ -96,7 +96,7 @@ const listQueryDescriptions: Record<string, string> = {
   destinationId: "Only transfers to this destination.",
   q: "Part of the file name.",
   sha256: "Only files with this SHA-256 (e.g. to check whether a file was sent before).",
-  sort: "newest (default), oldest, name or size.",
+  sort: "newest (default), oldest, name (A–Z), name_desc (Z–A), size (largest first) or size_asc (smallest first).",
   cursor: "The `nextCursor` of the previous page.",
   limit: "Page size, 1–500 (default 50).",
 };

@@ -40,12 +40,19 @@ export async function recordAudit(entry: AuditEntry, executor?: Executor): Promi
 /** What the log page and the export filter by; the page size is the service's to cap. */
 export type AuditFilter = Omit<repo.AuditEventQuery, "limit"> & { limit?: number };
 
-/** The log page and the CSV export: newest first, at most 200 rows a page. Admins only. */
+/** The log page and the CSV export: newest first unless sorted, at most 200 rows a page. Admins only. */
 export async function listAuditEvents(actor: Actor, filter: AuditFilter): Promise<AuditEvent[]> {
   requireRole(actor, "admin");
   // No stored action holds a NUL (PostgreSQL text cannot), and the database would reject it as a parameter.
   if (filter.action?.includes("\0")) return [];
   return repo.listAuditEvents(await getDb(), { ...filter, limit: Math.min(filter.limit ?? 50, 200) });
+}
+
+/** How many entries match the filters. Admins only. */
+export async function countAuditEvents(actor: Actor, filter: repo.AuditEventFilter): Promise<number> {
+  requireRole(actor, "admin");
+  if (filter.action?.includes("\0")) return 0;
+  return repo.countAuditEvents(await getDb(), filter);
 }
 
 export async function listAuditActions(actor: Actor): Promise<string[]> {

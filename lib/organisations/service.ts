@@ -159,3 +159,15 @@ export async function searchOrganisations(actor: Actor, search?: string): Promis
   requireRole(actor, "admin", "support");
   return repo.searchOrganisationsWithUserCount(await getDb(), search, 200);
 }
+
+export { organisationSorts, type OrganisationSort } from "@/db/repositories/organisations";
+
+/** One page of the organisation list (admin and support), sorted by a whitelisted column, with the total. */
+export async function listOrganisationsPage(
+  actor: Actor,
+  query: { search?: string; sort: repo.OrganisationSort; direction: "asc" | "desc"; page: number; pageSize: number },
+): Promise<{ rows: Array<Organisation & { userCount: number }>; total: number }> {
+  requireRole(actor, "admin", "support");
+  const pageSize = Math.min(Math.max(1, query.pageSize), 200);
+  return repo.listOrganisationsWithUserCount(await getDb(), { search: query.search, sort: query.sort, direction: query.direction, offset: (Math.max(1, query.page) - 1) * pageSize, limit: pageSize });
+}

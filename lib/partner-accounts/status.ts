@@ -19,6 +19,8 @@ export interface AccountStatus {
   passwordSetAt: Date | null;
   installedKeys: number;
   pendingKeys: number;
+  /** Whether the destination signs in with a key at all (SFTP with key or password and key); FTPS never does. */
+  keyUsed: boolean;
   /** Whether every credential the destination asks for is in place (password and/or an approved key we hold). */
   credentialsComplete: boolean;
   lastDeliveredAt: Date | null;
@@ -26,14 +28,20 @@ export interface AccountStatus {
 }
 
 /** Every partner account the actor may see, with what is set on it and how it last went. */
-export async function listAccountStatuses(actor: Actor, filter: { organisationId?: string; destinationId?: string } = {}): Promise<AccountStatus[]> {
+export { accountStatusSorts, type AccountStatusSort } from "@/db/repositories/account-status";
+
+export async function listAccountStatuses(
+  actor: Actor,
+  filter: { organisationId?: string; destinationId?: string } = {},
+  order?: { sort: repo.AccountStatusSort; direction: "asc" | "desc" },
+): Promise<AccountStatus[]> {
   if (actor.role === "partner") {
     if (filter.organisationId && filter.organisationId !== actor.organisationId) throw new NotFoundError("organisation");
     filter = { ...filter, organisationId: actor.organisationId ?? "00000000-0000-0000-0000-000000000000" };
   } else {
     requireRole(actor, "admin", "support");
   }
-  const rows = await repo.selectAccountStatusRows(await getDb(), filter);
+  const rows = await repo.selectAccountStatusRows(await getDb(), filter, order);
   return rows.map((row) => {
     const needsPassword = row.protocol !== "sftp" || row.auth !== "key";
     const needsKey = row.protocol === "sftp" && row.auth !== "password";
@@ -54,6 +62,7 @@ export async function listAccountStatuses(actor: Actor, filter: { organisationId
       passwordSetAt: row.passwordSetAt,
       installedKeys,
       pendingKeys: Number(row.pendingKeys),
+      keyUsed: needsKey,
       credentialsComplete: (!needsPassword || Boolean(row.passwordSetAt)) && (!needsKey || installedKeys > 0),
       lastDeliveredAt: row.lastDeliveredAt ? new Date(row.lastDeliveredAt) : null,
       lastDiagnosis: diagnosis ? { ...diagnosis, startedAt: new Date(diagnosis.startedAt) } : null,

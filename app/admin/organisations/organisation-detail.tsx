@@ -18,6 +18,7 @@ import { toUserRowData } from "@/app/admin/organisations/user-row-data";
 import { StagingLimitsForm } from "@/app/admin/organisations/staging-limits-form";
 import { getStagingUsage, type StagingUsageReport } from "@/lib/organisations/quota";
 import { formatBytes } from "@/lib/format";
+import { TransferStats } from "@/components/transfer-stats";
 import { TableScroll } from "@/components/table-scroll";
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
@@ -88,6 +89,10 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
           ) : null}
         </dl>
 
+        <Section title="Transfers">
+          <TransferStats actor={actor} organisationId={organisation.id} showRejections={false} />
+        </Section>
+
         <Section title="Upload limits">
           <StagingUsageFacts usage={staging} />
           {readOnly ? null : (
@@ -139,29 +144,29 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
 
         <Section title="Keys">
           {keys.length ? (
-            <TableScroll label="Keys table" className="rounded-lg bg-white">
+            <TableScroll label="Keys table" className="rounded-lg border border-slate-200 bg-white">
               <table className="w-full text-left text-sm" aria-label="Keys">
-                <thead className="text-slate-500">
+                <thead className="bg-slate-50 text-slate-600">
                   <tr>
-                    <th className="px-3 py-2">Destination</th>
-                    <th>User</th>
-                    <th>Status</th>
-                    <th>Size</th>
-                    <th>SHA256 fingerprint</th>
-                    <th>Added</th>
+                    <th scope="col" className="px-3 py-2">Destination</th>
+                    <th scope="col" className="px-3 py-2">User</th>
+                    <th scope="col" className="px-3 py-2">Status</th>
+                    <th scope="col" className="px-3 py-2">Size</th>
+                    <th scope="col" className="px-3 py-2">SHA256 fingerprint</th>
+                    <th scope="col" className="px-3 py-2">Added</th>
                   </tr>
                 </thead>
                 <tbody>
                   {keys.map((k) => (
-                    <tr key={k.id} className="border-t border-slate-100">
+                    <tr key={k.id} className="border-t border-slate-100 align-top">
                       <td className="px-3 py-2">{k.destinationName}</td>
-                      <td>
+                      <td className="break-all px-3 py-2">
                         <code>{k.username}</code>
                       </td>
-                      <td>{k.status}</td>
-                      <td>{k.bits}</td>
-                      <td className="break-all font-mono text-xs">{k.sha256}</td>
-                      <td>{k.createdAt.toISOString().slice(0, 10)}</td>
+                      <td className="px-3 py-2">{k.status}</td>
+                      <td className="whitespace-nowrap px-3 py-2">{k.bits ? `${k.bits}-bit` : "—"}</td>
+                      <td className="break-all px-3 py-2 font-mono text-xs">{k.sha256}</td>
+                      <td className="whitespace-nowrap px-3 py-2">{k.createdAt.toISOString().slice(0, 10)}</td>
                     </tr>
                   ))}
                 </tbody>

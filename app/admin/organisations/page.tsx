@@ -1,11 +1,10 @@
 import type { Metadata } from "next";
-import { z } from "zod";
 import { PageHeader } from "@/app/app-shell";
-import { searchOrganisations } from "@/lib/organisations/service";
+import { listOrganisationsPage } from "@/lib/organisations/service";
 import { listStaffUsers } from "@/lib/organisations/users";
 import { requirePageRole } from "@/lib/auth/session";
 import { InviteStaffForm } from "@/app/admin/organisations/invite-staff-form";
-import { OrganisationTable } from "@/app/admin/organisations/organisation-table";
+import { ORGANISATIONS_PAGE_SIZE, OrganisationTable, organisationListParams, organisationSortOf } from "@/app/admin/organisations/organisation-table";
 import { UserRow } from "@/app/admin/organisations/user-row";
 import { toUserRowData } from "@/app/admin/organisations/user-row-data";
 import { needsReauthentication } from "@/lib/auth/recent-auth";
@@ -14,13 +13,15 @@ export const metadata: Metadata = { title: "Organisations" };
 
 export default async function OrganisationsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await requirePageRole("admin");
-  const { q } = z.object({ q: z.string().trim().max(200).optional().catch(undefined) }).parse(await searchParams);
-  const [organisations, staff] = await Promise.all([searchOrganisations(actor, q), listStaffUsers(actor)]);
+  const params = organisationListParams.parse(await searchParams);
+  const { sort, direction } = organisationSortOf(params);
+  const listing = listOrganisationsPage(actor, { search: params.q, sort, direction, page: params.page ?? 1, pageSize: ORGANISATIONS_PAGE_SIZE });
+  const [{ rows: organisations, total }, staff] = await Promise.all([listing, listStaffUsers(actor)]);
   const needsPassword = needsReauthentication(actor);
   return (
     <>
       <PageHeader title="Organisations" description="Every trading partner organisation, its users and status." />
-      <OrganisationTable organisations={organisations} search={q} basePath="/admin/organisations" />
+      <OrganisationTable organisations={organisations} params={params} total={total} basePath="/admin/organisations" />
 
       <section className="mt-12" aria-labelledby="staff-heading">
         <h2 id="staff-heading" className="mb-3 text-lg font-semibold">

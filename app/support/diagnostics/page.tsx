@@ -18,28 +18,28 @@ export default async function DiagnosticsPage() {
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
         <section aria-label="Diagnosis runs" className="rounded-lg border border-slate-200 bg-white">
           <TableScroll label="Diagnosis runs table">
-            <table className="w-full text-left text-sm">
-              <thead className="text-slate-500">
+            <table className="w-full text-left text-sm" aria-label="Diagnosis runs">
+              <thead className="bg-slate-50 text-slate-600">
                 <tr>
-                  <th className="px-3 py-2">When (UTC)</th>
-                  <th>Organisation</th>
-                  <th>Destination</th>
-                  <th>Result</th>
-                  <th>Run by</th>
+                  <th scope="col" className="whitespace-nowrap px-3 py-2">When (UTC)</th>
+                  <th scope="col" className="px-3 py-2">Organisation</th>
+                  <th scope="col" className="px-3 py-2">Destination</th>
+                  <th scope="col" className="px-3 py-2">Result</th>
+                  <th scope="col" className="whitespace-nowrap px-3 py-2">Run by</th>
                 </tr>
               </thead>
               <tbody>
                 {runs.map((run) => (
-                  <tr key={run.id} className="border-t border-slate-100">
-                    <td className="px-3 py-2">
+                  <tr key={run.id} className="border-t border-slate-100 align-top">
+                    <td className="whitespace-nowrap px-3 py-2">
                       <Link href={`/diagnoses/${run.id}`} className="text-brand-700 underline">
                         {run.startedAt.toISOString().replace("T", " ").slice(0, 16)}
                       </Link>
                     </td>
-                    <td>{run.organisationName}</td>
-                    <td>{run.destinationName}</td>
-                    <td className={run.ok ? "text-green-800" : "text-red-800"}>{run.ok ? "passed" : run.code}</td>
-                    <td>{run.runByRole}</td>
+                    <td className="px-3 py-2">{run.organisationName}</td>
+                    <td className="px-3 py-2">{run.destinationName}</td>
+                    <td className={`break-all px-3 py-2 ${run.ok ? "text-green-800" : "text-red-800"}`}>{run.ok ? "passed" : run.code}</td>
+                    <td className="px-3 py-2">{run.runByRole}</td>
                   </tr>
                 ))}
               </tbody>

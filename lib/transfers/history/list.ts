@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { listTransferRows } from "@/db/repositories/transfer-history";
+import { countTransferRows, listTransferRows, type TransferListFilter } from "@/db/repositories/transfer-history";
 import { requireRole, type Actor } from "@/lib/auth/actor";
 import { CONTROL_CHARACTERS_MESSAGE, hasNoControlCharacters } from "@/db/like-pattern";
 import type { PayerResponseStatus } from "@/db/schema";
@@ -9,7 +9,8 @@ import type { PayerResponseStatus } from "@/db/schema";
 export const payerResponseStatuses = ["awaiting", "accepted", "accepted_with_errors", "partially_accepted", "rejected", "no_response"] as const satisfies readonly PayerResponseStatus[];
 
 export const transferStatuses = ["uploading", "received", "queued", "sending", "delivered", "needs_attention", "failed"] as const;
-export const transferSorts = ["newest", "oldest", "name", "size"] as const;
+/** newest/oldest: by when it was received; name: A–Z (name_desc Z–A); size: largest first (size_asc smallest first). */
+export const transferSorts = ["newest", "oldest", "name", "name_desc", "size", "size_asc"] as const;
 
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-21.");
 
@@ -31,13 +32,16 @@ export const transferFilterSchema = z.object({
 });
 export type TransferFilter = z.infer<typeof transferFilterSchema>;
 
-type Cursor = { v: string | number; id: string };
+/** A page boundary: the sort value and id of a row; `b` marks a cursor that pages backwards (the page before that row). */
+type Cursor = { v: string | number; id: string; b?: 1 };
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString("base64url");
 function decodeCursor(value: string | undefined): Cursor | undefined {
   if (!value) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    if ((typeof parsed.v === "string" || typeof parsed.v === "number") && typeof parsed.id === "string" && /^[0-9a-f-]{36}$/.test(parsed.id)) return parsed;
+    if ((typeof parsed.v === "string" || typeof parsed.v === "number") && typeof parsed.id === "string" && /^[0-9a-f-]{36}$/.test(parsed.id)) {
+      return { v: parsed.v, id: parsed.id, ...(parsed.b === 1 ? { b: 1 as const } : {}) };
+    }
   } catch {
     // fall through: an unreadable cursor starts from the first page
   }
@@ -53,7 +57,7 @@ function cursorValue(sort: TransferFilter["sort"], value: string | number): Date
     const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value) ? new Date(value) : undefined;
     return date && !Number.isNaN(date.getTime()) ? date : undefined;
   }
-  if (sort === "size") return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (sort === "size" || sort === "size_asc") return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   return typeof value === "string" && value.length <= 1000 && hasNoControlCharacters(value) ? value : undefined;
 }
 
@@ -81,21 +85,15 @@ export interface TransferListRow {
   requeueReason: string | null;
 }
 
-/**
- * One page of transfers for the actor: partners see only their organisation, support and admins
- * see all. Keyset (cursor) pagination keeps every page as fast as the first.
- */
-export async function listTransfers(actor: Actor, filter: TransferFilter): Promise<{ rows: TransferListRow[]; nextCursor?: string }> {
-  let organisationId: string | undefined;
-  if (actor.role === "partner") organisationId = actor.organisationId ?? "00000000-0000-0000-0000-000000000000";
-  else {
-    requireRole(actor, "admin", "support");
-    organisationId = filter.organisationId;
-  }
-  const cursor = decodeCursor(filter.cursor);
-  const value = cursor ? cursorValue(filter.sort, cursor.v) : undefined;
-  const rows: TransferListRow[] = await listTransferRows(await getDb(), {
-    organisationId,
+function scopeOf(actor: Actor, filter: TransferFilter): string | undefined {
+  if (actor.role === "partner") return actor.organisationId ?? "00000000-0000-0000-0000-000000000000";
+  requireRole(actor, "admin", "support");
+  return filter.organisationId;
+}
+
+function filterOf(actor: Actor, filter: TransferFilter): TransferListFilter {
+  return {
+    organisationId: scopeOf(actor, filter),
     createdFrom: filter.from ? new Date(`${filter.from}T00:00:00Z`) : undefined,
     createdTo: filter.to ? new Date(`${filter.to}T23:59:59.999Z`) : undefined,
     status: filter.status,
@@ -103,13 +101,46 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
     destinationId: filter.destinationId,
     sha256: filter.sha256?.toLowerCase(),
     nameContains: filter.q,
+  };
+}
+
+/**
+ * One page of transfers for the actor: partners see only their organisation, support and admins
+ * see all. Keyset (cursor) pagination keeps every page as fast as the first; `nextCursor` opens the
+ * page after this one, `previousCursor` (pages only: the API pages forwards) the page before it.
+ */
+export async function listTransfers(actor: Actor, filter: TransferFilter): Promise<{ rows: TransferListRow[]; nextCursor?: string; previousCursor?: string }> {
+  const scope = filterOf(actor, filter);
+  const cursor = decodeCursor(filter.cursor);
+  const value = cursor ? cursorValue(filter.sort, cursor.v) : undefined;
+  const boundary = cursor && value !== undefined ? { value, id: cursor.id } : undefined;
+  const backwards = Boolean(boundary && cursor?.b);
+  const fetched: TransferListRow[] = await listTransferRows(await getDb(), {
+    ...scope,
     sort: filter.sort,
-    after: cursor && value !== undefined ? { value, id: cursor.id } : undefined,
+    after: backwards ? undefined : boundary,
+    before: backwards ? boundary : undefined,
     limit: filter.limit + 1,
   });
-  const page = rows.slice(0, filter.limit);
+  const more = fetched.length > filter.limit;
+  const page = fetched.slice(0, filter.limit);
+  if (backwards) page.reverse();
+  const first = page[0];
   const last = page[page.length - 1];
   const sortValue = (row: TransferListRow) =>
-    filter.sort === "name" ? row.originalName : filter.sort === "size" ? row.sizeBytes : row.createdAt.toISOString();
-  return { rows: page, nextCursor: rows.length > filter.limit && last ? encodeCursor({ v: sortValue(last), id: last.id }) : undefined };
+    filter.sort === "name" || filter.sort === "name_desc" ? row.originalName : filter.sort === "size" || filter.sort === "size_asc" ? row.sizeBytes : row.createdAt.toISOString();
+  // Forwards, there is a page after when more rows came back, and one before when we came from a cursor;
+  // backwards, the other way round.
+  const hasNext = backwards ? Boolean(boundary) : more;
+  const hasPrevious = backwards ? more : Boolean(boundary);
+  return {
+    rows: page,
+    nextCursor: hasNext && last ? encodeCursor({ v: sortValue(last), id: last.id }) : undefined,
+    previousCursor: hasPrevious && first ? encodeCursor({ v: sortValue(first), id: first.id, b: 1 }) : undefined,
+  };
+}
+
+/** How many transfers match the filter in the actor's scope (the cursor and sort aside). */
+export async function countTransfers(actor: Actor, filter: TransferFilter): Promise<number> {
+  return countTransferRows(await getDb(), filterOf(actor, filter));
 }
