@@ -13,7 +13,9 @@ export function Field({
   required,
   defaultValue,
   placeholder,
+  id: givenId,
 }: {
+  id?: string;
   name: string;
   label: string;
   type?: string;
@@ -25,7 +27,7 @@ export function Field({
   placeholder?: string;
 }) {
   const error = state.fieldErrors?.[name];
-  const id = `field-${name}`;
+  const id = givenId ?? `field-${name}`;
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   const isSecret = type === "password";
   return (
@@ -61,9 +63,9 @@ export function Field({
   );
 }
 
-export function TextArea({ name, label, state, hint, required, rows = 3, defaultValue }: { name: string; label: string; state: ActionState; hint?: string; required?: boolean; rows?: number; defaultValue?: string }) {
+export function TextArea({ id: givenId, name, label, state, hint, required, rows = 3, defaultValue }: { id?: string; name: string; label: string; state: ActionState; hint?: string; required?: boolean; rows?: number; defaultValue?: string }) {
   const error = state.fieldErrors?.[name];
-  const id = `field-${name}`;
+  const id = givenId ?? `field-${name}`;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -116,7 +118,9 @@ export function SelectField({
   options,
   hint,
   defaultValue,
+  id: givenId,
 }: {
+  id?: string;
   name: string;
   label: string;
   state: ActionState;
@@ -125,7 +129,7 @@ export function SelectField({
   defaultValue?: string;
 }) {
   const error = state.fieldErrors?.[name];
-  const id = `field-${name}`;
+  const id = givenId ?? `field-${name}`;
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { UPLOAD_ACCEPTED } from "./pages/unreachable-payer";
 import { expect, test } from "./fixtures";
 import { buildSample837 } from "../lib/sandbox/sample-837";
 
@@ -30,7 +31,7 @@ test("a claim file whose billing provider has no NPI comes back rejected, with t
   await page.getByRole("radio", { name: "Test" }).check();
   await page.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from(content) });
   const item = page.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
-  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  await expect(item.getByRole("status")).toContainText(UPLOAD_ACCEPTED, { timeout: 30_000 });
   await item.getByRole("link", { name: "Follow it" }).click();
 
   // Delivered, then the sandbox payer answers and the poll links its TA1 and 999 (the page refreshes itself).

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { UPLOAD_ACCEPTED } from "./pages/unreachable-payer";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
@@ -29,7 +30,7 @@ test("support re-queues a transfer that stopped, with a reason; it is delivered 
     await partnerPage.getByRole("radio", { name: "Test" }).check();
     await partnerPage.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: body });
     const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
-    await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+    await expect(item.getByRole("status")).toContainText(UPLOAD_ACCEPTED, { timeout: 30_000 });
     await item.getByRole("link", { name: "Follow it" }).click();
     await expect(partnerPage.getByText("needs attention", { exact: true })).toBeVisible({ timeout: 30_000 });
     await expect(partnerPage.getByText(/REMOTE_DIR_NOT_FOUND/).first()).toBeVisible();
@@ -77,7 +78,7 @@ test("the partner sends a transfer that needs attention again from its page once
     await partnerPage.getByRole("radio", { name: "Test" }).check();
     await partnerPage.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: body });
     const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
-    await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+    await expect(item.getByRole("status")).toContainText(UPLOAD_ACCEPTED, { timeout: 30_000 });
     await item.getByRole("link", { name: "Follow it" }).click();
     await expect(partnerPage.getByText("needs attention", { exact: true })).toBeVisible({ timeout: 30_000 });
   } finally {

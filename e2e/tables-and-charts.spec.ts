@@ -194,7 +194,7 @@ test.describe("an organisation's first transfers", () => {
     await createUnreachableDestination(adminPage, payer);
     await createPartnerAccount(adminPage, clinic.organisationName, payer, `clinic-${suffix}`);
     // No payer password stored: the relay stops at once with CREDENTIALS_MISSING.
-    const transferUrl = await uploadTestFile(clinicPage, `${payer} (user clinic-${suffix})`, `CHART-${suffix}.X12`);
+    const transferUrl = await uploadTestFile(clinicPage, `${payer} (user clinic-${suffix})`, `CHART-${suffix}.X12`, clinic.submitterId);
     await clinicPage.goto(transferUrl);
     await expect(clinicPage.getByText("needs attention", { exact: true })).toBeVisible({ timeout: 30_000 });
 

@@ -29,8 +29,12 @@ function stamp(): string {
   return `${now.toISOString().slice(0, 10).replace(/-/g, "")}-${String(now.getUTCHours()).padStart(2, "0")}${String(now.getUTCMinutes()).padStart(2, "0")}${String(Math.floor(Math.random() * 60)).padStart(2, "0")}`;
 }
 
+/** What a sent file's row says, from "queued" to "delivered", as the page follows it. */
+const SENT = /queued for delivery|sending it to the payer|Delivered to the payer/;
+
 async function openTransfer(item: import("@playwright/test").Locator) {
-  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  // The row follows the file live: queued, sending, then delivered.
+  await expect(item.getByRole("status")).toContainText(SENT, { timeout: 30_000 });
   await item.getByRole("link", { name: "Follow it" }).click();
 }
 
@@ -71,6 +75,69 @@ test("a file that breaks the payer's naming rule is refused with a corrected nam
   const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
   await expect(item).toContainText("only accepts names like S000000050A49-20121210-103412P.TXT");
   await expect(item).toContainText(/Suggested name: .*S000000050-\d{8}-\d{6}P\.TXT/);
+  // Said once: the message names the rule, the suggestion sits on its own line.
+  expect(((await item.textContent()) ?? "").match(/S000000050-\d{8}-\d{6}P\.TXT/g)).toHaveLength(1);
+});
+
+test("a misnamed file keeps its own submitter part and timestamp in the suggested name", async ({ partnerPage }) => {
+  const file = claimFile("S000000050A49_20261121_093000P.txt", "P");
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await expect(item).toContainText("Suggested name: S000000050A49-20261121-093000P.TXT");
+});
+
+test("a sent file's row turns to delivered without leaving the upload page", async ({ partnerPage }) => {
+  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P");
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  await expect(item.getByRole("status")).toContainText("Delivered to the payer", { timeout: 45_000 });
+  await expect(partnerPage).toHaveURL(/\/upload$/);
+  await expect(item.getByRole("link", { name: "Follow it" })).toHaveAttribute("href", /^\/transfers\/[0-9a-f-]{36}$/);
+});
+
+test("a file over the payer's size limit is refused before any upload request", async ({ partnerPage }, testInfo) => {
+  // One byte over the default limit (100 MiB), sparse on disk.
+  const big = testInfo.outputPath(`S000000050A49-${stamp()}P.TXT`);
+  fs.mkdirSync(path.dirname(big), { recursive: true });
+  fs.writeFileSync(big, "");
+  fs.truncateSync(big, 104_857_601);
+  const posts: string[] = [];
+  partnerPage.on("request", (request) => {
+    if (request.method() === "POST" && new URL(request.url()).pathname.startsWith("/api/uploads")) posts.push(request.url());
+  });
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByLabel("Choose files").setInputFiles(big);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: path.basename(big) });
+  await expect(item.getByRole("status")).toHaveText(
+    "Not sent. The file is 100.0 MiB (104,857,601 bytes); Sandbox payer (SFTP, password + key) accepts at most 100 MiB (104,857,600 bytes). Split the batch into smaller files.",
+  );
+  await expect(item.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+  expect(posts).toEqual([]);
+});
+
+test("the upload speed is formatted", async ({ partnerPage }) => {
+  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P", 1_200_000); // ~22 MiB: three 8 MiB chunks
+  // Hold the second chunk until the speed has been read: the row is still uploading while we look.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await partnerPage.route("**/api/uploads/**", async (route) => {
+    if (route.request().method() === "PATCH" && route.request().headers()["upload-offset"] !== "0") await released;
+    await route.continue();
+  });
+  await partnerPage.goto("/upload");
+  await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
+  await partnerPage.getByLabel("Choose files").setInputFiles(file);
+  const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
+  const status = item.getByRole("status");
+  await expect(status).toContainText(/\d+% · \d+(\.\d)? (bytes|KiB|MiB|GiB)\/s · (<1|\d+) s left/, { timeout: 30_000 });
+  expect(await status.textContent()).not.toMatch(/\d\.\d{2,}/);
+  release();
+  await expect(status).toContainText(SENT, { timeout: 30_000 });
 });
 
 test("an upload cut mid-way resumes and arrives upstream byte for byte", async ({ partnerPage }) => {
@@ -114,7 +181,7 @@ test("another organisation's partner gets 'not found' for a transfer page", asyn
   await partnerPage.getByRole("radio", { name: "Test" }).check();
   await partnerPage.getByLabel("Choose files").setInputFiles(file);
   const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name: file.name });
-  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  await expect(item.getByRole("status")).toContainText(SENT, { timeout: 30_000 });
   const href = await item.getByRole("link", { name: "Follow it" }).getAttribute("href");
   expect(href).toMatch(/^\/transfers\/[0-9a-f-]{36}$/);
 

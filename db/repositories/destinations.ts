@@ -49,6 +49,6 @@ export async function setDestinationDisabledAt(db: Executor, id: string, disable
   await db.update(destinations).set({ disabledAt: disabled ? sql`now()` : null, updatedAt: sql`now()` }).where(eq(destinations.id, id));
 }
 
-export async function setDestinationPins(db: Executor, id: string, pins: { hostKeyFingerprints?: string[]; tlsPins?: string[] }): Promise<void> {
+export async function setDestinationPins(db: Executor, id: string, pins: { hostKeyFingerprints?: string[]; tlsPins?: string[]; tlsMode?: "ca" | "pinned" }): Promise<void> {
   await db.update(destinations).set({ ...pins, updatedAt: sql`now()` }).where(eq(destinations.id, id));
 }

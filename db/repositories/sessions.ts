@@ -64,6 +64,11 @@ export async function markSessionReauthenticated(db: Executor, sessionId: string
   await db.update(sessions).set({ reauthenticatedAt: sql`now()` }).where(eq(sessions.id, sessionId));
 }
 
+/** Ends the session's fresh mark: the next sensitive action asks for the password or a code again. */
+export async function clearSessionReauthentication(db: Executor, sessionId: string): Promise<void> {
+  await db.update(sessions).set({ reauthenticatedAt: new Date(0) }).where(eq(sessions.id, sessionId));
+}
+
 /** Whether the session's last password or code entry is younger than `seconds` (database clock). */
 export async function sessionReauthenticatedWithin(db: Executor, sessionId: string, seconds: number): Promise<boolean> {
   const [row] = await db

@@ -1,5 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import { closedPort } from "../../test/support/closed-port";
+import { e2eCredentials } from "../credentials";
+import { KeysPage } from "./keys-page";
 
 /** The admin adds an FTPS destination on a port nothing answers: a payer whose server is down. */
 export async function createUnreachableDestination(adminPage: Page, name: string): Promise<void> {
@@ -26,13 +28,18 @@ export async function createPartnerAccount(adminPage: Page, organisationName: st
 }
 
 export async function storeUpstreamPassword(partnerPage: Page, destinationName: string, password: string): Promise<void> {
-  await partnerPage.goto("/keys");
-  const section = partnerPage.getByRole("region", { name: destinationName });
+  const keys = new KeysPage(partnerPage);
+  await keys.goto();
+  await keys.confirmIfAsked(e2eCredentials.partner.password);
+  const section = keys.section(destinationName);
   const form = section.getByRole("form", { name: "Upstream password" });
   await form.getByLabel("Payer password").fill(password);
   await form.getByRole("button", { name: "Store password" }).click();
   await expect(form.getByRole("status")).toBeVisible();
 }
+
+/** An upload row once the file was accepted: queued, then followed live to wherever its delivery got (the page polls). */
+export const UPLOAD_ACCEPTED = /queued for delivery|sending it to the payer|Delivered to the payer|Needs attention|Failed/;
 
 /**
  * Uploads one X12 test file in the browser and returns the transfer page's URL. `senderId` (ISA06) must
@@ -45,7 +52,7 @@ export async function uploadTestFile(partnerPage: Page, accountLabel: string, na
   await partnerPage.getByRole("radio", { name: "Test" }).check();
   await partnerPage.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: body });
   const item = partnerPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
-  await expect(item.getByRole("status")).toContainText("queued for delivery", { timeout: 30_000 });
+  await expect(item.getByRole("status")).toContainText(UPLOAD_ACCEPTED, { timeout: 30_000 });
   const href = await item.getByRole("link", { name: "Follow it" }).getAttribute("href");
   expect(href).toBeTruthy();
   return href!;

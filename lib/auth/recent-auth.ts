@@ -1,6 +1,6 @@
 import "server-only";
 import { inTransaction } from "@/db/executor";
-import { markSessionReauthenticated } from "@/db/repositories/sessions";
+import { clearSessionReauthentication, markSessionReauthenticated } from "@/db/repositories/sessions";
 import { FRESH_AUTH_MS } from "@/lib/auth/sessions";
 import { verifyOwnTotpCode } from "@/lib/auth/two-factor";
 import { getOwnPasswordHash } from "@/lib/organisations/users";
@@ -65,4 +65,28 @@ export async function requireRecentAuthentication(actor: Actor, proof: FreshProo
 /** Whether the next sensitive action will have to ask again. */
 export function needsReauthentication(actor: Actor, now = Date.now()): boolean {
   return now - actor.reauthenticatedAt.getTime() >= RECENT_AUTH_MS;
+}
+
+/** Until when the session's last password or code entry counts as fresh; null when it no longer does. */
+export function freshAuthenticationUntil(actor: Actor, now = Date.now()): Date | null {
+  return needsReauthentication(actor, now) ? null : new Date(actor.reauthenticatedAt.getTime() + RECENT_AUTH_MS);
+}
+
+/**
+ * The page-level "Confirm it's you": checks the password or code (when the session is not fresh
+ * already) and answers until when sensitive forms are unlocked.
+ */
+export async function confirmRecentAuthentication(actor: Actor, proof: FreshProof): Promise<Date> {
+  const until = freshAuthenticationUntil(actor);
+  if (until) return until;
+  await requireRecentAuthentication(actor, proof);
+  return new Date(Date.now() + RECENT_AUTH_MS);
+}
+
+/** "Lock these forms now": the next sensitive action asks for the password or a code again. Audited. */
+export async function forgetRecentAuthentication(actor: Actor): Promise<void> {
+  await inTransaction(async (tx) => {
+    await clearSessionReauthentication(tx, actor.sessionId);
+    await recordAudit({ actor, organisationId: actor.organisationId, action: "auth.reauthentication_cleared", result: "success", ip: actor.ip }, tx);
+  });
 }

@@ -107,32 +107,61 @@ export function normaliseFingerprint(kind: "ssh" | "tls", value: string): string
   return formatted;
 }
 
-export async function pinFingerprint(actor: Actor, id: string, fingerprint: string): Promise<void> {
+/** What pinning or unpinning changed, so the page can say it plainly. */
+export interface PinChange {
+  /** FTPS only: the certificate verification mode before and after (equal when it did not change). */
+  tlsMode?: { from: "ca" | "pinned"; to: "ca" | "pinned" };
+}
+
+/**
+ * Pin a host key (SFTP) or certificate (FTPS). Pinning a certificate also switches the destination
+ * to pinned verification in the same transaction and audit entry: a pin that CA verification
+ * ignores would leave deliveries failing with TLS_CERT_UNTRUSTED.
+ */
+export async function pinFingerprint(actor: Actor, id: string, fingerprint: string): Promise<PinChange> {
   requireRole(actor, "admin");
-  await inTransaction(async (tx) => {
+  return inTransaction(async (tx) => {
     // Locked, so two admins pinning at once both land in the list.
     const destination = await readDestination(tx, actor, id, { forUpdate: true });
     const isSsh = destination.protocol === "sftp";
     const value = normaliseFingerprint(isSsh ? "ssh" : "tls", fingerprint);
     if (isSsh) {
-      if (destination.hostKeyFingerprints.includes(value)) return;
+      if (destination.hostKeyFingerprints.includes(value)) return {};
       await repo.setDestinationPins(tx, id, { hostKeyFingerprints: [...destination.hostKeyFingerprints, value] });
-    } else {
-      if (destination.tlsPins.includes(value)) return;
-      await repo.setDestinationPins(tx, id, { tlsPins: [...destination.tlsPins, value] });
+      await recordAudit({ actor, action: "destination.pinned", target: `${destination.name} (${id})`, result: "success", ip: actor.ip, detail: { fingerprint: value } }, tx);
+      return {};
     }
-    await recordAudit({ actor, action: "destination.pinned", target: `${destination.name} (${id})`, result: "success", ip: actor.ip, detail: { fingerprint: value } }, tx);
+    const tlsMode = { from: destination.tlsMode, to: "pinned" as const };
+    if (destination.tlsPins.includes(value) && destination.tlsMode === "pinned") return { tlsMode };
+    const tlsPins = destination.tlsPins.includes(value) ? destination.tlsPins : [...destination.tlsPins, value];
+    await repo.setDestinationPins(tx, id, { tlsPins, tlsMode: "pinned" });
+    await recordAudit({ actor, action: "destination.pinned", target: `${destination.name} (${id})`, result: "success", ip: actor.ip, detail: { fingerprint: value, tlsMode } }, tx);
+    return { tlsMode };
   });
 }
 
-export async function unpinFingerprint(actor: Actor, id: string, fingerprint: string): Promise<void> {
+/**
+ * Remove a pin. Removing the last certificate pin of a pinned FTPS destination returns it to CA
+ * verification (the mode pinning switched away from), rather than leaving a destination that
+ * refuses every connection; the audit entry records the switch.
+ */
+export async function unpinFingerprint(actor: Actor, id: string, fingerprint: string): Promise<PinChange> {
   requireRole(actor, "admin");
-  await inTransaction(async (tx) => {
+  return inTransaction(async (tx) => {
     const destination = await readDestination(tx, actor, id, { forUpdate: true });
+    const tlsPins = destination.tlsPins.filter((f) => f !== fingerprint);
+    const isFtps = destination.protocol !== "sftp";
+    const toMode = isFtps && destination.tlsMode === "pinned" && tlsPins.length === 0 && destination.tlsPins.length > 0 ? "ca" : destination.tlsMode;
+    const tlsMode = isFtps ? { from: destination.tlsMode, to: toMode } : undefined;
     await repo.setDestinationPins(tx, id, {
       hostKeyFingerprints: destination.hostKeyFingerprints.filter((f) => f !== fingerprint),
-      tlsPins: destination.tlsPins.filter((f) => f !== fingerprint),
+      tlsPins,
+      ...(toMode !== destination.tlsMode ? { tlsMode: toMode } : {}),
     });
-    await recordAudit({ actor, action: "destination.unpinned", target: `${destination.name} (${id})`, result: "success", ip: actor.ip, detail: { fingerprint } }, tx);
+    await recordAudit(
+      { actor, action: "destination.unpinned", target: `${destination.name} (${id})`, result: "success", ip: actor.ip, detail: tlsMode ? { fingerprint, tlsMode } : { fingerprint } },
+      tx,
+    );
+    return tlsMode ? { tlsMode } : {};
   });
 }

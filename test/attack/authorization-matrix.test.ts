@@ -232,6 +232,13 @@ const ROUTE_PROBES: Record<string, RouteProbe> = {
       expect(csv).not.toContain(w.b.transfer.id);
     },
   },
+  "app/api/transfers/status/route.ts": {
+    url: (w) => `/api/transfers/status?ids=${w.a.transfer.id}`,
+    async crossOrganisation(w, call) {
+      const body = (await (await call("GET", `/api/transfers/status?ids=${w.a.transfer.id},${w.b.transfer.id}`, { sessionId: w.a.sessionId })).json()) as { transfers: Array<{ id: string }> };
+      expect(body.transfers.map((t) => t.id)).toEqual([w.a.transfer.id]);
+    },
+  },
   "app/api/admin/audit/export/route.ts": {
     url: () => "/api/admin/audit/export",
     async crossOrganisation(w, call) {

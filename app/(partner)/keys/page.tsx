@@ -6,9 +6,19 @@ import { CheckResponsesButton } from "@/components/check-responses-button";
 import { allowedGeneratedBits, listAccountKeys } from "@/lib/partner-keys/service";
 import { listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { requirePageRole } from "@/lib/auth/session";
-import { needsReauthentication } from "@/lib/auth/recent-auth";
+import { freshAuthenticationUntil } from "@/lib/auth/recent-auth";
 import { protocolLabel } from "@/lib/destinations/spec";
-import { AttachPrivateKeyForm, DownloadPrivateKeyForm, GenerateKeyForm, PasswordForm, RetireKeyForm, UploadPrivateKeyForm, UploadPublicKeyForm } from "@/app/(partner)/keys/forms";
+import {
+  AttachPrivateKeyForm,
+  ConfirmIdentityPanel,
+  DownloadPrivateKeyForm,
+  FreshAccessProvider,
+  GenerateKeyForm,
+  PasswordForm,
+  RetireKeyForm,
+  UploadPrivateKeyForm,
+  UploadPublicKeyForm,
+} from "@/app/(partner)/keys/forms";
 
 export const metadata: Metadata = { title: "Keys & credentials" };
 
@@ -25,6 +35,23 @@ const statusStyle = {
   retired: "bg-slate-100 text-slate-700",
 } as const;
 
+/** After "Waiting for the payer to install it": who does what next, and what keeps working meanwhile. */
+function PendingKeyNextSteps({ hasPrivateKey }: { hasPrivateKey: boolean }) {
+  return (
+    <div role="note" aria-label="What happens next" className="mt-2 rounded border border-slate-200 bg-slate-50 p-2 text-slate-800">
+      <p className="font-medium">What happens next</p>
+      {/* Sentences, not a list: the key is itself a list item. */}
+      <p className="mt-1">
+        1. Send the public key (download it below) to your payer and ask them to install it for your user name. 2. Once the payer confirms, an administrator marks it
+        installed here, and you get an email. 3. From then on, deliveries use this key{hasPrivateKey ? "" : " (after you add its private half below)"}.
+      </p>
+      <p className="mt-1 text-slate-600">
+        Meanwhile nothing changes: deliveries keep using the password alone, or your previous installed key, where this payer allows it.
+      </p>
+    </div>
+  );
+}
+
 function ageInDays(since: Date): number {
   return Math.floor((Date.now() - since.getTime()) / 86_400_000);
 }
@@ -32,9 +59,10 @@ function ageInDays(since: Date): number {
 export default async function KeysPage() {
   const actor = await requirePageRole("partner");
   const accounts = await listPartnerAccounts(actor, {});
-  const needsPassword = needsReauthentication(actor);
+  const freshUntil = freshAuthenticationUntil(actor);
+  const editable = accounts.some(({ account }) => account.secretsSetBy !== "admin");
   return (
-    <>
+    <FreshAccessProvider freshUntil={freshUntil ? freshUntil.toISOString() : null}>
       <PageHeader
         title="Keys & credentials"
         description="The login your payer issued, and the RSA key it expects. Passwords and private keys are stored encrypted and can never be displayed again."
@@ -44,6 +72,7 @@ export default async function KeysPage() {
           No payer account is set up for your organisation yet. An administrator creates it once your payer has issued your user name.
         </p>
       ) : null}
+      {editable ? <ConfirmIdentityPanel /> : null}
       <div className="space-y-8">
         {accounts.map(async ({ account, destination, passwordSetAt, responses }) => {
           const keys = await listAccountKeys(actor, account.id);
@@ -67,7 +96,7 @@ export default async function KeysPage() {
               {managedByAdmin ? (
                 <p className="text-sm text-slate-600">An administrator manages this account&apos;s password and keys.</p>
               ) : (
-                <PasswordForm accountId={account.id} needsPassword={needsPassword} hasPassword={Boolean(passwordSetAt)} />
+                <PasswordForm accountId={account.id} hasPassword={Boolean(passwordSetAt)} />
               )}
 
               {isSftp ? (
@@ -95,6 +124,7 @@ export default async function KeysPage() {
                               Rotation reminder: this key is older than {destination.keyRotationDays} days. Generate a new one and send it to your payer.
                             </p>
                           ) : null}
+                          {key.status === "pending" ? <PendingKeyNextSteps hasPrivateKey={key.hasPrivateKey} /> : null}
                           {key.status === "rejected" && key.decisionReason ? <p className="mt-2 text-red-800">Reason: {key.decisionReason}</p> : null}
                           <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 font-mono text-xs">
                             <dt className="font-sans text-slate-500">SHA256</dt>
@@ -109,9 +139,9 @@ export default async function KeysPage() {
                           </p>
                           {!managedByAdmin && key.status !== "retired" ? (
                             <div className="mt-3 space-y-3">
-                              {key.source === "generated" && key.hasPrivateKey && !key.privateKeyDownloadedAt ? <DownloadPrivateKeyForm keyId={key.id} needsPassword={needsPassword} /> : null}
+                              {key.source === "generated" && key.hasPrivateKey && !key.privateKeyDownloadedAt ? <DownloadPrivateKeyForm keyId={key.id} /> : null}
                               {key.privateKeyDownloadedAt ? <p className="text-xs text-slate-500">Private key downloaded on {key.privateKeyDownloadedAt.toISOString().slice(0, 10)}.</p> : null}
-                              {!key.hasPrivateKey ? <AttachPrivateKeyForm keyId={key.id} needsPassword={needsPassword} /> : null}
+                              {!key.hasPrivateKey ? <AttachPrivateKeyForm keyId={key.id} /> : null}
                               <RetireKeyForm keyId={key.id} />
                             </div>
                           ) : null}
@@ -123,7 +153,7 @@ export default async function KeysPage() {
                     <div className="mt-4 grid gap-4 lg:grid-cols-3">
                       <GenerateKeyForm accountId={account.id} bits={allowedGeneratedBits({ keyBitsMode: destination.keyBitsMode as "exact" | "min", keyBits: destination.keyBits })} />
                       <UploadPublicKeyForm accountId={account.id} />
-                      <UploadPrivateKeyForm accountId={account.id} needsPassword={needsPassword} />
+                      <UploadPrivateKeyForm accountId={account.id} />
                     </div>
                   ) : null}
                 </>
@@ -132,6 +162,6 @@ export default async function KeysPage() {
           );
         })}
       </div>
-    </>
+    </FreshAccessProvider>
   );
 }

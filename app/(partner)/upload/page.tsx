@@ -20,6 +20,7 @@ export default async function UploadPage() {
         label: `${destination.name} (user ${account.username})`,
         example: rule?.filenameExample ?? null,
         maxBytes: rule?.maxFileBytes ?? 0,
+        destinationName: destination.name,
       };
     });
   return (

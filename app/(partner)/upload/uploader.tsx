@@ -1,10 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { defaultOptions, Upload } from "tus-js-client";
 import { ConfirmDuplicate } from "@/app/(partner)/upload/confirm-duplicate";
+import { PayerResponseBadge } from "@/components/payer-response-badge";
+import type { PayerResponseStatus } from "@/db/schema";
 import { formatBytes } from "@/lib/format";
+import { tooLargeMessage } from "@/lib/transfers/intake/size-message";
 import { describeHold } from "@/lib/transfers/intake/hold";
 
 interface AccountOption {
@@ -12,6 +15,18 @@ interface AccountOption {
   label: string;
   example: string | null;
   maxBytes: number;
+  /** The payer's name, as the size refusal names it. */
+  destinationName: string;
+}
+
+/** Where a sent file stands now (GET /api/transfers/status). */
+interface LiveStatus {
+  id: string;
+  status: "uploading" | "received" | "queued" | "sending" | "delivered" | "needs_attention" | "failed";
+  responseStatus: PayerResponseStatus | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  guide: { slug: string; title: string } | null;
 }
 
 interface Finding {
@@ -35,6 +50,19 @@ interface Item {
   message?: string;
   findings?: Finding[];
   upload?: Upload;
+  live?: LiveStatus;
+}
+
+/** How often the page asks where its sent files stand, while any is still on its way. */
+const POLL_MS = 3000;
+
+/** A row needs no more polling: stopped, or delivered with the payer's verdict in (or none collected). */
+function isFinal(item: Item): boolean {
+  if (item.status !== "done" || !item.transferId) return true;
+  const live = item.live;
+  if (!live) return false;
+  if (live.status === "needs_attention" || live.status === "failed") return true;
+  return live.status === "delivered" && live.responseStatus !== "awaiting";
 }
 
 function rateAndEta(item: Item, now: number): string {
@@ -42,7 +70,7 @@ function rateAndEta(item: Item, now: number): string {
   if (seconds <= 0 || item.sent === 0) return "starting…";
   const rate = item.sent / seconds;
   const left = (item.size - item.sent) / rate;
-  return `${formatBytes(rate)}/s · ${left < 1 ? "<1" : Math.round(left)} s left`;
+  return `${formatBytes(Math.round(rate))}/s · ${left < 1 ? "<1" : Math.round(left)} s left`;
 }
 
 function parseError(error: Error & { originalResponse?: { getBody(): string; getStatus(): number } | null }): { message: string; findings?: Finding[] } {
@@ -96,9 +124,45 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
     setItems((current) => current.map((item) => (item.key === key ? { ...item, ...patch } : item)));
   };
 
+  // Follow each sent file to the end: delivered, needs attention or failed, then the payer's verdict.
+  const following = items
+    .filter((item) => !isFinal(item))
+    .map((item) => item.transferId!)
+    .slice(0, 50)
+    .join(",");
+  useEffect(() => {
+    if (!following) return;
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const response = await fetch(`/api/transfers/status?ids=${following}`, { headers: { accept: "application/json" }, cache: "no-store" });
+        if (!response.ok || stopped) return;
+        const { transfers } = (await response.json()) as { transfers: LiveStatus[] };
+        const byId = new Map(transfers.map((t) => [t.id, t]));
+        setItems((current) => current.map((item) => (item.transferId && byId.has(item.transferId) ? { ...item, live: byId.get(item.transferId) } : item)));
+      } catch {
+        // Offline for a moment: the next poll tries again.
+      }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [following]);
+
   const start = (files: FileList | File[]) => {
     for (const file of Array.from(files)) {
       const key = `${file.name}-${file.size}-${Date.now()}-${Math.random()}`;
+      // Over the payer's limit: refused here, before a single byte is sent.
+      if (account.maxBytes > 0 && file.size > account.maxBytes) {
+        setItems((current) => [
+          { key, name: file.name, size: file.size, sent: 0, startedAt: Date.now(), status: "rejected", message: `Not sent. ${tooLargeMessage(file.size, { name: account.destinationName, maxFileBytes: account.maxBytes })}` },
+          ...current,
+        ]);
+        continue;
+      }
       const upload = new Upload(file, {
         endpoint: "/api/uploads",
         chunkSize: 8 * 1024 * 1024,
@@ -241,8 +305,8 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
                     </button>
                   </>
                 ) : item.status === "done" ? (
-                  <span>
-                    {item.outcome === "awaiting_confirmation" ? `Uploaded. ${item.message ?? describeHold([])}` : "Uploaded and queued for delivery."}{" "}
+                  <span className={item.live?.status === "needs_attention" || item.live?.status === "failed" ? "text-red-800" : undefined}>
+                    <DoneText item={item} />{" "}
                     {item.transferId ? (
                       <Link href={`/transfers/${item.transferId}`} className="text-brand-700 underline">
                         Follow it
@@ -269,5 +333,41 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
         })}
       </ul>
     </div>
+  );
+}
+
+/** What became of a sent file, as far as the page knows: from the upload's answer, then the live status. */
+function DoneText({ item }: { item: Item }) {
+  const live = item.live;
+  if (!live || live.status === "uploading" || live.status === "received" || live.status === "queued") {
+    return <>{item.outcome === "awaiting_confirmation" ? `Uploaded. ${item.message ?? describeHold([])}` : "Uploaded and queued for delivery."}</>;
+  }
+  if (live.status === "sending") return <>Uploaded; sending it to the payer now…</>;
+  if (live.status === "delivered") {
+    return (
+      <>
+        Delivered to the payer.
+        {live.responseStatus ? (
+          <>
+            {" "}
+            Payer&apos;s response: <PayerResponseBadge status={live.responseStatus} />
+          </>
+        ) : null}
+      </>
+    );
+  }
+  return (
+    <>
+      {live.status === "failed" ? "Failed" : "Needs attention"}
+      {live.errorMessage ? `: ${live.errorMessage}` : "."}
+      {live.guide ? (
+        <>
+          {" "}
+          <Link href={`/guides/${live.guide.slug}`} className="text-brand-700 underline">
+            What to do: {live.guide.title}
+          </Link>
+        </>
+      ) : null}
+    </>
   );
 }

@@ -15,6 +15,7 @@ import { fetchDestinationIdentity } from "@/lib/transfers/delivery/engine";
 import { isTransferError } from "@/lib/transfers/errors";
 import { Transcript } from "@/lib/transfers/transcript";
 import { recordAudit } from "@/lib/audit/log";
+import { checkCertificateNames } from "@/lib/ftps/certificate";
 
 const id = z.string().uuid("That record id is not valid.");
 
@@ -70,6 +71,13 @@ export const fetchIdentityAction = defineAction(
       })) {
         if (value) data[key] = String(value);
       }
+      if (identity.kind === "tls-certificate") {
+        const names = checkCertificateNames(destination.host, identity.subjectAltNames ?? [], identity.subject ?? "");
+        data.host = destination.host;
+        data.namesMatch = names.matches ? "yes" : "no";
+        data.namesExplanation = names.explanation;
+        data.tlsMode = destination.tlsMode;
+      }
       return { status: "ok", message: "Compare this with what the payer published before you pin it.", data };
     } catch (error) {
       if (isTransferError(error)) return { status: "error", message: `Could not fetch the server's identity: ${error.message}${error.detail ? ` (${error.detail})` : ""}` };
@@ -81,17 +89,27 @@ export const fetchIdentityAction = defineAction(
 export const pinFingerprintAction = defineAction(
   { name: "destinations.pin", schema: z.object({ destinationId: id, fingerprint: z.string().trim().min(10, "Enter a fingerprint.").max(200) }), access: { roles: ["admin"] } },
   async ({ destinationId, fingerprint }, { actor }) => {
-    await pinFingerprint(actor, destinationId, fingerprint);
+    const { tlsMode } = await pinFingerprint(actor, destinationId, fingerprint);
     revalidatePath(`/admin/destinations/${destinationId}`);
-    return { status: "ok", message: "Pinned. Connections now accept only this key or certificate (and any others pinned)." };
+    if (!tlsMode) return { status: "ok", message: "Pinned. Connections now accept only this host key (and any others pinned)." };
+    return {
+      status: "ok",
+      message:
+        tlsMode.from === "ca"
+          ? "Pinned, and this destination now uses pinned verification instead of CA verification: deliveries accept only this certificate (and any others pinned), whatever its issuer or names. Nothing else needs changing."
+          : "Pinned. Deliveries accept only this certificate (and any others pinned), whatever its issuer or names.",
+    };
   },
 );
 
 export const unpinFingerprintAction = defineAction(
   { name: "destinations.unpin", schema: z.object({ destinationId: id, fingerprint: z.string().trim().min(10).max(200) }), access: { roles: ["admin"] } },
   async ({ destinationId, fingerprint }, { actor }) => {
-    await unpinFingerprint(actor, destinationId, fingerprint);
+    const { tlsMode } = await unpinFingerprint(actor, destinationId, fingerprint);
     revalidatePath(`/admin/destinations/${destinationId}`);
+    if (tlsMode && tlsMode.from === "pinned" && tlsMode.to === "ca") {
+      return { status: "ok", message: "Removed. No certificate is pinned any more, so this destination is back to CA verification: the certificate must be issued by a trusted authority for its host name." };
+    }
     return { status: "ok", message: "Removed." };
   },
 );

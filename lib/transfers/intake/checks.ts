@@ -5,6 +5,7 @@ import { findRecentDeliveryOfContents } from "@/db/repositories/transfers";
 import { assertCanWrite, type Actor } from "@/lib/auth/actor";
 import { remoteNameProblem } from "@/lib/transfers/delivery/remote-name";
 import { parseX12Envelope } from "@/lib/transfers/intake/x12";
+import { tooLargeMessage } from "@/lib/transfers/intake/size-message";
 import { openStagedFile } from "@/lib/sealed-files/reader";
 
 export type CheckSeverity = "block" | "warn" | "confirm";
@@ -43,19 +44,55 @@ export function sanitiseName(name: string): string {
   return (base || "file").slice(0, 200);
 }
 
-/** Candidate names that would satisfy the destination's rule, first match wins. */
+/** The parts of a claim file's name a payer's rule is usually built from, as the partner wrote them. */
+interface NameParts {
+  /** Submitter ID with its segment letters ("S000000050A49" from "s000000050a49-…"), upper case. */
+  prefix?: string;
+  date?: string;
+  time?: string;
+  extension?: string;
+}
+
+function nameParts(safe: string): NameParts {
+  const upper = safe.toUpperCase();
+  const extension = /\.[A-Z0-9]+$/.exec(upper)?.[0];
+  const stem = extension ? upper.slice(0, -extension.length) : upper;
+  const prefix = /^S?[0-9][A-Z0-9]*|^S[A-Z0-9]*[0-9][A-Z0-9]*/.exec(stem)?.[0];
+  // A real date (YYYYMMDD) and time (HHMMSS), with one separator or none between them; the mode letter
+  // after them follows the chosen mode instead.
+  const stamp = /(?:^|[^0-9])((?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))[^0-9A-Z]?([01][0-9]|2[0-3])([0-5][0-9])([0-5][0-9])(?![0-9])/.exec(stem);
+  return {
+    // A name that starts with its timestamp has no submitter part.
+    prefix: prefix && stamp && prefix.length > stamp.index + 1 ? undefined : prefix,
+    date: stamp?.[1],
+    time: stamp ? `${stamp[2]}${stamp[3]}${stamp[4]}` : undefined,
+    extension,
+  };
+}
+
+/**
+ * A name that satisfies the destination's rule and keeps what was right in the partner's: first the
+ * name itself with its case fixed, then one rebuilt from its own submitter/segment part ("S000000050A49"),
+ * date, time and extension, and only where a part is missing or does not fit, the organisation's
+ * submitter ID, the current time or ".TXT". The mode letter follows the chosen mode.
+ */
 export function suggestName(pattern: RegExp, name: string, context: { submitterId: string; mode: "test" | "production"; now: Date }): string | undefined {
   const safe = sanitiseName(name);
   const stamp = context.now.toISOString();
-  const date = stamp.slice(0, 10).replace(/-/g, "");
-  const time = stamp.slice(11, 19).replace(/:/g, "");
-  const extension = /\.[A-Za-z0-9]+$/.exec(safe)?.[0] ?? ".TXT";
-  const candidates = [
-    safe.toUpperCase(),
-    safe.replace(/\.[^.]+$/, (e) => e.toUpperCase()),
-    `S${context.submitterId}-${date}-${time}${context.mode === "test" ? "T" : "P"}${extension.toUpperCase()}`,
-    `S${context.submitterId}-${date}-${time}${context.mode === "test" ? "T" : "P"}.TXT`,
-  ];
+  const nowDate = stamp.slice(0, 10).replace(/-/g, "");
+  const nowTime = stamp.slice(11, 19).replace(/:/g, "");
+  const parts = nameParts(safe);
+  const mode = context.mode === "test" ? "T" : "P";
+  const submitter = context.submitterId.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  const ownSubmitter = submitter.startsWith("S") ? submitter : `S${submitter}`;
+  const unique = <T,>(values: Array<T | undefined>) => [...new Set(values.filter((v): v is T => v !== undefined))];
+  const prefixes = unique([parts.prefix && !parts.prefix.startsWith("S") ? `S${parts.prefix}` : parts.prefix, ownSubmitter]);
+  const dates = unique([parts.date, nowDate]);
+  const times = unique([parts.time, nowTime]);
+  const extensions = unique([parts.extension, ".TXT"]);
+  const candidates = [safe.toUpperCase(), safe.replace(/\.[^.]+$/, (e) => e.toUpperCase())];
+  // Keeping the file's own date and time matters more than its extension; its submitter part most.
+  for (const prefix of prefixes) for (const date of dates) for (const time of times) for (const extension of extensions) candidates.push(`${prefix}-${date}-${time}${mode}${extension}`);
   return candidates.find((candidate) => pattern.test(candidate) && !remoteNameProblem(candidate));
 }
 
@@ -85,7 +122,7 @@ export function checkNameAndSize(input: Pick<CheckInput, "destination" | "organi
       findings.push({
         code: "FILENAME_RULE",
         severity: "block",
-        message: `${destination.name} only accepts names like ${destination.filenameExample ?? destination.filenamePattern}.${suggestion ? ` Rename the file to ${suggestion}.` : ""}`,
+        message: `${destination.name} only accepts names like ${destination.filenameExample ?? destination.filenamePattern}.`,
         suggestion,
       });
     }
@@ -95,7 +132,7 @@ export function checkNameAndSize(input: Pick<CheckInput, "destination" | "organi
     findings.push({
       code: "TOO_LARGE",
       severity: "block",
-      message: `The file is ${(input.size / 1048576).toFixed(1)} MiB; ${destination.name} accepts at most ${(destination.maxFileBytes / 1048576).toFixed(0)} MiB. Split the batch into smaller files.`,
+      message: tooLargeMessage(input.size, destination),
     });
   }
   return findings;

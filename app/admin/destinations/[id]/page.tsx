@@ -66,8 +66,22 @@ export default async function DestinationPage({ params }: { params: Promise<{ id
                 <PinnedFingerprint key={fingerprint} destinationId={destination.id} fingerprint={fingerprint} />
               ))}
             </ul>
-          ) : !isSftp && destination.tlsMode === "ca" ? (
-            <p className="mb-4 text-sm text-slate-600">Certificates are verified against the system&apos;s certificate authorities{destination.tlsCaPem ? " and the private CA below" : ""}.</p>
+          ) : null}
+          {!isSftp ? (
+            <p className="mb-4 text-sm text-slate-600" data-testid="tls-verification">
+              {destination.tlsMode === "pinned" ? (
+                <>
+                  <span className="font-semibold text-slate-900">Verification: pinned certificate.</span> Deliveries accept only the certificates pinned here, whatever their
+                  issuer or names.
+                </>
+              ) : (
+                <>
+                  <span className="font-semibold text-slate-900">Verification: certificate authorities.</span> Certificates are verified against the system&apos;s
+                  certificate authorities{destination.tlsCaPem ? " and the private CA in Settings" : ""}, and must name {destination.host}.
+                  {pins.length ? " The fingerprints listed above are not used until this destination uses pinned verification." : " Pinning a certificate switches to pinned verification."}
+                </>
+              )}
+            </p>
           ) : null}
           <div className="grid gap-6 lg:grid-cols-2">
             <IdentityReview destinationId={destination.id} />
@@ -112,7 +126,8 @@ export default async function DestinationPage({ params }: { params: Promise<{ id
         ) : null}
 
         <Section title="Settings">
-          <DestinationForm action={updateDestinationAction} initial={columnsToForm(destination)} hidden={{ destinationId: destination.id }} submitLabel="Save changes" />
+          {/* Keyed on the mode: pinning switches it, and the form must not keep (and save back) the old choice. */}
+          <DestinationForm key={destination.tlsMode} action={updateDestinationAction} initial={columnsToForm(destination)} hidden={{ destinationId: destination.id }} submitLabel="Save changes" />
         </Section>
       </div>
     </>

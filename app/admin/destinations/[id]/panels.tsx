@@ -23,6 +23,8 @@ const identityLabels: Record<string, string> = {
   subjectAltNames: "Names (SAN)",
   validFrom: "Valid from",
   validTo: "Valid to",
+  host: "Configured host",
+  namesMatch: "Names cover the host",
   trustedByCa: "Trusted by a CA",
 };
 
@@ -49,6 +51,23 @@ export function IdentityReview({ destinationId }: { destinationId: string }) {
                 </div>
               ))}
           </dl>
+          {identity.namesExplanation ? (
+            identity.namesMatch === "no" ? (
+              <div role="note" aria-label="Certificate names" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+                <p className="font-semibold">The certificate&apos;s names do not match {identity.host}</p>
+                <p className="mt-1">{identity.namesExplanation}</p>
+              </div>
+            ) : (
+              <p className="mt-3 text-sm text-slate-600">{identity.namesExplanation}</p>
+            )
+          ) : null}
+          {identity.kind === "tls-certificate" && pinState.status !== "ok" ? (
+            <p className="mt-3 text-sm">
+              {identity.tlsMode === "pinned"
+                ? "This destination uses pinned verification: pinning adds this certificate to the accepted ones."
+                : "Pinning switches this destination from CA verification to pinned verification in the same step: deliveries then accept only this certificate, whatever its issuer or names."}
+            </p>
+          ) : null}
           <form action={pin} className="mt-3">
             <input type="hidden" name="destinationId" value={destinationId} />
             <input type="hidden" name="fingerprint" value={identity.sha256} />
