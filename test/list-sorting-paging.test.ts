@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations, transfers } from "@/db/schema";
 import { countAuditEvents, listAuditEvents, recordAudit } from "@/lib/audit/log";
@@ -125,6 +126,24 @@ describe("transfer history", () => {
     expect(backToFirst.rows.map((r) => r.originalName)).toEqual(["file-0.txt", "file-1.txt", "file-2.txt"]);
     expect(backToFirst.previousCursor).toBeUndefined();
     expect(backToFirst.nextCursor).toBe(first.nextCursor);
+  });
+
+  it("pages back by upload time to exactly the page before, with upload times in microseconds (PostgreSQL keeps them; cursors carry milliseconds)", async () => {
+    const { actor, organisation } = await seed();
+    const db = await getDb();
+    // Each upload time gets sub-millisecond digits, as now() gives them.
+    await db.execute(sql`UPDATE transfers SET created_at = created_at + interval '456 microseconds' WHERE organisation_id = ${organisation.id}`);
+    const filter = transferFilterSchema.parse({ sort: "newest", limit: 1 });
+    const first = await listTransfers(actor, filter);
+    const second = await listTransfers(actor, { ...filter, cursor: first.nextCursor });
+    expect(second.rows.map((r) => r.originalName)).toEqual(["file-1.txt"]);
+    const backToFirst = await listTransfers(actor, { ...filter, cursor: second.previousCursor });
+    expect(backToFirst.rows.map((r) => r.originalName)).toEqual(first.rows.map((r) => r.originalName));
+    const oldest = transferFilterSchema.parse({ sort: "oldest", limit: 2 });
+    const page1 = await listTransfers(actor, oldest);
+    const page2 = await listTransfers(actor, { ...oldest, cursor: page1.nextCursor });
+    expect(page2.rows.map((r) => r.originalName)).toEqual(["file-4.txt", "file-3.txt"]);
+    expect((await listTransfers(actor, { ...oldest, cursor: page2.previousCursor })).rows.map((r) => r.originalName)).toEqual(["file-6.txt", "file-5.txt"]);
   });
 
   it("stats: one organisation's for staff, failure causes with their guides, nothing for an organisation without transfers", async () => {

@@ -34,9 +34,16 @@ export interface TransferListQuery {
 
 export type TransferListFilter = Omit<TransferListQuery, "sort" | "after" | "before" | "limit">;
 
+/**
+ * The upload time at the cursor's precision. Cursors carry JavaScript dates (milliseconds) while
+ * PostgreSQL keeps microseconds: compared untruncated, a row's own cursor would sort after the row,
+ * and the page before it would show the row again.
+ */
+const createdAtMs = sql<Date>`date_trunc('milliseconds', ${transfers.createdAt})`;
+
 const sortColumns = {
-  newest: { column: transfers.createdAt, direction: "desc" },
-  oldest: { column: transfers.createdAt, direction: "asc" },
+  newest: { column: createdAtMs, direction: "desc" },
+  oldest: { column: createdAtMs, direction: "asc" },
   name: { column: transfers.originalName, direction: "asc" },
   name_desc: { column: transfers.originalName, direction: "desc" },
   size: { column: transfers.sizeBytes, direction: "desc" },
@@ -69,14 +76,18 @@ export async function countTransferRows(db: Executor, query: TransferListFilter)
 
 export async function listTransferRows(db: Executor, query: TransferListQuery) {
   const conditions = filterConditions(query);
-  const { column, direction: sortDirection } = sortColumns[query.sort];
+  const sort = sortColumns[query.sort];
+  // One type for the keyset comparisons: a column, or the truncated upload time.
+  const column = sort.column as SQL;
+  const sortDirection = sort.direction;
   // Backwards: the same keyset comparison and order, turned round.
   const backwards = !query.after && Boolean(query.before);
   const direction = backwards ? (sortDirection === "desc" ? "asc" : "desc") : sortDirection;
   const from = query.after ?? query.before;
   if (from) {
     const after = direction === "desc" ? lt : gt;
-    const value = from.value as never;
+    // Bound as a timestamp: against an expression, drizzle has no column type to map a Date with.
+    const value = (from.value instanceof Date ? from.value.toISOString() : from.value) as never;
     conditions.push(or(after(column, value), and(eq(column, value), after(transfers.id, from.id)))!);
   }
   const order = direction === "desc" ? [desc(column), desc(transfers.id)] : [asc(column), asc(transfers.id)];
