@@ -89,6 +89,8 @@ describe(`transfer notifications by email on ${process.env.DATABASE_URL ? "Postg
     expect(mail.text).toContain(`https://portal.example.test/transfers/${transfer.id}`);
     expect(mail.text).toContain("CREDENTIALS_MISSING");
     expect(mail.text).toMatch(/https:\/\/portal\.example\.test\/guides\/[a-z0-9-]+/);
+    // It says how to send it again once fixed, without a new upload.
+    expect(mail.text).toContain(`"Send again"`);
 
     // SMTP has the messages a moment before the rows record it.
     const rows = await eventually(async () => {

@@ -58,7 +58,8 @@ export function transferProblemMail(transfer: TransferFacts, organisationName: s
     `What went wrong${transfer.lastErrorCode ? ` (${transfer.lastErrorCode})` : ""}: ${reason}`,
     `The transfer, with every attempt and its transcript:\n${link(`/transfers/${transfer.id}`)}`,
     guide ? `What to check, step by step ("${guide.title}"):\n${guide.url}` : `Our troubleshooting guides:\n${link("/troubleshooting")}`,
-    "Once the cause is fixed, upload the file again or ask our support team to send it again.",
+    // Partners re-send from the transfer's page themselves (#17): no new upload, no duplicate hold.
+    `Once the cause is fixed (a password, a key, a destination setting), open the transfer and choose "Send again": the portal sends the same file, with no new upload. Or ask our support team to send it again.`,
   ];
   return compose(subject, paragraphs);
 }
