@@ -34,6 +34,10 @@ test("a transfer that needs attention sends an email that appears in the demo in
   // No payer password stored yet: the relay stops at once with "needs attention".
   const name = `CLAIMS-NOPASSWORD-${suffix}.X12`;
   const transferUrl = await uploadTestFile(clinicPage, accountLabel, name, clinic.submitterId);
+  // The upload page follows the file to the end: its row says so, with the guide for the cause.
+  const row = clinicPage.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
+  await expect(row.getByRole("status")).toContainText("Needs attention", { timeout: 30_000 });
+  await expect(row.getByRole("link", { name: /^What to do: / })).toHaveAttribute("href", /^\/guides\/[a-z0-9-]+$/);
   await clinicPage.goto(transferUrl);
   await expect(clinicPage.getByText("needs attention", { exact: true })).toBeVisible({ timeout: 30_000 });
 

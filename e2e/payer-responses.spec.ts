@@ -32,6 +32,9 @@ test("a claim file whose billing provider has no NPI comes back rejected, with t
   await page.getByLabel("Choose files").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from(content) });
   const item = page.getByRole("list", { name: "Uploads" }).getByRole("listitem", { name });
   await expect(item.getByRole("status")).toContainText(UPLOAD_ACCEPTED, { timeout: 30_000 });
+  // The upload page follows the file past delivery to the payer's verdict.
+  await expect(item.getByRole("status")).toContainText("Delivered to the payer", { timeout: 45_000 });
+  await expect(item.getByRole("status")).toContainText(/Payer's response: .*Rejected/, { timeout: 90_000 });
   await item.getByRole("link", { name: "Follow it" }).click();
 
   // Delivered, then the sandbox payer answers and the poll links its TA1 and 999 (the page refreshes itself).
