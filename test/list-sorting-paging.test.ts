@@ -4,8 +4,8 @@ import { getDb } from "@/db/client";
 import { destinations, transfers } from "@/db/schema";
 import { countAuditEvents, listAuditEvents, recordAudit } from "@/lib/audit/log";
 import { listOrganisationsPage, searchOrganisations } from "@/lib/organisations/service";
-import { createPartnerAccount } from "@/lib/partner-accounts/service";
-import { listAccountStatuses } from "@/lib/partner-accounts/status";
+import { createPartnerAccount, listPartnerAccounts } from "@/lib/partner-accounts/service";
+import { countAccountStatuses, listAccountStatuses } from "@/lib/partner-accounts/status";
 import { countTransfers, listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
 import { transferStats } from "@/lib/transfers/history/stats";
 import { createOrganisation, createUser, partnerIn, staff } from "@/test/support/factories";
@@ -172,5 +172,29 @@ describe("account status", () => {
     const byDestinationDesc = await listAccountStatuses(admin, { organisationId: organisation.id }, { sort: "destination", direction: "desc" });
     expect(byDestinationDesc.map((a) => a.username)).toEqual(["alpha", "zeta"]);
     expect(Object.fromEntries(byUser.map((a) => [a.username, a.keyUsed]))).toEqual({ alpha: true, zeta: false });
+  });
+
+  it("pages with a total, and a partner counts only its own organisation's accounts", async () => {
+    const { actor: admin } = await staff("admin");
+    const { organisation, actor: partner } = await partnerIn();
+    const db = await getDb();
+    const suffix = crypto.randomUUID().slice(0, 6);
+    for (const name of ["c", "a", "b"]) {
+      const [destination] = await db.insert(destinations).values({ name: `${name} paged ${suffix}`, protocol: "sftp", host: "127.0.0.1", port: 22, auth: "password" }).returning();
+      await createPartnerAccount(admin, { organisationId: organisation.id, destinationId: destination.id, username: `user-${name}`, secretsSetBy: "admin" });
+    }
+    const order = { sort: "destination", direction: "asc" } as const;
+    const second = await listAccountStatuses(admin, { organisationId: organisation.id }, order, { offset: 2, limit: 2 });
+    expect(second.map((a) => a.username)).toEqual(["user-c"]);
+    expect(await countAccountStatuses(admin, { organisationId: organisation.id })).toBe(3);
+    expect(await countAccountStatuses(partner)).toBe(3);
+    expect(await countAccountStatuses(admin)).toBeGreaterThanOrEqual(3);
+    // The pickup state is read for the accounts of one page only.
+    const overviews = await listPartnerAccounts(admin, { accountIds: second.map((a) => a.accountId) });
+    expect(overviews.map((o) => o.account.username)).toEqual(["user-c"]);
+    expect(await listPartnerAccounts(admin, { accountIds: [] })).toEqual([]);
+    const { actor: stranger } = await partnerIn();
+    expect(await countAccountStatuses(stranger)).toBe(0);
+    await expect(countAccountStatuses(stranger, { organisationId: organisation.id })).rejects.toThrow();
   });
 });

@@ -15,10 +15,9 @@ export async function selectAccountStatusRows(
   db: Executor,
   filter: { organisationId?: string; destinationId?: string },
   order: { sort: AccountStatusSort; direction: "asc" | "desc" } = { sort: "organisation", direction: "asc" },
+  page?: { offset: number; limit: number },
 ) {
-  const conditions: SQL[] = [];
-  if (filter.organisationId) conditions.push(eq(partnerAccounts.organisationId, filter.organisationId));
-  if (filter.destinationId) conditions.push(eq(partnerAccounts.destinationId, filter.destinationId));
+  const conditions = accountConditions(filter);
   const lastDelivery = db
     .select({ partnerAccountId: sql<string>`partner_account_id`.as("ld_account"), deliveredAt: sql<Date | null>`max(delivered_at)`.as("ld_at") })
     .from(sql`transfers`)
@@ -52,8 +51,26 @@ export async function selectAccountStatusRows(
     .leftJoin(secrets, and(eq(secrets.ownerKind, "partner_account"), eq(secrets.ownerId, partnerAccounts.id), eq(secrets.purpose, "upstream_password")))
     .leftJoin(lastDelivery, eq(lastDelivery.partnerAccountId, partnerAccounts.id))
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(...accountOrder(order, lastDelivery.deliveredAt));
+    .orderBy(...accountOrder(order, lastDelivery.deliveredAt))
+    .limit(page?.limit ?? Number.MAX_SAFE_INTEGER)
+    .offset(page?.offset ?? 0);
   return rows;
+}
+
+export async function countAccountStatusRows(db: Executor, filter: { organisationId?: string; destinationId?: string }): Promise<number> {
+  const conditions = accountConditions(filter);
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(partnerAccounts)
+    .where(conditions.length ? and(...conditions) : undefined);
+  return Number(row?.count ?? 0);
+}
+
+function accountConditions(filter: { organisationId?: string; destinationId?: string }): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.organisationId) conditions.push(eq(partnerAccounts.organisationId, filter.organisationId));
+  if (filter.destinationId) conditions.push(eq(partnerAccounts.destinationId, filter.destinationId));
+  return conditions;
 }
 
 /** ORDER BY for a whitelisted sort: column objects from a fixed map, never a name from the request. */

@@ -21,10 +21,12 @@ export interface PartnerAccountRow {
   passwordSetAt: Date | null;
 }
 
-export async function listPartnerAccountRows(db: Executor, filter: { organisationId?: string; destinationId?: string }): Promise<PartnerAccountRow[]> {
+export async function listPartnerAccountRows(db: Executor, filter: { organisationId?: string; destinationId?: string; accountIds?: string[] }): Promise<PartnerAccountRow[]> {
+  if (filter.accountIds && filter.accountIds.length === 0) return [];
   const conditions = [];
   if (filter.organisationId) conditions.push(eq(partnerAccounts.organisationId, filter.organisationId));
   if (filter.destinationId) conditions.push(eq(partnerAccounts.destinationId, filter.destinationId));
+  if (filter.accountIds) conditions.push(inArray(partnerAccounts.id, filter.accountIds));
   return db
     .select({ account: partnerAccounts, destination: destinations, organisationName: organisations.name, passwordSetAt: secrets.updatedAt })
     .from(partnerAccounts)

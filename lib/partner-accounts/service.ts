@@ -71,7 +71,7 @@ export interface AccountOverview {
 }
 
 /** Accounts with what is set on them — never the secrets themselves. */
-export async function listPartnerAccounts(actor: Actor, filter: { organisationId?: string; destinationId?: string }): Promise<AccountOverview[]> {
+export async function listPartnerAccounts(actor: Actor, filter: { organisationId?: string; destinationId?: string; accountIds?: string[] }): Promise<AccountOverview[]> {
   if (actor.role === "partner") {
     if (filter.organisationId && filter.organisationId !== actor.organisationId) throw new NotFoundError("organisation");
     filter = { ...filter, organisationId: actor.organisationId! };

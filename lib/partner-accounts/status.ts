@@ -34,14 +34,10 @@ export async function listAccountStatuses(
   actor: Actor,
   filter: { organisationId?: string; destinationId?: string } = {},
   order?: { sort: repo.AccountStatusSort; direction: "asc" | "desc" },
+  page?: { offset: number; limit: number },
 ): Promise<AccountStatus[]> {
-  if (actor.role === "partner") {
-    if (filter.organisationId && filter.organisationId !== actor.organisationId) throw new NotFoundError("organisation");
-    filter = { ...filter, organisationId: actor.organisationId ?? "00000000-0000-0000-0000-000000000000" };
-  } else {
-    requireRole(actor, "admin", "support");
-  }
-  const rows = await repo.selectAccountStatusRows(await getDb(), filter, order);
+  filter = visibleAccounts(actor, filter);
+  const rows = await repo.selectAccountStatusRows(await getDb(), filter, order, page);
   return rows.map((row) => {
     const needsPassword = row.protocol !== "sftp" || row.auth !== "key";
     const needsKey = row.protocol === "sftp" && row.auth !== "password";
@@ -68,6 +64,21 @@ export async function listAccountStatuses(
       lastDiagnosis: diagnosis ? { ...diagnosis, startedAt: new Date(diagnosis.startedAt) } : null,
     };
   });
+}
+
+/** How many partner accounts the actor may see under `filter`: the total beside a paged list. */
+export async function countAccountStatuses(actor: Actor, filter: { organisationId?: string; destinationId?: string } = {}): Promise<number> {
+  return repo.countAccountStatusRows(await getDb(), visibleAccounts(actor, filter));
+}
+
+/** A partner sees its own organisation's accounts only; admins and support see every one. */
+function visibleAccounts(actor: Actor, filter: { organisationId?: string; destinationId?: string }) {
+  if (actor.role === "partner") {
+    if (filter.organisationId && filter.organisationId !== actor.organisationId) throw new NotFoundError("organisation");
+    return { ...filter, organisationId: actor.organisationId ?? "00000000-0000-0000-0000-000000000000" };
+  }
+  requireRole(actor, "admin", "support");
+  return filter;
 }
 
 /** The keys of one organisation's accounts, for its page: public facts only. */
