@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { Actor } from "@/lib/auth/actor";
-import { navigation } from "@/lib/auth/roles";
+import { navigation, type NavCounts } from "@/lib/auth/roles";
+import { countPendingRegistrations } from "@/lib/organisations/service";
 import { signOutAction } from "@/app/(auth)/actions";
 import { MobileNav } from "@/components/mobile-nav";
 import { NavLinks } from "@/components/nav-links";
@@ -8,13 +9,20 @@ import { ThemeToggle } from "@/components/theme-toggle";
 
 const roleLabel = { partner: "Partner", admin: "Administrator", support: "Support (read-only)" } as const;
 
-export function AppShell({ actor, children }: { actor: Actor; children: React.ReactNode }) {
+/** What waits for this user beside the sections: an admin's pending registrations (one indexed COUNT per page). */
+async function navCounts(actor: Actor): Promise<NavCounts | undefined> {
+  if (actor.role !== "admin") return undefined;
+  return { "/admin/registrations": await countPendingRegistrations(actor) };
+}
+
+export async function AppShell({ actor, children }: { actor: Actor; children: React.ReactNode }) {
+  const counts = await navCounts(actor);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
           <div className="flex items-center gap-3">
-            <MobileNav items={navigation[actor.role]} signedInAs={`${actor.name} · ${roleLabel[actor.role]}`} />
+            <MobileNav items={navigation[actor.role]} signedInAs={`${actor.name} · ${roleLabel[actor.role]}`} counts={counts} />
             <Link href="/" className="font-semibold text-brand-900">
               EDI Transfer Portal
             </Link>
@@ -37,7 +45,7 @@ export function AppShell({ actor, children }: { actor: Actor; children: React.Re
         </div>
         {/* Phones get the same sections from the Menu button (components/mobile-nav.tsx). */}
         <nav aria-label="Main" className="mx-auto hidden max-w-6xl px-4 md:block">
-          <NavLinks items={navigation[actor.role]} />
+          <NavLinks items={navigation[actor.role]} counts={counts} />
         </nav>
       </header>
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">

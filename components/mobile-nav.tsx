@@ -1,8 +1,8 @@
 "use client";
 
 import * as Dialog from "@radix-ui/react-dialog";
-import { useEffect, useRef, useState } from "react";
-import type { NavItem } from "@/lib/auth/roles";
+import { useEffect, useId, useRef, useState } from "react";
+import type { NavCounts, NavItem } from "@/lib/auth/roles";
 import { NavLinks } from "@/components/nav-links";
 
 /** Where the row of tabs takes over (Tailwind's md breakpoint, 48rem); the menu button hides there. */
@@ -13,8 +13,11 @@ const WIDE = "(min-width: 48rem)";
  * Radix Dialog keeps focus inside while it is open, closes on Escape or a click outside and gives
  * focus back to the button; opening puts focus on the current section. Choosing a section closes it.
  */
-export function MobileNav({ items, signedInAs }: { items: NavItem[]; signedInAs?: string }) {
+export function MobileNav({ items, signedInAs, counts }: { items: NavItem[]; signedInAs?: string; counts?: NavCounts }) {
   const [open, setOpen] = useState(false);
+  // The closed menu says something waits inside (the admin's pending registrations), so a phone shows it too.
+  const waitingId = useId();
+  const waiting = Object.values(counts ?? {}).reduce<number>((sum, count) => sum + (count ?? 0), 0);
   const sheet = useRef<HTMLDivElement>(null);
 
   // Widening the window past the breakpoint shows the tabs again: the sheet has no reason to stay.
@@ -29,11 +32,21 @@ export function MobileNav({ items, signedInAs }: { items: NavItem[]; signedInAs?
 
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className="inline-flex items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 md:hidden">
+      <Dialog.Trigger aria-describedby={waiting ? waitingId : undefined} className="inline-flex items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 md:hidden">
         <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
           <path d="M3 5h14M3 10h14M3 15h14" />
         </svg>
         Menu
+        {waiting ? (
+          <>
+            <span aria-hidden="true" className="inline-flex min-w-5 items-center justify-center rounded-full bg-amber-100 px-1.5 text-xs font-semibold text-amber-900">
+              {waiting}
+            </span>
+            <span id={waitingId} hidden>
+              {waiting} waiting
+            </span>
+          </>
+        ) : null}
       </Dialog.Trigger>
       <Dialog.Portal>
         <Dialog.Overlay className="fixed inset-0 z-40 bg-black/50" />
@@ -55,7 +68,7 @@ export function MobileNav({ items, signedInAs }: { items: NavItem[]; signedInAs?
           </div>
           {signedInAs ? <p className="text-sm text-slate-600">Signed in as {signedInAs}</p> : null}
           <nav aria-label="Main">
-            <NavLinks items={items} layout="list" onNavigate={() => setOpen(false)} />
+            <NavLinks items={items} layout="list" onNavigate={() => setOpen(false)} counts={counts} />
           </nav>
         </Dialog.Content>
       </Dialog.Portal>

@@ -601,11 +601,14 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
-export type NotificationEventType = WebhookEvent | "key.approved" | "key.rejected";
+/** Registration events mail people (the admins, then the partner) and never go to webhooks. */
+export type RegistrationEventType = "registration.submitted" | "registration.approved" | "registration.rejected";
+
+export type NotificationEventType = WebhookEvent | "key.approved" | "key.rejected" | RegistrationEventType;
 
 /**
  * The notification outbox. A row is written in the same transaction as the change it reports (a
- * transfer's final status, a key decision), so a crash before the emails and webhooks went out
+ * transfer's final status, a key decision, a registration or its decision), so a crash before the emails and webhooks went out
  * cannot lose it: the dispatcher fans out every row whose dispatched_at is still empty.
  */
 export const notificationEvents = pgTable(

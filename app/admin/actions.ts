@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { decideRegistration, getOrganisation } from "@/lib/organisations/service";
 import { forcePasswordReset } from "@/lib/auth/password-resets";
@@ -18,7 +19,9 @@ export const approveRegistrationAction = defineAction(
   { name: "admin.approveRegistration", schema: z.object({ organisationId: id }), access: { roles: ["admin"] } },
   async ({ organisationId }, { actor }) => {
     await decideRegistration(actor, organisationId, { approve: true });
-    return { status: "ok", message: "Registration approved. The partner can now sign in and set up keys." };
+    // The navigation's count of waiting registrations changed; the next step is this organisation's partner accounts.
+    revalidatePath("/admin", "layout");
+    redirect(`/admin/organisations/${organisationId}?approved=1#partner-accounts`);
   },
 );
 
@@ -33,7 +36,9 @@ export const rejectRegistrationAction = defineAction(
   },
   async ({ organisationId, reason }, { actor }) => {
     await decideRegistration(actor, organisationId, { approve: false, reason });
-    return { status: "ok", message: "Registration rejected. The partner sees your reason when they sign in." };
+    // No revalidation here: it would re-render the queue without this entry and its confirmation. The
+    // navigation's count follows at the next page load.
+    return { status: "ok", message: "Registration rejected. The partner gets an email with your reason and sees it when they sign in." };
   },
 );
 

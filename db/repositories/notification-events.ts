@@ -133,3 +133,28 @@ export async function keyFacts(db: Executor, keyId: string): Promise<KeyFacts | 
     .where(eq(sshKeys.id, keyId));
   return row ?? null;
 }
+
+export interface RegistrationFacts {
+  id: string;
+  name: string;
+  submitterId: string;
+  status: "pending" | "approved" | "rejected";
+  decisionReason: string | null;
+  createdAt: Date;
+}
+
+/** What a registration email quotes: the organisation's name, submitter ID and decision; not its contact details. */
+export async function registrationFacts(db: Executor, organisationId: string): Promise<RegistrationFacts | null> {
+  const [row] = await db
+    .select({
+      id: organisations.id,
+      name: organisations.name,
+      submitterId: organisations.submitterId,
+      status: organisations.status,
+      decisionReason: organisations.decisionReason,
+      createdAt: organisations.createdAt,
+    })
+    .from(organisations)
+    .where(eq(organisations.id, organisationId));
+  return row ?? null;
+}

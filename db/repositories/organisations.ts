@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/executor";
-import { organisations, users, type Organisation } from "@/db/schema";
+import { organisations, partnerAccounts, users, type Organisation } from "@/db/schema";
 import { containsPattern } from "@/db/like-pattern";
 
 export type NewOrganisation = typeof organisations.$inferInsert;
@@ -28,6 +28,22 @@ export async function listOrganisationsByStatus(db: Executor, status: Organisati
     .from(organisations)
     .where(eq(organisations.status, status))
     .orderBy(status === "pending" ? asc(organisations.createdAt) : desc(organisations.decidedAt))
+    .limit(limit);
+}
+
+/** How many organisations have this status: one COUNT on organisations_status_idx (the admin navigation's badge). */
+export async function countOrganisationsByStatus(db: Executor, status: Organisation["status"]): Promise<number> {
+  const [row] = await db.select({ total: count() }).from(organisations).where(eq(organisations.status, status));
+  return Number(row?.total ?? 0);
+}
+
+/** Approved organisations that have no partner account yet (they cannot send anything), most recently approved first. */
+export async function listApprovedWithoutPartnerAccounts(db: Executor, limit: number): Promise<Organisation[]> {
+  return db
+    .select()
+    .from(organisations)
+    .where(and(eq(organisations.status, "approved"), sql`not exists (select 1 from ${partnerAccounts} where ${partnerAccounts.organisationId} = ${organisations.id})`))
+    .orderBy(desc(organisations.decidedAt))
     .limit(limit);
 }
 

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 
 export const PHONE = { width: 390, height: 844 } as const;
 export const DESKTOP = { width: 1280, height: 800 } as const;
@@ -10,6 +10,16 @@ export class AppShell {
   /** The main navigation: the row of tabs on wide screens, the list inside the open menu on phones. */
   mainNav() {
     return this.page.getByRole("navigation", { name: "Main" });
+  }
+
+  /** The number shown beside a section (the admin's registrations waiting): its link's description; 0 when there is none. */
+  async waitingCount(label: string): Promise<number> {
+    return waitingCountOf(this.mainNav().getByRole("link", { name: label, exact: true }));
+  }
+
+  /** The same number on the closed phone menu's button (everything waiting inside). */
+  async menuWaitingCount(): Promise<number> {
+    return waitingCountOf(this.menuButton());
   }
 
   currentSection() {
@@ -47,6 +57,16 @@ export class AppShell {
   async isDark(): Promise<boolean> {
     return this.page.evaluate(() => document.documentElement.classList.contains("dark"));
   }
+}
+
+/** "3 waiting" in an element's description (aria-describedby) as 3; 0 when it has none. */
+async function waitingCountOf(element: Locator): Promise<number> {
+  await expect(element).toBeVisible();
+  const description = await element.evaluate((node) => {
+    const id = node.getAttribute("aria-describedby");
+    return id ? (document.getElementById(id)?.textContent ?? "") : "";
+  });
+  return Number(/^(\d+) waiting$/.exec(description)?.[1] ?? 0);
 }
 
 /** Elements sticking out past the right edge of the viewport: what makes a page scroll sideways. */

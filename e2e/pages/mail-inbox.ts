@@ -25,4 +25,17 @@ export class MailInbox {
     await expect(text).toBeVisible();
     return text;
   }
+
+  /**
+   * For mail the notification dispatcher sends after a commit: opens the newest message to `to` whose
+   * subject matches, until one containing `containing` is there (the inbox page is asked again each time).
+   */
+  async waitForText(to: string, subject: RegExp, containing: string) {
+    const text = this.page.getByRole("article", { name: "Message text" });
+    await expect(async () => {
+      await this.textOfLatest(to, subject);
+      await expect(text).toContainText(containing, { timeout: 1000 });
+    }).toPass({ timeout: 30_000 });
+    return text;
+  }
 }

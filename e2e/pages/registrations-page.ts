@@ -12,10 +12,17 @@ export class RegistrationsPage {
     return this.page.getByRole("listitem", { name: organisationName });
   }
 
+  /** Approves, which leads to the organisation's page with its partner accounts as the next step. */
   async approve(organisationName: string) {
     const entry = this.entry(organisationName);
     await entry.getByRole("button", { name: "Approve" }).click();
-    await expect(entry.getByRole("status")).toContainText("approved");
+    await expect(this.page.getByRole("heading", { level: 1, name: organisationName })).toBeVisible();
+    await expect(this.nextStep()).toContainText("Registration approved. Next: create its partner accounts.");
+  }
+
+  /** On an approved organisation's page without partner accounts: creating them, with the form. */
+  nextStep() {
+    return this.page.getByRole("region", { name: "Next step" });
   }
 
   async reject(organisationName: string, reason: string) {

@@ -16,6 +16,9 @@ export interface NavItem {
   also?: string[];
 }
 
+/** Numbers shown beside sections, by href: things waiting for the signed-in user (the admin's pending registrations). */
+export type NavCounts = Partial<Record<string, number>>;
+
 export const navigation: Record<Role, NavItem[]> = {
   partner: [
     { href: "/dashboard", label: "Dashboard" },

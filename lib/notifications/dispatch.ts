@@ -1,6 +1,6 @@
 import "server-only";
 import { getDb } from "@/db/client";
-import { keyFacts, markEventDispatched, organisationContacts, transferFacts, undispatchedEvents } from "@/db/repositories/notification-events";
+import { keyFacts, markEventDispatched, organisationContacts, registrationFacts, transferFacts, undispatchedEvents } from "@/db/repositories/notification-events";
 import { createDeliveriesForEvent } from "@/lib/webhooks/service";
 import type { NotificationEvent } from "@/db/schema";
 import { logger } from "@/lib/logger";
@@ -11,6 +11,8 @@ import { findResponseFile, linksOfTransfer } from "@/db/repositories/response-fi
 import type { ResponseFinding } from "@/lib/responses/findings";
 import { checkStagingSpace } from "@/lib/notifications/staging-alerts";
 import type { SystemActor } from "@/lib/auth/actor";
+import { registrationApprovedMail, registrationRejectedMail, registrationSubmittedMail } from "@/lib/notifications/registration-messages";
+import { adminAlertAddresses } from "@/lib/transfers/staging/space-records";
 
 export interface DispatchResult {
   events: number;
@@ -62,6 +64,8 @@ async function dispatchEvent(system: SystemActor, event: NotificationEvent): Pro
   let mail: ComposedMail | null = null;
   let deliveries: string[] = [];
   const contacts = await organisationContacts(db, event.organisationId);
+  // Most events tell the organisation; a new registration tells the portal's administrators.
+  let recipients = contacts.addresses;
   if (event.transferId && (event.type === "transfer.delivered" || event.type === "transfer.needs_attention" || event.type === "transfer.failed")) {
     const transfer = await transferFacts(db, event.transferId);
     if (transfer) {
@@ -93,10 +97,18 @@ async function dispatchEvent(system: SystemActor, event: NotificationEvent): Pro
   } else if (event.sshKeyId && (event.type === "key.approved" || event.type === "key.rejected")) {
     const key = await keyFacts(db, event.sshKeyId);
     if (key) mail = keyDecisionMail(key, contacts.organisationName, event.type === "key.approved");
+  } else if (event.type === "registration.submitted" || event.type === "registration.approved" || event.type === "registration.rejected") {
+    const registration = await registrationFacts(db, event.organisationId);
+    if (registration && event.type === "registration.submitted") {
+      mail = registrationSubmittedMail(registration);
+      recipients = await adminAlertAddresses(system);
+    } else if (registration) {
+      mail = event.type === "registration.approved" ? registrationApprovedMail(registration) : registrationRejectedMail(registration);
+    }
   }
   let mails = 0;
   if (mail) {
-    for (const address of contacts.addresses) {
+    for (const address of recipients) {
       const outcome = await sendMail({
         to: address,
         subject: mail.subject,

@@ -9,6 +9,8 @@ import { assertCanRead, requireRole, type Actor } from "@/lib/auth/actor";
 import { recordAudit } from "@/lib/audit/log";
 import { isUniqueViolation } from "@/db/errors";
 import { normaliseEmail } from "@/lib/organisations/users";
+import { recordNotificationEvent } from "@/lib/notifications/outbox";
+import { notifySoon } from "@/lib/notifications/queue";
 
 export interface RegistrationInput {
   organisationName: string;
@@ -27,7 +29,9 @@ export type RegistrationOutcome = { outcome: "created"; organisationId: string; 
  * and the ip): a pending organisation and its first user, who becomes its org-admin. Both rows and
  * the audit row commit together. An address that already has an account gets no second one; the
  * caller answers the same either way (lib/organisations/registration.ts), so the outcome is for
- * the mail step and the tests only.
+ * the mail step and the tests only. A new registration also writes a "registration.submitted"
+ * outbox event in the same transaction: every administrator gets an email about it (sent after the
+ * commit by the notification dispatcher).
  */
 export async function createRegistration(input: RegistrationInput, ip: string | null): Promise<RegistrationOutcome> {
   const email = normaliseEmail(input.email);
@@ -37,7 +41,7 @@ export async function createRegistration(input: RegistrationInput, ip: string | 
     return { outcome: "existing_account" as const };
   };
   try {
-    return await inTransaction(async (tx): Promise<RegistrationOutcome> => {
+    const outcome = await inTransaction(async (tx): Promise<RegistrationOutcome> => {
       if (await userExistsWithEmail(tx, email)) return refused(tx);
       const organisation = await repo.insertOrganisation(tx, {
         name: input.organisationName,
@@ -56,8 +60,11 @@ export async function createRegistration(input: RegistrationInput, ip: string | 
         isOrgAdmin: true,
       });
       await recordAudit({ actorEmail: email, organisationId: organisation.id, action: "registration.submitted", target: input.organisationName, result: "success", ip }, tx);
+      await recordNotificationEvent(tx, { type: "registration.submitted", organisationId: organisation.id });
       return { outcome: "created", organisationId: organisation.id, userId: user.id };
     });
+    if (outcome.outcome === "created") notifySoon();
+    return outcome;
   } catch (error) {
     // Two registrations of one new address at once: the second meets the first's user at insert.
     if (isUniqueViolation(error)) return refused(undefined);
@@ -126,7 +133,22 @@ export async function listRegistrationsForReview(actor: Actor): Promise<Array<Or
   });
 }
 
-/** Approves or rejects a pending registration; the decision and its audit row commit together. */
+/** Approved organisations still without a partner account: the admin's next step for each (on the Registrations page). */
+export async function listApprovedAwaitingAccounts(actor: Actor): Promise<Organisation[]> {
+  requireRole(actor, "admin");
+  return repo.listApprovedWithoutPartnerAccounts(await getDb(), 50);
+}
+
+/** The admin navigation's badge: how many registrations wait for a decision (one COUNT on an index). */
+export async function countPendingRegistrations(actor: Actor): Promise<number> {
+  requireRole(actor, "admin");
+  return repo.countOrganisationsByStatus(await getDb(), "pending");
+}
+
+/**
+ * Approves or rejects a pending registration. The decision, its audit row and the outbox event that
+ * emails the organisation's contacts (approved, or rejected with the reason) commit together.
+ */
 export async function decideRegistration(
   actor: Actor,
   organisationId: string,
@@ -152,7 +174,9 @@ export async function decideRegistration(
       },
       tx,
     );
+    await recordNotificationEvent(tx, { type: decision.approve ? "registration.approved" : "registration.rejected", organisationId });
   });
+  notifySoon();
 }
 
 export async function searchOrganisations(actor: Actor, search?: string): Promise<Array<Organisation & { userCount: number }>> {

@@ -21,9 +21,9 @@ import { formatBytes } from "@/lib/format";
 import { TransferStats } from "@/components/transfer-stats";
 import { TableScroll } from "@/components/table-scroll";
 
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
+function Section({ title, id, children }: { title: string; id?: string; children: React.ReactNode }) {
   return (
-    <section aria-label={title} className="space-y-3">
+    <section aria-label={title} id={id} className="scroll-mt-4 space-y-3">
       <h2 className="text-lg font-semibold">{title}</h2>
       {children}
     </section>
@@ -51,7 +51,18 @@ function StagingUsageFacts({ usage }: { usage: StagingUsageReport }) {
  * One organisation: contact, upload limits, users, partner accounts, destinations and keys. Admins get the
  * controls; support gets the same facts with no form rendered (and the data layer refuses their writes).
  */
-export async function OrganisationDetail({ actor, organisationId, readOnly }: { actor: Actor; organisationId: string; readOnly: boolean }) {
+export async function OrganisationDetail({
+  actor,
+  organisationId,
+  readOnly,
+  justApproved = false,
+}: {
+  actor: Actor;
+  organisationId: string;
+  readOnly: boolean;
+  /** Arrived here from "Approve" on the Registrations page. */
+  justApproved?: boolean;
+}) {
   const [organisation, members, accounts, keys, invitations, overviews, staging] = await orNotFound(
     Promise.all([
       getOrganisation(actor, organisationId),
@@ -68,10 +79,38 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
   const destinations = readOnly || organisation.status !== "approved" ? [] : await listDestinations(actor);
   const withAccount = new Set(accounts.map((a) => a.destinationId));
   const needsPassword = needsReauthentication(actor);
+  const partnerAccounts = (
+    <Section title="Partner accounts" id="partner-accounts">
+      <AccountStatusTable accounts={accounts} showOrganisation={false} responses={responses} checkResponses={readOnly ? undefined : checkResponsesNowAction} />
+      {readOnly || organisation.status !== "approved" ? null : (
+        <CreatePartnerAccountForm
+          fixed={{ name: "organisationId", value: organisation.id }}
+          choice={{ name: "destinationId", label: "Destination", options: destinations.filter((d) => !withAccount.has(d.id)).map((d) => ({ id: d.id, name: d.name })) }}
+        />
+      )}
+    </Section>
+  );
+  // An approved organisation with no partner account cannot send anything: its partners' checklist says
+  // "waiting for the admin to create your payer account". The admin's next step comes first, with its form.
+  const nextStep = !readOnly && organisation.status === "approved" && accounts.length === 0;
   return (
     <>
       <PageHeader title={organisation.name} description={`Submitter ID ${organisation.submitterId} · ${organisation.status}${readOnly ? " · read-only view" : ""}`} />
       <div className="space-y-10">
+        {nextStep ? (
+          <div role="region" aria-label="Next step" className="space-y-4 rounded-lg border-2 border-brand-600 bg-brand-50 p-5">
+            <div className="space-y-1 text-sm text-slate-800">
+              <p className="text-base font-semibold text-slate-900">
+                {justApproved ? "Registration approved. Next: create its partner accounts." : "Next: create this organisation's partner accounts."}
+              </p>
+              <p>
+                {justApproved ? "The partner gets an email saying so. " : ""}Until it has an account on a destination, the partner&apos;s dashboard says it is waiting for you
+                to create their payer account. Create one for each payer they send to, with the user name that payer issued.
+              </p>
+            </div>
+            {partnerAccounts}
+          </div>
+        ) : null}
         <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
           <dt className="text-slate-500">Contact</dt>
           <dd>{organisation.contactName}</dd>
@@ -118,15 +157,7 @@ export async function OrganisationDetail({ actor, organisationId, readOnly }: { 
           )}
         </Section>
 
-        <Section title="Partner accounts">
-          <AccountStatusTable accounts={accounts} showOrganisation={false} responses={responses} checkResponses={readOnly ? undefined : checkResponsesNowAction} />
-          {readOnly || organisation.status !== "approved" ? null : (
-            <CreatePartnerAccountForm
-              fixed={{ name: "organisationId", value: organisation.id }}
-              choice={{ name: "destinationId", label: "Destination", options: destinations.filter((d) => !withAccount.has(d.id)).map((d) => ({ id: d.id, name: d.name })) }}
-            />
-          )}
-        </Section>
+        {nextStep ? null : partnerAccounts}
 
         <Section title="Destinations">
           {accounts.length ? (

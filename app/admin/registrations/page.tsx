@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { PageHeader } from "@/app/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
-import { listRegistrations, listRegistrationsForReview } from "@/lib/organisations/service";
+import { listApprovedAwaitingAccounts, listRegistrations, listRegistrationsForReview } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { DecisionForms } from "@/app/admin/registrations/decision-forms";
 import { DuplicateWarnings } from "@/app/admin/registrations/duplicate-warnings";
@@ -11,7 +12,7 @@ export const metadata: Metadata = { title: "Registrations" };
 
 export default async function RegistrationsPage() {
   const actor = await requirePageRole("admin");
-  const [pending, recent] = await Promise.all([listRegistrationsForReview(actor), listRegistrations(actor, "rejected")]);
+  const [pending, recent, awaitingAccounts] = await Promise.all([listRegistrationsForReview(actor), listRegistrations(actor, "rejected"), listApprovedAwaitingAccounts(actor)]);
   return (
     <>
       <PageHeader title="Registrations" description="New trading partners wait here until you check them against the payer's enrollment records." />
@@ -43,6 +44,27 @@ export default async function RegistrationsPage() {
           ))}
         </ul>
       )}
+      {awaitingAccounts.length > 0 ? (
+        <section aria-labelledby="awaiting-accounts" className="mt-10 space-y-3">
+          <h2 id="awaiting-accounts" className="text-lg font-semibold">
+            Approved, waiting for partner accounts
+          </h2>
+          <p className="text-sm text-slate-600">These partners cannot send anything yet: their dashboard says they are waiting for you to create their payer account.</p>
+          <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label="Approved, waiting for partner accounts">
+            {awaitingAccounts.map((organisation) => (
+              <li key={organisation.id} className="flex flex-wrap items-center justify-between gap-2 px-4 py-3 text-sm">
+                <span>
+                  <span className="font-medium">{organisation.name}</span> · submitter ID {organisation.submitterId}
+                  {organisation.decidedAt ? ` · approved ${organisation.decidedAt.toISOString().slice(0, 10)}` : ""}
+                </span>
+                <Link href={`/admin/organisations/${organisation.id}#partner-accounts`} className="text-brand-700 underline">
+                  Create partner accounts<span className="sr-only"> for {organisation.name}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {recent.length > 0 ? (
         <section className="mt-10">
           <h2 className="mb-3 text-lg font-semibold">Recently rejected</h2>
