@@ -14,6 +14,7 @@ const nextConfig: NextConfig = {
     "@zxcvbn-ts/language-common",
     "@tus/server",
     "@tus/file-store",
+    "prom-client",
   ],
   typescript: { ignoreBuildErrors: false },
   // Security headers (CSP with a per-request nonce, HSTS, nosniff, framing) are set in server.ts:

@@ -372,6 +372,28 @@ export const transferAttempts = pgTable(
   (t) => [uniqueIndex("transfer_attempts_number_key").on(t.transferId, t.number)],
 );
 
+/**
+ * Running totals of finished relay attempts, per destination, outcome and duration bucket: what
+ * GET /api/metrics exposes as the attempt-duration histogram and the bytes counter. Written in the
+ * transaction that records the attempt (lib/transfers/records.ts), whichever process ran it, so the
+ * figures are the cluster's, survive restarts, and a scrape reads a few rows instead of the history.
+ */
+export const relayAttemptTotals = pgTable(
+  "relay_attempt_totals",
+  {
+    destinationId: uuid("destination_id")
+      .notNull()
+      .references(() => destinations.id),
+    outcome: text("outcome").$type<"delivered" | "transient_error" | "permanent_error">().notNull(),
+    /** The bucket's upper bound in ms (lib/monitoring/metrics/buckets.ts); -1 for longer than the last one. */
+    durationBucketMs: integer("duration_bucket_ms").notNull(),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+    durationMsSum: bigint("duration_ms_sum", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [uniqueIndex("relay_attempt_totals_key").on(t.destinationId, t.outcome, t.durationBucketMs)],
+);
+
 /** What the payer said about a delivered file, as the history's "Payer response" column shows it. */
 export type PayerResponseStatus = "awaiting" | "accepted" | "accepted_with_errors" | "partially_accepted" | "rejected" | "no_response";
 
@@ -719,6 +741,8 @@ export const responseFiles = pgTable(
     uniqueIndex("response_files_account_name_hash_key").on(t.partnerAccountId, t.remoteName, t.sha256),
     index("response_files_org_picked_idx").on(t.organisationId, t.pickedUpAt),
     index("response_files_account_idx").on(t.partnerAccountId, t.pickedUpAt),
+    // The metrics' pickups of the last 24 hours (GET /api/metrics), a range instead of a full count.
+    index("response_files_picked_idx").on(t.pickedUpAt),
   ],
 );
 

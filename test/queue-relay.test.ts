@@ -152,8 +152,13 @@ describe(`the relay queue on ${process.env.DATABASE_URL ? "PostgreSQL" : "embedd
     const { transfer } = await stageTransfer(target);
     await relayQueue().enqueue(transfer.id);
     await waitForStatus(transfer.id, ["delivered"]);
-    await relayQueue().enqueue(transfer.id);
     const sql = database.handle().raw;
+    // The worker completes its job just after the attempt is recorded: only then is a second enqueue a new job's chance.
+    await eventually(async () => {
+      const { rows } = await sql.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed'`, [RELAY_QUEUE, transfer.id]);
+      return rows.length === 0 || undefined;
+    }, "the first relay job to finish");
+    await relayQueue().enqueue(transfer.id);
     const { rows } = await sql.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state < 'completed'`, [RELAY_QUEUE, transfer.id]);
     expect(rows).toHaveLength(0);
     expect(await claimTransfer(systemActor("relay-worker"), transfer.id, 60)).toMatchObject({ claimed: false, reason: "delivered" });

@@ -89,7 +89,7 @@ export default async function AccountPage() {
   );
 }
 
-/** Bearer tokens for monitoring systems: they read /api/health/details and nothing else. */
+/** Bearer tokens for monitoring systems: they read /api/health/details and /api/metrics, nothing else. */
 async function MonitoringTokensSection({ actor }: { actor: Actor }) {
   const tokens = await listMonitoringTokens(actor);
   return (
@@ -98,8 +98,8 @@ async function MonitoringTokensSection({ actor }: { actor: Actor }) {
         Monitoring tokens
       </h2>
       <p className="mb-4 text-sm text-slate-600">
-        For a monitoring system that polls <code>/api/health/details</code> (queues, relays in flight, destination health) with{" "}
-        <code>Authorization: Bearer edm_…</code>. These tokens read nothing else.
+        For a monitoring system that polls <code>/api/health/details</code> (queues, relays in flight, destination health) or
+        scrapes <code>/api/metrics</code> (Prometheus) with <code>Authorization: Bearer edm_…</code>. These tokens read nothing else.
       </p>
       {tokens.length ? (
         <ul aria-label="Monitoring tokens" className="divide-y divide-slate-200">

@@ -23,18 +23,21 @@ export type RouteAccess =
   | Access
   /** A session with one of these roles (as above), or instead a monitoring token (an admin's `edm_…` bearer token). */
   | { roles: Role[]; monitoringToken: true }
+  /** A monitoring token only (a Prometheus scraper has no session): sessions, admins' included, are no credential. */
+  | { monitoringToken: true }
   /** The partner API: a partner's API token (`edi_…`) as a bearer token, counted against its rate limit; cookies are ignored. */
   | { apiToken: true }
   /** The operator's local token (DATA_DIR/internal-token) as a bearer token: command-line tools on the same machine. */
   | { internalToken: true };
 
 /** How a caller proves who they are: what the matrix probes for each kind. */
-export type AccessKind = "public" | "session" | "api-token" | "internal-token";
+export type AccessKind = "public" | "session" | "api-token" | "internal-token" | "monitoring-token";
 
 export function accessKind(access: RouteAccess): AccessKind {
   if ("public" in access) return "public";
   if ("apiToken" in access) return "api-token";
   if ("internalToken" in access) return "internal-token";
+  if ("monitoringToken" in access && !("roles" in access)) return "monitoring-token";
   return "session";
 }
 

@@ -3,6 +3,7 @@ import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { systemActor, type Actor, type SystemActor } from "@/lib/auth/actor";
 import { authoriseSession, registerRoutePolicy, type Refusals, type RouteAccess } from "@/lib/auth/action-policy";
+import type { Role } from "@/lib/auth/roles";
 import { clientIpFrom } from "@/lib/auth/request-meta";
 import { currentActor } from "@/lib/auth/session";
 import { authenticateApiRequest } from "@/lib/api/authenticate";
@@ -31,7 +32,9 @@ export type CallerOf<A extends RouteAccess> = A extends { public: true }
     : A extends { internalToken: true }
       ? { actor: SystemActor }
       : A extends { monitoringToken: true }
-        ? { actor: Actor; monitoringToken: null } | { actor: null; monitoringToken: MonitoringToken }
+        ? A extends { roles: Role[] }
+          ? { actor: Actor; monitoringToken: null } | { actor: null; monitoringToken: MonitoringToken }
+          : { actor: null; monitoringToken: MonitoringToken }
         : { actor: Actor };
 
 type ParamsOf<P> = P extends z.ZodType ? z.infer<P> : RawParams;
@@ -117,8 +120,10 @@ async function authenticate(request: Request, access: RouteAccess, refusals: Ref
     return { actor: systemActor("operator") };
   }
   if ("monitoringToken" in access) {
+    // Token-only routes (the metrics) never look at the session: a scraper has none.
+    if (!("roles" in access)) return { actor: null, monitoringToken: await authenticateMonitoringToken(request, { sessionToo: false }) };
     // A monitoring system sends its token; a browser its session. A bearer token, when sent, is the credential.
-    if (request.headers.get("authorization")) return { actor: null, monitoringToken: await authenticateMonitoringToken(request) };
+    if (request.headers.get("authorization")) return { actor: null, monitoringToken: await authenticateMonitoringToken(request, { sessionToo: true }) };
     try {
       return { actor: authoriseSession(await currentActor(), access, refusals), monitoringToken: null };
     } catch (error) {
@@ -133,11 +138,12 @@ const MONITORING_CHALLENGE = { "www-authenticate": 'Bearer realm="edi-portal-mon
 /** Per monitoring token: a monitoring system polls every few seconds at most. */
 const MONITORING_TOKEN_LIMIT = ratePolicies.monitoringToken;
 
-async function authenticateMonitoringToken(request: Request): Promise<MonitoringToken> {
+async function authenticateMonitoringToken(request: Request, options: { sessionToo: boolean }): Promise<MonitoringToken> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
   const token = match ? await resolveMonitoringToken(match[1]) : null;
   if (!token) {
-    throw new HttpError(401, "UNAUTHENTICATED", "This endpoint needs a monitoring token (create one as an admin on the Account page) or an admin session.", { headers: MONITORING_CHALLENGE });
+    const needs = options.sessionToo ? "a monitoring token (create one as an admin on the Account page) or an admin session" : "a monitoring token as “Authorization: Bearer edm_…” (create one as an admin on the Account page)";
+    throw new HttpError(401, "UNAUTHENTICATED", `This endpoint needs ${needs}.`, { headers: MONITORING_CHALLENGE });
   }
   const state = await countRequest(["monitoringToken", token.tokenId]);
   if (state.count > MONITORING_TOKEN_LIMIT.max) {

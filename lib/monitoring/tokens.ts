@@ -9,9 +9,9 @@ import { hashApiToken } from "@/lib/api/tokens";
 import { recordAudit } from "@/lib/audit/log";
 
 /*
- * Monitoring tokens: an admin's bearer token that reads /api/health/details and nothing else. They
+ * Monitoring tokens: an admin's bearer token that reads /api/health/details and /api/metrics and nothing else. They
  * live in api_tokens with scope "monitoring" and no organisation; the partner API refuses them
- * (it accepts only scope "partner_api"), and they refuse everything but the health details.
+ * (it accepts only scope "partner_api"), and they refuse everything but the health details and the metrics.
  */
 
 /** Distinct from partner tokens (edi_…), so a leaked one is recognised for what it is. */
@@ -64,7 +64,7 @@ export async function revokeMonitoringToken(actor: Actor, tokenId: string): Prom
 }
 
 /**
- * Establishes who reads /api/health/details (request fact: the bearer token): unrevoked, scope
+ * Establishes who reads /api/health/details or /api/metrics (request fact: the bearer token): unrevoked, scope
  * "monitoring", and its admin still enabled and still an admin (a demoted or disabled admin's
  * tokens stop at once).
  */

@@ -57,7 +57,7 @@ export const ratePolicies = {
   apiTokenFailureIp: { prefix: "api:badtoken:ip", max: 20, windowMs: minutes(15), blockMs: minutes(15) },
   /** Partner API requests per token (every request counts): generous for batch jobs, low enough that a runaway loop cannot flood the relay. */
   apiToken: { prefix: "api:token", max: 120, windowMs: minutes(1), blockMs: minutes(1) },
-  /** /api/health/details requests per monitoring token: a monitoring system polls every few seconds at most. */
+  /** /api/health/details and /api/metrics requests per monitoring token: a monitoring system polls every few seconds at most. */
   monitoringToken: { prefix: "monitoring:token", max: 120, windowMs: minutes(1), blockMs: minutes(1) },
   /** Diagnosis runs: per partner account it protects the payer's lock-out; per address, the relay. */
   diagnosisAccount: { prefix: "diagnosis:account", max: 3, windowMs: minutes(10), blockMs: minutes(10) },

@@ -3,6 +3,8 @@ import { getDb } from "@/db/client";
 import { inTransaction } from "@/db/executor";
 import * as transfersRepo from "@/db/repositories/transfers";
 import * as attemptsRepo from "@/db/repositories/transfer-attempts";
+import { addToAttemptTotals } from "@/db/repositories/relay-attempt-totals";
+import { attemptOutcomeLabel, durationBucketMs } from "@/lib/monitoring/metrics/buckets";
 import type { Transfer, TransferAttempt } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
 import type { TranscriptLine } from "@/lib/transfers/transcript";
@@ -66,8 +68,8 @@ export interface AttemptOutcome {
 export type AttemptEndStatus = "delivered" | "queued" | "failed" | "needs_attention";
 
 /**
- * Records an attempt's outcome in one transaction: the attempt row, the transfer's status, and the
- * outbox event that tells the organisation (it commits with the status, so whoever must hear about
+ * Records an attempt's outcome in one transaction: the attempt row, its share of the metrics'
+ * totals, the transfer's status, and the outbox event that tells the organisation (it commits with the status, so whoever must hear about
  * it will, even after a crash). A transfer already recorded as delivered (by a worker that found the
  * file on the server while this one could not reach the database) keeps that record and sends no
  * second event.
@@ -83,6 +85,14 @@ export async function finishAttempt(actor: RelayActor, attempt: TransferAttempt,
       negotiated: outcome.negotiated ?? null,
       transcript: outcome.transcript,
       error: outcome.error ? { code: outcome.error.code, message: outcome.error.message, detail: outcome.error.detail ?? null, transient: outcome.error.transient } : null,
+    });
+    // The metrics' histogram and bytes counter (GET /api/metrics): counted with the attempt, once, whichever process ran it.
+    await addToAttemptTotals(tx, {
+      transferId: attempt.transferId,
+      outcome: attemptOutcomeLabel(outcome.error),
+      durationBucketMs: durationBucketMs(outcome.durationMs),
+      durationMs: Math.max(0, Math.round(outcome.durationMs)),
+      bytes: outcome.bytes,
     });
     const settled =
       nextStatus === "delivered"

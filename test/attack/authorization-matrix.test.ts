@@ -214,6 +214,8 @@ const ROUTE_PROBES: Record<string, RouteProbe> = {
       for (const body of [await bySession.text(), await byToken.text()]) expect(body).not.toMatch(/destinations|queues/);
     },
   },
+  // Monitoring tokens only: the matrix's "no credentials" and "a session is no credential" cases cover it (test/metrics.test.ts reads it with one).
+  "app/api/metrics/route.ts": { url: () => "/api/metrics" },
   "app/api/v1/openapi.json/route.ts": { url: () => "/api/v1/openapi.json" },
   "app/api/v1/[...path]/route.ts": { url: () => "/api/v1/nothing-here", params: () => ({ path: ["nothing-here"] }) },
   "app/api/keys/[id]/public/route.ts": {
@@ -583,13 +585,19 @@ describe("authorization matrix: route handlers", () => {
     expect(outcomes).toEqual([]);
   });
 
-  it("a session is no credential for the partner API or the operator's internal routes", async () => {
+  it("a session is no credential for the partner API, the operator's internal routes or the metrics", async () => {
     const outcomes: string[] = [];
-    for (const route of withPolicy().filter((r) => ["api-token", "internal-token"].includes(accessKind(r.policy.access)))) {
+    const bearerOnly = withPolicy().filter((r) => ["api-token", "internal-token", "monitoring-token"].includes(accessKind(r.policy.access)));
+    expect(bearerOnly.map((r) => r.policy.name)).toContain("metrics");
+    for (const route of bearerOnly) {
       for (const sessionId of [world.a.sessionId, world.admin.sessionId]) {
         const problem = await refusalProblem(route, await callRoute(route, { sessionId }), [401, 403]);
         if (problem) outcomes.push(problem);
       }
+      if (accessKind(route.policy.access) !== "monitoring-token") continue;
+      // Nor is a partner's API token a monitoring token.
+      const problem = await refusalProblem(route, await callRoute(route, { headers: { authorization: `Bearer ${world.a.token}` } }), [401]);
+      if (problem) outcomes.push(problem);
     }
     expect(outcomes).toEqual([]);
   });
