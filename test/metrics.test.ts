@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
@@ -165,7 +166,7 @@ describe("GET /api/metrics", () => {
     expect(valueOf(after, "process_resident_memory_bytes")).toBeGreaterThan(10 * 1024 * 1024);
   });
 
-  it("labels nothing of a partner: no organisation, account, user, file name or token", async () => {
+  it("labels nothing of a partner (no organisation, account, user, file name or token), and writes every series the Grafana dashboard reads", async () => {
     const admin = await staff("admin");
     const { token } = await createMonitoringToken(admin.actor, { name: "Prometheus" });
     const target = await createRelayDestination({ port: payer.port, hostKeyFingerprint: payer.hostKeyFingerprint, keys });
@@ -179,6 +180,12 @@ describe("GET /api/metrics", () => {
       expect(body).not.toContain(value);
     }
     const labelNames = new Set(exposition.samples.flatMap((sample) => Object.keys(sample.labels)));
+    // The dashboard in docs/ reads only series this endpoint writes.
+    const dashboard = fs.readFileSync(path.join(__dirname, "..", "docs", "grafana-dashboard.json"), "utf8");
+    const used = new Set(dashboard.match(/\b(edi|process)_[a-z0-9_]+/g));
+    expect(used.size).toBeGreaterThan(8);
+    expect([...used].filter((name) => !exposition.types.has(name) && !exposition.types.has(name.replace(/_(bucket|count|sum)$/, "")))).toEqual([]);
+
     const allowed = ["destination", "destination_id", "kind", "le", "outcome", "quantile", "queue", "state", "status"];
     expect([...labelNames].filter((name) => !allowed.includes(name))).toEqual([]);
     expect(labelNames.has("destination_id")).toBe(true);
