@@ -131,7 +131,12 @@ describe("GET /api/metrics", () => {
     });
     await recordResponsePollOutcome(db, target.accountId, { ok: true });
 
+    // A job that waits: due in an hour, on a queue whose workers will not touch it before then.
+    const waitingJob = await relay.boss.send("webhook-delivery", { deliveryId: crypto.randomUUID() }, { startAfter: 3600 });
+    expect(waitingJob).not.toBeNull();
+
     const after = await metrics(token);
+    await relay.boss.deleteJob("webhook-delivery", waitingJob!);
     expect(valueOf(after, "edi_transfers_last_24h", { ...ofDestination, status: "delivered" })).toBe(1);
     expect(valueOf(after, "edi_transfers_last_24h", { ...ofDestination, status: "uploading" })).toBe(1);
     expect(valueOf(after, "edi_transfers_open", { ...ofDestination, status: "uploading" })).toBe(1);
@@ -154,6 +159,9 @@ describe("GET /api/metrics", () => {
     const lastSuccess = valueOf(after, "edi_response_poll_last_success_timestamp_seconds", ofDestination)!;
     expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(120);
 
+    const waitingWebhooks = { queue: "webhook-delivery", state: "waiting" };
+    expect(valueOf(after, "edi_queue_jobs", waitingWebhooks)).toBe(valueOf(before, "edi_queue_jobs", waitingWebhooks)! + 1);
+    expect(valueOf(after, "edi_queue_oldest_job_age_seconds", { queue: "webhook-delivery" })).toBeGreaterThan(0);
     // Queues (every queue the portal creates, even when empty), this process's event loop, and the scrape's own cost.
     for (const queue of ["relay", "notify-dispatch", "webhook-delivery", "response-poll"]) {
       expect(valueOf(after, "edi_queue_jobs", { queue, state: "waiting" }), queue).toBeGreaterThanOrEqual(0);
