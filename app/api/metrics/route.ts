@@ -13,7 +13,6 @@ export const GET = defineRoute(
   {
     name: "metrics",
     access: { monitoringToken: true },
-    refusals: { unauthenticated: "Send a monitoring token as “Authorization: Bearer edm_…”." },
   },
   async (_request, caller) => {
     const { contentType, body } = await scrapeMetrics(caller.monitoringToken);
