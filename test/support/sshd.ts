@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { appendFile, chown, mkdir, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -13,6 +13,8 @@ export interface RealSshd {
   port: number;
   /** "SHA256:..." as ssh-keygen prints it. */
   hostKeyFingerprint: string;
+  /** "ssh-ed25519 AAAA... sandbox-host", the host key's public line (for a known_hosts file). */
+  hostPublicKey: string;
   username: string;
   password: string;
   /** Absolute path of the account's writable upload directory. */
@@ -27,9 +29,10 @@ export interface RealSshd {
  * Start the real OpenSSH server on 127.0.0.1, configured like a payer that wants a password AND a
  * public key (AuthenticationMethods password,publickey), serving internal-sftp to a temporary local
  * account (test/support/os-accounts.ts: no login shell, random password, removed by `stop()`).
- * Needs root and openssh-server; fails loudly if either is missing.
+ * Needs root and openssh-server; fails loudly if either is missing. `extraConfig`: more sshd_config
+ * lines (the benchmark allows one cipher and MAC, so both clients must use them).
  */
-export async function startRealSshd(): Promise<RealSshd> {
+export async function startRealSshd(options: { extraConfig?: string[] } = {}): Promise<RealSshd> {
   requireSshd("The real-sshd tests");
   const account = createTemporaryAccount();
   try {
@@ -70,6 +73,7 @@ export async function startRealSshd(): Promise<RealSshd> {
         `MaxAuthTries 6`,
         `Subsystem sftp internal-sftp`,
         `LogLevel VERBOSE`,
+        ...(options.extraConfig ?? []),
         "",
       ].join("\n"),
     );
@@ -80,6 +84,7 @@ export async function startRealSshd(): Promise<RealSshd> {
       host: "127.0.0.1",
       port,
       hostKeyFingerprint,
+      hostPublicKey: readFileSync(`${hostKeyPath}.pub`, "utf8").trim(),
       username,
       password,
       incomingDir,

@@ -1,20 +1,34 @@
 /** Run-time knobs of the engine suite, read once from the environment. */
-import { positiveInteger } from "../shared/config";
+import { positiveInteger, subsetFromEnv } from "../shared/config";
+import { CIPHER_PROFILES } from "./cipher-profiles";
+
+export type EnginePart = "sftp" | "ftps" | "concurrency";
+export const ENGINE_PARTS: EnginePart[] = ["sftp", "ftps", "concurrency"];
 
 export interface BenchConfig {
+  /** Interleaved rounds: each runs the portal and every reference client once. */
   runs: number;
   sizeMiB: number;
-  /** The smaller relay that shows the portal's memory does not grow with the file. */
-  smallSizeMiB: number;
+  /** Relays at once in the concurrency comparison, and each one's file size. */
+  concurrentRelays: number;
+  concurrentSizeMiB: number;
+  concurrencyRounds: number;
+  /** BENCH_PARTS=sftp,ftps,concurrency picks some; BENCH_CIPHERS=aes128-gcm@openssh.com,... some ciphers. */
+  parts: EnginePart[];
+  ciphers: string[];
   /** Upper bound for one transfer, so a hung server cannot hang the benchmark. */
   transferTimeoutMs: number;
 }
 
 export function readConfig(): BenchConfig {
-  const runs = positiveInteger("BENCH_RUNS", 3);
-  const sizeMiB = positiveInteger("BENCH_SIZE_MIB", 256);
-  const smallSizeMiB = Math.max(1, Math.min(64, Math.floor(sizeMiB / 4)));
+  const runs = positiveInteger("BENCH_RUNS", 5);
+  const sizeMiB = positiveInteger("BENCH_SIZE_MIB", 128);
+  const concurrentRelays = positiveInteger("BENCH_CONCURRENT_RELAYS", 16);
+  const concurrentSizeMiB = positiveInteger("BENCH_CONCURRENT_SIZE_MIB", 64);
+  const concurrencyRounds = positiveInteger("BENCH_CONCURRENCY_ROUNDS", 3);
+  const parts = subsetFromEnv("BENCH_PARTS", ENGINE_PARTS);
+  const ciphers = subsetFromEnv("BENCH_CIPHERS", CIPHER_PROFILES.map((p) => p.cipher));
   // Generous: even 10 MB/s must finish, a hang must not last forever.
-  const transferTimeoutMs = Math.max(120_000, sizeMiB * 1024 * 1024 / 10_000);
-  return { runs, sizeMiB, smallSizeMiB, transferTimeoutMs };
+  const transferTimeoutMs = Math.max(120_000, (Math.max(sizeMiB, concurrentSizeMiB) * 1024 * 1024) / 10_000);
+  return { runs, sizeMiB, concurrentRelays, concurrentSizeMiB, concurrencyRounds, parts, ciphers, transferTimeoutMs };
 }

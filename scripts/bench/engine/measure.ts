@@ -1,90 +1,52 @@
 /**
- * The measurement plan for one server: N portal relays and N reference transfers of the big file
- * (alternating who goes first, so neither always gets the warmer cache), then N portal relays of
- * the small file for the memory comparison. Every delivered file is checked and deleted.
+ * Interleaved measurements: every round runs each way of sending the file once, the round's first
+ * one rotating (portal first, then the reference client first, ...), so neither always meets the
+ * warmer cache or the quieter moment of a shared machine. Every delivered file is checked (size and
+ * final name every time, SHA-256 on the first transfer of each kind) and removed.
  */
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { checkLanded } from "../shared/landed";
-import type { BenchConfig } from "./config";
 import { megabytesPerSecond, type TransferMeasurement } from "./measurement";
-import { runPortalRelay } from "./portal-relay";
 import type { PortalRelayResult } from "./relay-protocol";
-import { FTPS_REFERENCE, runFtpsReference, runSftpReference, SFTP_REFERENCE } from "./reference-clients";
 import type { BenchServer } from "./servers";
 
 export interface Payload {
   path: string;
   bytes: number;
   sha256: string;
+  /** The data key when the file is sealed at rest (lib/sealed-files), as the relay reads staged files. */
+  key?: Buffer;
 }
 
-export type PortalMeasurement = TransferMeasurement & { relay: PortalRelayResult };
+export type Measured = TransferMeasurement & { relay?: PortalRelayResult };
 
-export interface ServerResults {
-  server: BenchServer;
-  referenceName: string;
-  portal: PortalMeasurement[];
-  reference: TransferMeasurement[];
-  portalSmall: PortalMeasurement[];
+/** One way of sending the file: the portal (plain or sealed source, with or without ssh2's binding) or a reference client. */
+export interface Contender {
+  key: string;
+  label: string;
+  /** Delivers `payload` as `remoteName` to the server. */
+  send(remoteName: string): Promise<Measured>;
+  payload: Payload;
 }
 
 export const REMOTE_PREFIX = "bench-";
 
-export async function measureServer(
-  server: BenchServer,
-  payloads: { large: Payload; small: Payload },
-  config: BenchConfig,
-  workDir: string,
-): Promise<ServerResults> {
-  const results: ServerResults = {
-    server,
-    referenceName: server.reference.kind === "sftp" ? SFTP_REFERENCE : FTPS_REFERENCE,
-    portal: [],
-    reference: [],
-    portalSmall: [],
-  };
-  const portal = async (payload: Payload, run: number, into: PortalMeasurement[], tag: string) => {
-    const name = `${REMOTE_PREFIX}portal-${tag}-${run}.bin`;
-    const m = await runPortalRelay(server, payload.path, name, config.transferTimeoutMs);
-    await checkDelivered(server, name, payload, into.length === 0);
-    into.push({ ...m, bytes: payload.bytes });
-    log(server, `portal ${tag}`, run, config.runs, m, payload.bytes, m.relay);
-  };
-  const reference = async (run: number) => {
-    const name = `${REMOTE_PREFIX}reference-${run}.bin`;
-    const { large } = payloads;
-    const ref = server.reference;
-    const m =
-      ref.kind === "sftp"
-        ? await runSftpReference(ref, large.path, name, workDir, config.transferTimeoutMs)
-        : await runFtpsReference(ref, large.path, name, config.transferTimeoutMs);
-    await checkDelivered(server, name, large, results.reference.length === 0);
-    results.reference.push({ ...m, bytes: large.bytes });
-    log(server, results.referenceName, run, config.runs, m, large.bytes);
-  };
-
-  const large = `${config.sizeMiB}MiB`;
-  for (let run = 1; run <= config.runs; run++) {
-    if (run % 2 === 1) {
-      await portal(payloads.large, run, results.portal, large);
-      await reference(run);
-    } else {
-      await reference(run);
-      await portal(payloads.large, run, results.portal, large);
+export async function measureInterleaved(server: BenchServer, contenders: Contender[], rounds: number): Promise<Map<string, Measured[]>> {
+  const results = new Map<string, Measured[]>(contenders.map((c) => [c.key, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+    for (const contender of order) {
+      const runs = results.get(contender.key)!;
+      const name = `${REMOTE_PREFIX}${contender.key}-${round + 1}.bin`;
+      const m = await contender.send(name);
+      await checkLanded(server.landingDir, name, { bytes: contender.payload.bytes, sha256: runs.length === 0 ? contender.payload.sha256 : undefined }, server.label);
+      const measured = { ...m, bytes: contender.payload.bytes };
+      runs.push(measured);
+      log(server, contender.label, round + 1, rounds, measured);
     }
   }
-  for (let run = 1; run <= config.runs; run++) await portal(payloads.small, run, results.portalSmall, `${config.smallSizeMiB}MiB`);
   return results;
-}
-
-/**
- * The transfer only counts if the final name holds the whole file and no temp file is left.
- * The content hash is checked on the first transfer of each kind (hashing every copy would double
- * the run time and prove nothing new).
- */
-async function checkDelivered(server: BenchServer, name: string, payload: Payload, checkContent: boolean): Promise<void> {
-  await checkLanded(server.landingDir, name, { bytes: payload.bytes, sha256: checkContent ? payload.sha256 : undefined }, server.label);
 }
 
 /** Remove whatever a failed run left in a landing directory (the real sshd's is not a temp dir). */
@@ -93,8 +55,9 @@ export async function removeBenchFiles(dir: string): Promise<void> {
   await Promise.all(names.filter((n) => n.startsWith(REMOTE_PREFIX)).map((n) => rm(path.join(dir, n), { force: true })));
 }
 
-function log(server: BenchServer, who: string, run: number, runs: number, m: TransferMeasurement, bytes: number, relay?: PortalRelayResult) {
-  const rate = megabytesPerSecond({ ...m, bytes }).toFixed(1);
-  const rss = relay ? `, peak RSS ${(relay.peakRssKiB / 1024).toFixed(1)} MiB` : "";
-  console.log(`  ${server.label.padEnd(24)} ${who.padEnd(14)} run ${run}/${runs}: ${rate} MB/s (${(m.elapsedMs / 1000).toFixed(2)} s)${rss}`);
+function log(server: BenchServer, who: string, round: number, rounds: number, m: Measured) {
+  const rate = megabytesPerSecond(m).toFixed(1);
+  const cpu = m.cpuMs !== undefined ? `, CPU ${(m.cpuMs / 1000).toFixed(2)} s` : "";
+  const rss = m.relay ? `, peak RSS ${(m.relay.peakRssKiB / 1024).toFixed(1)} MiB` : "";
+  console.log(`  ${server.label.padEnd(44)} ${who.padEnd(26)} round ${round}/${rounds}: ${rate} MB/s (${(m.elapsedMs / 1000).toFixed(2)} s${cpu}${rss})`);
 }

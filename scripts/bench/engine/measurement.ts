@@ -6,6 +6,9 @@ export interface TransferMeasurement {
   bytes: number;
   /** Negotiated cipher (SSH cipher or TLS cipher suite), for the report. */
   cipher?: string;
+  /** Negotiated SSH MAC ("<implicit>" for AEAD ciphers) and key exchange. */
+  mac?: string;
+  kex?: string;
   /** CPU time of the client only (user + system), the server's excluded. */
   cpuMs?: number;
   /** TLS version, when there is one. */

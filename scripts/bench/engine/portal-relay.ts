@@ -5,10 +5,14 @@ import type { PortalRelayJob, PortalRelayResult } from "./relay-protocol";
 import type { BenchServer } from "./servers";
 
 const CHILD = path.join(__dirname, "relay-child.ts");
+const WITHOUT_SSH2_BINDING = path.join(__dirname, "without-ssh2-binding.cjs");
 
 /**
  * One portal delivery (sftpDriver / ftpsDriver .deliver) in a fresh Node process (plain `node --import tsx`, no wrapper process).
- * `localFileKey`: the data key of a sealed staged file (the sealing suite); without it the file is read as plain.
+ * `localFileKey`: the data key of a sealed staged file; without it the file is read as plain.
+ * `withoutSsh2Binding`: ssh2 as installed without its optional native crypto binding.
+ * `warmUp`: deliver a small file first, untimed (the engine suite; the sealing suite times a cold process).
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every relay child there (node --cpu-prof).
  */
 export async function runPortalRelay(
   server: BenchServer,
@@ -16,6 +20,7 @@ export async function runPortalRelay(
   remoteName: string,
   timeoutMs: number,
   localFileKey?: Buffer,
+  options: { withoutSsh2Binding?: boolean; warmUp?: boolean } = {},
 ): Promise<TransferMeasurement & { relay: PortalRelayResult }> {
   const job: PortalRelayJob = {
     protocol: server.protocol,
@@ -25,13 +30,20 @@ export async function runPortalRelay(
     localPath,
     remoteName,
     localFileKey: localFileKey?.toString("base64"),
+    warmUp: options.warmUp,
   };
-  const relay = await runChild<PortalRelayResult>(CHILD, job, { timeoutMs, label: `portal relay to ${server.label}` });
+  const nodeArgs = [
+    ...(options.withoutSsh2Binding ? ["--require", WITHOUT_SSH2_BINDING] : []),
+    ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+  ];
+  const relay = await runChild<PortalRelayResult>(CHILD, job, { timeoutMs, label: `portal relay to ${server.label}`, nodeArgs });
   return {
     elapsedMs: relay.elapsedMs,
     bytes: relay.bytes,
     cpuMs: relay.cpuMs,
     cipher: relay.negotiated.cipher ?? relay.negotiated.tlsCipher,
+    mac: relay.negotiated.mac,
+    kex: relay.negotiated.kex,
     protocolDetail: relay.negotiated.tlsProtocol,
     relay,
   };

@@ -19,10 +19,12 @@ export async function runSftpReference(
   workDir: string,
   timeoutMs: number,
 ): Promise<TransferMeasurement> {
-  const outcome = await runSftpUpload(ref, localPath, remoteName, { workDir, timeoutMs });
+  const outcome = await runSftpUpload(ref, localPath, remoteName, { workDir, timeoutMs, sshOptions: ref.sshOptions });
   if (outcome.code !== 0) throw new BenchFailure(`sftp to port ${ref.port} failed (exit ${outcome.code ?? outcome.signal})`, outcome.stderr);
-  const cipher = /kex: client->server cipher: (\S+)/.exec(outcome.stderr)?.[1];
-  return { elapsedMs: outcome.elapsedMs, cpuMs: outcome.cpuMs, bytes: 0, cipher };
+  // `sftp -v`: "kex: client->server cipher: aes128-gcm@openssh.com MAC: <implicit> compression: none"
+  const negotiated = /kex: client->server cipher: (\S+) MAC: (\S+)/.exec(outcome.stderr);
+  const kex = /kex: algorithm: (\S+)/.exec(outcome.stderr)?.[1];
+  return { elapsedMs: outcome.elapsedMs, cpuMs: outcome.cpuMs, bytes: 0, cipher: negotiated?.[1], mac: negotiated?.[2], kex };
 }
 
 /**
@@ -59,4 +61,48 @@ export async function runFtpsReference(ref: FtpsReferenceTarget, localPath: stri
 /** curl -v echoes "PASS <password>" as it sends it. */
 function redactCurl(log: string): string {
   return log.replace(/^(> PASS ).*$/gm, "$1****");
+}
+
+export const LFTP_REFERENCE = "lftp";
+
+/**
+ * lftp over explicit FTPS (AUTH TLS, protected data connections), passive mode without EPSV like
+ * the portal and curl, certificate checked against the private CA. lftp has no --resolve: it
+ * connects to the loopback address and checks the certificate's chain but not its name (curl and
+ * the portal check both, and pin the key). The password comes from $LFTP_PASSWORD (--env-password),
+ * never the command line. `-d` prints the TLS session lftp negotiated.
+ */
+export async function runLftpReference(ref: FtpsReferenceTarget, localPath: string, remoteName: string, timeoutMs: number): Promise<TransferMeasurement> {
+  const quoted = (value: string) => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const script = [
+    "set cmd:fail-exit true",
+    "set net:max-retries 1",
+    "set ftp:ssl-force true",
+    "set ftp:ssl-protect-data true",
+    "set ftp:passive-mode true",
+    "set ftp:prefer-epsv false",
+    `set ssl:ca-file ${quoted(ref.caPath)}`,
+    "set ssl:verify-certificate true",
+    "set ssl:check-hostname false",
+    `open --env-password -u ${quoted(ref.username)} -p ${ref.port} ${ref.address}`,
+    `cd ${quoted(ref.remoteDir)}`,
+    `put ${quoted(localPath)} -o ${quoted(`${remoteName}.part`)}`,
+    `mv ${quoted(`${remoteName}.part`)} ${quoted(remoteName)}`,
+    "bye",
+  ].join("; ");
+  const outcome = await runProcess("lftp", ["-d", "-c", script], {
+    env: { ...process.env, LFTP_PASSWORD: ref.password },
+    timeoutMs,
+    measureCpu: true,
+  });
+  if (outcome.code !== 0) throw new BenchFailure(`lftp to port ${ref.port} failed (exit ${outcome.code ?? outcome.signal})`, redactLftp(`${outcome.stdout}\n${outcome.stderr}`));
+  const log = `${outcome.stdout}\n${outcome.stderr}`;
+  // GnuTLS, as lftp -d prints it: "TLS session: (TLS1.3)-(ECDHE-SECP256R1)-(RSA-PSS-RSAE-SHA256)-(AES-256-GCM)" or similar.
+  const session = /\((TLS[\d.]+)\)-\(([^)]*)\)-\(([^)]*)\)-\(([^)]*)\)/.exec(log);
+  return { elapsedMs: outcome.elapsedMs, cpuMs: outcome.cpuMs, bytes: 0, cipher: session?.[4], protocolDetail: session?.[1] };
+}
+
+/** lftp -d echoes "PASS <password>" as it sends it. */
+function redactLftp(log: string): string {
+  return log.replace(/(PASS ).*$/gm, "$1****");
 }

@@ -10,6 +10,8 @@ export interface PortalRelayJob {
   remoteName: string;
   /** The staged file's data key (base64) when it is sealed on disk (DeliveryRequest.localFileKey); absent for a plain file. */
   localFileKey?: string;
+  /** Deliver a small file first (as `<remoteName>.warm-up`), untimed: the timed relay then runs in a warm process. */
+  warmUp?: boolean;
 }
 
 /** What the child reports back on its `BENCH_RESULT` line. */
@@ -27,4 +29,31 @@ export interface PortalRelayResult {
   peakRssKiB: number;
   /** The driver's own transcript line about the upload (chunk size, requests in flight...). */
   uploadLine?: string;
+  /** Whether ssh2 loaded its optional native crypto binding in this process (SFTP only). */
+  ssh2NativeBinding?: boolean;
+}
+
+/** Many relays of the same file at once from one process, on the protocol worker pool. */
+export interface ConcurrentRelayJob {
+  destination: DestinationSpec;
+  target: ValidatedTarget;
+  credentials: UpstreamCredentials;
+  localPath: string;
+  localFileKey?: string;
+  /** One relay per name, all started at once. */
+  remoteNames: string[];
+}
+
+export interface ConcurrentRelayResult {
+  /** From the first start to the last delivery. */
+  elapsedMs: number;
+  /** User + system CPU of the whole process (every worker thread). */
+  cpuMs: number;
+  /** All relays together. */
+  bytes: number;
+  baselineRssKiB: number;
+  peakRssKiB: number;
+  /** Worker threads the pool ran the relays on. */
+  threads: number;
+  cipher?: string;
 }

@@ -17,8 +17,13 @@ import { startRealSshd } from "@/test/support/sshd";
 import { freePortRange, startVsftpd } from "@/test/support/vsftpd";
 import type { CleanupStack } from "../shared/cleanup";
 import type { SftpUploadTarget } from "../shared/openssh-sftp";
+import { profileLabel, sftpOptionsFor, sshdConfigFor, type CipherProfile } from "./cipher-profiles";
 
-export type SftpReferenceTarget = SftpUploadTarget & { kind: "sftp" };
+export type SftpReferenceTarget = SftpUploadTarget & {
+  kind: "sftp";
+  /** More `-o` options for the client (the cipher profile's algorithms). */
+  sshOptions?: string[];
+};
 
 export interface FtpsReferenceTarget {
   kind: "ftps";
@@ -148,6 +153,48 @@ export async function startBenchServers(workDir: string, cleanup: CleanupStack, 
   return servers;
 }
 
+export interface BenchClientKey {
+  privateKey: string;
+  publicKey: string;
+  /** The private key on disk, for the reference client. */
+  path: string;
+}
+
+export async function writeBenchClientKey(workDir: string): Promise<BenchClientKey> {
+  const clientKey = generateClientKeyPair({ comment: "edi-portal-bench" });
+  const keyPath = path.join(workDir, "client_key_pinned");
+  await writeFile(keyPath, clientKey.privateKey, { mode: 0o600 });
+  return { privateKey: clientKey.privateKey, publicKey: clientKey.publicKey, path: keyPath };
+}
+
+/**
+ * A real sshd that allows only `profile`'s cipher, MAC and key exchange; the portal's destination
+ * uses the algorithm profile that offers them, the reference client asks for exactly them. Stopped
+ * by the returned function (each profile gets its own sshd, one at a time).
+ */
+export async function startCipherSshd(workDir: string, profile: CipherProfile, key: BenchClientKey): Promise<{ server: BenchServer; stop(): Promise<void> }> {
+  const sshd = await startRealSshd({ extraConfig: sshdConfigFor(profile) });
+  try {
+    await sshd.authorizeKey(key.publicKey);
+    const server = sftpServer({
+      label: `OpenSSH sshd, ${profileLabel(profile)}`,
+      server: sshd,
+      remoteDir: sshd.incomingDir,
+      landingDir: sshd.incomingDir,
+      credentials: { username: sshd.username, password: sshd.password, privateKey: key.privateKey },
+      keyPath: key.path,
+      // ssh-keyscan cannot be told to offer a legacy cipher: the host key is read from sshd's own file.
+      knownHostsPath: await knownHostsFromFile(workDir, `sshd-${profile.cipher}`, sshd),
+    });
+    server.destination = { ...server.destination, algorithmProfile: profile.portalProfile };
+    if (server.reference.kind === "sftp") server.reference.sshOptions = sftpOptionsFor(profile);
+    return { server, stop: () => sshd.stop() };
+  } catch (error) {
+    await sshd.stop();
+    throw error;
+  }
+}
+
 function sftpServer(options: {
   label: string;
   server: { host: string; port: number; hostKeyFingerprint: string };
@@ -235,6 +282,16 @@ function ftpsServer(options: {
 function spkiSha256(certPem: string): string {
   const spki = new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
   return createHash("sha256").update(spki).digest("base64");
+}
+
+/** A known_hosts file holding the server's public key line, checked against the fingerprint the portal pins. */
+async function knownHostsFromFile(workDir: string, name: string, server: { host: string; port: number; hostKeyFingerprint: string; hostPublicKey: string }): Promise<string> {
+  const [type, blobBase64] = server.hostPublicKey.split(/\s+/);
+  const fingerprint = `SHA256:${createHash("sha256").update(Buffer.from(blobBase64, "base64")).digest("base64").replace(/=+$/, "")}`;
+  if (fingerprint !== server.hostKeyFingerprint) throw new Error(`${name}: host key file ${fingerprint} differs from the pinned ${server.hostKeyFingerprint}`);
+  const knownHostsPath = path.join(workDir, `known_hosts_${name}`);
+  await writeFile(knownHostsPath, `[${server.host}]:${server.port} ${type} ${blobBase64}\n`);
+  return knownHostsPath;
 }
 
 /**

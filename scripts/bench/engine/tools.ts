@@ -9,6 +9,7 @@ const REQUIRED_TOOLS: RequiredTool[] = [
   { path: "/usr/bin/sshpass", debianPackage: "sshpass", why: "giving the password to the reference sftp client" },
   { path: "/usr/sbin/vsftpd", debianPackage: "vsftpd", why: "the real FTPS server" },
   { path: "/usr/bin/curl", debianPackage: "curl", why: "the reference FTPS client" },
+  { path: "/usr/bin/lftp", debianPackage: "lftp", why: "the second reference FTPS client" },
   { path: "/usr/bin/openssl", debianPackage: "openssl", why: "generating the FTPS certificates" },
 ];
 

@@ -15,8 +15,13 @@ export function tsNodeArgs(script: string, args: string[] = []): string[] {
  * Run a helper script (an absolute path) in its own process: its own database handle, env cache
  * and memory. Job as JSON on stdin, result as one `BENCH_RESULT {...}` line (shared/child-job.ts).
  */
-export async function runChild<T>(script: string, job: unknown, options: { timeoutMs: number; env?: Record<string, string>; label: string }): Promise<T> {
-  const outcome = await runProcess(process.execPath, tsNodeArgs(script), {
+export async function runChild<T>(
+  script: string,
+  job: unknown,
+  // nodeArgs: flags for node itself, before the script (--cpu-prof is not allowed in NODE_OPTIONS).
+  options: { timeoutMs: number; env?: Record<string, string>; label: string; nodeArgs?: string[] },
+): Promise<T> {
+  const outcome = await runProcess(process.execPath, [...(options.nodeArgs ?? []), ...tsNodeArgs(script)], {
     stdin: JSON.stringify(job),
     timeoutMs: options.timeoutMs,
     cwd: REPO_ROOT,
