@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm test` needs from the machine (Debian 12), checked before any test starts.
 #
-#   bash scripts/prerequisites.sh [--check] [--postgresql-server]
+#   bash scripts/prerequisites.sh [--check] [--postgresql-server] [--bench]
 #
 # As root, installs the missing Debian packages with apt-get, then checks again. Otherwise (or with
 # --check) prints one message naming exactly what is missing and the apt-get command that installs
@@ -11,6 +11,8 @@
 #   --check              never install, only report
 #   --postgresql-server  also a local PostgreSQL server (.ci/run's second pass), unless one answers
 #                        on 127.0.0.1:5432 already
+#   --bench              also what `npm run bench` needs beyond the suite: sshpass (the password for the
+#                        reference sftp) and lftp (the second reference FTPS client)
 #
 # scripts/test-all.sh (npm test) runs it first; .ci/run runs it with --postgresql-server.
 # PREREQUISITES_PRETEND_MISSING="vsftpd putty-tools" treats those packages as missing (to see the message).
@@ -19,11 +21,13 @@ cd "$(dirname "$0")/.."
 
 install=yes
 postgresql_server=no
+bench=no
 for argument in "$@"; do
   case "$argument" in
     --check) install=no ;;
     --postgresql-server) postgresql_server=yes ;;
-    *) echo "usage: bash scripts/prerequisites.sh [--check] [--postgresql-server]" >&2; exit 2 ;;
+    --bench) bench=yes ;;
+    *) echo "usage: bash scripts/prerequisites.sh [--check] [--postgresql-server] [--bench]" >&2; exit 2 ;;
   esac
 done
 
@@ -77,6 +81,10 @@ check() {
   need_command passwd "useradd, chpasswd, userdel, groupdel: the real servers' temporary accounts" useradd chpasswd userdel groupdel
   need_command mount "mount, umount: the full-disk test's tmpfs" mount umount
   need_command util-linux "unshare: keeps sshd's failed-login records out of /var/log/btmp" unshare
+  if [ "$bench" = yes ]; then
+    need_command sshpass "npm run bench: gives the password to the reference sftp client" sshpass
+    need_command lftp "npm run bench: the second reference FTPS client" lftp
+  fi
   if [ "$postgresql_server" = yes ]; then
     if pretended postgresql || { ! has pg_ctlcluster && ! { has pg_isready && pg_isready -h 127.0.0.1 -p 5432 -q; }; }; then
       missing postgresql "the PostgreSQL pass of .ci/run"

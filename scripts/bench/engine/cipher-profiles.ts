@@ -27,9 +27,12 @@ export const CIPHER_PROFILES: CipherProfile[] = [
 
 export const profileLabel = (profile: CipherProfile) => (profile.mac ? `${profile.cipher} + ${profile.mac}` : profile.cipher);
 
-/** sshd_config lines allowing only this profile's algorithms. */
+/**
+ * sshd_config lines allowing only this profile's algorithms. MaxStartups: sshd drops unauthenticated
+ * connections beyond 10 at random by default, and the concurrency comparison opens 16 at once.
+ */
 export function sshdConfigFor(profile: CipherProfile): string[] {
-  return [`Ciphers ${profile.cipher}`, ...(profile.mac ? [`MACs ${profile.mac}`] : []), `KexAlgorithms ${PINNED_KEX}`];
+  return [`Ciphers ${profile.cipher}`, ...(profile.mac ? [`MACs ${profile.mac}`] : []), `KexAlgorithms ${PINNED_KEX}`, "MaxStartups 100"];
 }
 
 /** `-o` options asking OpenSSH's client for exactly this profile's algorithms. */

@@ -55,7 +55,7 @@ export async function measureConcurrency(server: BenchServer, payload: Payload, 
     const r = await runChild<ConcurrentRelayResult>(CHILD, job, { timeoutMs, label: `${relays} portal relays to ${server.label}` });
     await checkAll(server, remoteNames, payload, round === 1);
     results.portal.push(r);
-    log(server, `portal (${r.threads} threads)`, round, config.concurrencyRounds, r, `, peak RSS ${(r.peakRssKiB / 1024).toFixed(0)} MiB`);
+    log(server, `portal (${r.threads} threads)`, round, config.concurrencyRounds, r, `, peak RSS ${(r.peakRssKiB / 1024).toFixed(0)} MiB, ${(r.baselineRssKiB / 1024).toFixed(0)} MiB before`);
   };
   const reference = async (round: number) => {
     const remoteNames = names("sftp", round);

@@ -64,13 +64,16 @@ function redactCurl(log: string): string {
 }
 
 export const LFTP_REFERENCE = "lftp";
+const LFTP_TLS_PRIORITY = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM";
 
 /**
  * lftp over explicit FTPS (AUTH TLS, protected data connections), passive mode without EPSV like
  * the portal and curl, certificate checked against the private CA. lftp has no --resolve: it
  * connects to the loopback address and checks the certificate's chain but not its name (curl and
  * the portal check both, and pin the key). The password comes from $LFTP_PASSWORD (--env-password),
- * never the command line. `-d` prints the TLS session lftp negotiated.
+ * never the command line. lftp does not print the TLS session it negotiated, so its GnuTLS priority
+ * allows only TLS 1.3 with AES-256-GCM, what curl and the portal negotiate with vsftpd: the session
+ * fails rather than use anything else.
  */
 export async function runLftpReference(ref: FtpsReferenceTarget, localPath: string, remoteName: string, timeoutMs: number): Promise<TransferMeasurement> {
   const quoted = (value: string) => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -84,6 +87,7 @@ export async function runLftpReference(ref: FtpsReferenceTarget, localPath: stri
     `set ssl:ca-file ${quoted(ref.caPath)}`,
     "set ssl:verify-certificate true",
     "set ssl:check-hostname false",
+    `set ssl:priority ${quoted(LFTP_TLS_PRIORITY)}`,
     `open --env-password -u ${quoted(ref.username)} -p ${ref.port} ${ref.address}`,
     `cd ${quoted(ref.remoteDir)}`,
     `put ${quoted(localPath)} -o ${quoted(`${remoteName}.part`)}`,
@@ -96,10 +100,7 @@ export async function runLftpReference(ref: FtpsReferenceTarget, localPath: stri
     measureCpu: true,
   });
   if (outcome.code !== 0) throw new BenchFailure(`lftp to port ${ref.port} failed (exit ${outcome.code ?? outcome.signal})`, redactLftp(`${outcome.stdout}\n${outcome.stderr}`));
-  const log = `${outcome.stdout}\n${outcome.stderr}`;
-  // GnuTLS, as lftp -d prints it: "TLS session: (TLS1.3)-(ECDHE-SECP256R1)-(RSA-PSS-RSAE-SHA256)-(AES-256-GCM)" or similar.
-  const session = /\((TLS[\d.]+)\)-\(([^)]*)\)-\(([^)]*)\)-\(([^)]*)\)/.exec(log);
-  return { elapsedMs: outcome.elapsedMs, cpuMs: outcome.cpuMs, bytes: 0, cipher: session?.[4], protocolDetail: session?.[1] };
+  return { elapsedMs: outcome.elapsedMs, cpuMs: outcome.cpuMs, bytes: 0, cipher: "TLS_AES_256_GCM_SHA384 (pinned by ssl:priority)", protocolDetail: "TLSv1.3" };
 }
 
 /** lftp -d echoes "PASS <password>" as it sends it. */

@@ -47,7 +47,7 @@ const runsOf = (c: ComparisonResults, key: string) => c.contenders.find((x) => x
 const negotiated = (runs: Measured[]) => {
   const first = runs[0];
   if (!first) return "–";
-  const parts = [first.cipher, first.mac && first.mac !== "<implicit>" ? first.mac : undefined, first.kex].filter(Boolean);
+  const parts = [first.cipher, first.mac && !/implicit/.test(first.mac) ? first.mac : undefined, first.kex].filter(Boolean);
   return parts.join(", ") + (first.protocolDetail ? ` (${first.protocolDetail})` : "");
 };
 
