@@ -147,9 +147,13 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
     `- Rounds: ${config.runs} (BENCH_RUNS), file: ${config.sizeMiB} MiB (BENCH_SIZE_MIB); concurrency: ${config.concurrentRelays} × ${config.concurrentSizeMiB} MiB, ${config.concurrencyRounds} rounds (BENCH_CONCURRENT_RELAYS, BENCH_CONCURRENT_SIZE_MIB, BENCH_CONCURRENCY_ROUNDS)`,
     "",
   );
+  lines.push(
+    "Where the portal's CPU goes (a V8 profile of one relay, `BENCH_CPU_PROF=<dir>`), what was changed and what is left inside ssh2 and Node, and how an operator builds ssh2's native binding: [engine-profile.md](engine-profile.md).",
+    "",
+  );
   lines.push("## How to read this", "");
   lines.push(
-    "The portal is timed around `sftpDriver.deliver` / `ftpsDriver.deliver` in a fresh Node process with a real DeliveryRequest pinned to the server's host key or certificate (it also stats the remote size before renaming); its CPU is that process's user + system time during the delivery. The reference clients are timed from process start to exit, their CPU is the process tree's (sshpass, sftp and ssh; curl; lftp), so their start-up counts against them and the portal's Node start-up does not count against it. MB/s is 10^6 bytes per second of wall time, handshakes included. Both ends share the machine's CPUs: these numbers compare clients, not a payer link, where the network sets the pace. A load average above the CPU count means other work competed; the CPU columns are disturbed far less than the wall-time ones.",
+    "The portal is timed around `sftpDriver.deliver` / `ftpsDriver.deliver` in a Node process of its own that has first delivered a 256 KiB file untimed (a running portal's relay threads have their modules loaded and their code warm), with a real DeliveryRequest pinned to the server's host key or certificate (it also stats the remote size before renaming); its CPU is that process's user + system time during the delivery. The reference clients are timed from process start to exit, their CPU is the process tree's (sshpass, sftp and ssh; curl; lftp), so their start-up counts against them and the portal's Node start-up does not count against it. MB/s is 10^6 bytes per second of wall time, handshakes included. Both ends share the machine's CPUs: these numbers compare clients, not a payer link, where the network sets the pace. A load average above the CPU count means other work competed; the CPU columns are disturbed far less than the wall-time ones.",
     "",
   );
   return lines.join("\n");
