@@ -132,17 +132,24 @@ class SealedReader implements StagedFileReader {
     const blockBytes = options?.blockBytes ?? BLOCK_BYTES;
     let position = options?.start ?? 0;
     const size = this.size;
-    const readAt = (buffer: Buffer, at: number) => this.read(buffer, 0, buffer.length, at);
+    const plaintextFrom = (at: number) => this.plaintextFrom(at, blockBytes);
+    // The decrypted records themselves go out (cut to blockBytes when that is smaller), not a copy
+    // into a fresh block: a relay of a sealed file allocates and copies half as much.
     const stream = new Readable({
       highWaterMark: blockBytes,
       read() {
         if (position >= size) return void this.push(null);
-        const block = Buffer.allocUnsafe(Math.min(blockBytes, size - position));
-        readAt(block, position).then(
-          ({ bytesRead }) => {
+        plaintextFrom(position).then(
+          (records) => {
             if (this.destroyed) return;
-            position += bytesRead;
-            this.push(block.subarray(0, bytesRead));
+            const before = position;
+            for (const plain of records)
+              for (let at = 0; at < plain.length; at += blockBytes) {
+                const piece = plain.subarray(at, at + blockBytes);
+                position += piece.length;
+                this.push(piece);
+              }
+            if (position === before) this.destroy(truncated("a segment the layout promised held no bytes"));
           },
           // Once the reader is closed its streams are destroyed: a read still in flight then fails quietly.
           (error: unknown) => void (this.destroyed ? undefined : this.destroy(error as Error)),
@@ -152,6 +159,35 @@ class SealedReader implements StagedFileReader {
     this.streams.add(stream);
     stream.once("close", () => this.streams.delete(stream));
     return stream;
+  }
+
+  /**
+   * The plaintext from `position` to the end of the records covering about `maxBytes` (at least
+   * one record), as the decrypted records themselves (the first cut to start at `position`). Every
+   * record is authenticated before any of them is returned.
+   */
+  private async plaintextFrom(position: number, maxBytes: number): Promise<Buffer[]> {
+    const { recordOffsets, plainOffsets, plainLengths } = this.layout;
+    const end = Math.min(position + maxBytes, this.size);
+    const first = this.recordAt(position);
+    let last = first;
+    while (last + 1 < plainOffsets.length && plainOffsets[last + 1] < end) last++;
+    const from = recordOffsets[first];
+    const to = recordOffsets[last] + RECORD_OVERHEAD + plainLengths[last];
+    const ciphertext = this.borrowScratch(to - from);
+    try {
+      const { bytesRead } = await this.handle.read(ciphertext, 0, ciphertext.length, from);
+      if (bytesRead !== ciphertext.length) throw truncated("it changed while it was being read");
+      const records: Buffer[] = [];
+      for (let index = first; index <= last; index++) {
+        const at = recordOffsets[index] - from;
+        const plain = openRecord(this.key, index, ciphertext.subarray(at, at + RECORD_OVERHEAD + plainLengths[index]));
+        records.push(index === first ? plain.subarray(position - plainOffsets[first]) : plain);
+      }
+      return records;
+    } finally {
+      this.returnScratch(ciphertext);
+    }
   }
 
   async close(): Promise<void> {
