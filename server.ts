@@ -1,4 +1,5 @@
 import http from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
 import next from "next";
 import { ensureAuthSecret, ensureDemoUsers, ensureFirstAdmin, formatLogins, type CreatedLogin } from "@/lib/organisations/bootstrap";
 import { systemActor } from "@/lib/auth/actor";
@@ -61,6 +62,9 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
   const timeouts = requestTimeouts(config);
   const server = http.createServer(serverOptions(timeouts), (req, res) => {
     sanitiseRequestHeaders(req, config);
+    // Shutting down: answer what still arrives on open connections, then close them (the load
+    // balancer has been told by /api/ready and opens new connections elsewhere).
+    if (runtime.lifecycle.draining) res.setHeader("connection", "close");
     // Before the guard, so its refusals carry the security headers too; neither reads the body.
     applySecurityHeaders(req, res, { ...config, dev: Boolean(options.dev) });
     // A page asked for under another host name than PUBLIC_URL's (127.0.0.1 for localhost) goes to
@@ -86,8 +90,10 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
   // after the guard accepted the request.
   applyServerTimeouts(server, timeouts);
   // The operator's re-wrap endpoint (npm run vault:rotate): DATA_DIR/internal.sock, mode 0600, never
-  // the public port. Null when it cannot be served (the log says why); the portal runs on.
-  const internalSocket = await startInternalSocket(config.DATA_DIR);
+  // the public port. Null when it cannot be served (the log says why); the portal runs on. Only the
+  // embedded database needs it: on PostgreSQL vault:rotate re-wraps by itself, and instances sharing
+  // DATA_DIR (several hosts on one volume) would otherwise fight over one socket file.
+  const internalSocket = config.DATABASE_URL ? null : await startInternalSocket(config.DATA_DIR);
   // Measured from here: start-up (migrations, Next's preparation) is not what visitors wait for.
   runtime.eventLoop.start();
   try {
@@ -106,13 +112,23 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
     runtime,
     logins,
     async stop() {
-      // No new requests (the socket file goes with its server), then Next, then the runtime
-      // (demo payers, queues, threads, database).
+      const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
+      const deadline = Date.now() + graceMs;
+      // Take no new work: /api/ready answers 503, the relay and pg-boss workers stop fetching.
+      runtime.lifecycle.drain();
+      // No new connections (the socket file goes with its server); idle kept-alive ones close now,
+      // busy ones once their request is answered. Uploads in progress get the grace period to finish
+      // (a tus client resumes an upload cut after it on another instance).
       await internalSocket?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const drained = await Promise.race([closed.then(() => true), delay(graceMs, undefined, { ref: false }).then(() => false)]);
+      if (!drained) logger.warn("requests still running at the end of the shutdown grace period are cut", { graceSeconds: config.SHUTDOWN_GRACE_SECONDS });
       server.closeAllConnections();
       await app.close?.();
-      await runtime.stop();
+      // Then the runtime (demo payers, queues, threads, database): relays still running get what is
+      // left of the grace period, then are handed back to the queue.
+      await runtime.stop({ graceMs: Math.max(0, deadline - Date.now()) });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -5,9 +6,66 @@ import type { DatabaseHandle } from "@/db/client";
 
 export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
-/** Apply the committed SQL migrations; safe to run on every start. */
+/** The advisory lock key (two-int form) that serialises migrators across processes. */
+const MIGRATION_LOCK = "SELECT pg_advisory_lock(hashtext('edi-portal'), hashtext('migrations'))";
+const MIGRATION_UNLOCK = "SELECT pg_advisory_unlock(hashtext('edi-portal'), hashtext('migrations'))";
+
+/**
+ * Apply the committed SQL migrations; safe to run on every start, and on PostgreSQL safe for several
+ * instances starting together: each takes a session-level advisory lock on a connection of its own
+ * first, so one migrates while the others wait, then find nothing left to apply. (drizzle's migrator
+ * alone would let two processes run the same CREATE TABLE and one of them fail.) The embedded
+ * database has a single owner process, so it needs no lock.
+ */
 export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
-  await migratePg(handle.db as NodePgDatabase<never>, { migrationsFolder });
+  if (handle.kind !== "postgres") {
+    await migratePg(handle.db as NodePgDatabase<never>, { migrationsFolder });
+    return;
+  }
+  // The lock lives as long as this session: a migrator that dies releases it with its connection.
+  const lockHolder = await handle.pool.connect();
+  let broken = false;
+  try {
+    await lockHolder.query(MIGRATION_LOCK);
+    try {
+      await migratePg(handle.db as NodePgDatabase<never>, { migrationsFolder });
+    } finally {
+      await lockHolder.query(MIGRATION_UNLOCK).catch(() => {
+        broken = true;
+      });
+    }
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    // A connection whose unlock failed is closed rather than pooled: closing it ends the lock too.
+    lockHolder.release(broken);
+  }
+}
+
+let newestMigration: Promise<number> | undefined;
+
+/** The creation time (ms) of the newest committed migration, as drizzle's journal records it. */
+function newestCommittedMigration(): Promise<number> {
+  newestMigration ??= readFile(path.join(migrationsFolder, "meta", "_journal.json"), "utf8").then((text) => {
+    const journal = JSON.parse(text) as { entries: { when: number }[] };
+    return Math.max(...journal.entries.map((entry) => entry.when));
+  });
+  return newestMigration;
+}
+
+/**
+ * Whether the database carries every committed migration (readiness: an instance of a newer
+ * release is not ready before its migrations ran). One small query; the journal is read once.
+ */
+export async function migrationsApplied(handle: DatabaseHandle): Promise<boolean> {
+  const newest = await newestCommittedMigration();
+  const table = await handle.raw.query<{ name: string | null }>("SELECT to_regclass('drizzle.__drizzle_migrations')::text AS name");
+  if (!table.rows[0]?.name) return false;
+  const { rows } = await handle.raw.query<{ applied: string | null }>(
+    "SELECT max(created_at)::text AS applied FROM drizzle.__drizzle_migrations",
+  );
+  return rows[0]?.applied != null && Number(rows[0].applied) >= newest;
 }
 
 async function main() {

@@ -116,6 +116,12 @@ const envSchema = z.object({
   REQUEST_BODY_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** A file upload may take as long as it needs while bytes arrive; it is ended after this many seconds without one. */
   UPLOAD_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /**
+   * On SIGTERM, how long requests in progress (uploads) and relays in flight may take to finish
+   * before the process hands them back (relays end as interrupted and are retried elsewhere) and exits.
+   * A service manager's stop timeout must be longer.
+   */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 export type Env = Omit<z.infer<typeof envSchema>, "PUBLIC_URL"> & { PUBLIC_URL: string };

@@ -27,6 +27,9 @@ export const errorCodes = [
   "RATE_LIMITED",
   // 503 from server.ts (lib/http/database-gate.ts) while the embedded database restarts.
   "DATABASE_UNAVAILABLE",
+  // 503 from GET /api/ready: this instance is stopping, or its database lacks the release's migrations.
+  "SHUTTING_DOWN",
+  "MIGRATIONS_PENDING",
   "INTERNAL",
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

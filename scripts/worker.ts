@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("relay worker stopping", { signal });
-    await runtime.stop().catch((error: unknown) => logger.error("relay worker stop failed", { error }));
+    // Stops fetching at once; relays in flight get SHUTDOWN_GRACE_SECONDS to finish, then are handed back.
+    await runtime.stop({ graceMs: config.SHUTDOWN_GRACE_SECONDS * 1000 }).catch((error: unknown) => logger.error("relay worker stop failed", { error }));
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -17,6 +17,8 @@ export const NOTIFY_QUEUE = "notify-dispatch";
 export const WEBHOOK_QUEUE = "webhook-delivery";
 export const MAIL_RETRY_QUEUE = "mail-retry";
 export const DAILY_SUMMARY_QUEUE = "daily-summary";
+/** Every queue the notification workers fetch from. */
+export const NOTIFICATION_QUEUES = [NOTIFY_QUEUE, WEBHOOK_QUEUE, MAIL_RETRY_QUEUE, DAILY_SUMMARY_QUEUE];
 
 /** The safety nets run every minute: outbox events whose kick was lost, failed mail that is due. */
 const EVERY_MINUTE = "* * * * *";

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from "@/db/client";
 import { readRuntimeSlot, requireRuntimeSlot, writeRuntimeSlot, type RuntimeSlotContent } from "@/db/runtime-slot";
 import type { DatabaseStatus } from "@/lib/health/database-status";
 import type { EventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+import type { Lifecycle } from "@/lib/runtime/lifecycle";
 import type { NotificationQueue } from "@/lib/notifications/queue";
 import type { DemoSandbox } from "@/lib/sandbox/demo";
 import type { RelayQueue } from "@/lib/transfers/queue/queue";
@@ -51,6 +52,10 @@ export interface Runtime extends RuntimeSlotContent {
   readonly sandbox?: DemoSandbox;
   /** This process's event-loop delay (started by the portal once Next is ready, and by the relay worker). */
   readonly eventLoop: EventLoopDelayMonitor;
+  /** Whether this process still takes new work (readiness, the relay fetch); see lib/runtime/lifecycle.ts. */
+  readonly lifecycle: Lifecycle;
+  /** Something opened lazily for the runtime's life (the upload-lock session), closed by `stop()` before the database. */
+  atStop(close: () => Promise<void>): void;
   /**
    * Stops everything it started, in reverse order: the demo payers, the job queues (waiting up to
    * `graceMs` for relays in flight), the worker threads, the event-loop monitor; then it leaves the

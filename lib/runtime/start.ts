@@ -4,6 +4,7 @@ import { env, type Env } from "@/lib/env";
 import { createDatabaseStatus } from "@/lib/health/database-status";
 import { logger } from "@/lib/logger";
 import { createEventLoopDelayMonitor } from "@/lib/monitoring/event-loop-delay";
+import { createLifecycle } from "@/lib/runtime/lifecycle";
 import { deferredNotifications } from "@/lib/notifications/queue";
 import { installedRuntime, installRuntime, runtimeCell, type Runtime, type RuntimeRole } from "@/lib/runtime";
 import type { DemoSandbox } from "@/lib/sandbox/demo";
@@ -78,6 +79,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const databaseStatus = createDatabaseStatus();
   const eventLoop = createEventLoopDelayMonitor();
   const vault = createVault(() => config().DATA_DIR);
+  const lifecycle = createLifecycle();
+  const closers: (() => Promise<void>)[] = [];
 
   const source = options.database ?? { open: configuredDatabase(config()) };
   let database: DatabaseHandle;
@@ -103,11 +106,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let stopping: Promise<void> | undefined;
   const stop = ({ graceMs }: { graceMs?: number } = {}) =>
     (stopping ??= (async () => {
+      // Nothing new is taken from here on (readiness answers 503, the relay fetch stops).
+      lifecycle.drain();
       await sandbox?.close();
       // Stops fetching, waits up to graceMs for relays in flight (they need the pools and the database), stops pg-boss.
       await relay?.stop({ graceMs });
       if (workers && workers !== options.workers) await stopWorkerPools(workers);
       eventLoop.stop();
+      for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => logger.warn("a runtime part did not close cleanly", { error }));
       // Leaves the slot (to whoever had it before: a test's outer runtime) unless another took it since.
       if (installed && installedRuntime() === installed) installRuntime(previous);
       if (ownsDatabase) await database.raw.close();
@@ -137,6 +143,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return sandbox;
       },
       eventLoop,
+      lifecycle,
+      atStop: (close) => void closers.push(close),
       stop,
     };
     installRuntime(installed);
@@ -148,6 +156,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // the delivery and sandbox modules unloaded, so a test file can still mock what they use.
       const { startRelayRuntime } = await import("@/lib/transfers/queue/runtime");
       relay = await startRelayRuntime({ handle: database, databaseUrl, config: relayConfig });
+      // On SIGTERM this process stops fetching relay jobs and payer-response polls at once; what it
+      // runs finishes (or is handed back) when the runtime stops.
+      const started = relay;
+      lifecycle.onDrain(() => started.stopFetching());
     }
     if (options.demoSandbox) {
       const { startDemoSandbox } = await import("@/lib/sandbox/demo");

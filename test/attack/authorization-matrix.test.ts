@@ -98,6 +98,7 @@ const FRAMEWORK_ROUTES: Record<string, string> = {
 /** Route handlers anyone may call without credentials, by policy name. A new public route must be added here, with why. */
 const PUBLIC_ROUTES: Record<string, string> = {
   health: "liveness for load balancers: status, version and database engine only",
+  ready: "readiness for load balancers: ready, or a 503 naming why (shutting down, database, migrations), nothing else",
   "api.openapi": "the API description holds no data",
   "api.unknownPath": "answers 404 in the API's error shape for unknown paths",
   "api.methodNotAllowed": "answers 405 with the methods the path offers, the same to everyone, touching nothing",
@@ -203,6 +204,7 @@ const ROUTE_PROBES: Record<string, RouteProbe> = {
     },
   },
   "app/api/health/route.ts": { url: () => "/api/health" },
+  "app/api/ready/route.ts": { url: () => "/api/ready" },
   "app/api/health/details/route.ts": {
     url: () => "/api/health/details",
     async crossOrganisation(w, call) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { isHandedBack } from "@/lib/transfers/queue/hand-back";
 import fs from "node:fs";
 import { getDb } from "@/db/client";
 import type { Transfer } from "@/db/schema";
@@ -120,8 +121,9 @@ export async function runDeliveryAttempt(
     };
     status = "delivered";
   } catch (error) {
-    failure = isTransferError(error) ? error : new TransferError("UNKNOWN", "The relay failed unexpectedly.", { cause: error });
-    if (!isTransferError(error)) logger.error("relay attempt failed unexpectedly", { transferId, error });
+    // Handed back at shutdown: whatever the cut connection reported, the cause is ours (RELAY_INTERRUPTED).
+    failure = isHandedBack(options.signal) ? (options.signal!.reason as TransferError) : isTransferError(error) ? error : new TransferError("UNKNOWN", "The relay failed unexpectedly.", { cause: error });
+    if (!isTransferError(error) && !isHandedBack(options.signal)) logger.error("relay attempt failed unexpectedly", { transferId, error });
     // The protocol layer usually wrote this error into the transcript already: once is enough.
     transcript.addFinalError(failure.code, failure.message, failure.detail);
     outcome = {
@@ -131,7 +133,8 @@ export async function runDeliveryAttempt(
       transcript: transcript.lines,
       error: { code: failure.code, message: failure.message, detail: failure.detail, transient: failure.transient },
     };
-    status = failure.transient ? (options.isLastAttempt ? "failed" : "queued") : "needs_attention";
+    // A relay handed back at shutdown was not the payer's doing: it never ends the transfer as failed.
+    status = failure.transient ? (options.isLastAttempt && !isHandedBack(options.signal) ? "failed" : "queued") : "needs_attention";
   } finally {
     localFileKey?.fill(0);
   }

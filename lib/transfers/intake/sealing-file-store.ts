@@ -179,7 +179,9 @@ export class SealingFileStore extends FileStore {
     try {
       const { size } = await handle.stat();
       const known = this.layouts.get(id);
-      if (known && known.fileBytes === size) return known;
+      // Trusted while the file keeps its size, unless it ends in a torn segment: another instance on
+      // the shared volume may have cut that and appended, to the same size by chance.
+      if (known && known.fileBytes === size && known.completeBytes === size) return known;
       const head = Buffer.alloc(HEADER_BYTES);
       const { bytesRead } = await handle.read(head, 0, HEADER_BYTES, 0);
       if (bytesRead < HEADER_BYTES || !isSealedHeader(head)) return null;

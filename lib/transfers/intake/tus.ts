@@ -20,6 +20,7 @@ import { admitUpload, reportStorageFull } from "@/lib/transfers/staging/storage-
 import { runtime } from "@/lib/runtime";
 import { recordQuotaRefusal, StagingQuotaError } from "@/lib/organisations/quota";
 import { UPLOAD_EXPIRED_CODE } from "@/lib/transfers/staging/unfinished-uploads";
+import { uploadLocker } from "@/lib/transfers/intake/tus-locker";
 
 export const TUS_PATH = "/api/uploads";
 
@@ -85,6 +86,9 @@ function createServer(): Server {
     path: TUS_PATH,
     datastore: store,
     relativeLocation: true,
+    // Two instances (or two requests) never write one upload at once: PostgreSQL advisory locks
+    // across instances (lib/transfers/intake/tus-locker.ts), tus's in-memory locker on the embedded database.
+    locker: uploadLocker(),
     // Names on disk are ours; the partner's file name is metadata only.
     namingFunction: () => crypto.randomUUID(),
     // A finished upload's bytes belong to its transfer (queued, being sent): a DELETE must not remove them.

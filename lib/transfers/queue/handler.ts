@@ -30,7 +30,7 @@ export type RelayJobOutcome = { status: string; skipped?: string };
  * One run of a relay job: claim the transfer (the only way into "sending"), run one recorded
  * attempt while keeping the lease fresh, then either finish the job or throw RetryLater.
  */
-export async function runRelayJob(system: SystemActor, config: RelayConfig, data: RelayJobData, meta: RelayJobMeta): Promise<RelayJobOutcome> {
+export async function runRelayJob(system: SystemActor, config: RelayConfig, data: RelayJobData, meta: RelayJobMeta, handBack?: AbortSignal): Promise<RelayJobOutcome> {
   const { transferId } = data;
   const claim = await claimTransfer(system, transferId, config.leaseSeconds);
   if (!claim.claimed) {
@@ -44,6 +44,10 @@ export async function runRelayJob(system: SystemActor, config: RelayConfig, data
   const isLastAttempt = attemptNumber >= config.maxAttempts || outOfJobRetries;
   const abort = new AbortController();
   const timeout = setTimeout(() => abort.abort(new Error("relay attempt timed out")), config.attemptTimeoutSeconds * 1000);
+  // The process stopping hands the attempt back (lib/transfers/queue/hand-back.ts), with its reason.
+  const onHandBack = () => abort.abort(handBack?.reason);
+  if (handBack?.aborted) onHandBack();
+  else handBack?.addEventListener("abort", onHandBack, { once: true });
   const heartbeat = setInterval(() => {
     renewLease(system, transferId).catch((error: unknown) => logger.warn("relay lease renewal failed", { transferId, error }));
   }, heartbeatMs(config));
@@ -65,5 +69,6 @@ export async function runRelayJob(system: SystemActor, config: RelayConfig, data
   } finally {
     clearTimeout(timeout);
     clearInterval(heartbeat);
+    handBack?.removeEventListener("abort", onHandBack);
   }
 }

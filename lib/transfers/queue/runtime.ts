@@ -10,19 +10,21 @@ import { jobExpireSeconds, relayConfigFromEnv, type RelayConfig } from "@/lib/tr
 import { runRelayJob, type RelayJobData } from "@/lib/transfers/queue/handler";
 import { queueRelayJob } from "@/lib/transfers/queue/hand-off";
 import { releaseOrphanedJobs, transfersWithoutJob } from "@/lib/transfers/queue/job-rows";
-import { createNotificationQueues, startNotificationWorkers, type NotificationWorkers } from "@/lib/notifications/jobs";
+import { createNotificationQueues, NOTIFICATION_QUEUES, startNotificationWorkers, type NotificationWorkers } from "@/lib/notifications/jobs";
 import type { RelayQueue } from "@/lib/transfers/queue/queue";
 import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
 import { removeExpiredUnfinishedUploads } from "@/lib/transfers/staging/unfinished-uploads";
 import { env } from "@/lib/env";
 import { removeExpiredResponseFiles } from "@/lib/responses/retention";
-import { createResponseQueues, startResponseJobs, type ResponseJobs } from "@/lib/responses/jobs";
+import { createResponseQueues, RESPONSE_POLL_QUEUE, startResponseJobs, type ResponseJobs } from "@/lib/responses/jobs";
 import { startRelayWorkerLoop } from "@/lib/transfers/queue/workers";
 
 export const RELAY_QUEUE = "relay";
 export const RETENTION_QUEUE = "staging-retention";
 /** Hourly, off the full hour. */
 const RETENTION_CRON = "17 * * * *";
+/** The queues whose pg-boss workers this process runs (with concurrency > 0): stopped fetching on SIGTERM. */
+const FETCHED_QUEUES = [RETENTION_QUEUE, RESPONSE_POLL_QUEUE, ...NOTIFICATION_QUEUES];
 /** pg-boss retries beyond the attempt budget, for runs that never reached an attempt (crash, busy). */
 const EXTRA_JOB_RETRIES = 3;
 
@@ -37,7 +39,15 @@ export interface RelayRuntime extends RelayQueue {
   sweep(): Promise<void>;
   /** Queue a staging-retention run now (the cron queues one every hour). */
   runRetentionNow(): Promise<void>;
-  /** Stop fetching, wait up to graceMs for running attempts, stop pg-boss. Leaves the database open. */
+  /**
+   * Take no new work from here on (SIGTERM): the relay fetch loop, the payer-response scheduler and
+   * pg-boss's workers stop fetching; what runs carries on until `stop`.
+   */
+  stopFetching(): void;
+  /**
+   * Stop fetching, wait up to graceMs for running attempts, hand back those still running (each
+   * ends as interrupted and goes back to the queue for any worker), stop pg-boss. Leaves the database open.
+   */
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
@@ -98,8 +108,8 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
         queue: RELAY_QUEUE,
         slots: config.concurrency,
         pollSeconds: config.pollSeconds,
-        run: async (job) => {
-          const outcome = await runRelayJob(relayWorker, config, job.data as RelayJobData, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+        run: async (job, handBack) => {
+          const outcome = await runRelayJob(relayWorker, config, job.data as RelayJobData, { retryCount: job.retryCount, retryLimit: job.retryLimit }, handBack);
           // The outbox row was committed with the status; this only makes the emails and webhooks prompt.
           if (outcome.status === "delivered" || outcome.status === "needs_attention" || outcome.status === "failed") {
             await notifications.kick().catch((error: unknown) => logger.warn("notification dispatch could not be queued", { error }));
@@ -150,6 +160,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
   if (sweepTimer) void sweep();
 
   let stopped = false;
+  let fetchingStopped = false;
   const runtime: RelayRuntime = {
     boss,
     config,
@@ -159,6 +170,16 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     enqueue,
     wake: wakeWorkers,
     sweep,
+    stopFetching() {
+      if (fetchingStopped) return;
+      fetchingStopped = true;
+      clearInterval(sweepTimer);
+      workers?.stopFetching();
+      void responses.stop();
+      // pg-boss's own workers (notifications, webhooks, mail retries, summaries, retention, response
+      // polls) finish the job in hand and fetch no more.
+      for (const queue of FETCHED_QUEUES) void boss.offWork(queue).catch(() => undefined);
+    },
     async runRetentionNow() {
       await boss.send(RETENTION_QUEUE, {});
       if (retentionWorker) boss.notifyWorker(retentionWorker);
@@ -169,8 +190,9 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
       clearInterval(sweepTimer);
       await sweeping;
       await responses.stop();
-      // Attempts still running after graceMs are left to the lease/restart recovery; their upload
-      // resumes from the remote temp file.
+      // Attempts still running after graceMs are handed back: aborted, recorded as interrupted and
+      // queued again (their upload resumes from the remote temp file on whichever worker takes them).
+      // One this process cannot record in time is taken over when its lease runs out.
       await workers?.stop(graceMs);
       await boss.stop({ graceful: true, wait: true, timeout: graceMs, close: true });
     },
