@@ -14,6 +14,9 @@ const SHARED_SYSTEM_FILES = [
   "lib/guides/client-setup.openssh.test.ts",
 ];
 
+/** Tests that start the portal from the production build: run by vitest.cluster.config.ts once it exists. */
+export const AFTER_BUILD_FILES = ["test/cluster/**/*.test.ts"];
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -30,7 +33,8 @@ export default defineConfig({
     setupFiles: ["test/support/runtime.ts"],
     projects: [
       // Every test file owns its database, data directory and ports: files run side by side.
-      { extends: true, test: { name: "isolated", include: TEST_FILES, exclude: SHARED_SYSTEM_FILES } },
+      // test/cluster/ runs the production build: vitest.cluster.config.ts, after the build (scripts/test-all.sh).
+      { extends: true, test: { name: "isolated", include: TEST_FILES, exclude: [...SHARED_SYSTEM_FILES, ...AFTER_BUILD_FILES] } },
       // These start the machine's real sshd/vsftpd (each under a temporary local account, swept by
       // the global setup before and after the run), or claim passive port ranges: one file at a time.
       {

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -41,31 +40,6 @@ export async function applyMigrations(handle: DatabaseHandle): Promise<void> {
     // A connection whose unlock failed is closed rather than pooled: closing it ends the lock too.
     lockHolder.release(broken);
   }
-}
-
-let newestMigration: Promise<number> | undefined;
-
-/** The creation time (ms) of the newest committed migration, as drizzle's journal records it. */
-function newestCommittedMigration(): Promise<number> {
-  newestMigration ??= readFile(path.join(migrationsFolder, "meta", "_journal.json"), "utf8").then((text) => {
-    const journal = JSON.parse(text) as { entries: { when: number }[] };
-    return Math.max(...journal.entries.map((entry) => entry.when));
-  });
-  return newestMigration;
-}
-
-/**
- * Whether the database carries every committed migration (readiness: an instance of a newer
- * release is not ready before its migrations ran). One small query; the journal is read once.
- */
-export async function migrationsApplied(handle: DatabaseHandle): Promise<boolean> {
-  const newest = await newestCommittedMigration();
-  const table = await handle.raw.query<{ name: string | null }>("SELECT to_regclass('drizzle.__drizzle_migrations')::text AS name");
-  if (!table.rows[0]?.name) return false;
-  const { rows } = await handle.raw.query<{ applied: string | null }>(
-    "SELECT max(created_at)::text AS applied FROM drizzle.__drizzle_migrations",
-  );
-  return rows[0]?.applied != null && Number(rows[0].applied) >= newest;
 }
 
 async function main() {

@@ -22,5 +22,7 @@ step "build (skipped when current)"
 npx tsx --require ./scripts/server-only-shim.cjs scripts/build.ts
 step "production server smoke test"
 bash scripts/smoke-start.sh
+step "cluster on $engine (production build: two web instances and a worker)"
+npx vitest run --config vitest.cluster.config.ts
 step "playwright on $engine"
 npx playwright test

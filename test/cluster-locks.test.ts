@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERRORS } from "@tus/server";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
-import { applyMigrations, migrationsApplied } from "@/db/migrate";
+import { applyMigrations } from "@/db/migrate";
+import { migrationsApplied } from "@/db/migration-status";
 import { openAdvisoryLockSession, type AdvisoryLockSession } from "@/db/advisory-lock-session";
 import { ClusterUploadLocker } from "@/lib/transfers/intake/tus-locker";
 import { createTestDatabase } from "@/test/support/db";

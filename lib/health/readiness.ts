@@ -1,5 +1,5 @@
 import "server-only";
-import { migrationsApplied } from "@/db/migrate";
+import { migrationsApplied } from "@/db/migration-status";
 import type { ErrorCode } from "@/lib/errors";
 import { databaseAvailability } from "@/lib/health/database-status";
 import { runtime } from "@/lib/runtime";

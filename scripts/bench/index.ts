@@ -9,8 +9,10 @@
  *              (scripts/bench/fairness/; `npm run bench:fairness`)
  *   sealing    what sealing staged files at rest costs (issue #21): the relay, the API intake and
  *              the response pickup, each plain and sealed (scripts/bench/sealing/; `npm run bench -- sealing`)
+ *   cluster    aggregate API-upload throughput with one and two web instances on PostgreSQL
+ *              (scripts/bench/cluster/; `npm run bench:cluster`, needs DATABASE_URL)
  *
- * No name runs all four in that order. One suite runs in this process; several run one after the
+ * No name runs them all in that order (cluster only with DATABASE_URL). One suite runs in this process; several run one after the
  * other, each in a process of its own (its own cleanup, signal handling and CPU figures): a failed
  * suite does not keep the next from running, an interrupted one stops the run, and the exit code is
  * the first failure's. Each suite's knobs are environment variables, read by its config.
@@ -27,6 +29,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   pipeline: async () => (await import("./pipeline/run")).pipelineSuite,
   fairness: async () => (await import("./fairness/run")).fairnessSuite,
   sealing: async () => (await import("./sealing/run")).sealingSuite,
+  cluster: async () => (await import("./cluster/run")).clusterSuite,
 };
 
 const USAGE = `usage: npm run bench [-- ${Object.keys(SUITES).join("|")} ...]   (no name: all of them, in this order)`;
@@ -75,7 +78,10 @@ async function main(): Promise<number> {
     console.error(`bench: no suite named ${unknown.map((name) => `"${name}"`).join(", ")}\n${USAGE}`);
     return 2;
   }
-  const names = args.length ? [...new Set(args)] : Object.keys(SUITES);
+  // The cluster suite needs PostgreSQL: without DATABASE_URL a full run leaves it out, saying so.
+  const everything = Object.keys(SUITES).filter((name) => name !== "cluster" || process.env.DATABASE_URL);
+  if (!args.length && everything.length < Object.keys(SUITES).length) console.log("bench: cluster skipped (it needs DATABASE_URL=postgres://…)");
+  const names = args.length ? [...new Set(args)] : everything;
   return names.length === 1 ? runOne(names[0]) : runInTurn(names);
 }
 

@@ -49,7 +49,10 @@ function npmStartArguments(): string[] {
   return args;
 }
 
-export async function startPortalProcess(options: PortalEnv & { logPath: string; label: string }, cleanup: CleanupStack): Promise<PortalProcess> {
+export async function startPortalProcess(
+  options: PortalEnv & { logPath: string; label: string; /** Set last (bench:cluster: a second instance without the demo payers). */ env?: Record<string, string> },
+  cleanup: CleanupStack,
+): Promise<PortalProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
@@ -67,6 +70,7 @@ export async function startPortalProcess(options: PortalEnv & { logPath: string;
     DEMO_USER_PASSWORD: options.demoPassword,
     LOG_LEVEL: "info",
   };
+  Object.assign(env, options.env);
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   else delete env.DATABASE_URL;
   delete env.AUTH_URL;

@@ -12,6 +12,7 @@ export const SECTIONS = {
   responsiveness: { start: "<!-- responsiveness:start -->", end: "<!-- responsiveness:end -->" },
   fairness: { start: "<!-- fairness:start -->", end: "<!-- fairness:end -->" },
   sealing: { start: "<!-- sealing:start -->", end: "<!-- sealing:end -->" },
+  cluster: { start: "<!-- cluster:start -->", end: "<!-- cluster:end -->" },
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
