@@ -121,7 +121,10 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
       // (a tus client resumes an upload cut after it on another instance).
       await internalSocket?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // A kept-alive connection whose request began before the drain turns idle after its answer: close it then.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 250);
+      idleSweep.unref();
+      void closed.finally(() => clearInterval(idleSweep));
       const drained = await Promise.race([closed.then(() => true), delay(graceMs, undefined, { ref: false }).then(() => false)]);
       if (!drained) logger.warn("requests still running at the end of the shutdown grace period are cut", { graceSeconds: config.SHUTDOWN_GRACE_SECONDS });
       server.closeAllConnections();

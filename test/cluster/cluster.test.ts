@@ -185,7 +185,7 @@ describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on Po
   it("takes 30 tus uploads with each upload's PATCHes on alternating instances (one cut and resumed on the other) and 9 more API uploads", async () => {
     const cookie = await signIn(proxy.url, partnerEmail, TEST_PASSWORD);
     const files = Array.from({ length: TUS_FILES }, (_, i) => ({ name: `CLUSTER-TUS-${String(i + 1).padStart(2, "0")}.TXT`, content: crypto.randomBytes(TUS_FILE_BYTES) }));
-    // The 5th upload's first PATCH is cut half-way, as a dropped link would.
+    // The 5th upload's first PATCH is cut half-way, as a dropped link would (see RoundRobinProxy.cut).
     const cut = proxy.cut((method) => method === "PATCH", TUS_CHUNK_BYTES / 2);
     const [cutFile, ...rest] = [files[4], ...files.filter((_, i) => i !== 4)];
     const cutUpload = tusUpload(proxy.url, cookie, target.accountId, cutFile.name, cutFile.content);
@@ -209,10 +209,13 @@ describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on Po
       expect(backends.length).toBeGreaterThanOrEqual(Math.ceil(TUS_FILE_BYTES / TUS_CHUNK_BYTES));
       for (let i = 1; i < backends.length; i++) expect(backends[i]).not.toBe(backends[i - 1]);
     }
-    // The cut one resumed on the other instance and finished there.
+    // The cut one resumed on the other instance and finished there. The instance that received the
+    // cut PATCH still held the upload (its connection half-open): the other one asked it to let go
+    // (NOTIFY), waited for its lock, and resumed after the bytes it had kept — never writing at once.
     const cutPatches = proxy.log.filter((e) => e.method === "PATCH" && e.path === cutEntry.path);
-    expect(cutPatches[0]).toMatchObject({ cut: true });
+    expect(cutPatches[0]).toMatchObject({ cut: true, uploadOffset: 0 });
     expect(cutPatches[1].backend).not.toBe(cutEntry.backend);
+    expect(cutPatches[1].uploadOffset).toBe(TUS_CHUNK_BYTES / 2);
     expect(new Set(proxy.log.map((e) => e.backend))).toEqual(new Set([0, 1]));
   }, 150_000);
 

@@ -18,11 +18,10 @@ export function productionBuildPresent(): boolean {
 export function spawnPortalInstance(port: number, env: Record<string, string | undefined>): ChildRelay & { url: string } {
   const start = (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
   const [, ...args] = start.split(/\s+/);
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", AUTH_URL: undefined, PORT: String(port), HOSTNAME: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), HOSTNAME: "127.0.0.1", ...env };
+  // The instance derives it from PUBLIC_URL; the test process's own would point elsewhere.
+  delete childEnv.AUTH_URL;
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));

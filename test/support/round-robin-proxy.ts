@@ -9,6 +9,8 @@ export interface ProxiedRequest {
   backend: number;
   /** The proxy cut the request's body on purpose (see `cut`). */
   cut: boolean;
+  /** The request's tus Upload-Offset header, if any. */
+  uploadOffset?: number;
 }
 
 export interface RoundRobinProxy {
@@ -16,8 +18,10 @@ export interface RoundRobinProxy {
   /** Every request passed on, in order. */
   readonly log: ProxiedRequest[];
   /**
-   * Cut the next request matching `match` after `afterBytes` of its body reached the backend: both
-   * connections are destroyed, as a dropped network link would. Resolves when it happened.
+   * Cut the next request matching `match` after `afterBytes` of its body reached the backend, as a
+   * dropped link does: the client's connection is destroyed, while the backend's stays open and
+   * silent (half-open: it is still waiting for the rest, and holds the upload, until something
+   * tells it otherwise). Resolves when it happened.
    */
   cut(match: (method: string, path: string) => boolean, afterBytes: number): Promise<ProxiedRequest>;
   close(): Promise<void>;
@@ -67,7 +71,8 @@ export async function startRoundRobinProxy(
         sockets.add(socket);
         socket.once("close", () => sockets.delete(socket));
         socket.once("connect", () => {
-          const entry: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", backend, cut: false };
+          const offset = req.headers["upload-offset"];
+          const entry: ProxiedRequest = { method: req.method ?? "", path: req.url ?? "", backend, cut: false, uploadOffset: typeof offset === "string" ? Number(offset) : undefined };
           log.push(entry);
           if (cut) {
             let forwarded = 0;
@@ -78,9 +83,8 @@ export async function startRoundRobinProxy(
               forwarded += Math.min(room, chunk.length);
               if (forwarded >= cut.afterBytes) {
                 entry.cut = true;
-                // Let the bytes reach the backend, then drop both links.
+                // Let the bytes reach the backend, then drop the client's link only.
                 setTimeout(() => {
-                  upstream.destroy();
                   req.socket.destroy();
                   cut.done(entry);
                 }, 100);
