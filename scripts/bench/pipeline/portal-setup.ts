@@ -57,7 +57,12 @@ export async function preparePortal(
   const seed = await runChild<SeedResult>(
     path.join(__dirname, "seed-child.ts"),
     { adminEmail: env.adminEmail, maxFileMiB: Math.max(config.uploadMiB, config.apiUploadMiB) + 1, tokenNames: [...TOKEN_NAMES] },
-    { timeoutMs: SEED_TIMEOUT_MS, label: "portal set-up (destination limit, API tokens)", env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? "" } },
+    {
+      timeoutMs: SEED_TIMEOUT_MS,
+      label: "portal set-up (destination limit, API tokens)",
+      // As the portal runs (portal-process.ts): the sandbox payer's 10 s response poll is allowed only with it.
+      env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? "", ALLOW_PRIVATE_DESTINATIONS: "true" },
+    },
   );
 
   await beforeMeasuredStart?.({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? "" });
