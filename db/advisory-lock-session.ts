@@ -58,7 +58,7 @@ export function openAdvisoryLockSession(handle: DatabaseHandle, options: Advisor
       client.on("end", () => lost(new Error("the advisory lock connection ended")));
       client.on("notification", (message: Notification) => listeners.get(message.channel)?.(message.payload ?? ""));
       await client.connect();
-      for (const channel of listeners.keys()) await client.query(`LISTEN ${quoteChannel(channel)}`);
+      for (const channel of listeners.keys()) await listenOn(client, channel);
       return client;
     })();
     active = attempt;
@@ -86,7 +86,7 @@ export function openAdvisoryLockSession(handle: DatabaseHandle, options: Advisor
     async listen(channel, onPayload) {
       listeners.set(channel, onPayload);
       // A connection opened later LISTENs to every known channel itself; LISTEN twice is harmless.
-      await (await session()).query(`LISTEN ${quoteChannel(channel)}`);
+      await listenOn(await session(), channel);
     },
     async close() {
       if (closed) return;
@@ -99,8 +99,11 @@ export function openAdvisoryLockSession(handle: DatabaseHandle, options: Advisor
   };
 }
 
-/** Channel names are ours (constants), but quoted as identifiers all the same. */
-function quoteChannel(channel: string): string {
+/**
+ * LISTEN takes no bind parameter, so the channel is written into the statement: channel names are
+ * the code's own constants, and anything but a plain lower-case identifier is refused before it.
+ */
+async function listenOn(client: Client, channel: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid notification channel name: ${channel}`);
-  return `"${channel}"`;
+  await client.query(`LISTEN "${channel}"`);
 }

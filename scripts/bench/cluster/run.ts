@@ -24,6 +24,7 @@ import { reportPathForLog, writeSection } from "../shared/report-file";
 import { MiB } from "../shared/stats";
 import type { Suite } from "../shared/suite";
 import { apiUpload, type ApiUploadResult } from "../pipeline/api-upload";
+import { ensureCurrentBuild } from "../pipeline/build";
 import { readPipelineConfig } from "../pipeline/config";
 import { waitForDelivery } from "../pipeline/delivery";
 import { SANDBOX_PAYER } from "../pipeline/measure-browser-upload";
@@ -35,6 +36,8 @@ import { renderClusterReport, type ClusterRound } from "./report";
 
 async function runClusterBenchmark(cleanup: CleanupStack): Promise<void> {
   const config = readClusterConfig();
+  // The production build as `npm start` serves it, rebuilt first when older than the sources.
+  ensureCurrentBuild();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "edi-bench-cluster-"));
   cleanup.add("remove the work directory", () => rm(workDir, { recursive: true, force: true }));
   const load = trackLoadAverage();
