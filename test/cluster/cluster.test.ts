@@ -19,6 +19,7 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { eq, inArray } from "drizzle-orm";
 import { Upload } from "tus-js-client";
@@ -26,13 +27,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, openDatabase, type DatabaseHandle } from "@/db/client";
 import { destinations, transferAttempts, transfers } from "@/db/schema";
 import { createApiToken } from "@/lib/api/tokens";
+import { resetEnvCache } from "@/lib/env";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { closedPort } from "@/test/support/closed-port";
 import { processConnectedTo } from "@/test/support/connection-owner";
 import { installTestDatabase, uninstallTestDatabase } from "@/test/support/db";
 import { actorFor, createUser, TEST_PASSWORD } from "@/test/support/factories";
 import { productionBuildPresent, spawnPortalInstance, waitUntilReady } from "@/test/support/portal-instance";
-import { useTemporaryPortalEnv } from "@/test/support/portal-env";
 import { startRoundRobinProxy, type RoundRobinProxy } from "@/test/support/round-robin-proxy";
 import { createRelayDestination, eventually, fastRelayConfig, relayEnv, spawnWorkerScript, upstreamKeyPair, UPSTREAM_PASSWORD, UPSTREAM_USER, waitForOutput, type ChildRelay, type RelayDestination } from "@/test/support/queue";
 
@@ -44,12 +45,14 @@ const TUS_CHUNK_BYTES = 32 * 1024;
 const SLOW_FILE_BYTES = 1024 * 1024;
 const LEASE_SECONDS = 3;
 
-const { dataDir, masterKey } = useTemporaryPortalEnv();
 const sha256 = (content: Buffer) => crypto.createHash("sha256").update(content).digest("hex");
 type Instance = ReturnType<typeof spawnPortalInstance>;
 
 describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on PostgreSQL (${process.env.DATABASE_URL ? "running" : `skipped: ${skipReason}`})`, () => {
-  const payerRoot = path.join(dataDir, "payer");
+  // Made in beforeAll, not at load: a skipped run must leave no temp directory behind.
+  let dataDir: string;
+  let masterKey: string;
+  let payerRoot: string;
   const databaseName = `portal_cluster_${crypto.randomBytes(5).toString("hex")}`;
   let admin: DatabaseHandle;
   let handle: DatabaseHandle;
@@ -75,6 +78,12 @@ describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on Po
 
   beforeAll(async () => {
     if (!productionBuildPresent()) throw new Error("The cluster test runs the production build: run `npm run build` first (scripts/test-all.sh does).");
+    // The shared DATA_DIR (staging volume) and master key, for the instances and this process alike.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "portal-cluster-"));
+    masterKey = crypto.randomBytes(32).toString("base64");
+    Object.assign(process.env, { DATA_DIR: dataDir, PORTAL_MASTER_KEY: masterKey, ALLOW_PRIVATE_DESTINATIONS: "true" });
+    resetEnvCache();
+    payerRoot = path.join(dataDir, "payer");
     admin = await openDatabase({ databaseUrl: process.env.DATABASE_URL! });
     await admin.raw.exec(`CREATE DATABASE ${databaseName}`);
     const url = new URL(process.env.DATABASE_URL!);
@@ -124,6 +133,7 @@ describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on Po
     await handle?.raw.close();
     await admin?.raw.exec(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     await admin?.raw.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const apiUpload = (name: string, content: Buffer, base = proxy.url) =>
