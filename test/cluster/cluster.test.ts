@@ -27,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, openDatabase, type DatabaseHandle } from "@/db/client";
 import { destinations, transferAttempts, transfers } from "@/db/schema";
 import { createApiToken } from "@/lib/api/tokens";
+import { UPLOAD_LOCK_NAMESPACE } from "@/lib/transfers/intake/tus-locker";
 import { resetEnvCache } from "@/lib/env";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { closedPort } from "@/test/support/closed-port";
@@ -196,7 +197,8 @@ describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on Po
     const cookie = await signIn(proxy.url, partnerEmail, TEST_PASSWORD);
     const files = Array.from({ length: TUS_FILES }, (_, i) => ({ name: `CLUSTER-TUS-${String(i + 1).padStart(2, "0")}.TXT`, content: crypto.randomBytes(TUS_FILE_BYTES) }));
     // The 5th upload's first PATCH is cut half-way, as a dropped link would (see RoundRobinProxy.cut).
-    const cut = proxy.cut((method) => method === "PATCH", TUS_CHUNK_BYTES / 2);
+    // The link drops only once the instance receiving it holds the upload's lock (seen in pg_locks).
+    const cut = proxy.cut((method) => method === "PATCH", TUS_CHUNK_BYTES / 2, { before: (entry) => uploadLockHeld(handle, entry.path.split("/").pop()!) });
     const [cutFile, ...rest] = [files[4], ...files.filter((_, i) => i !== 4)];
     const cutUpload = tusUpload(proxy.url, cookie, target.accountId, cutFile.name, cutFile.content);
     const cutEntry = await cut;
@@ -283,6 +285,18 @@ describe.skipIf(!process.env.DATABASE_URL)(`two web instances and a worker on Po
     expect(await instance.exited).toBe(0);
   }, 60_000);
 });
+
+/** Resolves once some session holds the upload's advisory lock (lib/transfers/intake/tus-locker.ts). */
+async function uploadLockHeld(database: DatabaseHandle, uploadId: string): Promise<void> {
+  await eventually(async () => {
+    const { rows } = await database.raw.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted
+                        AND classid = hashtext($1)::oid AND objid = hashtext($2)::oid) AS held`,
+      [UPLOAD_LOCK_NAMESPACE, uploadId],
+    );
+    return rows[0]?.held || undefined;
+  }, `the upload ${uploadId} to be locked by the instance receiving it`, 10_000);
+}
 
 /** Runs `work` over `items`, `size` at a time. */
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {

@@ -21,9 +21,10 @@ export interface RoundRobinProxy {
    * Cut the next request matching `match` after `afterBytes` of its body reached the backend, as a
    * dropped link does: the client's connection is destroyed, while the backend's stays open and
    * silent (half-open: it is still waiting for the rest, and holds the upload, until something
-   * tells it otherwise). Resolves when it happened.
+   * tells it otherwise). `before` runs once the bytes are through and before the link drops (a
+   * test waits there until the backend has taken the upload). Resolves when it happened.
    */
-  cut(match: (method: string, path: string) => boolean, afterBytes: number): Promise<ProxiedRequest>;
+  cut(match: (method: string, path: string) => boolean, afterBytes: number, options?: { before?: (entry: ProxiedRequest) => Promise<void> }): Promise<ProxiedRequest>;
   close(): Promise<void>;
 }
 
@@ -55,7 +56,9 @@ export async function startRoundRobinProxy(
     if (key !== undefined) lastBackendOf.set(key, backend);
     return backend;
   };
-  let pendingCut: { match: (method: string, path: string) => boolean; afterBytes: number; done: (entry: ProxiedRequest) => void } | undefined;
+  let pendingCut:
+    | { match: (method: string, path: string) => boolean; afterBytes: number; before?: (entry: ProxiedRequest) => Promise<void>; done: (entry: ProxiedRequest) => void }
+    | undefined;
 
   const server = http.createServer((req, res) => {
     // Held until an upstream accepted the connection, so a refused backend costs nothing.
@@ -83,11 +86,13 @@ export async function startRoundRobinProxy(
               forwarded += Math.min(room, chunk.length);
               if (forwarded >= cut.afterBytes) {
                 entry.cut = true;
-                // Let the bytes reach the backend, then drop the client's link only.
-                setTimeout(() => {
-                  req.socket.destroy();
-                  cut.done(entry);
-                }, 100);
+                // Let the bytes reach the backend (and the test see what it needs), then drop the client's link only.
+                void (cut.before?.(entry) ?? Promise.resolve())
+                  .catch(() => undefined)
+                  .then(() => {
+                    req.socket.destroy();
+                    cut.done(entry);
+                  });
               }
             });
             req.on("end", () => entry.cut || upstream.end());
@@ -121,9 +126,9 @@ export async function startRoundRobinProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     log,
-    cut(match, afterBytes) {
+    cut(match, afterBytes, cutOptions = {}) {
       return new Promise((resolve) => {
-        pendingCut = { match, afterBytes, done: resolve };
+        pendingCut = { match, afterBytes, before: cutOptions.before, done: resolve };
       });
     },
     async close() {

@@ -6,7 +6,7 @@ import { logger } from "@/lib/logger";
 import { runtime } from "@/lib/runtime";
 
 /** The advisory-lock namespace of uploads (hashed with the upload id: db/advisory-lock-session.ts). */
-const UPLOAD_LOCK_NAMESPACE = "edi-portal.tus-upload";
+export const UPLOAD_LOCK_NAMESPACE = "edi-portal.tus-upload";
 /** Where a process waiting for an upload asks the holder, in whichever process, to let go. */
 export const UPLOAD_RELEASE_CHANNEL = "edi_portal_tus_release";
 /** tus's own default: a request that cannot lock its upload in this long fails (the client retries). */
