@@ -341,6 +341,10 @@ export const transfers = pgTable(
     index("transfers_sha256_idx").on(t.sha256),
     index("transfers_created_idx").on(t.createdAt),
     index("transfers_destination_created_idx").on(t.destinationId, t.createdAt),
+    // The history's name and size sorts within an organisation: without them every page sorted all
+    // of the organisation's transfers (0.2-0.5 s at 1M).
+    index("transfers_org_name_idx").on(t.organisationId, t.originalName),
+    index("transfers_org_size_idx").on(t.organisationId, t.sizeBytes),
     uniqueIndex("transfers_upload_id_key").on(t.uploadId),
     // Trigram index for the history's "file name contains" search (migration 0010 creates it only
     // where the pg_trgm extension can be installed; the embedded engine ships it).

@@ -52,10 +52,11 @@ function decodeCursor(value: string | undefined): Cursor | undefined {
  * The cursor's sort value as the column's type, or undefined when it cannot be one (a cursor is
  * client-supplied text: a hand-made one starts from the first page instead of failing the query).
  */
-function cursorValue(sort: TransferFilter["sort"], value: string | number): Date | string | number | undefined {
+function cursorValue(sort: TransferFilter["sort"], value: string | number): string | number | undefined {
   if (sort === "newest" || sort === "oldest") {
-    const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(value) ? new Date(value) : undefined;
-    return date && !Number.isNaN(date.getTime()) ? date : undefined;
+    // The upload time as stored, to the microsecond (older cursors carry milliseconds).
+    const valid = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value) && !Number.isNaN(new Date(value).getTime());
+    return valid ? value : undefined;
   }
   if (sort === "size" || sort === "size_asc") return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   return typeof value === "string" && value.length <= 1000 && hasNoControlCharacters(value) ? value : undefined;
@@ -115,7 +116,7 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
   const value = cursor ? cursorValue(filter.sort, cursor.v) : undefined;
   const boundary = cursor && value !== undefined ? { value, id: cursor.id } : undefined;
   const backwards = Boolean(boundary && cursor?.b);
-  const fetched: TransferListRow[] = await listTransferRows(await getDb(), {
+  const fetched = await listTransferRows(await getDb(), {
     ...scope,
     sort: filter.sort,
     after: backwards ? undefined : boundary,
@@ -127,14 +128,14 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
   if (backwards) page.reverse();
   const first = page[0];
   const last = page[page.length - 1];
-  const sortValue = (row: TransferListRow) =>
-    filter.sort === "name" || filter.sort === "name_desc" ? row.originalName : filter.sort === "size" || filter.sort === "size_asc" ? row.sizeBytes : row.createdAt.toISOString();
+  const sortValue = (row: (typeof fetched)[number]) =>
+    filter.sort === "name" || filter.sort === "name_desc" ? row.originalName : filter.sort === "size" || filter.sort === "size_asc" ? row.sizeBytes : row.createdAtExact;
   // Forwards, there is a page after when more rows came back, and one before when we came from a cursor;
   // backwards, the other way round.
   const hasNext = backwards ? Boolean(boundary) : more;
   const hasPrevious = backwards ? more : Boolean(boundary);
   return {
-    rows: page,
+    rows: page.map(({ createdAtExact: _exact, ...row }): TransferListRow => row),
     nextCursor: hasNext && last ? encodeCursor({ v: sortValue(last), id: last.id }) : undefined,
     previousCursor: hasPrevious && first ? encodeCursor({ v: sortValue(first), id: first.id, b: 1 }) : undefined,
   };

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { DatabaseHandle } from "@/db/client";
 import { startRuntime } from "@/lib/runtime/start";
 import type { Actor } from "@/lib/auth/actor";
-import { listTransfers, transferFilterSchema, type TransferFilter } from "@/lib/transfers/history/list";
+import { countTransfers, listTransfers, transferFilterSchema, type TransferFilter } from "@/lib/transfers/history/list";
 import { destinations, organisations, partnerAccounts, users } from "@/db/schema";
 import { readJob, reportResult, runChildMain } from "../shared/child-job";
 import type { HistoryJob, HistoryQueryResult, HistoryResult } from "./history-protocol";
@@ -77,7 +77,7 @@ async function seedTransfers(handle: DatabaseHandle, fixture: Fixture, rows: num
               (CASE WHEN g <= 5 THEN 'queued' WHEN g % 50 = 0 THEN 'failed' WHEN g % 100 = 1 THEN 'needs_attention' ELSE 'delivered' END)::transfer_status,
               1, at, at, CASE WHEN g > 5 AND g % 50 <> 0 AND g % 100 <> 1 THEN at + interval '20 seconds' END,
               CASE WHEN g % 50 = 0 THEN 'AUTH_PASSWORD_REJECTED' END
-         FROM (SELECT g, now() - g * interval '5 minutes' AS at FROM generate_series($6::int, $7::int) AS g) AS s,
+         FROM (SELECT g, now() - g * interval '5 minutes' AS at FROM generate_series($6::bigint, $7::bigint) AS g) AS s,
               LATERAL (SELECT 'S000000077-' || to_char(at AT TIME ZONE 'UTC', 'YYYYMMDD-HH24MISS') || CASE WHEN g % 10 = 0 THEN 'T' ELSE 'P' END || '.TXT' AS name) AS n`,
       [fixture.organisationId, a.id, a.destinationId, b.id, b.destinationId, first, last],
     );
@@ -130,14 +130,23 @@ async function main(): Promise<void> {
     const deepOffset = Math.max(500, Math.floor(Math.min(DEEP_OFFSET, job.rows / 2) / 500) * 500);
     const deepCursor = await cursorAt(fixture.partner, deepOffset);
     const { partner, support } = fixture;
+    const total = (f: TransferFilter, who: Actor = partner) => async () => ({ rows: [await countTransfers(who, f)] });
+    const searchMonth = searchDay.slice(0, 6);
     const queries: HistoryQueryResult[] = [];
     queries.push(await time("partner: first page (newest 50)", job.runs, () => listTransfers(partner, filter({}))));
+    queries.push(await time("partner: the page's total (count)", job.runs, total(filter({}))));
+    queries.push(await time("partner: oldest first", job.runs, () => listTransfers(partner, filter({ sort: "oldest" }))));
+    queries.push(await time("partner: by name, A–Z", job.runs, () => listTransfers(partner, filter({ sort: "name" }))));
+    queries.push(await time("partner: by size, largest first", job.runs, () => listTransfers(partner, filter({ sort: "size" }))));
     queries.push(await time("partner: status = failed", job.runs, () => listTransfers(partner, filter({ status: "failed" }))));
+    queries.push(await time("partner: status = failed, total (count)", job.runs, total(filter({ status: "failed" }))));
     queries.push(await time(`partner: file name search "${searchDay}" (a day mid-history)`, job.runs, () => listTransfers(partner, filter({ q: searchDay }))));
+    queries.push(await time(`partner: file name search "${searchDay}", total (count)`, job.runs, total(filter({ q: searchDay }))));
+    queries.push(await time(`partner: file name search "${searchMonth}" (a month mid-history)`, job.runs, () => listTransfers(partner, filter({ q: searchMonth }))));
     queries.push(await time('partner: file name search with no match ("X99")', job.runs, () => listTransfers(partner, filter({ q: "X99" }))));
     queries.push(await time(`partner: deep page (cursor after ${deepOffset.toLocaleString("en-US")} rows)`, job.runs, () => listTransfers(partner, filter({ cursor: deepCursor }))));
     queries.push(await time("support: first page, all organisations", job.runs, () => listTransfers(support, filter({}))));
-
+    queries.push(await time("support: total, all organisations (count)", job.runs, total(filter({}), support)));
     const { rows: version } = await handle.raw.query<{ version: string }>("SELECT version()");
     const result: HistoryResult = { engine: job.engine, engineVersion: version[0].version.split(" on ")[0].split(",")[0], rows: job.rows, runs: job.runs, seedMs, queries };
     await runtime.stop();

@@ -1,0 +1,2 @@
+CREATE INDEX "transfers_org_name_idx" ON "transfers" USING btree ("organisation_id","original_name");--> statement-breakpoint
+CREATE INDEX "transfers_org_size_idx" ON "transfers" USING btree ("organisation_id","size_bytes");
