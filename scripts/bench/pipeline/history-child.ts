@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     queries.push(await time(`partner: file name search "${searchDay}" (a day mid-history)`, job.runs, () => listTransfers(partner, filter({ q: searchDay }))));
     queries.push(await time(`partner: file name search "${searchDay}", total (count)`, job.runs, total(filter({ q: searchDay }))));
     queries.push(await time(`partner: file name search "${searchMonth}" (a month mid-history)`, job.runs, () => listTransfers(partner, filter({ q: searchMonth }))));
+    queries.push(await time('partner: file name search "P.TXT" (90% of names match)', job.runs, () => listTransfers(partner, filter({ q: "P.TXT" }))));
     queries.push(await time('partner: file name search with no match ("X99")', job.runs, () => listTransfers(partner, filter({ q: "X99" }))));
     queries.push(await time(`partner: deep page (cursor after ${deepOffset.toLocaleString("en-US")} rows)`, job.runs, () => listTransfers(partner, filter({ cursor: deepCursor }))));
     queries.push(await time("support: first page, all organisations", job.runs, () => listTransfers(support, filter({}))));
