@@ -82,42 +82,62 @@ export async function countTransferRows(db: Executor, query: TransferListFilter)
 /** The trigram index extracts nothing from fewer than three characters: such a search scans either way. */
 const TRIGRAM_LENGTH = 3;
 
-function searchesThroughTrigrams(query: TransferListFilter): boolean {
-  return (query.nameContains?.length ?? 0) >= TRIGRAM_LENGTH;
-}
+/** How many rows, in the page's order from its cursor, a file-name search reads before it looks up every match instead. */
+export const SEARCH_WINDOW = 2_000;
 
 /**
- * The ids of one page of a file-name search: every match first, through the trigram index, then
- * sorted; the CTE is MATERIALIZED so the planner cannot turn it round. Left free, it walks the sort
- * column's index newest first and filters names as it goes whenever the statistics guess that more
- * than about 1% of names match, which the 100-value histogram ANALYZE samples says at random for a
- * date in the name; and file names carry their dates, so matches sit together in time and the walk
- * reads every newer row before the first (2 s at 1M transfers for a month four years back, against
- * 40 ms through the index). The cost now grows with the number of matches, not with their age.
+ * How a file-name search finds its page. The planner, left to choose, walks the sort column's index
+ * and filters names as it goes whenever ANALYZE's 100-value histogram happens to hold a match (it
+ * then guesses about 1% of names match); but file names carry their dates, so the matches sit
+ * together in time and the walk reads every newer row before the first (2 s at 1M transfers for a
+ * month four years back), or finds them through the trigram index (40 ms): a plan that flips with
+ * each ANALYZE. So the choice is made here, the same every time, and both ways are bounded:
+ * - "window": the next SEARCH_WINDOW rows in the page's order, filtered by name (a search most
+ *   names match is served from here);
+ * - "matches": when the window held less than a page, every match through the trigram index, then
+ *   sorted; the CTE is MATERIALIZED so the planner cannot turn it back into the walk. Its cost
+ *   grows with the number of matches, not with their age.
  */
-function matchesFirst(db: Executor, conditions: SQL[], column: (typeof sortColumns)[TransferSort]["column"], direction: "asc" | "desc", limit: number): SQL {
-  const matches = db.select({ id: transfers.id, key: column }).from(transfers).where(and(...conditions));
-  const order = sql.raw(direction);
-  return sql`(with matches (id, key) as materialized (${matches}) select matches.id from matches order by matches.key ${order}, matches.id ${order} limit ${limit})`;
+export type SearchPath = "window" | "matches";
+
+export async function listTransferRows(db: Executor, query: TransferListQuery) {
+  if ((query.nameContains?.length ?? 0) < TRIGRAM_LENGTH) return transferPageQuery(db, query);
+  const nearest = await transferPageQuery(db, query, "window");
+  return nearest.length >= query.limit ? nearest : transferPageQuery(db, query, "matches");
 }
 
-export function listTransferRows(db: Executor, query: TransferListQuery) {
-  const conditions = filterConditions(query);
+/** One page's query; a file-name search takes `path` (listTransferRows picks it; the plan test reads both). */
+export function transferPageQuery(db: Executor, query: TransferListQuery, path?: SearchPath) {
   const sort = sortColumns[query.sort];
   const column = sort.column;
   const sortDirection = sort.direction;
   // Backwards: the same keyset comparison and order, turned round.
   const backwards = !query.after && Boolean(query.before);
   const direction = backwards ? (sortDirection === "desc" ? "asc" : "desc") : sortDirection;
+  const keyset: SQL[] = [];
   const from = query.after ?? query.before;
   if (from) {
     const after = direction === "desc" ? lt : gt;
     // An upload time is bound as text cast to timestamptz, so a cursor's microseconds survive.
     const value = column === transfers.createdAt ? sql`${from.value instanceof Date ? from.value.toISOString() : String(from.value)}::timestamptz` : from.value;
-    conditions.push(or(after(column, value), and(eq(column, value), after(transfers.id, from.id)))!);
+    keyset.push(or(after(column, value), and(eq(column, value), after(transfers.id, from.id)))!);
   }
   const order = direction === "desc" ? [desc(column), desc(transfers.id)] : [asc(column), asc(transfers.id)];
-  const where = searchesThroughTrigrams(query) ? sql`${transfers.id} in ${matchesFirst(db, conditions, column, direction, query.limit)}` : and(...conditions);
+  const conditions = [...filterConditions(query), ...keyset];
+  let where = and(...conditions);
+  if (path === "window") {
+    const nearest = db
+      .select({ id: transfers.id, name: transfers.originalName })
+      .from(transfers)
+      .where(and(...filterConditions({ ...query, nameContains: undefined }), ...keyset))
+      .orderBy(...order)
+      .limit(SEARCH_WINDOW);
+    where = sql`${transfers.id} in (select nearest.id from (${nearest}) as nearest (id, name) where nearest.name ilike ${containsPattern(query.nameContains ?? "")})`;
+  } else if (path === "matches") {
+    const matches = db.select({ id: transfers.id, key: column }).from(transfers).where(and(...conditions));
+    const dir = sql.raw(direction);
+    where = sql`${transfers.id} in (with matches (id, key) as materialized (${matches}) select matches.id from matches order by matches.key ${dir}, matches.id ${dir} limit ${query.limit})`;
+  }
   return db
     .select({
       id: transfers.id,
