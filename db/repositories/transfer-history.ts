@@ -127,12 +127,14 @@ export function transferPageQuery(db: Executor, query: TransferListQuery, path?:
   let where = and(...conditions);
   if (path === "window") {
     const nearest = db
-      .select({ id: transfers.id, name: transfers.originalName })
+      .select({ id: transfers.id, key: column, name: transfers.originalName })
       .from(transfers)
       .where(and(...filterConditions({ ...query, nameContains: undefined }), ...keyset))
       .orderBy(...order)
       .limit(SEARCH_WINDOW);
-    where = sql`${transfers.id} in (select nearest.id from (${nearest}) as nearest (id, name) where nearest.name ilike ${containsPattern(query.nameContains ?? "")})`;
+    // Limited to the page again, so the planner expects a page of ids and looks them up by key (not a scan of the table).
+    const dir = sql.raw(direction);
+    where = sql`${transfers.id} in (select nearest.id from (${nearest}) as nearest (id, key, name) where nearest.name ilike ${containsPattern(query.nameContains ?? "")} order by nearest.key ${dir}, nearest.id ${dir} limit ${query.limit})`;
   } else if (path === "matches") {
     const matches = db.select({ id: transfers.id, key: column }).from(transfers).where(and(...conditions));
     const dir = sql.raw(direction);
