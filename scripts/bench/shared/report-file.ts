@@ -1,6 +1,6 @@
 /*
  * docs/benchmarks.md holds every suite's report: the engine suite's at the top (it replaces the
- * head of the file), then the pipeline's, its responsiveness part's, the fairness suite's and the
+ * head of the file), then the pipeline's, the history-at-scale figures, its responsiveness part's, the fairness suite's and the
  * sealing suite's, each between its markers. Each writer replaces only its own part.
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -9,6 +9,8 @@ import { REPORT_PATH } from "./paths";
 
 export const SECTIONS = {
   pipeline: { start: "<!-- pipeline:start -->", end: "<!-- pipeline:end -->" },
+  /** History at scale (issue #18): 100,000 and 1,000,000 transfers on both engines, written by hand from the history benchmark's runs. */
+  history: { start: "<!-- history:start -->", end: "<!-- history:end -->" },
   responsiveness: { start: "<!-- responsiveness:start -->", end: "<!-- responsiveness:end -->" },
   fairness: { start: "<!-- fairness:start -->", end: "<!-- fairness:end -->" },
   sealing: { start: "<!-- sealing:start -->", end: "<!-- sealing:end -->" },
