@@ -146,6 +146,14 @@ describe("transfer history", () => {
     expect((await listTransfers(actor, { ...oldest, cursor: page2.previousCursor })).rows.map((r) => r.originalName)).toEqual(["file-6.txt", "file-5.txt"]);
   });
 
+  it("starts from the first page for a hand-made cursor whose upload time is no real time (02-30 is not rolled over into March)", async () => {
+    const { actor } = await seed();
+    const filter = transferFilterSchema.parse({ sort: "newest", limit: 2 });
+    const cursor = Buffer.from(JSON.stringify({ v: "2026-02-30T10:00:00.123456Z", id: crypto.randomUUID() })).toString("base64url");
+    const page = await listTransfers(actor, { ...filter, cursor });
+    expect(page.rows.map((r) => r.originalName)).toEqual(["file-0.txt", "file-1.txt"]);
+  });
+
   it("stats: one organisation's for staff, failure causes with their guides, nothing for an organisation without transfers", async () => {
     const { organisation, admin } = await seed();
     const stats = await transferStats(admin, 14, { organisationId: organisation.id });

@@ -89,9 +89,9 @@ export const SEARCH_WINDOW = 2_000;
  * How a file-name search finds its page. The planner, left to choose, walks the sort column's index
  * and filters names as it goes whenever ANALYZE's 100-value histogram happens to hold a match (it
  * then guesses about 1% of names match); but file names carry their dates, so the matches sit
- * together in time and the walk reads every newer row before the first (2 s at 1M transfers for a
- * month four years back), or finds them through the trigram index (40 ms): a plan that flips with
- * each ANALYZE. So the choice is made here, the same every time, and both ways are bounded:
+ * together in time and the walk reads every newer row before it reaches them (2 s at 1M transfers
+ * for a month four years back, against 40 ms through the trigram index), and which plan ran changed
+ * with each ANALYZE. So the choice is made here, the same every time, and both ways are bounded:
  * - "window": the next SEARCH_WINDOW rows in the page's order, filtered by name (a search most
  *   names match is served from here);
  * - "matches": when the window held less than a page, every match through the trigram index, then

@@ -54,9 +54,11 @@ function decodeCursor(value: string | undefined): Cursor | undefined {
  */
 function cursorValue(sort: TransferFilter["sort"], value: string | number): string | number | undefined {
   if (sort === "newest" || sort === "oldest") {
-    // The upload time as stored, to the microsecond (older cursors carry milliseconds).
-    const valid = typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value) && !Number.isNaN(new Date(value).getTime());
-    return valid ? value : undefined;
+    // The upload time as stored, to the microsecond (older cursors carry milliseconds); a real
+    // calendar time, which the database will accept (a JavaScript Date would roll 02-30 over).
+    if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value)) return undefined;
+    const date = new Date(value);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === value.slice(0, 19) ? value : undefined;
   }
   if (sort === "size" || sort === "size_asc") return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   return typeof value === "string" && value.length <= 1000 && hasNoControlCharacters(value) ? value : undefined;
