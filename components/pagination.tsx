@@ -10,6 +10,7 @@ export function Pagination({
   first,
   count,
   total,
+  totalIsLowerBound,
   noun,
   previousHref,
   nextHref,
@@ -22,6 +23,8 @@ export function Pagination({
   count: number;
   /** Rows in the whole list, when known. */
   total?: number;
+  /** `total` is a lower bound: the list holds more than it ("of more than 10,000"). */
+  totalIsLowerBound?: boolean;
   /** What the rows are, plural ("entries", "transfers"). */
   noun: string;
   previousHref?: string;
@@ -29,7 +32,7 @@ export function Pagination({
 }) {
   if (!previousHref && !nextHref && count === 0) return null;
   const last = first + count - 1;
-  const position = count === 0 ? `0 ${noun}` : `${first.toLocaleString("en-US")}–${last.toLocaleString("en-US")}${total !== undefined ? ` of ${total.toLocaleString("en-US")}` : ""} ${noun}`;
+  const position = count === 0 ? `0 ${noun}` : `${first.toLocaleString("en-US")}–${last.toLocaleString("en-US")}${total !== undefined ? ` of ${totalIsLowerBound ? "more than " : ""}${total.toLocaleString("en-US")}` : ""} ${noun}`;
   const button = "rounded-md border border-slate-300 bg-white px-3 py-1 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-700";
   const disabled = "rounded-md border border-slate-200 px-3 py-1 text-slate-400";
   return (

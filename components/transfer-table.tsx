@@ -120,8 +120,8 @@ export function TransferTable({
   previousCursor?: string;
   /** The page's number (1 for the first), kept in the URL for the "51–100" count. */
   page?: number;
-  /** Every matching transfer, for "of 230". */
-  total?: number;
+  /** Every matching transfer, for "of 230"; not exact past the count's cap ("of more than 10,000"). */
+  total?: { count: number; exact: boolean };
   showOrganisation?: boolean;
 }) {
   const sort = filter.sort ?? "newest";
@@ -191,8 +191,9 @@ export function TransferTable({
         label="Transfer pages"
         first={(page - 1) * pageSize + 1}
         count={rows.length}
-        total={total}
-        noun={total === 1 ? "transfer" : "transfers"}
+        total={total?.count}
+        totalIsLowerBound={total ? !total.exact : undefined}
+        noun={total?.count === 1 && total.exact ? "transfer" : "transfers"}
         previousHref={previousCursor ? `${basePath}?${query(filter, { cursor: previousCursor, page: page > 2 ? String(page - 1) : undefined })}` : undefined}
         nextHref={nextCursor ? `${basePath}?${query(filter, { cursor: nextCursor, page: String(page + 1) })}` : undefined}
       />

@@ -6,6 +6,7 @@ import { countAuditEvents, listAuditEvents, recordAudit } from "@/lib/audit/log"
 import { listOrganisationsPage, searchOrganisations } from "@/lib/organisations/service";
 import { createPartnerAccount, listPartnerAccounts } from "@/lib/partner-accounts/service";
 import { countAccountStatuses, listAccountStatuses } from "@/lib/partner-accounts/status";
+import { countTransferRows } from "@/db/repositories/transfer-history";
 import { countTransfers, listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
 import { transferStats } from "@/lib/transfers/history/stats";
 import { createOrganisation, createUser, partnerIn, staff } from "@/test/support/factories";
@@ -111,7 +112,12 @@ describe("transfer history", () => {
   it("pages forwards and back with cursors, and counts every match", async () => {
     const { actor } = await seed();
     const filter = transferFilterSchema.parse({ sort: "name", limit: 3 });
-    expect(await countTransfers(actor, filter)).toBe(7);
+    expect(await countTransfers(actor, filter)).toEqual({ count: 7, exact: true });
+    // Past its cap the count stops reading: the page then says "more than" the cap.
+    const { organisation } = await partnerIn();
+    expect(await countTransferRows(await getDb(), { organisationId: actor.organisationId! }, 5)).toBe(6);
+    expect(await countTransferRows(await getDb(), { organisationId: actor.organisationId! }, 7)).toBe(7);
+    expect(await countTransferRows(await getDb(), { organisationId: organisation.id }, 5)).toBe(0);
     const first = await listTransfers(actor, filter);
     expect(first.previousCursor).toBeUndefined();
     const second = await listTransfers(actor, { ...filter, cursor: first.nextCursor });

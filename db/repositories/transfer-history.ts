@@ -73,9 +73,20 @@ function filterConditions(query: TransferListFilter): SQL[] {
 }
 
 /** How many transfers match the filters (the page's "51–100 of 230"). */
-export async function countTransferRows(db: Executor, query: TransferListFilter): Promise<number> {
+/**
+ * How many transfers match, counting at most `cap + 1`: an exact count reads every matching index
+ * entry, which at a million transfers costs 100–300 ms on every page view, while the page only needs
+ * to say "more than 10,000" beyond that.
+ */
+export async function countTransferRows(db: Executor, query: TransferListFilter, cap: number): Promise<number> {
   const conditions = filterConditions(query);
-  const [row] = await db.select({ n: count() }).from(transfers).where(conditions.length ? and(...conditions) : undefined);
+  const matching = db
+    .select({ one: sql`1`.as("one") })
+    .from(transfers)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .limit(cap + 1)
+    .as("matching");
+  const [row] = await db.select({ n: count() }).from(matching);
   return Number(row?.n ?? 0);
 }
 

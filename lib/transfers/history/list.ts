@@ -144,6 +144,11 @@ export async function listTransfers(actor: Actor, filter: TransferFilter): Promi
 }
 
 /** How many transfers match the filter in the actor's scope (the cursor and sort aside). */
-export async function countTransfers(actor: Actor, filter: TransferFilter): Promise<number> {
-  return countTransferRows(await getDb(), filterOf(actor, filter));
+/** Totals beyond this are shown as "more than 10,000": counting further costs every page view more than the figure is worth. */
+export const TRANSFER_COUNT_CAP = 10_000;
+
+/** How many transfers the filter matches: exact up to TRANSFER_COUNT_CAP, else `{ count: cap, exact: false }`. */
+export async function countTransfers(actor: Actor, filter: TransferFilter): Promise<{ count: number; exact: boolean }> {
+  const counted = await countTransferRows(await getDb(), filterOf(actor, filter), TRANSFER_COUNT_CAP);
+  return counted > TRANSFER_COUNT_CAP ? { count: TRANSFER_COUNT_CAP, exact: false } : { count: counted, exact: true };
 }
