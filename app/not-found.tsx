@@ -18,7 +18,7 @@ export default async function NotFound() {
       <AppShell actor={actor}>
         <section aria-labelledby="not-found-heading" className="mx-auto max-w-xl py-12 text-center">
           <NotFoundMessage />
-          <Link href="/" className="mt-6 inline-block rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-900">
+          <Link href="/" className="mt-6 inline-block rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">
             Go to your start page
           </Link>
         </section>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { DiagnosisResult } from "@/lib/diagnosis";
 import { guideForCode } from "@/lib/guides";
 import { CopyButton } from "@/components/copy-button";
+import { ScrollPre } from "@/components/scroll-pre";
 
 const stageStyle = {
   passed: { dot: "bg-green-600", text: "text-green-900", label: "passed" },
@@ -68,9 +69,9 @@ export function DiagnosisView({ result, report, accountId }: { result: Diagnosis
             <CopyButton text={report.json} label="Copy JSON" />
           </div>
         </div>
-        <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" aria-label="Report text">
+        <ScrollPre label="Report text" className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">
           {report.text}
-        </pre>
+        </ScrollPre>
       </section>
     </div>
   );

@@ -1,4 +1,5 @@
 import type { TransferAttempt } from "@/db/schema";
+import { ScrollPre } from "@/components/scroll-pre";
 import { attemptRate, describeBytesSent } from "@/lib/transfers/attempt-stats";
 
 export function AttemptView({ attempt }: { attempt: TransferAttempt }) {
@@ -32,9 +33,9 @@ export function AttemptView({ attempt }: { attempt: TransferAttempt }) {
       ) : null}
       <details className="mt-3" open={Boolean(attempt.errorCode)}>
         <summary className="cursor-pointer text-sm font-medium">Transcript ({attempt.transcript.length} lines)</summary>
-        <pre className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs leading-relaxed text-slate-100" aria-label="Transcript">
+        <ScrollPre label={`Transcript of attempt ${attempt.number}`} className="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs leading-relaxed text-slate-100">
           {attempt.transcript.map((line) => `[${line.at.slice(11, 23)}] ${line.direction} ${line.stage.padEnd(9)} ${line.message}`).join("\n")}
-        </pre>
+        </ScrollPre>
       </details>
     </section>
   );

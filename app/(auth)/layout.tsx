@@ -3,9 +3,12 @@ import Link from "next/link";
 export default function AuthLayout({ children }: { children: React.ReactNode }) {
   return (
     <div className="flex min-h-screen flex-col items-center justify-center px-4 py-12">
-      <Link href="/" className="mb-6 text-lg font-semibold text-brand-900">
-        EDI Transfer Portal
-      </Link>
+      {/* A banner landmark: every part of the page sits in a landmark (header, main) for screen-reader navigation. */}
+      <header className="mb-6">
+        <Link href="/" className="text-lg font-semibold text-brand-900">
+          EDI Transfer Portal
+        </Link>
+      </header>
       <main id="main" className="w-full max-w-lg rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
         {children}
       </main>

@@ -10,14 +10,16 @@ export interface RunDiagnosisFieldsProps {
   transferId?: string;
   label?: string;
   nextAllowedAt?: string | null;
+  /** Names the account where a page holds one form per account, so each form's name is its own. */
+  accountLabel?: string;
   /** Offer the write probe; support never gets it (the service refuses it too). */
   writeProbe: boolean;
 }
 
-export function RunDiagnosisFields({ accountId, transferId, label = "Test connection", nextAllowedAt, writeProbe }: RunDiagnosisFieldsProps) {
+export function RunDiagnosisFields({ accountId, transferId, label = "Test connection", nextAllowedAt, accountLabel, writeProbe }: RunDiagnosisFieldsProps) {
   const [state, action] = useActionState(runDiagnosisAction, initialActionState);
   return (
-    <form action={action} className="space-y-2" aria-label={`${label} for account`}>
+    <form action={action} className="space-y-2" aria-label={accountLabel ? `${label}: ${accountLabel}` : `${label} for account`}>
       <FormMessage state={state} />
       <input type="hidden" name="accountId" value={accountId} />
       {transferId ? <input type="hidden" name="transferId" value={transferId} /> : null}

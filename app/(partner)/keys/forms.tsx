@@ -131,10 +131,10 @@ function Sensitive({ state, children }: { state: ActionState; children: React.Re
   );
 }
 
-export function PasswordForm({ accountId, hasPassword }: { accountId: string; hasPassword: boolean }) {
+export function PasswordForm({ accountId, hasPassword, payer }: { accountId: string; hasPassword: boolean; payer: string }) {
   const [state, action] = useActionState(setUpstreamPasswordAction, initialActionState);
   return (
-    <form action={action} className="mt-2 max-w-md space-y-3" aria-label="Upstream password">
+    <form action={action} className="mt-2 max-w-md space-y-3" aria-label={`Upstream password for ${payer}`}>
       <FormMessage state={state} />
       <input type="hidden" name="accountId" value={accountId} />
       <Sensitive state={state}>
@@ -145,10 +145,10 @@ export function PasswordForm({ accountId, hasPassword }: { accountId: string; ha
   );
 }
 
-export function GenerateKeyForm({ accountId, bits }: { accountId: string; bits: number[] }) {
+export function GenerateKeyForm({ accountId, bits, payer }: { accountId: string; bits: number[]; payer: string }) {
   const [state, action] = useActionState(generateKeyAction, initialActionState);
   return (
-    <form action={action} className="space-y-3 rounded-md border border-slate-200 p-3" aria-label="Generate a key">
+    <form action={action} className="space-y-3 rounded-md border border-slate-200 p-3" aria-label={`Generate a key for ${payer}`}>
       <h4 className="font-medium">Generate a new key</h4>
       <p className="text-xs text-slate-600">We create the key pair; the private half stays encrypted on the portal.</p>
       <FormMessage state={state} />
@@ -159,10 +159,10 @@ export function GenerateKeyForm({ accountId, bits }: { accountId: string; bits: 
   );
 }
 
-export function UploadPublicKeyForm({ accountId }: { accountId: string }) {
+export function UploadPublicKeyForm({ accountId, payer }: { accountId: string; payer: string }) {
   const [state, action] = useActionState(uploadPublicKeyAction, initialActionState);
   return (
-    <form action={action} className="space-y-3 rounded-md border border-slate-200 p-3" aria-label="Register a public key">
+    <form action={action} className="space-y-3 rounded-md border border-slate-200 p-3" aria-label={`Register a public key for ${payer}`}>
       <h4 className="font-medium">Register an existing public key</h4>
       <FormMessage state={state} />
       <input type="hidden" name="accountId" value={accountId} />
@@ -173,10 +173,10 @@ export function UploadPublicKeyForm({ accountId }: { accountId: string }) {
   );
 }
 
-export function UploadPrivateKeyForm({ accountId }: { accountId: string }) {
+export function UploadPrivateKeyForm({ accountId, payer }: { accountId: string; payer: string }) {
   const [state, action] = useActionState(uploadPrivateKeyAction, initialActionState);
   return (
-    <form action={action} className="space-y-3 rounded-md border border-slate-200 p-3" aria-label="Upload a private key">
+    <form action={action} className="space-y-3 rounded-md border border-slate-200 p-3" aria-label={`Upload a private key for ${payer}`}>
       <h4 className="font-medium">Upload a private key for relaying</h4>
       <FormMessage state={state} />
       <input type="hidden" name="accountId" value={accountId} />
@@ -189,12 +189,12 @@ export function UploadPrivateKeyForm({ accountId }: { accountId: string }) {
   );
 }
 
-export function AttachPrivateKeyForm({ keyId }: { keyId: string }) {
+export function AttachPrivateKeyForm({ keyId, keyName }: { keyId: string; keyName: string }) {
   const [state, action] = useActionState(attachPrivateKeyAction, initialActionState);
   return (
     <details>
       <summary className="cursor-pointer text-brand-700">Add this key&apos;s private half so the portal can relay with it</summary>
-      <form action={action} className="mt-2 max-w-lg space-y-3" aria-label="Attach private key">
+      <form action={action} className="mt-2 max-w-lg space-y-3" aria-label={`Attach private key to ${keyName}`}>
         <FormMessage state={state} />
         <input type="hidden" name="keyId" value={keyId} />
         <Sensitive state={state}>
@@ -207,7 +207,7 @@ export function AttachPrivateKeyForm({ keyId }: { keyId: string }) {
   );
 }
 
-export function DownloadPrivateKeyForm({ keyId }: { keyId: string }) {
+export function DownloadPrivateKeyForm({ keyId, keyName }: { keyId: string; keyName: string }) {
   const [state, action] = useActionState(downloadPrivateKeyAction, initialActionState);
   const file = state.data?.encryptedPrivateKey;
   const filename = state.data?.filename;
@@ -223,7 +223,7 @@ export function DownloadPrivateKeyForm({ keyId }: { keyId: string }) {
   return (
     <details>
       <summary className="cursor-pointer text-brand-700">Download the private key once (for your own SFTP client)</summary>
-      <form action={action} className="mt-2 max-w-lg space-y-3" aria-label="Download private key">
+      <form action={action} className="mt-2 max-w-lg space-y-3" aria-label={`Download private key of ${keyName}`}>
         <FormMessage state={state} />
         <input type="hidden" name="keyId" value={keyId} />
         <Sensitive state={state}>

@@ -96,7 +96,7 @@ export default async function KeysPage() {
               {managedByAdmin ? (
                 <p className="text-sm text-slate-600">An administrator manages this account&apos;s password and keys.</p>
               ) : (
-                <PasswordForm accountId={account.id} hasPassword={Boolean(passwordSetAt)} />
+                <PasswordForm accountId={account.id} hasPassword={Boolean(passwordSetAt)} payer={destination.name} />
               )}
 
               {isSftp ? (
@@ -139,9 +139,9 @@ export default async function KeysPage() {
                           </p>
                           {!managedByAdmin && key.status !== "retired" ? (
                             <div className="mt-3 space-y-3">
-                              {key.source === "generated" && key.hasPrivateKey && !key.privateKeyDownloadedAt ? <DownloadPrivateKeyForm keyId={key.id} /> : null}
+                              {key.source === "generated" && key.hasPrivateKey && !key.privateKeyDownloadedAt ? <DownloadPrivateKeyForm keyId={key.id} keyName={`key ${key.sha256}`} /> : null}
                               {key.privateKeyDownloadedAt ? <p className="text-xs text-slate-500">Private key downloaded on {key.privateKeyDownloadedAt.toISOString().slice(0, 10)}.</p> : null}
-                              {!key.hasPrivateKey ? <AttachPrivateKeyForm keyId={key.id} /> : null}
+                              {!key.hasPrivateKey ? <AttachPrivateKeyForm keyId={key.id} keyName={`key ${key.sha256}`} /> : null}
                               <RetireKeyForm keyId={key.id} />
                             </div>
                           ) : null}
@@ -151,9 +151,9 @@ export default async function KeysPage() {
                   </ul>
                   {!managedByAdmin ? (
                     <div className="mt-4 grid gap-4 lg:grid-cols-3">
-                      <GenerateKeyForm accountId={account.id} bits={allowedGeneratedBits({ keyBitsMode: destination.keyBitsMode as "exact" | "min", keyBits: destination.keyBits })} />
-                      <UploadPublicKeyForm accountId={account.id} />
-                      <UploadPrivateKeyForm accountId={account.id} />
+                      <GenerateKeyForm accountId={account.id} bits={allowedGeneratedBits({ keyBitsMode: destination.keyBitsMode as "exact" | "min", keyBits: destination.keyBits })} payer={destination.name} />
+                      <UploadPublicKeyForm accountId={account.id} payer={destination.name} />
+                      <UploadPrivateKeyForm accountId={account.id} payer={destination.name} />
                     </div>
                   ) : null}
                 </>

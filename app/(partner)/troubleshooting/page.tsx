@@ -34,7 +34,7 @@ export default async function TroubleshootingPage() {
                   Set up your own client
                 </Link>
               </p>
-              <RunDiagnosisForm accountId={account.id} nextAllowedAt={limits[index] ? limits[index]!.toISOString().slice(11, 16) : null} />
+              <RunDiagnosisForm accountId={account.id} accountLabel={`${destination.name}, user ${account.username}`} nextAllowedAt={limits[index] ? limits[index]!.toISOString().slice(11, 16) : null} />
             </section>
           ))}
           <section aria-label="Recent tests" className="rounded-lg border border-slate-200 bg-white p-5">

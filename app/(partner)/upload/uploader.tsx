@@ -317,7 +317,7 @@ export function Uploader({ accounts }: { accounts: AccountOption[] }) {
                   <span className={item.status === "cancelled" ? "text-slate-600" : "text-red-800"}>{item.message ?? "Not sent: see the details."}</span>
                 )}
               </div>
-              {item.outcome === "awaiting_confirmation" && item.transferId ? <ConfirmDuplicate transferId={item.transferId} /> : null}
+              {item.outcome === "awaiting_confirmation" && item.transferId ? <ConfirmDuplicate transferId={item.transferId} fileName={item.name} /> : null}
               {item.findings?.length ? (
                 <ul className="mt-2 list-disc space-y-1 pl-5 text-sm text-red-900">
                   {item.findings.map((finding, i) => (

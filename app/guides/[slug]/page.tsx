@@ -4,6 +4,7 @@ import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { AppShell, PageHeader } from "@/app/app-shell";
 import { EgressIps } from "@/components/egress-ips";
+import { ScrollPre } from "@/components/scroll-pre";
 import { requirePageActor } from "@/lib/auth/session";
 import { guideContextForAccount } from "@/lib/diagnosis/guide-context";
 import { guideBySlug, relatedGuides, renderGuide, type RenderedStep } from "@/lib/guides";
@@ -11,13 +12,18 @@ import { orNotFound } from "@/lib/not-found";
 
 export const metadata: Metadata = { title: "Guide" };
 
-function Steps({ steps }: { steps: RenderedStep[] }) {
+/** A numbered list of steps; `label` (the section's heading) keeps each command box's name unique on the page. */
+function Steps({ steps, label }: { steps: RenderedStep[]; label: string }) {
   return (
     <ol className="list-decimal space-y-2 pl-5 text-sm">
       {steps.map((step, index) => (
         <li key={index}>
           {step.text}
-          {step.command ? <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{step.command}</pre> : null}
+          {step.command ? (
+            <ScrollPre label={`${label}, step ${index + 1}: command`} className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
+              {step.command}
+            </ScrollPre>
+          ) : null}
         </li>
       ))}
     </ol>
@@ -58,13 +64,13 @@ export default async function GuidePage({ params, searchParams }: { params: Prom
         {rendered.userSteps.length ? (
           <section>
             <h2 className="mb-1 text-lg font-semibold">What you can do</h2>
-            <Steps steps={rendered.userSteps} />
+            <Steps steps={rendered.userSteps} label="What you can do" />
           </section>
         ) : null}
         {rendered.partnerItSteps.length ? (
           <section>
             <h2 className="mb-1 text-lg font-semibold">For your IT team</h2>
-            <Steps steps={rendered.partnerItSteps} />
+            <Steps steps={rendered.partnerItSteps} label="For your IT team" />
           </section>
         ) : null}
         {actor.role !== "partner" && rendered.supportNotes.length ? (

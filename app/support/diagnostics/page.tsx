@@ -53,7 +53,7 @@ export default async function DiagnosticsPage() {
               <p className="mb-2 text-sm font-medium">
                 {organisationName} · {destination.name} · <code>{account.username}</code>
               </p>
-              <RunDiagnosisForm accountId={account.id} />
+              <RunDiagnosisForm accountId={account.id} accountLabel={`${organisationName}, ${destination.name}, user ${account.username}`} />
             </div>
           ))}
         </section>

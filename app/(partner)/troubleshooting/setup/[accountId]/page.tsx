@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { PageHeader } from "@/app/app-shell";
+import { ScrollPre } from "@/components/scroll-pre";
 import { requirePageRole } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { guideContextForAccount } from "@/lib/diagnosis/guide-context";
@@ -76,7 +77,9 @@ export default async function ClientSetupPage({ params }: { params: Promise<{ ac
             {setup.commandLine.map((example, i) => (
               <li key={i} className="text-sm">
                 <p>{example.purpose}</p>
-                <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{example.command}</pre>
+                <ScrollPre label={`Command ${i + 1}: ${example.purpose}`} className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
+                  {example.command}
+                </ScrollPre>
               </li>
             ))}
           </ul>
@@ -87,7 +90,9 @@ export default async function ClientSetupPage({ params }: { params: Promise<{ ac
               <p className="mt-1">
                 Expected fingerprint{setup.knownHosts.expectedFingerprints.length === 1 ? "" : "s"}: <code className="break-all">{setup.knownHosts.expectedFingerprints.join(", ") || "not pinned yet — ask support"}</code>
               </p>
-              <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{setup.knownHosts.verifyCommand}</pre>
+              <ScrollPre label="Command to check the host key" className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
+                {setup.knownHosts.verifyCommand}
+              </ScrollPre>
             </div>
           ) : null}
         </section>

@@ -1,0 +1,59 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+
+/**
+ * Rules that fail the scan whatever impact axe gives them: the landmark rules axe rates "moderate",
+ * which issue #17 named (content outside landmarks, repeated landmarks sharing a label).
+ */
+const ALWAYS_FAIL = new Set(["region", "landmark-unique", "landmark-one-main", "landmark-no-duplicate-main", "landmark-no-duplicate-banner", "landmark-no-duplicate-contentinfo"]);
+
+export type Theme = "light" | "dark";
+
+/**
+ * One axe-core scan of the page as it is now: each serious or critical finding (and each of the
+ * landmark rules above) as "where: rule (impact) target — help (axe's detail, e.g. the colours and
+ * their contrast)", one line per element.
+ */
+export async function axeFindings(page: Page, where: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical" || ALWAYS_FAIL.has(violation.id))
+    .flatMap((violation) =>
+      violation.nodes.map((node) => {
+        const detail = [...node.any, ...node.all, ...node.none].map((check) => check.message).find(Boolean);
+        return `${where}: ${violation.id} (${violation.impact}) ${node.target.join(" ")} — ${violation.help}${detail ? ` (${detail})` : ""}`;
+      }),
+    );
+}
+
+/** Switches the emulated system theme; next-themes (theme "system") follows it without a reload. */
+export async function useTheme(page: Page, theme: Theme) {
+  await page.emulateMedia({ colorScheme: theme });
+  if (theme === "dark") await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+  else await expect(page.locator("html")).not.toHaveClass(/\bdark\b/);
+}
+
+/**
+ * Opens `path` and scans it in each theme, reusing the one page load. Returns the findings, labelled
+ * with the path, the width and the theme.
+ */
+export async function scanInBothThemes(page: Page, path: string, label = path): Promise<string[]> {
+  await page.emulateMedia({ colorScheme: "light" });
+  const response = await page.goto(path);
+  expect(response?.ok(), `${path} answers`).toBe(true);
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+  await expect.poll(() => page.evaluate(() => document.readyState)).toBe("complete");
+  return scanAsIsInBothThemes(page, label);
+}
+
+/** Scans the page as it stands (no navigation: an upload list, an open menu) in each theme. */
+export async function scanAsIsInBothThemes(page: Page, label: string): Promise<string[]> {
+  const width = page.viewportSize()?.width ?? 0;
+  const findings: string[] = [];
+  for (const theme of ["light", "dark"] as const) {
+    await useTheme(page, theme);
+    findings.push(...(await axeFindings(page, `${label} [${width} px, ${theme}]`)));
+  }
+  await useTheme(page, "light");
+  return findings;
+}
