@@ -102,3 +102,15 @@ test("the theme menu works from the keyboard", async ({ adminPage }) => {
   await expect(adminPage.locator("html")).toHaveClass(/\bdark\b/);
   await expect(shell.themeButton()).toBeFocused();
 });
+
+test("signed-out pages have the theme menu too, and the choice is kept from page to page", async ({ page }) => {
+  const shell = new AppShell(page);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/sign-in");
+  expect(await shell.isDark()).toBe(false);
+  await shell.chooseTheme("Dark");
+  await expect(page.locator("html")).toHaveClass(/\bdark\b/);
+  await page.goto("/register");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  expect(await shell.isDark()).toBe(true);
+});
