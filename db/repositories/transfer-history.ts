@@ -156,11 +156,11 @@ export function transferPageQuery(db: Executor, query: TransferListQuery, path?:
       .orderBy(...order)
       .limit(SEARCH_WINDOW);
     // Limited to the page again, so the planner expects a page of ids and looks them up by key (not a scan of the table).
-    const dir = sql.raw(direction);
+    const dir = sortKeyword(direction);
     where = sql`${transfers.id} in (select nearest.id from (${nearest}) as nearest (id, key, name) where nearest.name ilike ${containsPattern(query.nameContains ?? "")} order by nearest.key ${dir}, nearest.id ${dir} limit ${query.limit})`;
   } else if (path === "matches") {
     const matches = db.select({ id: transfers.id, key: column }).from(transfers).where(and(...conditions));
-    const dir = sql.raw(direction);
+    const dir = sortKeyword(direction);
     where = sql`${transfers.id} in (with matches (id, key) as materialized (${matches}) select matches.id from matches order by matches.key ${dir}, matches.id ${dir} limit ${query.limit})`;
   }
   return db
@@ -231,4 +231,9 @@ export async function topFailureCodes(db: Executor, scope: TransferStatsScope, l
     .groupBy(transfers.lastErrorCode)
     .orderBy(desc(sql`count(*)`))
     .limit(limit);
+}
+
+/** ASC or DESC as a fixed SQL keyword, chosen from the two literals, never text from the caller. */
+function sortKeyword(direction: "asc" | "desc"): SQL {
+  return direction === "desc" ? sql`desc` : sql`asc`;
 }
