@@ -31,6 +31,11 @@ export class DataTable {
   }
 
   /** Every body cell's text in one column (0-based). */
+  /** Where each row's first link goes: tells rows apart where their texts match (a file sent twice). */
+  async rowLinks(): Promise<Array<string | null>> {
+    return this.rows().evaluateAll((rows) => rows.map((row) => row.querySelector("a")?.getAttribute("href") ?? null));
+  }
+
   async columnTexts(index: number): Promise<string[]> {
     return (await this.rows().locator(`td:nth-child(${index + 1})`).allInnerTexts()).map((text) => text.trim());
   }

@@ -34,6 +34,8 @@ export class TransferStatsPanel {
   async hoverToday(days = 14): Promise<void> {
     const grid = this.chart.locator(".recharts-cartesian-grid");
     await expect(grid).toBeVisible();
+    // The mouse moves in the viewport: bring the chart into it (the set-up checklist may sit above it).
+    await grid.scrollIntoViewIfNeeded();
     const box = (await grid.boundingBox())!;
     await this.page.mouse.move(box.x + box.width - box.width / days / 2, box.y + box.height / 2);
   }
