@@ -345,6 +345,9 @@ export const transfers = pgTable(
     // of the organisation's transfers (0.2-0.5 s at 1M).
     index("transfers_org_name_idx").on(t.organisationId, t.originalName),
     index("transfers_org_size_idx").on(t.organisationId, t.sizeBytes),
+    // A status filter within an organisation, newest first, and its capped total ("failed": 57 ms p50,
+    // 145 ms p95 on PGlite at 1M without it, the rows found through the organisation's index).
+    index("transfers_org_status_created_idx").on(t.organisationId, t.status, t.createdAt),
     uniqueIndex("transfers_upload_id_key").on(t.uploadId),
     // Trigram index for the history's "file name contains" search (migration 0010 creates it only
     // where the pg_trgm extension can be installed; the embedded engine ships it).

@@ -1,0 +1,1 @@
+CREATE INDEX "transfers_org_status_created_idx" ON "transfers" USING btree ("organisation_id","status","created_at");
