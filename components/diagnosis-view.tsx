@@ -46,7 +46,7 @@ export function DiagnosisView({ result, report, accountId }: { result: Diagnosis
               {stage.details && Object.keys(stage.details).length ? (
                 <details className="mt-1">
                   <summary className="cursor-pointer text-xs text-slate-500">Technical details</summary>
-                  <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-3 text-xs">
+                  <dl className="mt-1 grid grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-3 text-xs">
                     {Object.entries(stage.details).map(([key, value]) => (
                       <div key={key} className="contents">
                         <dt className="text-slate-500">{key}</dt>

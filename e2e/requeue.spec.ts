@@ -94,8 +94,8 @@ test("the partner sends a transfer that needs attention again from its page once
   await expect(partnerPage.getByRole("form", { name: "Send this transfer again" })).toHaveCount(0);
 
   // Attempts keep their numbers across the retry; each shows what it sent, at a readable rate.
-  const first = partnerPage.getByRole("region", { name: "Attempt 1" });
-  const second = partnerPage.getByRole("region", { name: "Attempt 2" });
+  const first = partnerPage.getByRole("region", { name: "Attempt 1", exact: true });
+  const second = partnerPage.getByRole("region", { name: "Attempt 2", exact: true });
   await expect(first).toContainText("REMOTE_DIR_NOT_FOUND");
   await expect(second).toContainText(`${body.length} bytes`);
   await expect(second).toContainText(/\d+(\.\d)? (B|KiB)\/s/);

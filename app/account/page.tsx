@@ -158,7 +158,7 @@ async function ApiTokensSection({ actor }: { actor: Actor }) {
         <div>
           <h3 className="mb-2 font-medium">Account ids for X-Account-Id</h3>
           {accounts.length ? (
-            <dl aria-label="Account ids" className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+            <dl aria-label="Account ids" className="grid grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-4 gap-y-1 text-sm">
               {accounts.map(({ account, destination }) => (
                 <div key={account.id} className="contents">
                   <dt className="text-slate-600">{destination.name}</dt>

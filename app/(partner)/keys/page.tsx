@@ -126,7 +126,7 @@ export default async function KeysPage() {
                           ) : null}
                           {key.status === "pending" ? <PendingKeyNextSteps hasPrivateKey={key.hasPrivateKey} /> : null}
                           {key.status === "rejected" && key.decisionReason ? <p className="mt-2 text-red-800">Reason: {key.decisionReason}</p> : null}
-                          <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 font-mono text-xs">
+                          <dl className="mt-2 grid grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-3 font-mono text-xs">
                             <dt className="font-sans text-slate-500">SHA256</dt>
                             <dd className="break-all">{key.sha256}</dd>
                             <dt className="font-sans text-slate-500">MD5</dt>

@@ -26,7 +26,7 @@ export default async function AdminKeysPage() {
               <p className="text-slate-600">
                 User <code>{username}</code> on {destinationHost} · RSA {key.bits} bits · {key.source.replace("_", " ")} · submitted {key.createdAt.toISOString().slice(0, 10)}
               </p>
-              <dl className="grid grid-cols-[auto_1fr] gap-x-3 font-mono text-xs">
+              <dl className="grid grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-3 font-mono text-xs">
                 <dt className="font-sans text-slate-500">SHA256</dt>
                 <dd className="break-all">{key.sha256}</dd>
                 <dt className="font-sans text-slate-500">MD5</dt>

@@ -34,7 +34,7 @@ function Section({ title, id, children }: { title: string; id?: string; children
 function StagingUsageFacts({ usage }: { usage: StagingUsageReport }) {
   const whose = (own: boolean) => (own ? "set for this organisation" : "portal default");
   return (
-    <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+    <dl className="grid max-w-xl grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-6 gap-y-1 text-sm">
       <dt className="text-slate-500">Files waiting on the portal</dt>
       <dd>
         {formatBytes(usage.stagedBytes)} of {formatBytes(usage.limits.stagingQuotaBytes)} ({whose(usage.limits.own.stagingQuotaBytes)})
@@ -111,7 +111,7 @@ export async function OrganisationDetail({
             {partnerAccounts}
           </div>
         ) : null}
-        <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+        <dl className="grid max-w-xl grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-6 gap-y-1 text-sm">
           <dt className="text-slate-500">Contact</dt>
           <dd>{organisation.contactName}</dd>
           <dt className="text-slate-500">Email</dt>

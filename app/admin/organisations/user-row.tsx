@@ -67,7 +67,7 @@ export function UserRow({ user, isSelf, readOnly = false, needsPassword = false 
         <span className="text-xs text-slate-500">This is you</span>
       ) : (
         <div className="flex flex-wrap items-end gap-3">
-          <form action={changeRole} className="flex items-end gap-2" aria-label={`Role of ${user.email}`}>
+          <form action={changeRole} className="flex flex-wrap items-end gap-2" aria-label={`Role of ${user.email}`}>
             <input type="hidden" name="userId" value={user.id} />
             <div>
               <label htmlFor={`role-${user.id}`} className="block text-xs text-slate-600">

@@ -24,9 +24,10 @@ export default async function RegistrationsPage() {
           {pending.map((organisation) => (
             <li key={organisation.id} className="rounded-lg border border-slate-200 bg-white p-5" aria-label={organisation.name}>
               <div className="flex flex-wrap justify-between gap-4">
-                <div>
+                {/* min-w-0 and breaks anywhere: a long name or address wraps instead of widening a phone's page. */}
+                <div className="min-w-0 [overflow-wrap:anywhere]">
                   <h2 className="text-lg font-semibold">{organisation.name}</h2>
-                  <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+                  <dl className="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
                     <dt className="text-slate-500">Submitter ID</dt>
                     <dd>{organisation.submitterId}</dd>
                     <dt className="text-slate-500">Contact</dt>

@@ -50,7 +50,7 @@ export default async function ResponseFilePage({ params }: { params: Promise<{ i
           All payer files
         </Link>
       </p>
-      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-6 gap-y-1 text-sm">
         <dt className="text-slate-500">Kind</dt>
         <dd>{RESPONSE_KIND_LABELS[file.kind]}</dd>
         {claims ? (

@@ -77,7 +77,7 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           ))}
         </ul>
       ) : null}
-      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-6 gap-y-1 text-sm">
         <dt className="text-slate-500">Remote name</dt>
         <dd className="font-mono text-xs">{transfer.remoteName}</dd>
         <dt className="text-slate-500">Size</dt>

@@ -41,7 +41,7 @@ export function IdentityReview({ destinationId }: { destinationId: string }) {
       <FormMessage state={state} />
       {identity ? (
         <div className="rounded-md border border-slate-200 p-3" aria-label="Presented identity">
-          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+          <dl className="grid grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-4 gap-y-1 text-sm">
             {Object.entries(identityLabels)
               .filter(([key]) => identity[key])
               .map(([key, label]) => (

@@ -22,7 +22,7 @@ export default async function MailMessagePage({ params }: { params: Promise<{ id
           All mail
         </Link>
       </PageHeader>
-      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm">
+      <dl className="mb-6 grid max-w-3xl grid-cols-[auto_minmax(0,1fr)] [overflow-wrap:anywhere] gap-x-6 gap-y-1 text-sm">
         <dt className="text-slate-500">Kind</dt>
         <dd className="font-mono text-xs">{message.kind}</dd>
         <dt className="text-slate-500">Status</dt>
