@@ -1,6 +1,5 @@
 import { defineConfig } from "vitest/config";
-import path from "node:path";
-import { AFTER_BUILD_FILES } from "./vitest.config";
+import { AFTER_BUILD_FILES, TEST_RESOLVE } from "./vitest.config";
 
 /**
  * The tests that start real portal processes from the production build (`npm run build`), run
@@ -8,12 +7,7 @@ import { AFTER_BUILD_FILES } from "./vitest.config";
  * embedded database they skip, saying why (several processes cannot share it).
  */
 export default defineConfig({
-  resolve: {
-    alias: {
-      "@": path.resolve(__dirname),
-      "server-only": path.resolve(__dirname, "test/support/empty-module.ts"),
-    },
-  },
+  resolve: TEST_RESOLVE,
   test: {
     environment: "node",
     include: AFTER_BUILD_FILES,

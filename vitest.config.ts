@@ -17,14 +17,17 @@ const SHARED_SYSTEM_FILES = [
 /** Tests that start the portal from the production build: run by vitest.cluster.config.ts once it exists. */
 export const AFTER_BUILD_FILES = ["test/cluster/**/*.test.ts"];
 
-export default defineConfig({
-  resolve: {
-    alias: {
-      "@": path.resolve(__dirname),
-      // `server-only` throws outside a React Server Components bundle; in tests we are the server.
-      "server-only": path.resolve(__dirname, "test/support/empty-module.ts"),
-    },
+/** Shared with vitest.cluster.config.ts. */
+export const TEST_RESOLVE = {
+  alias: {
+    "@": path.resolve(__dirname),
+    // `server-only` throws outside a React Server Components bundle; in tests we are the server.
+    "server-only": path.resolve(__dirname, "test/support/empty-module.ts"),
   },
+};
+
+export default defineConfig({
+  resolve: TEST_RESOLVE,
   test: {
     environment: "node",
     testTimeout: 60_000,
