@@ -10,7 +10,12 @@ import { onboardingSteps, type OnboardingStep } from "@/lib/organisations/onboar
  * approved organisation only; both reads authorize the actor for their own organisation.
  */
 export async function getOnboardingChecklist(actor: Actor): Promise<OnboardingStep[]> {
+  return (await getPartnerDashboard(actor)).steps;
+}
+
+/** The dashboard's organisation and its checklist, the organisation read once for both. */
+export async function getPartnerDashboard(actor: Actor) {
   const partner = requireApprovedPartner(actor);
   const [organisation, accounts] = await Promise.all([getOrganisation(partner, partner.organisationId), listAccountStatuses(partner)]);
-  return onboardingSteps({ decidedAt: organisation.decidedAt, accounts });
+  return { organisation, steps: onboardingSteps({ decidedAt: organisation.decidedAt, accounts }) };
 }
