@@ -14,6 +14,7 @@ import { refuseActionWithoutOrigin, sanitiseRequestHeaders } from "@/lib/http/re
 import { applyServerTimeouts, guardRequest, requestTimeouts, serverOptions } from "@/lib/http/request-limits";
 import { refuseWhileDatabaseUnavailable } from "@/lib/http/database-gate";
 import { redirectToCanonicalHost } from "@/lib/http/canonical-host";
+import { lingerOnClose } from "@/lib/http/lingering-close";
 
 export interface StartedPortal {
   url: string;
@@ -89,6 +90,9 @@ async function serve(runtime: Runtime, config: Env, logins: CreatedLogin[], opti
   // uploads; the guard's per-request deadline replaces it), and Expect: 100-continue answered only
   // after the guard accepted the request.
   applyServerTimeouts(server, timeouts);
+  // An answer that closes the connection mid-body (413 at a destination's size limit) reaches the
+  // client instead of being lost to a reset: lib/http/lingering-close.ts.
+  server.on("connection", (socket) => lingerOnClose(socket));
   // The operator's re-wrap endpoint (npm run vault:rotate): DATA_DIR/internal.sock, mode 0600, never
   // the public port. Null when it cannot be served (the log says why); the portal runs on. Only the
   // embedded database needs it: on PostgreSQL vault:rotate re-wraps by itself, and instances sharing

@@ -111,6 +111,8 @@ function streamUntilAnswered(url: URL, headers: Record<string, string>, limitByt
       res.setEncoding("utf8");
       res.on("data", (data: string) => (body += data));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body, written }));
+      // A reset that swallowed the answer fails the test at once instead of at its timeout.
+      res.on("error", reject);
     });
     // Once the server has answered, the socket may be closed under us: that is the point.
     req.on("error", (error) => (answered ? undefined : reject(error)));
