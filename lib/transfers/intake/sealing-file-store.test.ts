@@ -31,9 +31,20 @@ const sha256 = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).dige
 describe("SealingFileStore", () => {
   let directory: string;
   const keys = new Map<string, Buffer>();
-  const store = () => new SealingFileStore({ directory, fileKey: async (id) => (keys.has(id) ? Buffer.from(keys.get(id)!) : null) });
+  /** What was on disk when each key was shredded. */
+  const shredded: Array<{ id: string; bytesOnDisk: boolean }> = [];
+  const store = () =>
+    new SealingFileStore({
+      directory,
+      fileKey: async (id) => (keys.has(id) ? Buffer.from(keys.get(id)!) : null),
+      shredKey: async (id) => {
+        shredded.push({ id, bytesOnDisk: fs.existsSync(path.join(directory, id)) });
+        keys.delete(id);
+      },
+    });
 
   beforeEach(() => {
+    shredded.length = 0;
     directory = fs.mkdtempSync(path.join(os.tmpdir(), "tus-seal-"));
   });
   afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
@@ -78,6 +89,17 @@ describe("SealingFileStore", () => {
     expect(offset).toBe(content.length);
     expect(await restarted.digest("b", content.length)).toBe(expected);
     expect(sha256(await plaintextOf(path.join(directory, "b"), keys.get("b")!))).toBe(expected);
+  });
+
+  it("a cancelled upload (tus DELETE) loses its key while its sealed bytes are still on disk, then its bytes", async () => {
+    const target = store();
+    await created(target, "cancelled");
+    await target.write(Readable.from([content.subarray(0, 1024 * 1024)]), "cancelled", 0);
+    await target.remove("cancelled");
+    expect(shredded).toEqual([{ id: "cancelled", bytesOnDisk: true }]);
+    expect(keys.has("cancelled")).toBe(false);
+    expect(fs.existsSync(path.join(directory, "cancelled"))).toBe(false);
+    expect(fs.existsSync(path.join(directory, "cancelled.json"))).toBe(false);
   });
 
   it("refuses a write at another offset than the one on disk", async () => {

@@ -35,6 +35,8 @@ export interface SealingFileStoreOptions {
   directory: string;
   /** The upload's data key (stored when the upload was created), or null for one begun before encryption at rest. */
   fileKey(id: string): Promise<Buffer | null>;
+  /** Destroys the upload's data key; called before its bytes are removed, so nothing readable is left at any moment. */
+  shredKey(id: string): Promise<void>;
 }
 
 /**
@@ -59,11 +61,13 @@ export class SealingFileStore extends FileStore {
   private readonly layouts = new Map<string, KnownLayout>();
   private readonly root: string;
   private readonly fileKey: SealingFileStoreOptions["fileKey"];
+  private readonly shredKey: SealingFileStoreOptions["shredKey"];
 
   constructor(options: SealingFileStoreOptions) {
     super({ directory: options.directory });
     this.root = options.directory;
     this.fileKey = options.fileKey;
+    this.shredKey = options.shredKey;
   }
 
   override async create(upload: Upload): Promise<Upload> {
@@ -141,14 +145,20 @@ export class SealingFileStore extends FileStore {
     }
   }
 
+  /**
+   * A cancelled upload (tus DELETE, under the upload's lock, after tus checked it is unfinished): the
+   * key goes first (crypto-shredding), then the bytes; the transfer row is marked cancelled after.
+   */
   override async remove(id: string): Promise<void> {
     this.forget(id);
+    await this.shredKey(id);
     return super.remove(id);
   }
 
-  /** Removes whatever exists of an upload (bytes, info file, running hash); idempotent, never throws for a missing file. */
+  /** Removes whatever exists of an upload (key, bytes, info file, running hash); idempotent, never throws for a missing file. */
   async discard(id: string): Promise<void> {
     this.forget(id);
+    await this.shredKey(id);
     await fs.promises.rm(this.fileOf(id), { force: true });
     await fs.promises.rm(`${this.fileOf(id)}.json`, { force: true });
   }

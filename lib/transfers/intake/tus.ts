@@ -76,12 +76,14 @@ function finished(transfer: Transfer) {
 function createServer(): Server {
   fs.mkdirSync(tusDirectory(), { recursive: true, mode: 0o700 });
   // Each upload is sealed under its own data key, stored with its transfer row when the upload starts.
-  const store = new SealingFileStore({ directory: tusDirectory(), fileKey: (id) => loadFileKey(`tus/${id}`) });
-  /** An upload that will never finish: its key goes first (crypto-shredding), then its bytes. */
-  const discardUpload = async (uploadId: string) => {
-    await shredFileKey(`tus/${uploadId}`);
-    await store.discard(uploadId);
-  };
+  // An upload that will never finish loses its key first (crypto-shredding), then its bytes: the
+  // store's remove (a tus DELETE) and discard both do it in that order.
+  const store = new SealingFileStore({
+    directory: tusDirectory(),
+    fileKey: (id) => loadFileKey(`tus/${id}`),
+    shredKey: (id) => shredFileKey(`tus/${id}`),
+  });
+  const discardUpload = (uploadId: string) => store.discard(uploadId);
   const server = new Server({
     path: TUS_PATH,
     datastore: store,
