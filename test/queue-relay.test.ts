@@ -172,6 +172,23 @@ describe(`the relay queue on ${process.env.DATABASE_URL ? "PostgreSQL" : "embedd
 });
 
 describe("staging retention", () => {
+  it("the embedded database, which has no autovacuum, gets a nightly VACUUM (ANALYZE) job; PostgreSQL none", async () => {
+    const raw = database.handle().raw;
+    const schedules = await relay.boss.getSchedules();
+    if (process.env.DATABASE_URL) {
+      expect(schedules.map((schedule) => schedule.name)).not.toContain("embedded-database-maintenance");
+      expect(await relay.runDatabaseMaintenanceNow()).toBe(false);
+      return;
+    }
+    expect(schedules).toContainEqual(expect.objectContaining({ name: "embedded-database-maintenance", cron: "40 3 * * *" }));
+    const vacuumsOf = async (schema: string, table: string) =>
+      Number((await raw.query<{ n: string }>(`SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2`, [schema, table])).rows[0].n);
+    const before = { transfers: await vacuumsOf("public", "transfers"), jobs: await vacuumsOf("pgboss", "version") };
+    expect(await relay.runDatabaseMaintenanceNow()).toBe(true);
+    await eventually(async () => (await vacuumsOf("pgboss", "version")) > before.jobs || undefined, "the maintenance job to run");
+    expect(await vacuumsOf("public", "transfers")).toBeGreaterThan(before.transfers);
+  });
+
   it("removes old and delivered staged bytes on the scheduled job, keeps the rows and audits each removal", async () => {
     expect(await relay.boss.getSchedules()).toContainEqual(expect.objectContaining({ name: "staging-retention", cron: "17 * * * *" }));
     const target = await createRelayDestination({ port: payer.port, hostKeyFingerprint: payer.hostKeyFingerprint, keys });

@@ -16,6 +16,7 @@ import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
 import { removeExpiredUnfinishedUploads } from "@/lib/transfers/staging/unfinished-uploads";
 import { env } from "@/lib/env";
 import { removeExpiredResponseFiles } from "@/lib/responses/retention";
+import { createDatabaseMaintenanceQueue, DATABASE_MAINTENANCE_QUEUE, startDatabaseMaintenanceWorker } from "@/lib/database-maintenance/jobs";
 import { createResponseQueues, RESPONSE_POLL_QUEUE, startResponseJobs, type ResponseJobs } from "@/lib/responses/jobs";
 import { startRelayWorkerLoop } from "@/lib/transfers/queue/workers";
 
@@ -24,7 +25,7 @@ export const RETENTION_QUEUE = "staging-retention";
 /** Hourly, off the full hour. */
 const RETENTION_CRON = "17 * * * *";
 /** The queues whose pg-boss workers this process runs (with concurrency > 0): stopped fetching on SIGTERM. */
-const FETCHED_QUEUES = [RETENTION_QUEUE, RESPONSE_POLL_QUEUE, ...NOTIFICATION_QUEUES];
+const FETCHED_QUEUES = [RETENTION_QUEUE, RESPONSE_POLL_QUEUE, DATABASE_MAINTENANCE_QUEUE, ...NOTIFICATION_QUEUES];
 /** pg-boss retries beyond the attempt budget, for runs that never reached an attempt (crash, busy). */
 const EXTRA_JOB_RETRIES = 3;
 
@@ -39,6 +40,8 @@ export interface RelayRuntime extends RelayQueue {
   sweep(): Promise<void>;
   /** Queue a staging-retention run now (the cron queues one every hour). */
   runRetentionNow(): Promise<void>;
+  /** Queues the embedded database's VACUUM (ANALYZE) now; false where this process runs none (PostgreSQL, or no workers). */
+  runDatabaseMaintenanceNow(): Promise<boolean>;
   /**
    * Take no new work from here on (SIGTERM): the relay fetch loop, the payer-response scheduler and
    * pg-boss's workers stop fetching; what runs carries on until `stop`.
@@ -88,6 +91,7 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     await boss.schedule(RETENTION_QUEUE, RETENTION_CRON);
     await createNotificationQueues(boss);
     await createResponseQueues(boss);
+    await createDatabaseMaintenanceQueue(boss, handle);
   });
   const notifications = await startNotificationWorkers(boss, { work: config.concurrency > 0, pollSeconds: config.pollSeconds });
   const responses = await startResponseJobs(boss, { work: config.concurrency > 0, pollSeconds: config.pollSeconds, slots: Math.max(1, Math.min(2, config.concurrency)) });
@@ -137,6 +141,8 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
         return { removed: removed.length, expiredUploads: expiredUploads.length, responseFiles: responseFiles.length };
       })
     : undefined;
+  // The embedded database's nightly VACUUM (ANALYZE): it has no autovacuum (lib/database-maintenance).
+  const maintenanceWorker = config.concurrency > 0 ? await startDatabaseMaintenanceWorker(boss, handle) : undefined;
 
   let sweeping: Promise<void> | undefined;
   const sweep = () => {
@@ -183,6 +189,12 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
     async runRetentionNow() {
       await boss.send(RETENTION_QUEUE, {});
       if (retentionWorker) boss.notifyWorker(retentionWorker);
+    },
+    async runDatabaseMaintenanceNow() {
+      if (!maintenanceWorker) return false;
+      await boss.send(DATABASE_MAINTENANCE_QUEUE, {});
+      boss.notifyWorker(maintenanceWorker);
+      return true;
     },
     async stop({ graceMs = 10_000 } = {}) {
       if (stopped) return;

@@ -22,5 +22,7 @@ export interface HistoryResult {
   rows: number;
   runs: number;
   seedMs: number;
+  /** The VACUUM (ANALYZE) after seeding, table by table as the embedded database's nightly job runs it. */
+  vacuum: { totalMs: number; slowestTable: string; slowestMs: number };
   queries: HistoryQueryResult[];
 }
