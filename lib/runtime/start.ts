@@ -163,7 +163,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     if (options.demoSandbox) {
       const { startDemoSandbox } = await import("@/lib/sandbox/demo");
-      sandbox = await startDemoSandbox(database, config().DATA_DIR);
+      const { answerSandboxSubmissionOffThread } = await import("@/lib/workers/calls");
+      // The sandbox payers answer on a protocol thread: reading a 20 MB 837 in this process's event
+      // loop stalled every page for seconds (15 s measured in the browser tests).
+      sandbox = await startDemoSandbox(database, config().DATA_DIR, { answerSubmission: answerSandboxSubmissionOffThread });
     }
   } catch (error) {
     await stop().catch((stopError: unknown) => logger.error("the runtime could not stop after a failed start", { error: stopError }));

@@ -16,6 +16,7 @@ import { runtime } from "@/lib/runtime";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
 import { startSandboxSftpServer, type SandboxSftpServer } from "@/lib/sandbox/sftp-server";
+import type { SubmissionAnswerer } from "@/lib/sandbox/payer-responder";
 import { seedDemoSubmissions } from "@/lib/sandbox/demo-submissions";
 import { systemActor } from "@/lib/auth/actor";
 
@@ -109,7 +110,7 @@ async function installedKeys(handle: DatabaseHandle, accountId: string, organisa
   return keys.map((k) => k.opensshPublic);
 }
 
-export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string): Promise<DemoSandbox> {
+export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string, options: { answerSubmission?: SubmissionAnswerer } = {}): Promise<DemoSandbox> {
   const dir = path.join(dataDir, "sandbox");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostKey = readOrCreate(path.join(dir, "sftp-host-key.pem"), () =>
@@ -169,6 +170,7 @@ export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string):
     rootDir: path.join(dir, "sftp-root"),
     hostKeys: [hostKey],
     users: [{ username: SANDBOX_USER, password: sftpAccount.password, publicKeys: await installedKeys(handle, sftpAccount.id, organisation.id) }],
+    answerSubmission: options.answerSubmission,
   });
   fs.mkdirSync(path.join(dir, "ftps-root", "incoming"), { recursive: true });
   const passiveBase = 40_000 + crypto.randomInt(0, 200) * 50;
@@ -178,6 +180,7 @@ export async function startDemoSandbox(handle: DatabaseHandle, dataDir: string):
     users: [{ username: SANDBOX_USER, password: ftpsAccount.password }],
     certificate: certificates.wildcard,
     passivePortRange: { min: passiveBase, max: passiveBase + 49 },
+    answerSubmission: options.answerSubmission,
   });
 
   await upsertDestination(handle, "sandbox-sftp", { name: "", protocol: "sftp", host: "127.0.0.1", port: sftp.port, auth: "password_and_key", hostKeyFingerprints: [sftp.hostKeyFingerprint] });

@@ -31,7 +31,7 @@ const BIND_HOST = "127.0.0.1";
 export async function startSandboxFtpsServer(options: SandboxFtpsOptions): Promise<SandboxFtpsServer> {
   let faults: SandboxFtpsFaults = {};
   await mkdir(path.join(options.rootDir, OUTBOUND_DIRECTORY), { recursive: true });
-  const responder = options.respond === false ? null : createPayerResponder({ delayMs: options.responseDelayMs });
+  const responder = options.respond === false ? null : createPayerResponder({ delayMs: options.responseDelayMs, answer: options.answerSubmission });
   const sockets = new Set<net.Socket>();
   const sessions = new Set<SandboxControlSession>();
   const state: ServerState = {

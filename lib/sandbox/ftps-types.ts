@@ -1,4 +1,5 @@
 import "server-only";
+import type { SubmissionAnswerer } from "@/lib/sandbox/payer-responder";
 
 export interface SandboxFtpsCertificate {
   certPem: string;
@@ -41,6 +42,8 @@ export interface SandboxFtpsOptions {
   respond?: boolean;
   /** How long after a submission arrives its answers appear; 3000 ms by default. */
   responseDelayMs?: number;
+  /** Where the answers are built: this thread by default (lib/sandbox/payer-responder.ts). */
+  answerSubmission?: SubmissionAnswerer;
 }
 
 export interface SandboxFtpsStats {

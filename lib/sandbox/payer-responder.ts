@@ -72,10 +72,19 @@ export async function answerSubmission(localPath: string, outboundDir: string, o
   return written;
 }
 
+/** Answers one submission (answerSubmission's shape): where it runs is the caller's choice. */
+export type SubmissionAnswerer = (localPath: string, outboundDir: string, options?: AnswerOptions) => Promise<string[]>;
+
 export interface PayerResponderOptions {
   /** How long after arrival the answers appear; DEFAULT_RESPONSE_DELAY_MS by default. */
   delayMs?: number;
   answers?: AnswerOptions;
+  /**
+   * Builds and writes the answers; answerSubmission in this thread by default. Reading a 20 MB 837
+   * is seconds of CPU: the portal's demo sandbox runs it on a protocol worker thread instead
+   * (lib/workers), so a large submission never stalls the pages the portal serves.
+   */
+  answer?: SubmissionAnswerer;
   /** Told about failures (a file gone before it was answered, a full disk); the sandbox itself ignores them. */
   onError?: (error: unknown) => void;
 }
@@ -94,7 +103,7 @@ export function createPayerResponder(options: PayerResponderOptions = {}): Payer
   let closed = false;
 
   const answer = (localPath: string, outboundDir: string) => {
-    const work: Promise<void> = answerSubmission(localPath, outboundDir, options.answers)
+    const work: Promise<void> = (options.answer ?? answerSubmission)(localPath, outboundDir, options.answers)
       .then(
         () => undefined,
         (error: unknown) => {

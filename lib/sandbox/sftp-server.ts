@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { Server, utils, type Algorithms, type AuthContext, type Connection, type ParsedKey } from "ssh2";
-import { createPayerResponder, INCOMING_DIRECTORY, isSubmissionArrival, OUTBOUND_DIRECTORY } from "@/lib/sandbox/payer-responder";
+import { createPayerResponder, INCOMING_DIRECTORY, isSubmissionArrival, OUTBOUND_DIRECTORY, type SubmissionAnswerer } from "@/lib/sandbox/payer-responder";
 import type { SandboxSftpFaults } from "@/lib/sandbox/sftp-faults";
 import { serveFileOperations } from "@/lib/sandbox/sftp-file-ops";
 
@@ -29,6 +29,8 @@ export interface SandboxSftpServerOptions {
   respond?: boolean;
   /** How long after a submission arrives its answers appear; 3000 ms by default. */
   responseDelayMs?: number;
+  /** Where the answers are built: this thread by default (lib/sandbox/payer-responder.ts). */
+  answerSubmission?: SubmissionAnswerer;
 }
 
 export interface SandboxSftpServer {
@@ -81,7 +83,7 @@ export async function startSandboxSftpServer(options: SandboxSftpServerOptions):
     await mkdir(path.join(root, INCOMING_DIRECTORY), { recursive: true });
     await mkdir(path.join(root, OUTBOUND_DIRECTORY), { recursive: true });
   }
-  const responder = options.respond === false ? null : createPayerResponder({ delayMs: options.responseDelayMs });
+  const responder = options.respond === false ? null : createPayerResponder({ delayMs: options.responseDelayMs, answer: options.answerSubmission });
   const hostKey = options.hostKeys?.[0] ?? generateRsaPem();
   const alternateKey = generateRsaPem();
   const users = new Map(

@@ -9,6 +9,7 @@ import type { Transcript } from "@/lib/transfers/transcript";
 import type { DeliveryRequest, DeliveryResult, DestinationSpec, ServerIdentity, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
 import { deserializeError, type SerializedError } from "@/lib/workers/messages";
 import { workerPools } from "@/lib/workers/registry";
+import type { AnswerOptions } from "@/lib/sandbox/x12-answers";
 import type { DeliverArgs, PickupArgs, ProtocolEvent, SettleArgs } from "@/lib/workers/tasks";
 
 /**
@@ -93,6 +94,13 @@ export async function settleResponsesOffThread(request: SettleRequest): Promise<
 /** Read a staged submission's envelope and claims on a protocol thread (CPU work on a file of up to the destination's limit). */
 export async function readSubmissionReferencesOffThread(path: string, key: Buffer | null): Promise<NewSubmissionReference[]> {
   return workerPools().protocol.run<NewSubmissionReference[]>("readSubmissionReferences", { path, key }).catch((error: unknown) => {
+    throw rebuilt(error);
+  });
+}
+
+/** The demo sandbox payer's answers to a submission, built and written on a protocol thread (lib/sandbox/payer-responder.ts). */
+export async function answerSandboxSubmissionOffThread(localPath: string, outboundDir: string, options?: AnswerOptions): Promise<string[]> {
+  return workerPools().protocol.run<string[]>("answerSandboxSubmission", { localPath, outboundDir, options }).catch((error: unknown) => {
     throw rebuilt(error);
   });
 }

@@ -10,6 +10,8 @@ import { pickupAndParseInThisThread, settleInThisThread } from "@/lib/responses/
 import { readSubmissionReferencesInThisThread } from "@/lib/responses/submission-envelope";
 import type { PickupRequest, SettleRequest } from "@/lib/responses/types";
 import { groupExchangeStats } from "@/lib/sftp/group-exchange";
+import { answerSubmission } from "@/lib/sandbox/payer-responder";
+import type { AnswerOptions } from "@/lib/sandbox/x12-answers";
 import { deliverInThisThread, fetchIdentityInThisThread } from "@/lib/transfers/delivery/drivers";
 import { Transcript, type TranscriptLine } from "@/lib/transfers/transcript";
 import type { DeliveryRequest, DestinationSpec, ValidatedTarget } from "@/lib/transfers/types";
@@ -82,6 +84,11 @@ export const WORKER_TASKS = {
 
   async diagnose(args: Omit<DiagnosisRequest, "signal">, context: TaskContext) {
     return runDiagnosis({ ...args, signal: context.signal });
+  },
+
+  /** The demo sandbox payer's TA1/999/277CA for a submission (reading a large 837 is seconds of CPU). */
+  async answerSandboxSubmission(args: { localPath: string; outboundDir: string; options?: AnswerOptions }) {
+    return answerSubmission(args.localPath, args.outboundDir, args.options);
   },
 
   /** Whether this thread's ssh2 runs our group exchange, and what the last one used. */
