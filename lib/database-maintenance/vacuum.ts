@@ -3,6 +3,9 @@ import { performance } from "node:perf_hooks";
 import type { DatabaseHandle } from "@/db/client";
 import { logger } from "@/lib/logger";
 
+/** schema.table as format('%I.%I') writes it: plain lower-case identifiers, or quoted ones without quotes inside. */
+const QUOTED_TABLE_NAME = /^(?:[a-z_][a-z0-9_$]*|"[^"\0]+")\.(?:[a-z_][a-z0-9_$]*|"[^"\0]+")$/;
+
 export interface VacuumReport {
   tables: number;
   totalMs: number;
@@ -22,7 +25,8 @@ export interface VacuumReport {
  *
  * PGlite runs one statement at a time, so a VACUUM holds every other query until it ends: one table
  * per statement lets the portal's queries through between tables instead of waiting for all of them.
- * Table names come from the catalogue, quoted by the database (`format('%I.%I')`).
+ * VACUUM takes no bind parameters: table names come from the catalogue, quoted by the database
+ * (`format('%I.%I')`), and only a name of two plain or quoted identifiers is used.
  */
 export async function vacuumAllTables(handle: DatabaseHandle): Promise<VacuumReport> {
   const { rows } = await handle.raw.query<{ name: string }>(
@@ -30,13 +34,19 @@ export async function vacuumAllTables(handle: DatabaseHandle): Promise<VacuumRep
   );
   const started = performance.now();
   let slowest: VacuumReport["slowest"] = null;
+  let vacuumed = 0;
   for (const { name } of rows) {
+    if (!QUOTED_TABLE_NAME.test(name)) {
+      logger.warn("embedded database vacuum skipped a table with an unusual name", { table: name });
+      continue;
+    }
     const tableStarted = performance.now();
     await handle.raw.exec(`VACUUM (ANALYZE) ${name}`);
+    vacuumed += 1;
     const ms = performance.now() - tableStarted;
     if (!slowest || ms > slowest.ms) slowest = { table: name, ms: Math.round(ms) };
   }
-  const report: VacuumReport = { tables: rows.length, totalMs: Math.round(performance.now() - started), slowest };
+  const report: VacuumReport = { tables: vacuumed, totalMs: Math.round(performance.now() - started), slowest };
   logger.info("embedded database vacuumed", { ...report });
   return report;
 }
