@@ -1,7 +1,18 @@
 "use client";
 
+import { useId } from "react";
 import { useFormStatus } from "react-dom";
 import type { ActionState } from "@/lib/auth/action-state";
+
+/**
+ * A field's id: the given one, or its name plus an id unique on the page. The name alone collided
+ * where two forms on one page share a field (the Account page's "Change password" and the API token
+ * form's identity check both have currentPassword), and the second label then named the first input.
+ */
+function useFieldId(givenId: string | undefined, name: string): string {
+  const unique = useId();
+  return givenId ?? `field-${name}-${unique.replace(/[^\w-]/g, "")}`;
+}
 
 export function Field({
   name,
@@ -27,7 +38,7 @@ export function Field({
   placeholder?: string;
 }) {
   const error = state.fieldErrors?.[name];
-  const id = givenId ?? `field-${name}`;
+  const id = useFieldId(givenId, name);
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   const isSecret = type === "password";
   return (
@@ -65,7 +76,7 @@ export function Field({
 
 export function TextArea({ id: givenId, name, label, state, hint, required, rows = 3, defaultValue }: { id?: string; name: string; label: string; state: ActionState; hint?: string; required?: boolean; rows?: number; defaultValue?: string }) {
   const error = state.fieldErrors?.[name];
-  const id = givenId ?? `field-${name}`;
+  const id = useFieldId(givenId, name);
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
@@ -129,7 +140,7 @@ export function SelectField({
   defaultValue?: string;
 }) {
   const error = state.fieldErrors?.[name];
-  const id = givenId ?? `field-${name}`;
+  const id = useFieldId(givenId, name);
   return (
     <div className="space-y-1">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
