@@ -47,6 +47,6 @@ export async function vacuumAllTables(handle: DatabaseHandle): Promise<VacuumRep
     if (!slowest || ms > slowest.ms) slowest = { table: name, ms: Math.round(ms) };
   }
   const report: VacuumReport = { tables: vacuumed, totalMs: Math.round(performance.now() - started), slowest };
-  logger.info("embedded database vacuumed", { ...report });
+  logger.info("database vacuumed", { ...report });
   return report;
 }

@@ -99,7 +99,8 @@ export async function readSubmissionReferencesOffThread(path: string, key: Buffe
 }
 
 /** The demo sandbox payer's answers to a submission, built and written on a protocol thread (lib/sandbox/payer-responder.ts). */
-export async function answerSandboxSubmissionOffThread(localPath: string, outboundDir: string, options?: AnswerOptions): Promise<string[]> {
+export async function answerSandboxSubmissionOffThread(localPath: string, outboundDir: string, options?: Omit<AnswerOptions, "nextControlNumber">): Promise<string[]> {
+  // A function cannot cross to a thread: the thread's own control-number sequence is used there.
   return workerPools().protocol.run<string[]>("answerSandboxSubmission", { localPath, outboundDir, options }).catch((error: unknown) => {
     throw rebuilt(error);
   });
