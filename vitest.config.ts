@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import os from "node:os";
 import path from "node:path";
 
 const TEST_FILES = ["lib/**/*.test.ts", "db/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"];
@@ -33,16 +34,23 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Most of a test's time is spent waiting (on sshd, vsftpd, sockets, the database and timers), not
+    // on the CPU: two files per core finish the suite sooner (7.4 → 4.9 minutes on 2 cores, embedded).
+    maxWorkers: Math.max(2, os.availableParallelism() * 2),
     setupFiles: ["test/support/runtime.ts"],
     projects: [
       // Every test file owns its database, data directory and ports: files run side by side.
       // test/cluster/ runs the production build: vitest.cluster.config.ts, after the build (scripts/test-all.sh).
-      { extends: true, test: { name: "isolated", include: TEST_FILES, exclude: [...SHARED_SYSTEM_FILES, ...AFTER_BUILD_FILES] } },
+      // Each project migrates one template database first; every file's database is a copy (test/support/database-template.ts).
+      {
+        extends: true,
+        test: { name: "isolated", include: TEST_FILES, exclude: [...SHARED_SYSTEM_FILES, ...AFTER_BUILD_FILES], globalSetup: ["test/support/database-template.ts"] },
+      },
       // These start the machine's real sshd/vsftpd (each under a temporary local account, swept by
       // the global setup before and after the run), or claim passive port ranges: one file at a time.
       {
         extends: true,
-        test: { name: "system servers", include: SHARED_SYSTEM_FILES, globalSetup: ["test/support/global-setup.ts"], poolOptions: { forks: { singleFork: true } } },
+        test: { name: "system servers", include: SHARED_SYSTEM_FILES, globalSetup: ["test/support/global-setup.ts", "test/support/database-template.ts"], poolOptions: { forks: { singleFork: true } } },
       },
     ],
     // next-auth's ESM imports "next/server" without an extension; bundled by Vite it resolves (the

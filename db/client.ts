@@ -30,6 +30,8 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PGlite data directory; omit for an in-memory database (tests). */
   pgliteDir?: string;
+  /** In-memory only: the PGlite data-directory image to start from (tests start from a migrated one). */
+  pgliteImage?: string;
   /** How the embedded database is restarted when its process dies (tests shorten it). */
   restartPolicy?: Partial<RestartPolicy>;
   /**
@@ -96,6 +98,7 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
   let pool: Pool | undefined = undefined;
   const embedded = await launchEmbeddedDatabase({
     dataDir: options.pgliteDir,
+    image: options.pgliteImage,
     onUnexpectedExit: (reason) => {
       if (options.pgliteDir) {
         report({ kind: "down", reason });

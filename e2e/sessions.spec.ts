@@ -2,6 +2,7 @@ import type { Browser, Page } from "@playwright/test";
 import { e2eCredentials } from "./credentials";
 import { expect, test } from "./fixtures";
 import { approvedPartner, signOut } from "./partner-onboarding";
+import { submitConfirmingIdentity } from "./pages/identity-check";
 import { SignInPage } from "./pages/sign-in-page";
 
 /** A second browser (its own cookies) signed in with the password. */
@@ -72,10 +73,12 @@ test("a replayed session cookie is refused after sign-out, a password change, di
   const row = adminPage.getByRole("listitem", { name: partner.email });
   await row.getByLabel("Role", { exact: true }).selectOption("partner-user");
   // Changing a role needs a fresh password (the admin's sign-in is older than five minutes in a long run).
-  const confirm = row.getByLabel("Your password (to confirm)");
-  if (await confirm.isVisible()) await confirm.fill(e2eCredentials.admin.password);
-  await row.getByRole("button", { name: "Change role" }).click();
-  await expect(row.getByRole("status")).toBeVisible();
+  await submitConfirmingIdentity({
+    field: row.getByLabel("Your password (to confirm)"),
+    submit: row.getByRole("button", { name: "Change role" }),
+    password: e2eCredentials.admin.password,
+    done: row.getByRole("status"),
+  });
   await replayIsRefused(browser, cookies);
 
   // Disabling the user (then enabling again: old sessions stay dead).

@@ -1,6 +1,7 @@
 import { expect, test } from "./fixtures";
 import { e2eCredentials } from "./credentials";
 import { closedPort } from "../test/support/closed-port";
+import { submitConfirmingIdentity } from "./pages/identity-check";
 
 test("an org-admin adds a webhook, sees its signing secret once, sends a test event and reads the attempt in the delivery log", async ({ partnerPage }) => {
   await partnerPage.goto("/account");
@@ -19,9 +20,12 @@ test("an org-admin adds a webhook, sees its signing secret once, sends a test ev
   const url = `https://127.0.0.1:${await closedPort()}/edi-events`;
   await form.getByLabel("Receiver URL").fill(url);
   await form.getByLabel("Description (optional)").fill("billing system");
-  if (await password.isVisible()) await password.fill(e2eCredentials.partner.password);
-  await form.getByRole("button", { name: "Add webhook" }).click();
-  await expect(form.getByRole("status")).toContainText("shown only this once");
+  await submitConfirmingIdentity({
+    field: password,
+    submit: form.getByRole("button", { name: "Add webhook" }),
+    password: e2eCredentials.partner.password,
+    done: form.getByRole("status").filter({ hasText: "shown only this once" }),
+  });
   await expect(form.getByLabel("New signing secret")).toHaveText(/^whsec_[A-Za-z0-9_-]{43}$/);
 
   const webhook = partnerPage.getByRole("list", { name: "Webhooks" }).getByRole("listitem", { name: `Webhook ${url}` });

@@ -5,6 +5,7 @@ import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, Pool } from "pg";
+import { PGlite } from "@electric-sql/pglite";
 import { launchEmbeddedDatabase, type EmbeddedDatabaseServer } from "@/db/embedded/launch";
 
 /** The embedded PGlite server as its clients see it: real node-postgres clients on its Unix socket. */
@@ -159,6 +160,44 @@ describe("embedded database data directory", () => {
     expect(fs.existsSync(socketDir)).toBe(false);
     const next = await launchEmbeddedDatabase({ dataDir, lockWaitMs: 0 });
     await next.stop();
+  }, 120_000);
+});
+
+describe("embedded database images", () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-image-test-"));
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it("starts an in-memory database from an image of a data directory (the tests' migrated template), and never over a data directory", async () => {
+    const dataDir = path.join(scratch, "pglite");
+    const source = await launchEmbeddedDatabase({ dataDir });
+    const client = new Client(source.connection);
+    await client.connect();
+    await client.query("CREATE TABLE from_image (note text)");
+    await client.query("INSERT INTO from_image VALUES ('in the image')");
+    await client.end();
+    await source.stop();
+    const reader = new PGlite({ dataDir });
+    await reader.waitReady;
+    const image = path.join(scratch, "image.tar");
+    fs.writeFileSync(image, Buffer.from(await (await reader.dumpDataDir("none")).arrayBuffer()));
+    await reader.close();
+
+    const copies = [await launchEmbeddedDatabase({ image }), await launchEmbeddedDatabase({ image })];
+    try {
+      const [first, second] = await Promise.all(copies.map(async (copy) => {
+        const copyClient = new Client(copy.connection);
+        await copyClient.connect();
+        return copyClient;
+      }));
+      await first.query("INSERT INTO from_image VALUES ('only in the first copy')");
+      expect((await first.query("SELECT note FROM from_image ORDER BY note")).rows.map((row) => row.note)).toEqual(["in the image", "only in the first copy"]);
+      expect((await second.query("SELECT note FROM from_image")).rows).toEqual([{ note: "in the image" }]);
+      await Promise.all([first.end(), second.end()]);
+    } finally {
+      await Promise.all(copies.map((copy) => copy.stop()));
+    }
+    // The source directory is untouched, and an image never replaces a data directory's contents.
+    await expect(launchEmbeddedDatabase({ dataDir, image })).rejects.toThrow("An image starts an in-memory database only");
   }, 120_000);
 });
 

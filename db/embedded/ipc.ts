@@ -15,6 +15,11 @@ export interface ServerConfig {
   socketDir: string;
   /** The PGlite data directory; none means an in-memory database. */
   dataDir?: string;
+  /**
+   * An in-memory database only: start from this image of a data directory (a tar file written by
+   * PGlite's dumpDataDir) instead of creating an empty cluster. Tests start from a migrated one.
+   */
+  image?: string;
   /** PostgreSQL's idle_in_transaction_session_timeout (default 60 s). */
   idleInTransactionMs?: number;
   /** How long to wait for a previous owner of the data directory to finish closing (default 20 s). */
@@ -58,6 +63,7 @@ export function parseServerConfig(text: string | undefined): ServerConfig {
   return {
     socketDir,
     dataDir: optional<string>(fields.dataDir, "string", "dataDir") || undefined,
+    image: optional<string>(fields.image, "string", "image") || undefined,
     idleInTransactionMs: optional<number>(fields.idleInTransactionMs, "number", "idleInTransactionMs"),
     lockWaitMs: optional<number>(fields.lockWaitMs, "number", "lockWaitMs"),
     initOnly: optional<boolean>(fields.initOnly, "boolean", "initOnly"),

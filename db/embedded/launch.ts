@@ -57,6 +57,8 @@ export interface SupervisionHooks {
 export interface LaunchOptions {
   /** The PGlite data directory; omit for an in-memory database (tests). */
   dataDir?: string;
+  /** An in-memory database only: the data-directory image (dumpDataDir's tar file) it starts from. */
+  image?: string;
   /**
    * Called once the database is gone for good: it ended without being asked to and is not
    * supervised, or supervision gave up (too many restarts, or another live process holds the data
@@ -114,6 +116,7 @@ export async function launchEmbeddedDatabase(options: LaunchOptions = {}): Promi
   const config: ServerConfig = {
     socketDir: makeSocketDir(),
     dataDir: options.dataDir ? path.resolve(/* turbopackIgnore: true */ options.dataDir) : undefined,
+    image: options.image,
     idleInTransactionMs: options.idleInTransactionMs,
     lockWaitMs: options.lockWaitMs,
   };

@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { submitConfirmingIdentity } from "./identity-check";
 
 /** The "API tokens" section of the partner's Account page. */
 export class ApiTokensSection {
@@ -21,10 +22,12 @@ export class ApiTokensSection {
   async create(name: string, portalPassword: string): Promise<string> {
     const form = this.region.getByRole("form", { name: "Create an API token" });
     await form.getByLabel("Token name").fill(name);
-    const password = form.getByLabel("Your portal password");
-    if (await password.isVisible()) await password.fill(portalPassword);
-    await form.getByRole("button", { name: "Create token" }).click();
-    await expect(form.getByRole("status")).toContainText("shown only this once");
+    await submitConfirmingIdentity({
+      field: form.getByLabel("Your portal password"),
+      submit: form.getByRole("button", { name: "Create token" }),
+      password: portalPassword,
+      done: form.getByRole("status").filter({ hasText: "shown only this once" }),
+    });
     return (await form.getByLabel("New API token").textContent())!.trim();
   }
 

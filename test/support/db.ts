@@ -1,28 +1,35 @@
 import crypto from "node:crypto";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { missingDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
 import { replaceRuntimeParts } from "@/lib/runtime";
 
+/** What test/support/database-template.ts migrated once for this run (nothing outside vitest.config.ts's projects). */
+function migratedTemplate(): { pgliteImage?: string; database?: string } {
+  return { pgliteImage: inject("migratedPgliteImage"), database: inject("migratedTemplateDatabase") };
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a throw-away
- * database on the PostgreSQL server in DATABASE_URL (CI runs the suite both ways).
+ * database on the PostgreSQL server in DATABASE_URL (CI runs the suite both ways). It starts as a
+ * copy of the run's migrated template where there is one, and runs the migrations itself otherwise.
  */
 export async function createTestDatabase(): Promise<{ handle: DatabaseHandle; dispose(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
+  const template = migratedTemplate();
   if (!url) {
-    const handle = await openDatabase({});
-    await applyMigrations(handle);
+    const handle = await openDatabase({ pgliteImage: template.pgliteImage });
+    if (!template.pgliteImage) await applyMigrations(handle);
     return { handle, dispose: () => handle.raw.close() };
   }
   // A throw-away database per test file: complete isolation, and the committed migrations run as-is.
   const name = `portal_test_${crypto.randomBytes(6).toString("hex")}`;
   const admin = await openDatabase({ databaseUrl: url });
-  await admin.raw.exec(`CREATE DATABASE ${name}`);
+  await admin.raw.exec(template.database ? `CREATE DATABASE ${name} TEMPLATE ${template.database}` : `CREATE DATABASE ${name}`);
   const databaseUrl = new URL(url);
   databaseUrl.pathname = `/${name}`;
   const handle = await openDatabase({ databaseUrl: databaseUrl.toString() });
-  await applyMigrations(handle);
+  if (!template.database) await applyMigrations(handle);
   return {
     handle,
     async dispose() {
