@@ -136,6 +136,19 @@ function report(audience: string, scanned: string, findings: string[]) {
   expect(findings, `serious or critical axe-core findings (${audience})`).toEqual([]);
 }
 
+test("the scan reports what it should: an unlabelled field and faint text on a real page fail it", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.locator("main").evaluate((main) => {
+    main.insertAdjacentHTML("beforeend", '<input type="text" id="unlabelled-probe"><p id="faint-probe" style="color:#eee;background:#fff">faint text</p>');
+  });
+  const findings = await axeFindings(page, "/sign-in with two faults");
+  expect(findings.some((line) => line.includes("label (critical) #unlabelled-probe"))).toBe(true);
+  expect(findings.some((line) => line.includes("color-contrast (serious) #faint-probe"))).toBe(true);
+  // Dark mode too: the same page, rescanned after the theme switch, still reports them.
+  await useTheme(page, "dark");
+  expect((await axeFindings(page, "/sign-in with two faults, dark")).length).toBeGreaterThanOrEqual(2);
+});
+
 test("every page under app/ is in the accessibility scan", () => {
   expect(appRoutes()).toEqual(Object.keys(SCANNED).sort());
 });

@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { axeFindings } from "./accessibility/axe-scan";
 import { expect, test } from "./fixtures";
 import { approvedPartner } from "./partner-onboarding";
 import { NotFoundPage } from "./pages/not-found-page";
@@ -10,8 +10,7 @@ import { Authenticator } from "./totp";
 
 /** No serious or critical axe-core finding inside `selector` (the parts this file is about). */
 async function expectAccessible(page: Page, selector: string) {
-  const { violations } = await new AxeBuilder({ page }).include(selector).analyze();
-  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(await axeFindings(page, selector, selector)).toEqual([]);
 }
 
 test("the portal has its icon: SVG and ICO favicons and a home-screen icon, served without a session", async ({ page, request }) => {

@@ -27,7 +27,7 @@ npx vitest run --config vitest.cluster.config.ts
 step "playwright on $engine"
 if [ -n "${DATABASE_URL:-}" ]; then
   # The axe scans check markup, which does not depend on the engine: they run on the embedded
-  # database's pass (about 6 minutes) and are left out of the PostgreSQL one to keep CI in its budget.
+  # database's pass (about 2 minutes) and are left out of the PostgreSQL one to keep CI in its budget.
   E2E_SKIP_ACCESSIBILITY=true npx playwright test
 else
   npx playwright test
