@@ -171,6 +171,13 @@ export async function findExpiredResponseFiles(db: Executor, before: Date, limit
     .limit(limit);
 }
 
+/** Which of `stagingKeys` a payer file's row still names (the orphan sweep keeps those). */
+export async function recordedResponseStagingKeys(db: Executor, stagingKeys: string[]): Promise<Set<string>> {
+  if (stagingKeys.length === 0) return new Set();
+  const rows = await db.select({ stagingKey: responseFiles.stagingKey }).from(responseFiles).where(inArray(responseFiles.stagingKey, stagingKeys));
+  return new Set(rows.map((row) => row.stagingKey).filter((key): key is string => key !== null));
+}
+
 /** Compare-and-set: only the key that was read is cleared. */
 export async function clearResponseStagingKey(db: Executor, id: string, stagingKey: string): Promise<boolean> {
   const rows = await db.update(responseFiles).set({ stagingKey: null }).where(and(eq(responseFiles.id, id), eq(responseFiles.stagingKey, stagingKey))).returning({ id: responseFiles.id });

@@ -15,6 +15,7 @@ import type { RelayQueue } from "@/lib/transfers/queue/queue";
 import { removeExpiredStagedFiles } from "@/lib/transfers/staging/retention";
 import { removeExpiredUnfinishedUploads } from "@/lib/transfers/staging/unfinished-uploads";
 import { env } from "@/lib/env";
+import { removeOrphanedResponseFiles } from "@/lib/responses/orphans";
 import { removeExpiredResponseFiles } from "@/lib/responses/retention";
 import { createDatabaseMaintenanceQueue, DATABASE_MAINTENANCE_QUEUE, startDatabaseMaintenanceWorker } from "@/lib/database-maintenance/jobs";
 import { createResponseQueues, RESPONSE_POLL_QUEUE, startResponseJobs, type ResponseJobs } from "@/lib/responses/jobs";
@@ -138,7 +139,9 @@ export async function startRelayRuntime(options: StartRelayOptions): Promise<Rel
         const removed = await removeExpiredStagedFiles(systemActor("retention"), { retentionDays: config.retentionDays, deliveredGraceHours: config.deliveredGraceHours });
         // Payer files are kept as long as uploads are (the staging retention period), then their bytes go.
         const responseFiles = await removeExpiredResponseFiles(systemActor("retention"), { retentionDays: config.retentionDays });
-        return { removed: removed.length, expiredUploads: expiredUploads.length, responseFiles: responseFiles.length };
+        // Payer files a stopped pickup wrote but never recorded: unreadable (their key died with it), holding disk.
+        const orphanedResponseFiles = await removeOrphanedResponseFiles(systemActor("retention"));
+        return { removed: removed.length, expiredUploads: expiredUploads.length, responseFiles: responseFiles.length, orphanedResponseFiles: orphanedResponseFiles.length };
       })
     : undefined;
   // The embedded database's nightly VACUUM (ANALYZE): it has no autovacuum (lib/database-maintenance).
