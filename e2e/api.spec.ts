@@ -4,13 +4,13 @@ import { request as playwrightRequest } from "@playwright/test";
 import { e2eCredentials } from "./credentials";
 import { expect, test } from "./fixtures";
 import { ApiTokensSection } from "./pages/api-tokens-section";
+import { uniqueClaimStamp } from "./claim-names";
 
 const destination = "Sandbox payer (SFTP, password + key)";
 
 /** A name the sandbox payer's rule accepts: S<submitter>-<yyyymmdd>-<hhmmss><P|T>.TXT */
-function sandboxFileName(now = new Date()): string {
-  const stamp = now.toISOString();
-  return `S000000050-${stamp.slice(0, 10).replace(/-/g, "")}-${stamp.slice(11, 19).replace(/:/g, "")}T.TXT`;
+function sandboxFileName(): string {
+  return `S000000050-${uniqueClaimStamp()}T.TXT`;
 }
 
 test("a partner creates an API token (shown once), uploads and reads a transfer with it over plain HTTP, then revokes it", async ({ partnerPage, baseURL }) => {

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { uniqueClaimStamp } from "./claim-names";
 import { UPLOAD_ACCEPTED } from "./pages/unreachable-payer";
 import { expect, test } from "./fixtures";
 import { buildSample837 } from "../lib/sandbox/sample-837";
@@ -7,10 +8,7 @@ const SFTP = "Sandbox payer (SFTP, password + key) (user sunshine)";
 
 /** A name the sandbox SFTP payer's rule accepts, unique to this run. */
 function claimFileName(): string {
-  const now = new Date();
-  const date = now.toISOString().slice(0, 10).replace(/-/g, "");
-  const time = `${String(now.getUTCHours()).padStart(2, "0")}${String(now.getUTCMinutes()).padStart(2, "0")}${String(Math.floor(Math.random() * 60)).padStart(2, "0")}`;
-  return `S000000050-${date}-${time}T.TXT`;
+  return `S000000050-${uniqueClaimStamp()}T.TXT`;
 }
 
 test("a claim file whose billing provider has no NPI comes back rejected, with the error in plain words and the 999 to download", async ({ partnerPage: page }) => {

@@ -109,7 +109,7 @@ test("a rejected partner is emailed the reason, and the waiting page shows it by
   const queue = new RegistrationsPage(adminPage);
   await queue.goto();
   await queue.reject(registration.organisationName, "The submitter ID is not on the payer's enrollment list; check the letter and register again.");
-  await expect(queue.entry(registration.organisationName).getByRole("status")).toContainText("The partner gets an email with your reason");
+  await expect(queue.decision()).toContainText("The partner gets an email with your reason");
 
   await expect(page.getByRole("heading", { name: "Registration not approved" })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText("not on the payer's enrollment list")).toBeVisible();
@@ -132,6 +132,8 @@ test("the admin's phone menu shows how many registrations wait", async ({ regist
   expect(await shell.waitingCount("Registrations")).toBe(waiting);
   await shell.mainNav().getByRole("link", { name: "Registrations", exact: true }).click();
   await new RegistrationsPage(adminPage).reject(registration.organisationName, "Registered only to check the phone menu's count.");
+  // The decision is counted at once, without another page load.
+  expect(await shell.menuWaitingCount()).toBe(waiting - 1);
 });
 
 test("registration errors appear next to their fields and keep what was typed", async ({ page, registerPage }) => {

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { expect, type Page } from "@playwright/test";
+import { uniqueClaimStamp } from "./claim-names";
 
 const SFTP = "Sandbox payer (SFTP, password + key) (user sunshine)";
 
@@ -12,9 +13,7 @@ export async function someTransferPath(partnerPage: Page): Promise<string> {
   const listed = partnerPage.locator('main a[href^="/transfers/"]');
   if ((await listed.count()) > 0) return (await listed.first().getAttribute("href"))!;
 
-  const now = new Date();
-  const stamp = `${now.toISOString().slice(0, 10).replace(/-/g, "")}-${now.toISOString().slice(11, 19).replace(/:/g, "").slice(0, 4)}${String(now.getUTCSeconds()).padStart(2, "0")}`;
-  const name = `S000000050A49-${stamp}P.TXT`;
+  const name = `S000000050A49-${uniqueClaimStamp()}P.TXT`;
   const isa = `ISA*00*          *00*          *ZZ*${"000000050".padEnd(15)}*ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*P*:~`;
   const body = `${isa}GS*HC*000000050*RECEIVER*20261121*1030*1*X*005010X222A1~ST*837*0001~REF*F8*${crypto.randomUUID()}~SE*4*0001~GE*1*1~IEA*1*000000001~`;
   await partnerPage.goto("/upload");

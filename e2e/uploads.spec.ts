@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
+import { uniqueClaimStamp } from "./claim-names";
 
 const SFTP = "Sandbox payer (SFTP, password + key) (user sunshine)";
 const FTPS = "Sandbox clearinghouse (FTPS explicit) (user sunshine)";
@@ -24,10 +25,6 @@ function claimFile(name: string, usage: "P" | "T", filler = 0) {
   return { name, mimeType: "text/plain", buffer: Buffer.from(body) };
 }
 
-function stamp(): string {
-  const now = new Date();
-  return `${now.toISOString().slice(0, 10).replace(/-/g, "")}-${String(now.getUTCHours()).padStart(2, "0")}${String(now.getUTCMinutes()).padStart(2, "0")}${String(Math.floor(Math.random() * 60)).padStart(2, "0")}`;
-}
 
 /** What a sent file's row says, from "queued" to "delivered", as the page follows it. */
 const SENT = /queued for delivery|sending it to the payer|Delivered to the payer/;
@@ -39,7 +36,7 @@ async function openTransfer(item: import("@playwright/test").Locator) {
 }
 
 test("a partner uploads a claim file to the SFTP payer and sees it delivered with a transcript", async ({ partnerPage }) => {
-  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P");
+  const file = claimFile(`S000000050A49-${uniqueClaimStamp()}P.TXT`, "P");
   await partnerPage.goto("/upload");
   await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
   await partnerPage.getByRole("radio", { name: "Production" }).check();
@@ -55,7 +52,7 @@ test("a partner uploads a claim file to the SFTP payer and sees it delivered wit
 });
 
 test("the same to the FTPS payer", async ({ partnerPage }) => {
-  const file = claimFile(`CLAIMS-${stamp()}.X12`, "T");
+  const file = claimFile(`CLAIMS-${uniqueClaimStamp()}.X12`, "T");
   await partnerPage.goto("/upload");
   await partnerPage.getByLabel("Send to").selectOption({ label: FTPS });
   await partnerPage.getByRole("radio", { name: "Test" }).check();
@@ -89,7 +86,7 @@ test("a misnamed file keeps its own submitter part and timestamp in the suggeste
 });
 
 test("a sent file's row turns to delivered without leaving the upload page", async ({ partnerPage }) => {
-  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P");
+  const file = claimFile(`S000000050A49-${uniqueClaimStamp()}P.TXT`, "P");
   await partnerPage.goto("/upload");
   await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
   await partnerPage.getByLabel("Choose files").setInputFiles(file);
@@ -101,7 +98,7 @@ test("a sent file's row turns to delivered without leaving the upload page", asy
 
 test("a file over the payer's size limit is refused before any upload request", async ({ partnerPage }, testInfo) => {
   // One byte over the default limit (100 MiB), sparse on disk.
-  const big = testInfo.outputPath(`S000000050A49-${stamp()}P.TXT`);
+  const big = testInfo.outputPath(`S000000050A49-${uniqueClaimStamp()}P.TXT`);
   fs.mkdirSync(path.dirname(big), { recursive: true });
   fs.writeFileSync(big, "");
   fs.truncateSync(big, 104_857_601);
@@ -121,7 +118,7 @@ test("a file over the payer's size limit is refused before any upload request", 
 });
 
 test("the upload speed is formatted", async ({ partnerPage }) => {
-  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P", 1_200_000); // ~22 MiB: three 8 MiB chunks
+  const file = claimFile(`S000000050A49-${uniqueClaimStamp()}P.TXT`, "P", 1_200_000); // ~22 MiB: three 8 MiB chunks
   // Hold the second chunk until the speed has been read: the row is still uploading while we look.
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -141,7 +138,7 @@ test("the upload speed is formatted", async ({ partnerPage }) => {
 });
 
 test("an upload cut mid-way resumes and arrives upstream byte for byte", async ({ partnerPage }) => {
-  const file = claimFile(`S000000050A49-${stamp()}P.TXT`, "P", 1_200_000); // ~22 MiB: three 8 MiB chunks
+  const file = claimFile(`S000000050A49-${uniqueClaimStamp()}P.TXT`, "P", 1_200_000); // ~22 MiB: three 8 MiB chunks
   let cut = false;
   await partnerPage.route("**/api/uploads/**", async (route) => {
     // Drop the second chunk's request once: the client must resume from the server's offset.
@@ -175,7 +172,7 @@ test("history lists the partner's transfers and exports them as CSV", async ({ p
 });
 
 test("another organisation's partner gets 'not found' for a transfer page", async ({ browser, partnerPage, adminPage }) => {
-  const file = claimFile(`S000000050A49-${stamp()}T.TXT`, "T");
+  const file = claimFile(`S000000050A49-${uniqueClaimStamp()}T.TXT`, "T");
   await partnerPage.goto("/upload");
   await partnerPage.getByLabel("Send to").selectOption({ label: SFTP });
   await partnerPage.getByRole("radio", { name: "Test" }).check();

@@ -36,9 +36,10 @@ export const rejectRegistrationAction = defineAction(
   },
   async ({ organisationId, reason }, { actor }) => {
     await decideRegistration(actor, organisationId, { approve: false, reason });
-    // No revalidation here: it would re-render the queue without this entry and its confirmation. The
-    // navigation's count follows at the next page load.
-    return { status: "ok", message: "Registration rejected. The partner gets an email with your reason and sees it when they sign in." };
+    // The navigation's count of waiting registrations changed. The queue is shown again without the
+    // entry, and the confirmation at its top names the organisation (app/admin/registrations/page.tsx).
+    revalidatePath("/admin", "layout");
+    redirect(`/admin/registrations?rejected=${organisationId}`);
   },
 );
 

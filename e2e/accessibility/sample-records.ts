@@ -4,6 +4,7 @@ import { e2eCredentials } from "../credentials";
 import { MailInbox } from "../pages/mail-inbox";
 import { RegisterPage, uniqueRegistration } from "../pages/register-page";
 import { SignInPage } from "../pages/sign-in-page";
+import { uniqueClaimStamp } from "../claim-names";
 
 /*
  * The records behind the detail pages the accessibility scan visits, made through the portal as a
@@ -15,8 +16,7 @@ const SFTP = "Sandbox payer (SFTP, password + key)";
 
 /** A claim file the sandbox SFTP payer accepts, unique to this call. */
 function claimFile() {
-  const now = new Date();
-  const stamp = `${now.toISOString().slice(0, 10).replace(/-/g, "")}-${now.toISOString().slice(11, 19).replace(/:/g, "")}`;
+  const stamp = uniqueClaimStamp();
   const isa = `ISA*00*          *00*          *ZZ*${"000000050".padEnd(15)}*ZZ*RECEIVER       *261121*1030*^*00501*000000001*0*P*:~`;
   const body = `${isa}GS*HC*000000050*RECEIVER*20261121*1030*1*X*005010X222A1~ST*837*0001~REF*F8*${crypto.randomUUID()}~SE*4*0001~GE*1*1~IEA*1*000000001~`;
   return { name: `S000000050A11Y-${stamp}P.TXT`, mimeType: "text/plain", buffer: Buffer.from(body) };

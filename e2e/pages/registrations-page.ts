@@ -30,6 +30,12 @@ export class RegistrationsPage {
     await entry.getByText("Reject…").click();
     await entry.getByLabel("Reason shown to the partner").fill(reason);
     await entry.getByRole("button", { name: "Reject registration" }).click();
-    await expect(entry.getByRole("status")).toContainText("rejected");
+    await expect(this.decision()).toContainText(`Registration of ${organisationName} rejected.`);
+    await expect(entry).toHaveCount(0);
+  }
+
+  /** The confirmation of the decision just made, at the top of the queue. */
+  decision() {
+    return this.page.getByRole("region", { name: "Your decision" }).getByRole("status");
   }
 }

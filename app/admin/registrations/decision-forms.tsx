@@ -11,15 +11,8 @@ export function DecisionForms({ organisationId, organisationName }: { organisati
   // One id per entry: the queue shows several registrations, each with its own reason box.
   const reasonId = useId();
   const reasonError = rejectState.fieldErrors?.reason;
-  // Once decided, the entry shows the outcome in place; it leaves the queue on the next visit.
-  const decided = approveState.status === "ok" ? approveState : rejectState.status === "ok" ? rejectState : null;
-  if (decided) {
-    return (
-      <div className="w-full max-w-sm">
-        <FormMessage state={decided} />
-      </div>
-    );
-  }
+  // A decision leads elsewhere (approve: the organisation's partner accounts; reject: the queue
+  // again, with a confirmation at its top): only refusals come back to this form.
   return (
     <div className="w-full max-w-sm space-y-3">
       <FormMessage state={approveState} />

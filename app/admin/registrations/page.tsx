@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/app/app-shell";
 import { TransferStats } from "@/components/transfer-stats";
-import { listApprovedAwaitingAccounts, listRegistrations, listRegistrationsForReview } from "@/lib/organisations/service";
+import { z } from "zod";
+import { FormMessage } from "@/components/form";
+import { getOrganisation, listApprovedAwaitingAccounts, listRegistrations, listRegistrationsForReview } from "@/lib/organisations/service";
 import { requirePageRole } from "@/lib/auth/session";
 import { DecisionForms } from "@/app/admin/registrations/decision-forms";
 import { DuplicateWarnings } from "@/app/admin/registrations/duplicate-warnings";
@@ -10,12 +12,23 @@ import { TableScroll } from "@/components/table-scroll";
 
 export const metadata: Metadata = { title: "Registrations" };
 
-export default async function RegistrationsPage() {
+export default async function RegistrationsPage({ searchParams }: { searchParams: Promise<{ rejected?: string | string[] }> }) {
   const actor = await requirePageRole("admin");
-  const [pending, recent, awaitingAccounts] = await Promise.all([listRegistrationsForReview(actor), listRegistrations(actor, "rejected"), listApprovedAwaitingAccounts(actor)]);
+  const justRejected = z.string().uuid().safeParse((await searchParams).rejected);
+  const [pending, recent, awaitingAccounts, rejected] = await Promise.all([
+    listRegistrationsForReview(actor),
+    listRegistrations(actor, "rejected"),
+    listApprovedAwaitingAccounts(actor),
+    justRejected.success ? getOrganisation(actor, justRejected.data).catch(() => undefined) : undefined,
+  ]);
   return (
     <>
       <PageHeader title="Registrations" description="New trading partners wait here until you check them against the payer's enrollment records." />
+      {rejected?.status === "rejected" ? (
+        <section aria-label="Your decision" className="mb-6">
+          <FormMessage state={{ status: "ok", message: `Registration of ${rejected.name} rejected. The partner gets an email with your reason and sees it when they sign in.` }} />
+        </section>
+      ) : null}
       <TransferStats actor={actor} />
       {pending.length === 0 ? (
         <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">No registrations are waiting.</p>
