@@ -115,8 +115,12 @@ describe("embedded database server", () => {
 });
 
 describe("embedded database data directory", () => {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-test-"));
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  // Made when the tests run, not when the file is read: a filtered run (-t) skips afterAll and would leave it.
+  let scratch = "";
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-test-"));
+  });
+  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
 
   it("keeps data across a stop and a start, and admits one owner at a time", async () => {
     const dataDir = path.join(scratch, "pglite");
@@ -164,8 +168,12 @@ describe("embedded database data directory", () => {
 });
 
 describe("embedded database images", () => {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-image-test-"));
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  // Made when the tests run, not when the file is read: a filtered run (-t) skips afterAll and would leave it.
+  let scratch = "";
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-image-test-"));
+  });
+  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
 
   it("starts an in-memory database from an image of a data directory (the tests' migrated template), and never over a data directory", async () => {
     const dataDir = path.join(scratch, "pglite");
@@ -202,8 +210,12 @@ describe("embedded database images", () => {
 });
 
 describe("embedded database socket directories", () => {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-sockets-"));
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  // Made when the tests run, not when the file is read: a filtered run (-t) skips afterAll and would leave it.
+  let scratch = "";
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-sockets-"));
+  });
+  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
 
   /** Socket directories in `tmp`, by name. */
   const socketDirs = (tmp: string) => fs.readdirSync(tmp).filter((name) => name.startsWith("edi-portal-db-"));
