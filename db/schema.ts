@@ -750,6 +750,8 @@ export const responseFiles = pgTable(
     index("response_files_account_idx").on(t.partnerAccountId, t.pickedUpAt),
     // The metrics' pickups of the last 24 hours (GET /api/metrics), a range instead of a full count.
     index("response_files_picked_idx").on(t.pickedUpAt),
+    // The hourly sweep of payer files no row names (lib/responses/orphans.ts) looks its candidates up by key.
+    index("response_files_staging_key_idx").on(t.stagingKey),
   ],
 );
 

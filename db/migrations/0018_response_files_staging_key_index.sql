@@ -1,0 +1,1 @@
+CREATE INDEX "response_files_staging_key_idx" ON "response_files" USING btree ("staging_key");
