@@ -5,8 +5,8 @@ import path from "node:path";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, Pool } from "pg";
-import { PGlite } from "@electric-sql/pglite";
 import { launchEmbeddedDatabase, type EmbeddedDatabaseServer } from "@/db/embedded/launch";
+import { writePgliteImage } from "@/test/support/database-template";
 
 /** The embedded PGlite server as its clients see it: real node-postgres clients on its Unix socket. */
 describe("embedded database server", () => {
@@ -114,16 +114,24 @@ describe("embedded database server", () => {
   });
 });
 
-describe("embedded database data directory", () => {
-  // Made when the tests run, not when the file is read: a filtered run (-t) skips afterAll and would leave it.
-  let scratch = "";
+/**
+ * A temporary directory for one describe block, made when its tests run rather than when the file
+ * is read (a filtered run, -t, skips the block's hooks and would leave it behind), removed after them.
+ */
+function scratchDirectory(prefix: string): () => string {
+  let directory = "";
   beforeAll(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-test-"));
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   });
-  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+  return () => directory;
+}
+
+describe("embedded database data directory", () => {
+  const scratch = scratchDirectory("embedded-db-test-");
 
   it("keeps data across a stop and a start, and admits one owner at a time", async () => {
-    const dataDir = path.join(scratch, "pglite");
+    const dataDir = path.join(scratch(), "pglite");
     const first = await launchEmbeddedDatabase({ dataDir });
     const client = new Client(first.connection);
     await client.connect();
@@ -146,7 +154,7 @@ describe("embedded database data directory", () => {
   }, 120_000);
 
   it("closes the database, frees the directory and removes its socket when the process that started it is killed", async () => {
-    const dataDir = path.join(scratch, "orphaned");
+    const dataDir = path.join(scratch(), "orphaned");
     const owner = spawn(process.execPath, ["--import", "tsx", "-e", `
       const { launchEmbeddedDatabase } = require(${JSON.stringify(path.resolve("db/embedded/launch.ts"))});
       launchEmbeddedDatabase({ dataDir: ${JSON.stringify(dataDir)} }).then((db) => console.log("pid " + db.pid + " socket " + db.connection.host));
@@ -168,15 +176,10 @@ describe("embedded database data directory", () => {
 });
 
 describe("embedded database images", () => {
-  // Made when the tests run, not when the file is read: a filtered run (-t) skips afterAll and would leave it.
-  let scratch = "";
-  beforeAll(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-image-test-"));
-  });
-  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
+  const scratch = scratchDirectory("embedded-db-image-test-");
 
   it("starts an in-memory database from an image of a data directory (the tests' migrated template), and never over a data directory", async () => {
-    const dataDir = path.join(scratch, "pglite");
+    const dataDir = path.join(scratch(), "pglite");
     const source = await launchEmbeddedDatabase({ dataDir });
     const client = new Client(source.connection);
     await client.connect();
@@ -184,11 +187,8 @@ describe("embedded database images", () => {
     await client.query("INSERT INTO from_image VALUES ('in the image')");
     await client.end();
     await source.stop();
-    const reader = new PGlite({ dataDir });
-    await reader.waitReady;
-    const image = path.join(scratch, "image.tar");
-    fs.writeFileSync(image, Buffer.from(await (await reader.dumpDataDir("none")).arrayBuffer()));
-    await reader.close();
+    const image = path.join(scratch(), "image.tar");
+    await writePgliteImage(dataDir, image);
 
     const copies = [await launchEmbeddedDatabase({ image }), await launchEmbeddedDatabase({ image })];
     try {
@@ -210,12 +210,7 @@ describe("embedded database images", () => {
 });
 
 describe("embedded database socket directories", () => {
-  // Made when the tests run, not when the file is read: a filtered run (-t) skips afterAll and would leave it.
-  let scratch = "";
-  beforeAll(() => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "embedded-db-sockets-"));
-  });
-  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
+  const scratch = scratchDirectory("embedded-db-sockets-");
 
   /** Socket directories in `tmp`, by name. */
   const socketDirs = (tmp: string) => fs.readdirSync(tmp).filter((name) => name.startsWith("edi-portal-db-"));
@@ -235,8 +230,8 @@ describe("embedded database socket directories", () => {
     ["an in-memory database", false],
     ["a data directory it is creating", true],
   ])("are removed when the portal dies while %s is still starting", async (_, withDataDir) => {
-    const tmp = fs.mkdtempSync(path.join(scratch, "tmp-"));
-    const dataDir = withDataDir ? path.join(scratch, `data-${path.basename(tmp)}`, "pglite") : undefined;
+    const tmp = fs.mkdtempSync(path.join(scratch(), "tmp-"));
+    const dataDir = withDataDir ? path.join(scratch(), `data-${path.basename(tmp)}`, "pglite") : undefined;
     const owner = spawn(
       process.execPath,
       ["--import", "tsx", "-e", `require(${JSON.stringify(path.resolve("db/embedded/launch.ts"))}).launchEmbeddedDatabase(${JSON.stringify({ dataDir })})`],
@@ -255,7 +250,7 @@ describe("embedded database socket directories", () => {
   }, 120_000);
 
   it("are removed by the next launch when a process group was killed at once", async () => {
-    const tmp = fs.mkdtempSync(path.join(scratch, "tmp-"));
+    const tmp = fs.mkdtempSync(path.join(scratch(), "tmp-"));
     const gone = spawn(process.execPath, ["-e", ""]);
     await new Promise((resolve) => gone.once("exit", resolve));
     const longAgo = new Date(Date.now() - 3_600_000);

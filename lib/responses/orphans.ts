@@ -19,7 +19,7 @@ const BATCH = 500;
  * A pickup writes each payer file (`responses/YYYY-MM/<uuid>`, as `<uuid>.part` until complete)
  * before the row that records it, because the row holds the file's hash and what it says. A process
  * that dies in between leaves bytes no row names. Their data key died with the process (keys are
- * stored with the row), so they cannot be read, but they hold disk: the daily retention run
+ * stored with the row), so they cannot be read, but they hold disk: the hourly retention job
  * removes them once they are a day old. A file some row names is never touched here; those leave by
  * retention (lib/responses/retention.ts). Returns the staging keys removed.
  */

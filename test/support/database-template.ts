@@ -52,12 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const handle = await openDatabase({ pgliteDir: dataDir });
     await applyMigrations(handle);
     await handle.raw.close();
-    const database = new PGlite({ dataDir, extensions: { pg_trgm } });
-    // dumpDataDir does not wait for the database to open: without this it waits forever.
-    await database.waitReady;
-    const dump = await database.dumpDataDir("none");
-    await database.close();
-    fs.writeFileSync(image, Buffer.from(await dump.arrayBuffer()));
+    await writePgliteImage(dataDir, image);
     fs.rmSync(dataDir, { recursive: true, force: true });
   } catch (error) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -65,4 +60,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide("migratedPgliteImage", image);
   return async () => fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes the closed PGlite data directory `dataDir` as an image (a tar file) that an in-memory database starts from. */
+export async function writePgliteImage(dataDir: string, image: string): Promise<void> {
+  const database = new PGlite({ dataDir, extensions: { pg_trgm } });
+  // dumpDataDir does not wait for the database to open: without this it waits forever.
+  await database.waitReady;
+  const dump = await database.dumpDataDir("none");
+  await database.close();
+  fs.writeFileSync(image, Buffer.from(await dump.arrayBuffer()));
 }
