@@ -1,9 +1,10 @@
 import "server-only";
-import type { SFTPWrapper } from "ssh2";
+import type { SftpWriteRequests } from "@/lib/sftp/direct-writes";
 import { TransferError } from "@/lib/transfers/errors";
 
 export interface PipelinedWriteOptions {
-  sftp: SFTPWrapper;
+  /** Where WRITE requests go: the session's direct writer (lib/sftp/direct-writes.ts). */
+  writer: Pick<SftpWriteRequests, "write">;
   remoteHandle: Buffer;
   /** The staged file's plaintext: a positional read, as FileHandle's (lib/transfers/staging/staged-source.ts). */
   local: { read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> };
@@ -30,7 +31,7 @@ export interface PipelinedWriteOptions {
  * prefix when cut: resume then continues from the remote size.
  */
 export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> {
-  const { sftp, remoteHandle, local, startOffset, totalBytes } = options;
+  const { writer, remoteHandle, local, startOffset, totalBytes } = options;
   const chunkSize = options.chunkSize ?? 32 * 1024;
   const maxInFlight = options.maxInFlight ?? 64;
   if (startOffset >= totalBytes) return Promise.resolve(0);
@@ -89,7 +90,7 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
             const length = Math.min(chunkSize, blockLength - at);
             pending++;
             inFlight++;
-            sftp.write(remoteHandle, block, at, length, blockOffset + at, (error) => {
+            writer.write(remoteHandle, block, at, length, blockOffset + at, (error) => {
               inFlight--;
               options.onActivity?.();
               if (error) return fail(options.mapError(error));

@@ -7,6 +7,7 @@ import type { Transcript } from "@/lib/transfers/transcript";
 import type { DestinationSpec, NegotiatedSession, UpstreamCredentials, ValidatedTarget } from "@/lib/transfers/types";
 import { algorithmsForProfile } from "@/lib/sftp/algorithms";
 import { AuthPlan, LOCK_TEXT } from "@/lib/sftp/auth-plan";
+import { sftpWriteRequests, stopDebugLines } from "@/lib/sftp/direct-writes";
 import { fingerprintIsPinned, hostKeyType, md5Fingerprint, sha256Fingerprint } from "@/lib/sftp/fingerprint";
 import { CATEGORY_NAMES, HandshakeRecorder, NEGOTIATION_CATEGORIES } from "@/lib/sftp/handshake-recorder";
 import { checkPrivateKeyReadable, classifyNoBanner, describeMac, wouldLegacyHelp } from "@/lib/sftp/handshake-helpers";
@@ -271,7 +272,10 @@ export async function openSftpSession(
   transcript.add("session", "<", `SFTP protocol version ${version ?? "?"}${extensions.length ? `, extensions: ${extensions.join(",")}` : ""}`);
   report("sftp", true, `SFTP version ${version ?? "?"} started`, { data: { version, extensions } });
 
-  const session = new SftpSession(client, sftp, negotiated, hostKey as HostKeyInfo, transcript, destination, hooks);
+  // The recorder has what it needs from ssh2's debug lines; from here they would cost a line per packet.
+  stopDebugLines(client, sftp);
+  const writes = sftpWriteRequests(sftp, socket);
+  const session = new SftpSession(client, sftp, writes, negotiated, hostKey as HostKeyInfo, transcript, destination, hooks);
   return session;
 }
 

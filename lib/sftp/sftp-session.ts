@@ -4,6 +4,7 @@ import type { Client, SFTPWrapper } from "ssh2";
 import { TransferError } from "@/lib/transfers/errors";
 import type { Transcript } from "@/lib/transfers/transcript";
 import type { DestinationSpec, NegotiatedSession } from "@/lib/transfers/types";
+import type { SftpWriteRequests } from "@/lib/sftp/direct-writes";
 import { mapSftpError } from "@/lib/sftp/sftp-errors";
 import type { SftpSessionHooks, SftpStage } from "@/lib/sftp/stages";
 import { mapSocketError } from "@/lib/sftp/tcp-connect";
@@ -26,6 +27,8 @@ export class SftpSession {
   constructor(
     readonly client: Client,
     readonly sftp: SFTPWrapper,
+    /** WRITE requests built straight into reusable packets (lib/sftp/direct-writes.ts). */
+    readonly writes: SftpWriteRequests,
     readonly negotiated: NegotiatedSession,
     readonly hostKey: HostKeyInfo,
     readonly transcript: Transcript,

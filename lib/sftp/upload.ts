@@ -107,7 +107,7 @@ export async function uploadFile(session: SftpSession, options: UploadOptions): 
     );
     try {
       await pipelinedWrite({
-        sftp: session.sftp,
+        writer: session.writes,
         remoteHandle: handle,
         local,
         startOffset: resumeFrom,

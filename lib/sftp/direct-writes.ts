@@ -1,0 +1,317 @@
+import "server-only";
+import { randomFillSync } from "node:crypto";
+import type net from "node:net";
+import type { Client, SFTPWrapper } from "ssh2";
+
+/**
+ * SFTP WRITE requests built straight into reusable SSH packets.
+ *
+ * ssh2's `sftp.write` copies the data into a fresh request buffer, then `channelData` copies it
+ * again into a fresh 32 KiB packet per CHANNEL_DATA, padded with fresh random bytes: 256 MiB of
+ * short-lived buffers per 128 MiB sent, which V8 collects as "external memory pressure" (a quarter
+ * of a relay's CPU, docs/engine-profile.md). Here each packet is laid out exactly as ssh2 lays it
+ * out (its own cipher sizes and pads it), filled from the caller's block in one copy, padded from a
+ * pool of random bytes, encrypted by ssh2's cipher and written; its buffer goes back to a pool when
+ * the socket is done with it. Requests are registered with ssh2, which still parses the replies.
+ *
+ * Only whole requests go this way, when the channel's window takes all of one, ssh2 has nothing
+ * queued and no key exchange is running; anything else goes through `sftp.write` in order, so the
+ * channel never carries two requests interleaved. Written against ssh2 1.17's internals, checked
+ * when the writer is made (`directWritesSupported`) and by test/sftp-direct-writes.test.ts.
+ */
+
+const CHANNEL_DATA = 94;
+const SFTP_WRITE = 6;
+/** ssh2's request id wraps the same way (SFTP.js MAX_REQID). */
+const MAX_REQID = 2 ** 32 - 1;
+/** uint32 length, byte type, uint32 id, uint32 handle length, handle, uint64 offset, uint32 data length. */
+const WRITE_HEADER_BYTES = 4 + 1 + 4 + 4 + 8 + 4;
+/** byte CHANNEL_DATA, uint32 recipient, uint32 data length. */
+const CHANNEL_DATA_HEADER_BYTES = 1 + 4 + 4;
+/** Room for ssh2's largest packet framing: length, pad length, up to 4 + 2 blocks of padding, a 64-byte MAC. */
+const PACKET_OVERHEAD_BYTES = 4 + 1 + 4 + 32 + 64;
+
+interface Ssh2Cipher {
+  allocPacket(payloadLength: number): Buffer;
+  encrypt(packet: Buffer): void;
+  _onWrite: (data: Uint8Array) => void;
+}
+interface Ssh2Protocol {
+  _cipher?: Ssh2Cipher;
+  _kexinit?: unknown;
+  _debug?: unknown;
+  _packetRW?: { write?: { allocStart?: number; finalize?: (packet: Buffer) => Buffer; constructor: { name: string } } };
+}
+interface Ssh2SftpInternals {
+  _protocol?: Ssh2Protocol;
+  _requests?: Record<number, { cb?: (error?: Error) => void }>;
+  _writeReqid?: number;
+  _maxWriteLen?: number;
+  _buffer?: unknown[];
+  _waitWindow?: boolean;
+  _chunkcb?: (() => void) | undefined;
+  _debug?: unknown;
+  outgoing?: { id: number; window: number; packetSize: number; state: string };
+}
+
+type WriteCallback = (error?: Error | null) => void;
+
+export interface SftpWriteRequests {
+  write(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback): void;
+  /** How many requests went each way: tests and the benchmark read these. */
+  readonly counts: { direct: number; viaSsh2: number };
+}
+
+/** Whether this ssh2 has the internals the direct path uses; otherwise every write goes through ssh2. */
+export function directWritesSupported(sftp: SFTPWrapper): boolean {
+  const internals = sftp as unknown as Ssh2SftpInternals;
+  const protocol = internals._protocol;
+  const writer = protocol?._packetRW?.write;
+  return Boolean(
+    protocol &&
+      typeof protocol._cipher?.allocPacket === "function" &&
+      typeof protocol._cipher.encrypt === "function" &&
+      // The uncompressed writer: packets start at byte 5 and finalize changes nothing.
+      writer?.constructor.name === "PacketWriter" &&
+      writer.allocStart === 5 &&
+      internals._requests &&
+      typeof internals._writeReqid === "number" &&
+      typeof internals._maxWriteLen === "number" &&
+      Array.isArray(internals._buffer) &&
+      internals.outgoing &&
+      typeof internals.outgoing.window === "number" &&
+      typeof internals.outgoing.packetSize === "number",
+  );
+}
+
+/**
+ * ssh2 builds a debug line (and we parse it) for every packet while `debug` is set; the handshake
+ * recorder needs them only until authentication, so a session stops them once it is ready.
+ */
+export function stopDebugLines(client: Client, sftp?: SFTPWrapper): void {
+  const protocol = (client as unknown as { _protocol?: Ssh2Protocol })._protocol;
+  if (protocol) protocol._debug = undefined;
+  if (sftp) (sftp as unknown as Ssh2SftpInternals)._debug = undefined;
+}
+
+// Padding bytes come from one pool, each byte used once: ssh2 asks the CSPRNG for 4-19 bytes per
+// packet (2.6 µs a call), a pool refilled 64 KiB at a time costs a copy.
+const randomPool = Buffer.allocUnsafe(64 * 1024);
+let randomAt = randomPool.length;
+function copyRandom(target: Buffer, at: number, length: number): void {
+  if (randomAt + length > randomPool.length) {
+    randomFillSync(randomPool);
+    randomAt = 0;
+  }
+  randomPool.copy(target, at, randomAt, randomAt + length);
+  randomAt += length;
+}
+
+interface PacketLayout {
+  /** The packet as ssh2's cipher sizes it: framing, payload, padding and room for the MAC or tag. */
+  total: number;
+  padLength: number;
+  /** The first 5 bytes as ssh2 writes them: packet length, padding length. */
+  head: Buffer;
+}
+
+interface PooledPacket {
+  buffer: Buffer;
+  /** Writes of this buffer the socket has not finished. */
+  pending: number;
+}
+
+interface QueuedWrite {
+  handle: Buffer;
+  data: Buffer;
+  offset: number;
+  length: number;
+  position: number;
+  callback: WriteCallback;
+}
+
+export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWriteRequests {
+  const counts = { direct: 0, viaSsh2: 0 };
+  const viaSsh2 = (w: QueuedWrite) => {
+    counts.viaSsh2++;
+    sftp.write(w.handle, w.data, w.offset, w.length, w.position, w.callback);
+  };
+  if (!directWritesSupported(sftp)) return { counts, write: (...args) => viaSsh2(toQueued(...args)) };
+
+  const internals = sftp as unknown as Required<Omit<Ssh2SftpInternals, "_chunkcb">> & Pick<Ssh2SftpInternals, "_chunkcb">;
+  const protocol = internals._protocol;
+  const outgoing = internals.outgoing;
+
+  // Layouts depend on the cipher (a rekey replaces it) and the payload length (a few per upload).
+  let layoutCipher: Ssh2Cipher | undefined;
+  const layouts = new Map<number, PacketLayout>();
+  const layoutFor = (cipher: Ssh2Cipher, payloadLength: number): PacketLayout => {
+    if (cipher !== layoutCipher) {
+      layoutCipher = cipher;
+      layouts.clear();
+    }
+    let layout = layouts.get(payloadLength);
+    if (!layout) {
+      const sample = cipher.allocPacket(payloadLength);
+      layout = { total: sample.length, padLength: sample[4], head: Buffer.from(sample.subarray(0, 5)) };
+      layouts.set(payloadLength, layout);
+    }
+    return layout;
+  };
+
+  // Packet buffers: a buffer handed to the socket comes back when the socket's callback for that
+  // write runs (in write order, so one queue of owners serves every callback).
+  const free: PooledPacket[] = [];
+  const awaitingSocket: (PooledPacket | undefined)[] = [];
+  let awaitingHead = 0;
+  const onSocketWrote = () => {
+    const owner = awaitingSocket[awaitingHead];
+    awaitingSocket[awaitingHead++] = undefined;
+    if (awaitingHead > 1024 && awaitingHead * 2 > awaitingSocket.length) {
+      awaitingSocket.splice(0, awaitingHead);
+      awaitingHead = 0;
+    }
+    if (owner && --owner.pending === 0) free.push(owner);
+  };
+  let packetCapacity = 0;
+  const acquire = (total: number): PooledPacket => {
+    if (total > packetCapacity) {
+      packetCapacity = Math.max(total, outgoing.packetSize + CHANNEL_DATA_HEADER_BYTES + PACKET_OVERHEAD_BYTES);
+      free.length = 0; // smaller ones are dropped as they come back too
+    }
+    let packet = free.pop();
+    while (packet && packet.buffer.length < total) packet = free.pop();
+    return packet ?? { buffer: Buffer.allocUnsafeSlow(packetCapacity), pending: 0 };
+  };
+
+  // The cipher writes through `_onWrite` (ssh2's `if writable, socket.write`): while one of our
+  // packets is encrypted we route those writes here, to know whether the socket holds our buffer
+  // (ssh2's native binding encrypts in place and writes the packet itself; node:crypto writes
+  // fresh output).
+  let current: PooledPacket | undefined;
+  const writeForCipher = (data: Uint8Array) => {
+    if (!socket.writable || socket.destroyed) return;
+    if (current && data.buffer === current.buffer.buffer) {
+      current.pending++;
+      awaitingSocket.push(current);
+      socket.write(data, onSocketWrote);
+    } else {
+      socket.write(data);
+    }
+  };
+
+  const sendPacket = (cipher: Ssh2Cipher, fill: (packet: Buffer, at: number) => void, dataLength: number) => {
+    const payloadLength = CHANNEL_DATA_HEADER_BYTES + dataLength;
+    const layout = layoutFor(cipher, payloadLength);
+    const pooled = acquire(layout.total);
+    const packet = pooled.buffer;
+    layout.head.copy(packet, 0);
+    packet[5] = CHANNEL_DATA;
+    packet.writeUInt32BE(outgoing.id, 6);
+    packet.writeUInt32BE(dataLength, 10);
+    fill(packet, 5 + CHANNEL_DATA_HEADER_BYTES);
+    copyRandom(packet, 5 + payloadLength, layout.padLength);
+    const original = cipher._onWrite;
+    current = pooled;
+    cipher._onWrite = writeForCipher;
+    try {
+      cipher.encrypt(packet.subarray(0, layout.total));
+    } finally {
+      cipher._onWrite = original;
+      current = undefined;
+    }
+    if (pooled.pending === 0) free.push(pooled);
+  };
+
+  /** One WRITE request, split into CHANNEL_DATA packets as ssh2 splits it (window already checked). */
+  const sendDirect = (w: QueuedWrite) => {
+    const cipher = protocol._cipher!;
+    const headerLength = WRITE_HEADER_BYTES + w.handle.length;
+    const messageLength = headerLength + w.length;
+    const reqid = (internals._writeReqid = (internals._writeReqid + 1) & MAX_REQID);
+    const header = Buffer.allocUnsafe(headerLength);
+    header.writeUInt32BE(messageLength - 4, 0);
+    header[4] = SFTP_WRITE;
+    header.writeUInt32BE(reqid, 5);
+    header.writeUInt32BE(w.handle.length, 9);
+    w.handle.copy(header, 13);
+    let p = 13 + w.handle.length;
+    header.writeUInt32BE(Math.floor(w.position / 2 ** 32), p);
+    header.writeUInt32BE(w.position >>> 0, p + 4);
+    header.writeUInt32BE(w.length, (p += 8));
+
+    const onReply = w.callback;
+    internals._requests[reqid] = { cb: (error) => { inFlightBytes -= messageLength; onReply(error); flush(); } };
+    inFlightBytes += messageLength;
+    counts.direct++;
+
+    // The message's bytes [sent, sent + chunk) go in each packet: the header first, then the data.
+    socket.cork();
+    for (let sent = 0; sent < messageLength; ) {
+      const chunk = Math.min(messageLength - sent, outgoing.packetSize);
+      const from = sent;
+      sendPacket(cipher, (packet, at) => {
+        let to = at;
+        let cursor = from;
+        if (cursor < headerLength) {
+          const n = Math.min(headerLength - cursor, chunk);
+          header.copy(packet, to, cursor, cursor + n);
+          to += n;
+          cursor += n;
+        }
+        const end = from + chunk;
+        if (end > cursor) w.data.copy(packet, to, w.offset + cursor - headerLength, w.offset + end - headerLength);
+      }, chunk);
+      outgoing.window -= chunk;
+      sent += chunk;
+    }
+    socket.uncork();
+  };
+
+  const queue: QueuedWrite[] = [];
+  let inFlightBytes = 0;
+  const wake = () => {
+    if (internals._chunkcb === wake) internals._chunkcb = undefined;
+    flush();
+  };
+  const flush = () => {
+    while (queue.length > 0) {
+      const w = queue[0];
+      const messageLength = WRITE_HEADER_BYTES + w.handle.length + w.length;
+      const direct =
+        w.length > 0 &&
+        w.length <= internals._maxWriteLen &&
+        outgoing.state === "open" &&
+        protocol._kexinit === undefined &&
+        protocol._cipher !== undefined &&
+        internals._buffer.length === 0;
+      if (direct && outgoing.window >= messageLength) {
+        queue.shift();
+        sendDirect(w);
+        continue;
+      }
+      // The window will reopen as the server takes what is in flight: wait for its adjust (or a
+      // reply) rather than split a request. With nothing in flight it may never be big enough.
+      // ssh2's queue is empty here, so its own drain callback, if set, has nothing left to do.
+      if (direct && inFlightBytes > 0) {
+        internals._waitWindow = true;
+        internals._chunkcb = wake;
+        return;
+      }
+      queue.shift();
+      viaSsh2(w);
+    }
+  };
+
+  return {
+    counts,
+    write(handle, data, offset, length, position, callback) {
+      queue.push({ handle, data, offset, length, position, callback });
+      flush();
+    },
+  };
+}
+
+function toQueued(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback): QueuedWrite {
+  return { handle, data, offset, length, position, callback };
+}

@@ -1,0 +1,163 @@
+/**
+ * WRITE requests built straight into SSH packets (lib/sftp/direct-writes.ts) against the real
+ * OpenSSH server, one cipher at a time: with ssh2's native binding as installed and, in a child
+ * process, with it hidden (ssh2 then writes node:crypto's output, not our packet buffer). Every
+ * upload is checked byte for byte on the server; a server that rekeys every 256 KiB makes writes
+ * meet key exchanges, which must go through ssh2's own queue.
+ */
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
+import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
+import { openSftpSession, uploadFile } from "@/lib/sftp";
+import { Transcript } from "@/lib/transfers/transcript";
+import type { AlgorithmProfile } from "@/lib/transfers/types";
+import { startRealSshd, type RealSshd } from "@/test/support/sshd";
+import type { UploadChildJob, UploadChildResult } from "@/test/support/sftp-upload-child";
+
+const REPO = path.resolve(__dirname, "..");
+const CHILD = path.join(REPO, "test/support/sftp-upload-child.ts");
+const WITHOUT_BINDING = path.join(REPO, "scripts/bench/engine/without-ssh2-binding.cjs");
+const SERVER_ONLY_SHIM = path.join(REPO, "scripts/server-only-shim.cjs");
+
+// 3 MiB and an odd tail: a dozen 255 KiB requests, more than OpenSSH's 2 MiB window holds at once,
+// and a last request and packet of odd sizes.
+const FILE_BYTES = 3 * 1024 * 1024 + 12_345;
+
+const PROFILES: { cipher: string; mac?: string; profile: AlgorithmProfile }[] = [
+  { cipher: "aes128-gcm@openssh.com", profile: "modern" },
+  { cipher: "aes256-gcm@openssh.com", profile: "modern" },
+  { cipher: "chacha20-poly1305@openssh.com", profile: "modern" },
+  { cipher: "aes256-ctr", mac: "hmac-sha2-256-etm@openssh.com", profile: "modern" },
+  { cipher: "aes256-cbc", mac: "hmac-md5", profile: "legacy" },
+];
+
+let workDir: string;
+let key: ClientKeyPair;
+let localPath: string;
+let expectedSha: string;
+let sshd: RealSshd | undefined;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), "sftp-direct-writes-"));
+  key = generateClientKeyPair();
+  const content = randomBytes(FILE_BYTES);
+  localPath = path.join(workDir, "claims.x12");
+  await writeFile(localPath, content);
+  expectedSha = sha256(content);
+});
+
+afterEach(async () => {
+  await sshd?.stop();
+  sshd = undefined;
+});
+
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+async function startSshd(extraConfig: string[]): Promise<RealSshd> {
+  sshd = await startRealSshd({ extraConfig: ["KexAlgorithms curve25519-sha256", ...extraConfig] });
+  await sshd.authorizeKey(key.publicKey);
+  return sshd;
+}
+
+function job(server: RealSshd, profile: AlgorithmProfile, remoteName: string): UploadChildJob {
+  const { destination, target } = localSftpDestination(server, { remoteDir: server.incomingDir, algorithmProfile: profile });
+  return {
+    destination,
+    target,
+    credentials: { username: server.username, password: server.password, privateKey: key.privateKey },
+    localPath,
+    remoteName,
+  };
+}
+
+/** The upload in this process, with ssh2 as installed. */
+async function uploadHere(j: UploadChildJob) {
+  const transcript = new Transcript();
+  const session = await openSftpSession(j.destination, j.target, j.credentials, transcript);
+  let rekeys = 0;
+  session.client.on("handshake", () => rekeys++);
+  try {
+    const outcome = await uploadFile(session, {
+      localPath: j.localPath,
+      remoteDir: j.destination.remoteDir,
+      remoteName: j.remoteName,
+      tempSuffix: ".part",
+      strategy: "temp_then_rename",
+    });
+    return { outcome, counts: { ...session.writes.counts }, cipher: session.negotiated.cipher, transcript: transcript.toText(), rekeys };
+  } finally {
+    await session.close();
+  }
+}
+
+/** The upload in a child process whose ssh2 cannot load its native binding. */
+function uploadWithoutBinding(j: UploadChildJob): Promise<UploadChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ["--require", SERVER_ONLY_SHIM, "--require", WITHOUT_BINDING, "--import", "tsx", CHILD],
+      { cwd: REPO, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`upload child failed: ${error.message}\n${stderr}`));
+        resolve(JSON.parse(stdout.trim().split("\n").pop()!) as UploadChildResult);
+      },
+    );
+    child.stdin!.end(JSON.stringify(j));
+  });
+}
+
+async function remoteSha(server: RealSshd, name: string): Promise<string> {
+  return sha256(await readFile(path.join(server.incomingDir, name)));
+}
+
+describe("SFTP WRITE requests built straight into packets, against OpenSSH", () => {
+  for (const p of PROFILES) {
+    const label = p.mac ? `${p.cipher} + ${p.mac}` : p.cipher;
+    it(`delivers every byte with ${label}, with and without ssh2's native binding`, async () => {
+      const server = await startSshd([`Ciphers ${p.cipher}`, ...(p.mac ? [`MACs ${p.mac}`] : [])]);
+
+      const here = await uploadHere(job(server, p.profile, "with-binding.x12"));
+      expect(here.cipher).toBe(p.cipher);
+      expect(here.outcome.bytes).toBe(FILE_BYTES);
+      expect(await remoteSha(server, "with-binding.x12")).toBe(expectedSha);
+      // Every request went the direct way: OpenSSH's window reopens as it takes the data.
+      expect(here.counts.direct).toBe(Math.ceil(FILE_BYTES / (255 * 1024)));
+      expect(here.counts.viaSsh2).toBe(0);
+      // The handshake was recorded from ssh2's debug lines before the session stopped them.
+      expect(here.transcript).toContain(`cipher ${p.cipher}`);
+
+      const bare = await uploadWithoutBinding(job(server, p.profile, "without-binding.x12"));
+      expect(bare.ssh2NativeBinding).toBe(false);
+      expect(bare.cipher).toBe(p.cipher);
+      expect(bare.bytes).toBe(FILE_BYTES);
+      expect(bare.counts.direct).toBeGreaterThan(0);
+      expect(await remoteSha(server, "without-binding.x12")).toBe(expectedSha);
+      expect((await readdir(server.incomingDir)).sort()).toEqual(["with-binding.x12", "without-binding.x12"]);
+    });
+  }
+
+  it("hands writes that meet a key exchange to ssh2's queue, and still delivers every byte", async () => {
+    // sshd renegotiates keys once 32 KiB have passed (it checks as it sends, so a few times here).
+    const server = await startSshd(["Ciphers aes128-gcm@openssh.com", "RekeyLimit 32K"]);
+    const here = await uploadHere(job(server, "modern", "rekeyed.x12"));
+    // The first handshake and at least one renegotiation, during which some writes were waiting:
+    // RFC 4253 allows only key exchange messages between KEXINIT and NEWKEYS, so those went through
+    // ssh2, which holds them until the new keys are in place.
+    expect(here.rekeys).toBeGreaterThanOrEqual(2);
+    expect(here.counts.viaSsh2).toBeGreaterThan(0);
+    expect(await remoteSha(server, "rekeyed.x12")).toBe(expectedSha);
+    expect(here.counts.direct + here.counts.viaSsh2).toBe(Math.ceil(FILE_BYTES / (255 * 1024)));
+    expect(here.counts.direct).toBeGreaterThan(0);
+  });
+});
