@@ -7,17 +7,19 @@ import type { Client, SFTPWrapper } from "ssh2";
  * SFTP WRITE requests built straight into reusable SSH packets.
  *
  * ssh2's `sftp.write` copies the data into a fresh request buffer, then `channelData` copies it
- * again into a fresh 32 KiB packet per CHANNEL_DATA, padded with fresh random bytes: 256 MiB of
- * short-lived buffers per 128 MiB sent, which V8 collects as "external memory pressure" (a quarter
- * of a relay's CPU, docs/engine-profile.md). Here each packet is laid out exactly as ssh2 lays it
- * out (its own cipher sizes and pads it), filled from the caller's block in one copy, padded from a
- * pool of random bytes, encrypted by ssh2's cipher and written; its buffer goes back to a pool when
- * the socket is done with it. Requests are registered with ssh2, which still parses the replies.
+ * again into a fresh 32 KiB packet per CHANNEL_DATA, padded with fresh random bytes, and writes each
+ * packet on its own: 256 MiB of short-lived buffers per 128 MiB sent, which V8 collects as
+ * "external memory pressure" (a quarter of a relay's CPU, docs/engine-profile.md). Here all the
+ * packets of one request are laid out back to back in one pooled buffer, exactly as ssh2 lays them
+ * out (its own cipher sizes and pads them), filled from the caller's block in one copy, padded from
+ * a pool of random bytes, encrypted by ssh2's cipher and written with one socket write; the buffer
+ * goes back to the pool when the socket is done with it. Requests are registered with ssh2, which
+ * still parses the replies.
  *
  * Only whole requests go this way, when the channel's window takes all of one, ssh2 has nothing
  * queued and no key exchange is running; anything else goes through `sftp.write` in order, so the
  * channel never carries two requests interleaved. Written against ssh2 1.17's internals, checked
- * when the writer is made (`directWritesSupported`) and by test/sftp-direct-writes.test.ts.
+ * when the writer is made (`directWritesSupported`) and by test/sftp-direct-writes-sshd.test.ts.
  */
 
 const CHANNEL_DATA = 94;
@@ -28,8 +30,6 @@ const MAX_REQID = 2 ** 32 - 1;
 const WRITE_HEADER_BYTES = 4 + 1 + 4 + 4 + 8 + 4;
 /** byte CHANNEL_DATA, uint32 recipient, uint32 data length. */
 const CHANNEL_DATA_HEADER_BYTES = 1 + 4 + 4;
-/** Room for ssh2's largest packet framing: length, pad length, up to 4 + 2 blocks of padding, a 64-byte MAC. */
-const PACKET_OVERHEAD_BYTES = 4 + 1 + 4 + 32 + 64;
 
 interface Ssh2Cipher {
   allocPacket(payloadLength: number): Buffer;
@@ -115,7 +115,7 @@ interface PacketLayout {
   head: Buffer;
 }
 
-interface PooledPacket {
+interface PooledBuffer {
   buffer: Buffer;
   /** Writes of this buffer the socket has not finished. */
   pending: number;
@@ -159,10 +159,11 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
     return layout;
   };
 
-  // Packet buffers: a buffer handed to the socket comes back when the socket's callback for that
-  // write runs (in write order, so one queue of owners serves every callback).
-  const free: PooledPacket[] = [];
-  const awaitingSocket: (PooledPacket | undefined)[] = [];
+  // Request buffers: every packet of one request laid out back to back in one pooled buffer. A
+  // buffer handed to the socket comes back when the socket's callback for that write runs (in write
+  // order, so one queue of owners serves every callback).
+  const free: PooledBuffer[] = [];
+  const awaitingSocket: (PooledBuffer | undefined)[] = [];
   let awaitingHead = 0;
   const onSocketWrote = () => {
     const owner = awaitingSocket[awaitingHead];
@@ -173,99 +174,117 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
     }
     if (owner && --owner.pending === 0) free.push(owner);
   };
-  let packetCapacity = 0;
-  const acquire = (total: number): PooledPacket => {
-    if (total > packetCapacity) {
-      packetCapacity = Math.max(total, outgoing.packetSize + CHANNEL_DATA_HEADER_BYTES + PACKET_OVERHEAD_BYTES);
+  let capacity = 0;
+  const acquire = (bytes: number): PooledBuffer => {
+    if (bytes > capacity) {
+      capacity = Math.ceil(bytes / 65_536) * 65_536;
       free.length = 0; // smaller ones are dropped as they come back too
     }
-    let packet = free.pop();
-    while (packet && packet.buffer.length < total) packet = free.pop();
-    return packet ?? { buffer: Buffer.allocUnsafeSlow(packetCapacity), pending: 0 };
+    let pooled = free.pop();
+    while (pooled && pooled.buffer.length < bytes) pooled = free.pop();
+    return pooled ?? { buffer: Buffer.allocUnsafeSlow(capacity), pending: 0 };
   };
 
-  // The cipher writes through `_onWrite` (ssh2's `if writable, socket.write`): while one of our
-  // packets is encrypted we route those writes here, to know whether the socket holds our buffer
-  // (ssh2's native binding encrypts in place and writes the packet itself; node:crypto writes
-  // fresh output).
-  let current: PooledPacket | undefined;
-  const writeForCipher = (data: Uint8Array) => {
-    if (!socket.writable || socket.destroyed) return;
-    if (current && data.buffer === current.buffer.buffer) {
+  // The cipher writes through `_onWrite` (ssh2's `if writable, socket.write`). While a request's
+  // packets are encrypted, those writes come here: ssh2's native binding encrypts each packet in
+  // place and writes the packet itself, so consecutive packets of our buffer become one region and
+  // one socket write; anything else (node:crypto's fresh output) is written as it comes, in order.
+  let current: PooledBuffer | undefined;
+  let regionStart = 0;
+  let regionEnd = 0;
+  const writeRegion = () => {
+    if (regionEnd === regionStart || !current) return;
+    if (socket.writable && !socket.destroyed) {
       current.pending++;
       awaitingSocket.push(current);
-      socket.write(data, onSocketWrote);
-    } else {
-      socket.write(data);
+      socket.write(current.buffer.subarray(regionStart, regionEnd), onSocketWrote);
     }
+    regionStart = regionEnd;
   };
-
-  const sendPacket = (cipher: Ssh2Cipher, fill: (packet: Buffer, at: number) => void, dataLength: number) => {
-    const payloadLength = CHANNEL_DATA_HEADER_BYTES + dataLength;
-    const layout = layoutFor(cipher, payloadLength);
-    const pooled = acquire(layout.total);
-    const packet = pooled.buffer;
-    layout.head.copy(packet, 0);
-    packet[5] = CHANNEL_DATA;
-    packet.writeUInt32BE(outgoing.id, 6);
-    packet.writeUInt32BE(dataLength, 10);
-    fill(packet, 5 + CHANNEL_DATA_HEADER_BYTES);
-    copyRandom(packet, 5 + payloadLength, layout.padLength);
-    const original = cipher._onWrite;
-    current = pooled;
-    cipher._onWrite = writeForCipher;
-    try {
-      cipher.encrypt(packet.subarray(0, layout.total));
-    } finally {
-      cipher._onWrite = original;
-      current = undefined;
+  const writeForCipher = (data: Uint8Array) => {
+    if (current && data.buffer === current.buffer.buffer) {
+      const at = data.byteOffset - current.buffer.byteOffset;
+      if (at !== regionEnd) {
+        writeRegion();
+        regionStart = at;
+      }
+      regionEnd = at + data.byteLength;
+      return;
     }
-    if (pooled.pending === 0) free.push(pooled);
+    writeRegion();
+    if (socket.writable && !socket.destroyed) socket.write(data);
   };
 
   /** One WRITE request, split into CHANNEL_DATA packets as ssh2 splits it (window already checked). */
   const sendDirect = (w: QueuedWrite) => {
     const cipher = protocol._cipher!;
-    const headerLength = WRITE_HEADER_BYTES + w.handle.length;
+    const handleLength = w.handle.length;
+    const headerLength = WRITE_HEADER_BYTES + handleLength;
     const messageLength = headerLength + w.length;
-    const reqid = (internals._writeReqid = (internals._writeReqid + 1) & MAX_REQID);
-    const header = Buffer.allocUnsafe(headerLength);
-    header.writeUInt32BE(messageLength - 4, 0);
-    header[4] = SFTP_WRITE;
-    header.writeUInt32BE(reqid, 5);
-    header.writeUInt32BE(w.handle.length, 9);
-    w.handle.copy(header, 13);
-    let p = 13 + w.handle.length;
-    header.writeUInt32BE(Math.floor(w.position / 2 ** 32), p);
-    header.writeUInt32BE(w.position >>> 0, p + 4);
-    header.writeUInt32BE(w.length, (p += 8));
+    const packetSize = outgoing.packetSize;
+    const fullLayout = layoutFor(cipher, CHANNEL_DATA_HEADER_BYTES + Math.min(packetSize, messageLength));
+    const lastChunk = messageLength % packetSize || Math.min(packetSize, messageLength);
+    const lastLayout = layoutFor(cipher, CHANNEL_DATA_HEADER_BYTES + lastChunk);
+    const packets = Math.ceil(messageLength / packetSize);
+    const pooled = acquire((packets - 1) * fullLayout.total + lastLayout.total);
+    const buffer = pooled.buffer;
 
+    const reqid = (internals._writeReqid = (internals._writeReqid + 1) & MAX_REQID);
     const onReply = w.callback;
-    internals._requests[reqid] = { cb: (error) => { inFlightBytes -= messageLength; onReply(error); flush(); } };
+    internals._requests[reqid] = {
+      cb: (error) => {
+        inFlightBytes -= messageLength;
+        onReply(error);
+        flush();
+      },
+    };
     inFlightBytes += messageLength;
     counts.direct++;
 
-    // The message's bytes [sent, sent + chunk) go in each packet: the header first, then the data.
-    socket.cork();
-    for (let sent = 0; sent < messageLength; ) {
-      const chunk = Math.min(messageLength - sent, outgoing.packetSize);
-      const from = sent;
-      sendPacket(cipher, (packet, at) => {
-        let to = at;
-        let cursor = from;
-        if (cursor < headerLength) {
-          const n = Math.min(headerLength - cursor, chunk);
-          header.copy(packet, to, cursor, cursor + n);
-          to += n;
-          cursor += n;
+    const original = cipher._onWrite;
+    current = pooled;
+    regionStart = regionEnd = 0;
+    cipher._onWrite = writeForCipher;
+    try {
+      let at = 0;
+      let dataFrom = w.offset;
+      for (let packet = 0, sent = 0; packet < packets; packet++) {
+        const chunk = Math.min(messageLength - sent, packetSize);
+        const layout = chunk === packetSize ? fullLayout : lastLayout;
+        layout.head.copy(buffer, at);
+        buffer[at + 5] = CHANNEL_DATA;
+        buffer.writeUInt32BE(outgoing.id, at + 6);
+        buffer.writeUInt32BE(chunk, at + 10);
+        let to = at + 5 + CHANNEL_DATA_HEADER_BYTES;
+        let room = chunk;
+        if (packet === 0) {
+          // The request's own header opens the first packet (a handle is at most 256 bytes).
+          buffer.writeUInt32BE(messageLength - 4, to);
+          buffer[to + 4] = SFTP_WRITE;
+          buffer.writeUInt32BE(reqid, to + 5);
+          buffer.writeUInt32BE(handleLength, to + 9);
+          w.handle.copy(buffer, to + 13);
+          const p = to + 13 + handleLength;
+          buffer.writeUInt32BE(Math.floor(w.position / 2 ** 32), p);
+          buffer.writeUInt32BE(w.position >>> 0, p + 4);
+          buffer.writeUInt32BE(w.length, p + 8);
+          to += headerLength;
+          room -= headerLength;
         }
-        const end = from + chunk;
-        if (end > cursor) w.data.copy(packet, to, w.offset + cursor - headerLength, w.offset + end - headerLength);
-      }, chunk);
-      outgoing.window -= chunk;
-      sent += chunk;
+        w.data.copy(buffer, to, dataFrom, dataFrom + room);
+        dataFrom += room;
+        copyRandom(buffer, at + 5 + CHANNEL_DATA_HEADER_BYTES + chunk, layout.padLength);
+        cipher.encrypt(buffer.subarray(at, at + layout.total));
+        outgoing.window -= chunk;
+        sent += chunk;
+        at += layout.total;
+      }
+      writeRegion();
+    } finally {
+      cipher._onWrite = original;
+      current = undefined;
     }
-    socket.uncork();
+    if (pooled.pending === 0) free.push(pooled);
   };
 
   const queue: QueuedWrite[] = [];
@@ -281,6 +300,7 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
       const direct =
         w.length > 0 &&
         w.length <= internals._maxWriteLen &&
+        outgoing.packetSize > WRITE_HEADER_BYTES + w.handle.length &&
         outgoing.state === "open" &&
         protocol._kexinit === undefined &&
         protocol._cipher !== undefined &&
