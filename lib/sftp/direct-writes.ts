@@ -57,7 +57,12 @@ interface Ssh2SftpInternals {
 type WriteCallback = (error?: Error | null) => void;
 
 export interface SftpWriteRequests {
-  write(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback): void;
+  /**
+   * Send one WRITE request; `callback` runs on the server's reply. `onCopied` runs once the data has
+   * been copied out of `data` (at once through ssh2, when the request is sent on the direct way):
+   * from then on the caller may reuse the buffer.
+   */
+  write(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback, onCopied?: () => void): void;
   /** How many requests went each way: tests and the benchmark read these. */
   readonly counts: { direct: number; viaSsh2: number };
 }
@@ -128,13 +133,16 @@ interface QueuedWrite {
   length: number;
   position: number;
   callback: WriteCallback;
+  onCopied?: () => void;
 }
 
 export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWriteRequests {
   const counts = { direct: 0, viaSsh2: 0 };
   const viaSsh2 = (w: QueuedWrite) => {
     counts.viaSsh2++;
+    // ssh2 copies the data into its request buffer before it returns.
     sftp.write(w.handle, w.data, w.offset, w.length, w.position, w.callback);
+    w.onCopied?.();
   };
   if (!directWritesSupported(sftp)) return { counts, write: (...args) => viaSsh2(toQueued(...args)) };
 
@@ -285,6 +293,7 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
       current = undefined;
     }
     if (pooled.pending === 0) free.push(pooled);
+    w.onCopied?.();
   };
 
   const queue: QueuedWrite[] = [];
@@ -325,13 +334,13 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
 
   return {
     counts,
-    write(handle, data, offset, length, position, callback) {
-      queue.push({ handle, data, offset, length, position, callback });
+    write(handle, data, offset, length, position, callback, onCopied) {
+      queue.push({ handle, data, offset, length, position, callback, onCopied });
       flush();
     },
   };
 }
 
-function toQueued(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback): QueuedWrite {
-  return { handle, data, offset, length, position, callback };
+function toQueued(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback, onCopied?: () => void): QueuedWrite {
+  return { handle, data, offset, length, position, callback, onCopied };
 }

@@ -25,10 +25,13 @@ export interface PipelinedWriteOptions {
 
 /**
  * Upload [startOffset, totalBytes) with many WRITE requests in flight (like OpenSSH's sftp and
- * ssh2's fastPut), reading the local file in ~1 MiB blocks into a fixed pool of buffers: memory
- * stays at about maxInFlight x chunkSize whatever the file size. Writes are issued in offset
- * order, so a server that applies them in order (OpenSSH, our sandbox) leaves a contiguous
- * prefix when cut: resume then continues from the remote size.
+ * ssh2's fastPut), reading the local file in ~1 MiB blocks: up to maxInFlight x chunkSize bytes
+ * await the server's replies whatever the file size. A block goes back to the pool as soon as the
+ * writer has copied its data into packets (lib/sftp/direct-writes.ts), not when the server
+ * acknowledges it, and blocks are made only as the pipeline needs them: 16 relays at once hold a
+ * few MiB each rather than a full window's worth. Writes are issued in offset order, so a server
+ * that applies them in order (OpenSSH, our sandbox) leaves a contiguous prefix when cut: resume
+ * then continues from the remote size.
  */
 export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> {
   const { writer, remoteHandle, local, startOffset, totalBytes } = options;
@@ -40,13 +43,15 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
   // threadpool round trip) per 32 KiB write cost ~30% of the relay's CPU (scripts/bench).
   const chunksPerBlock = Math.max(1, Math.min(maxInFlight, Math.floor((1024 * 1024) / chunkSize)));
   const blockSize = chunksPerBlock * chunkSize;
+  const maxInFlightBytes = maxInFlight * chunkSize;
 
   return new Promise<number>((resolve, reject) => {
     const free: Buffer[] = [];
-    const blocks = Math.min(Math.max(2, Math.ceil(maxInFlight / chunksPerBlock)), Math.ceil((totalBytes - startOffset) / blockSize));
-    for (let i = 0; i < blocks; i++) free.push(Buffer.allocUnsafe(blockSize));
     let nextOffset = startOffset;
-    let inFlight = 0;
+    /** Reads and writes not finished: the upload is done when none is left. */
+    let pendingOperations = 0;
+    /** Bytes sent or queued and not yet acknowledged. */
+    let unacknowledged = 0;
     let acked = 0;
     let reading = false;
     let failed = false;
@@ -62,7 +67,7 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
     options.stopped.catch(fail);
 
     const maybeDone = () => {
-      if (!failed && inFlight === 0 && nextOffset >= totalBytes) {
+      if (!failed && pendingOperations === 0 && nextOffset >= totalBytes) {
         options.signal?.removeEventListener("abort", onAbort);
         resolve(acked);
       }
@@ -72,36 +77,46 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
       if (reading) return;
       reading = true;
       try {
-        while (!failed && nextOffset < totalBytes && free.length > 0) {
-          const block = free.pop()!;
+        while (!failed && nextOffset < totalBytes && unacknowledged < maxInFlightBytes) {
           const blockOffset = nextOffset;
           const blockLength = Math.min(blockSize, totalBytes - blockOffset);
+          const block = free.pop() ?? Buffer.allocUnsafe(blockSize);
           nextOffset += blockLength;
-          inFlight++;
+          unacknowledged += blockLength;
+          pendingOperations++;
           const { bytesRead } = await local.read(block, 0, blockLength, blockOffset);
-          inFlight--;
+          pendingOperations--;
           if (failed) return;
           if (bytesRead !== blockLength) {
             fail(new TransferError("LOCAL_FILE_MISSING", "The staged file changed size while it was being sent."));
             return;
           }
-          let pending = 0;
+          // Counted before the first write: the writer may copy (and call back) at once.
+          let uncopied = Math.ceil(blockLength / chunkSize);
+          const onCopied = () => {
+            if (--uncopied === 0) free.push(block);
+          };
           for (let at = 0; at < blockLength; at += chunkSize) {
             const length = Math.min(chunkSize, blockLength - at);
-            pending++;
-            inFlight++;
-            writer.write(remoteHandle, block, at, length, blockOffset + at, (error) => {
-              inFlight--;
-              options.onActivity?.();
-              if (error) return fail(options.mapError(error));
-              acked += length;
-              options.onAcked?.(acked);
-              if (--pending === 0) {
-                free.push(block);
+            pendingOperations++;
+            writer.write(
+              remoteHandle,
+              block,
+              at,
+              length,
+              blockOffset + at,
+              (error) => {
+                pendingOperations--;
+                options.onActivity?.();
+                if (error) return fail(options.mapError(error));
+                acked += length;
+                unacknowledged -= length;
+                options.onAcked?.(acked);
                 if (nextOffset < totalBytes) void pump();
-              }
-              maybeDone();
-            });
+                maybeDone();
+              },
+              onCopied,
+            );
           }
         }
       } catch (error) {
