@@ -65,6 +65,8 @@ export interface SftpWriteRequests {
   write(handle: Buffer, data: Buffer, offset: number, length: number, position: number, callback: WriteCallback, onCopied?: () => void): void;
   /** How many requests went each way: tests and the benchmark read these. */
   readonly counts: { direct: number; viaSsh2: number };
+  /** Bytes of requests waiting for the channel's window, their data not yet copied. */
+  readonly queuedBytes: number;
 }
 
 /** Whether this ssh2 has the internals the direct path uses; otherwise every write goes through ssh2. */
@@ -144,7 +146,7 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
     sftp.write(w.handle, w.data, w.offset, w.length, w.position, w.callback);
     w.onCopied?.();
   };
-  if (!directWritesSupported(sftp)) return { counts, write: (...args) => viaSsh2(toQueued(...args)) };
+  if (!directWritesSupported(sftp)) return { counts, queuedBytes: 0, write: (...args) => viaSsh2(toQueued(...args)) };
 
   const internals = sftp as unknown as Required<Omit<Ssh2SftpInternals, "_chunkcb">> & Pick<Ssh2SftpInternals, "_chunkcb">;
   const protocol = internals._protocol;
@@ -297,6 +299,7 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
   };
 
   const queue: QueuedWrite[] = [];
+  let queuedBytes = 0;
   let inFlightBytes = 0;
   const wake = () => {
     if (internals._chunkcb === wake) internals._chunkcb = undefined;
@@ -316,6 +319,7 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
         internals._buffer.length === 0;
       if (direct && outgoing.window >= messageLength) {
         queue.shift();
+        queuedBytes -= w.length;
         sendDirect(w);
         continue;
       }
@@ -328,14 +332,19 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
         return;
       }
       queue.shift();
+      queuedBytes -= w.length;
       viaSsh2(w);
     }
   };
 
   return {
     counts,
+    get queuedBytes() {
+      return queuedBytes;
+    },
     write(handle, data, offset, length, position, callback, onCopied) {
       queue.push({ handle, data, offset, length, position, callback, onCopied });
+      queuedBytes += length;
       flush();
     },
   };

@@ -4,7 +4,7 @@ import { TransferError } from "@/lib/transfers/errors";
 
 export interface PipelinedWriteOptions {
   /** Where WRITE requests go: the session's direct writer (lib/sftp/direct-writes.ts). */
-  writer: Pick<SftpWriteRequests, "write">;
+  writer: Pick<SftpWriteRequests, "write" | "queuedBytes">;
   remoteHandle: Buffer;
   /** The staged file's plaintext: a positional read, as FileHandle's (lib/transfers/staging/staged-source.ts). */
   local: { read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> };
@@ -77,7 +77,9 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
       if (reading) return;
       reading = true;
       try {
-        while (!failed && nextOffset < totalBytes && unacknowledged < maxInFlightBytes) {
+        // A block is read only while less than a block waits for the server's window: with a big
+        // window 4 MiB go out unanswered, with OpenSSH's 2 MiB the rest waits in the file, not here.
+        while (!failed && nextOffset < totalBytes && unacknowledged < maxInFlightBytes && writer.queuedBytes < blockSize) {
           const blockOffset = nextOffset;
           const blockLength = Math.min(blockSize, totalBytes - blockOffset);
           const block = free.pop() ?? Buffer.allocUnsafe(blockSize);
@@ -94,7 +96,9 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
           // Counted before the first write: the writer may copy (and call back) at once.
           let uncopied = Math.ceil(blockLength / chunkSize);
           const onCopied = () => {
-            if (--uncopied === 0) free.push(block);
+            if (--uncopied > 0) return;
+            free.push(block);
+            if (nextOffset < totalBytes) void pump();
           };
           for (let at = 0; at < blockLength; at += chunkSize) {
             const length = Math.min(chunkSize, blockLength - at);
