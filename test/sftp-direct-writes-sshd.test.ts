@@ -2,17 +2,19 @@
  * WRITE requests built straight into SSH packets (lib/sftp/direct-writes.ts) against the real
  * OpenSSH server, one cipher at a time: with ssh2's native binding as installed and, in a child
  * process, with it hidden (ssh2 then writes node:crypto's output, not our packet buffer). Every
- * upload is checked byte for byte on the server; a server that rekeys every 256 KiB makes writes
- * meet key exchanges, which must go through ssh2's own queue.
+ * upload is checked byte for byte on the server; a server that rekeys often makes writes meet key
+ * exchanges, and one whose channel opens with a small window makes the first write too big for it:
+ * both must go through ssh2's own queue.
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
+import { startSandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import { openSftpSession, uploadFile } from "@/lib/sftp";
 import { Transcript } from "@/lib/transfers/transcript";
 import type { AlgorithmProfile } from "@/lib/transfers/types";
@@ -121,7 +123,7 @@ async function remoteSha(server: RealSshd, name: string): Promise<string> {
   return sha256(await readFile(path.join(server.incomingDir, name)));
 }
 
-describe("SFTP WRITE requests built straight into packets, against OpenSSH", () => {
+describe("SFTP WRITE requests built straight into packets, against OpenSSH and the sandbox payer", () => {
   for (const p of PROFILES) {
     const label = p.mac ? `${p.cipher} + ${p.mac}` : p.cipher;
     it(`delivers every byte with ${label}, with and without ssh2's native binding`, async () => {
@@ -159,5 +161,36 @@ describe("SFTP WRITE requests built straight into packets, against OpenSSH", () 
     expect(await remoteSha(server, "rekeyed.x12")).toBe(expectedSha);
     expect(here.counts.direct + here.counts.viaSsh2).toBe(Math.ceil(FILE_BYTES / (255 * 1024)));
     expect(here.counts.direct).toBeGreaterThan(0);
+  });
+
+  describe("against the sandbox payer with a small channel window", () => {
+    const USER = { username: "window-test", password: "window test password 7" };
+    async function uploadToSandbox(windowBytes: number, remoteName: string) {
+      const rootDir = path.join(workDir, `payer-${windowBytes}`);
+      await mkdir(path.join(rootDir, "incoming"), { recursive: true });
+      const sandbox = await startSandboxSftpServer({ rootDir, users: [{ ...USER, publicKeys: [key.publicKey] }], respond: false });
+      try {
+        sandbox.setFaults({ channelWindowBytes: windowBytes });
+        const { destination, target } = localSftpDestination(sandbox, { remoteDir: "/incoming" });
+        const here = await uploadHere({ destination, target, credentials: { ...USER, privateKey: key.privateKey }, localPath, remoteName });
+        expect(sha256(await readFile(path.join(rootDir, "incoming", remoteName)))).toBe(expectedSha);
+        return here.counts;
+      } finally {
+        await sandbox.close();
+      }
+    }
+
+    // The sandbox is not OpenSSH: ssh2 sends it requests of about 32 KiB (about 97 for this file).
+    it("waits for the window when it holds one request but not two", async () => {
+      const counts = await uploadToSandbox(48 * 1024, "window-48k.x12");
+      expect(counts.direct).toBeGreaterThan(0);
+      expect(counts.direct + counts.viaSsh2).toBeGreaterThanOrEqual(90);
+    });
+
+    it("hands every request to ssh2, which splits it, when no request fits in the window", async () => {
+      const counts = await uploadToSandbox(16 * 1024, "window-16k.x12");
+      expect(counts.direct).toBe(0);
+      expect(counts.viaSsh2).toBeGreaterThanOrEqual(90);
+    });
   });
 });

@@ -18,4 +18,9 @@ export interface SandboxSftpFaults {
   readOnly?: boolean;
   /** Writes fail with "No space left on device". */
   noSpace?: boolean;
+  /**
+   * Keep the session channel's window at this many bytes (offered when it opens, topped up to it as
+   * the server takes data), as servers with small windows do, instead of ssh2's 2 MiB.
+   */
+  channelWindowBytes?: number;
 }

@@ -135,7 +135,7 @@ export async function startSandboxSftpServer(options: SandboxSftpServerOptions):
     client.on("ready", () => {
       const user = users.get(account ?? "");
       client.on("session", (acceptSession) => {
-        const session = acceptSession();
+        const session = faults.channelWindowBytes ? acceptWithSmallWindow(client, acceptSession, faults.channelWindowBytes) : acceptSession();
         session.on("sftp", (acceptSftp) => {
           const root = user?.root ?? options.rootDir;
           serveFileOperations(acceptSftp(), {
@@ -238,4 +238,38 @@ function sameSecret(given: string, expected: string): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/**
+ * ssh2's server offers every channel a 2 MiB window and tops it up to 2 MiB; the channelWindowBytes
+ * fault keeps it at `windowBytes`. The window is advertised in CHANNEL_OPEN_CONFIRMATION, tracked on
+ * the session's channel record and topped up through CHANNEL_WINDOW_ADJUST, all inside ssh2, so all
+ * three are set here, for this connection only.
+ */
+function acceptWithSmallWindow<T>(client: Connection, accept: () => T, windowBytes: number): T {
+  type Protocol = {
+    channelOpenConfirm(remote: number, local: number, window: number, packetSize: number): void;
+    channelWindowAdjust(remote: number, amount: number): void;
+  };
+  const protocol = (client as unknown as { _protocol: Protocol })._protocol;
+  const confirm = protocol.channelOpenConfirm;
+  protocol.channelOpenConfirm = (remote, local, _window, packetSize) => confirm.call(protocol, remote, local, windowBytes, packetSize);
+  let session: T;
+  try {
+    session = accept();
+  } finally {
+    protocol.channelOpenConfirm = confirm;
+  }
+  const info = (session as unknown as { _chanInfo?: { incoming: { window: number }; outgoing: { id: number } } })._chanInfo;
+  if (!info) return session;
+  info.incoming.window = windowBytes;
+  const adjust = protocol.channelWindowAdjust;
+  // ssh2 has already added `amount` (up to 2 MiB) to its record: offer the client only up to windowBytes.
+  protocol.channelWindowAdjust = (remote, amount) => {
+    if (remote !== info.outgoing.id) return adjust.call(protocol, remote, amount);
+    const before = info.incoming.window - amount;
+    info.incoming.window = Math.max(before, windowBytes);
+    if (windowBytes > before) adjust.call(protocol, remote, windowBytes - before);
+  };
+  return session;
 }
