@@ -15,11 +15,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { startSandboxSftpServer } from "@/lib/sandbox/sftp-server";
-import { openSftpSession, uploadFile } from "@/lib/sftp";
-import { Transcript } from "@/lib/transfers/transcript";
 import type { AlgorithmProfile } from "@/lib/transfers/types";
 import { startRealSshd, type RealSshd } from "@/test/support/sshd";
-import type { UploadChildJob, UploadChildResult } from "@/test/support/sftp-upload-child";
+import type { UploadChildResult } from "@/test/support/sftp-upload-child";
+import { uploadOnce, type UploadJob } from "@/test/support/sftp-upload";
 
 const REPO = path.resolve(__dirname, "..");
 const CHILD = path.join(REPO, "test/support/sftp-upload-child.ts");
@@ -72,7 +71,7 @@ async function startSshd(extraConfig: string[]): Promise<RealSshd> {
   return sshd;
 }
 
-function job(server: RealSshd, profile: AlgorithmProfile, remoteName: string): UploadChildJob {
+function job(server: RealSshd, profile: AlgorithmProfile, remoteName: string): UploadJob {
   const { destination, target } = localSftpDestination(server, { remoteDir: server.incomingDir, algorithmProfile: profile });
   return {
     destination,
@@ -83,28 +82,8 @@ function job(server: RealSshd, profile: AlgorithmProfile, remoteName: string): U
   };
 }
 
-/** The upload in this process, with ssh2 as installed. */
-async function uploadHere(j: UploadChildJob) {
-  const transcript = new Transcript();
-  const session = await openSftpSession(j.destination, j.target, j.credentials, transcript);
-  let rekeys = 0;
-  session.client.on("handshake", () => rekeys++);
-  try {
-    const outcome = await uploadFile(session, {
-      localPath: j.localPath,
-      remoteDir: j.destination.remoteDir,
-      remoteName: j.remoteName,
-      tempSuffix: ".part",
-      strategy: "temp_then_rename",
-    });
-    return { outcome, counts: { ...session.writes.counts }, cipher: session.negotiated.cipher, transcript: transcript.toText(), rekeys };
-  } finally {
-    await session.close();
-  }
-}
-
 /** The upload in a child process whose ssh2 cannot load its native binding. */
-function uploadWithoutBinding(j: UploadChildJob): Promise<UploadChildResult> {
+function uploadWithoutBinding(j: UploadJob): Promise<UploadChildResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
@@ -129,7 +108,7 @@ describe("SFTP WRITE requests built straight into packets, against OpenSSH and t
     it(`delivers every byte with ${label}, with and without ssh2's native binding`, async () => {
       const server = await startSshd([`Ciphers ${p.cipher}`, ...(p.mac ? [`MACs ${p.mac}`] : [])]);
 
-      const here = await uploadHere(job(server, p.profile, "with-binding.x12"));
+      const here = await uploadOnce(job(server, p.profile, "with-binding.x12"));
       expect(here.cipher).toBe(p.cipher);
       expect(here.outcome.bytes).toBe(FILE_BYTES);
       expect(await remoteSha(server, "with-binding.x12")).toBe(expectedSha);
@@ -152,11 +131,11 @@ describe("SFTP WRITE requests built straight into packets, against OpenSSH and t
   it("hands writes that meet a key exchange to ssh2's queue, and still delivers every byte", async () => {
     // sshd renegotiates keys once 32 KiB have passed (it checks as it sends, so a few times here).
     const server = await startSshd(["Ciphers aes128-gcm@openssh.com", "RekeyLimit 32K"]);
-    const here = await uploadHere(job(server, "modern", "rekeyed.x12"));
+    const here = await uploadOnce(job(server, "modern", "rekeyed.x12"));
     // The first handshake and at least one renegotiation, during which some writes were waiting:
     // RFC 4253 allows only key exchange messages between KEXINIT and NEWKEYS, so those went through
     // ssh2, which holds them until the new keys are in place.
-    expect(here.rekeys).toBeGreaterThanOrEqual(2);
+    expect(here.handshakes).toBeGreaterThanOrEqual(2);
     expect(here.counts.viaSsh2).toBeGreaterThan(0);
     expect(await remoteSha(server, "rekeyed.x12")).toBe(expectedSha);
     expect(here.counts.direct + here.counts.viaSsh2).toBe(Math.ceil(FILE_BYTES / (255 * 1024)));
@@ -172,7 +151,7 @@ describe("SFTP WRITE requests built straight into packets, against OpenSSH and t
       try {
         sandbox.setFaults({ channelWindowBytes: windowBytes });
         const { destination, target } = localSftpDestination(sandbox, { remoteDir: "/incoming" });
-        const here = await uploadHere({ destination, target, credentials: { ...USER, privateKey: key.privateKey }, localPath, remoteName });
+        const here = await uploadOnce({ destination, target, credentials: { ...USER, privateKey: key.privateKey }, localPath, remoteName });
         expect(sha256(await readFile(path.join(rootDir, "incoming", remoteName)))).toBe(expectedSha);
         return here.counts;
       } finally {
