@@ -69,6 +69,10 @@ export async function startPortalProcess(
     BOOTSTRAP_ADMIN_PASSWORD: options.adminPassword,
     DEMO_USER_PASSWORD: options.demoPassword,
     LOG_LEVEL: "info",
+    // One portal takes two 1 GiB browser uploads, twenty 50 MiB API uploads and a 1 GiB relay for
+    // the responsiveness load; delivered copies stay on the portal for STAGING_DELIVERED_GRACE_HOURS,
+    // so the default 2 GiB quota per organisation refused the second 1 GiB upload (QUOTA_EXCEEDED).
+    STAGING_QUOTA_MIB: "16384",
   };
   Object.assign(env, options.env);
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
