@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
-import { checkFileKey, FILE_KEY_BYTES, MAGIC, SEGMENT_BYTES, sealRecord } from "@/lib/sealed-files/format";
+import { checkFileKey, FILE_KEY_BYTES, MAGIC, SEGMENT_BYTES, sealRecordPieces } from "@/lib/sealed-files/format";
 
 /** A fresh data key for one file. */
 export function newFileKey(): Buffer {
@@ -59,11 +59,11 @@ export class Sealer {
     while (at < chunk.length) {
       // A full segment is sealed only once more bytes follow it: without an announced size, the
       // record that ends the input must carry the "last" flag, and only the input's end tells.
-      if (this.filled === this.segment.length) out.push(this.seal(false));
+      if (this.filled === this.segment.length) out.push(...this.seal(false));
       const taken = chunk.copy(this.segment, this.filled, at);
       this.filled += taken;
       at += taken;
-      if (this.filled === this.segment.length && this.reachesTotal()) out.push(this.seal(true));
+      if (this.filled === this.segment.length && this.reachesTotal()) out.push(...this.seal(true));
     }
     return out;
   }
@@ -71,8 +71,8 @@ export class Sealer {
   /** The input ended: the remaining records. Without an announced size this is the file's end (even an empty file has its last record). */
   finish(): Buffer[] {
     const out = this.takeHeader();
-    if (this.totalBytes === undefined) out.push(this.seal(true));
-    else if (this.filled > 0) out.push(this.seal(this.reachesTotal()));
+    if (this.totalBytes === undefined) out.push(...this.seal(true));
+    else if (this.filled > 0) out.push(...this.seal(this.reachesTotal()));
     this.wipe();
     return out;
   }
@@ -92,8 +92,8 @@ export class Sealer {
     return this.totalBytes !== undefined && this.offset + this.filled >= this.totalBytes;
   }
 
-  private seal(last: boolean): Buffer {
-    const record = sealRecord(this.key, this.index, this.segment.subarray(0, this.filled), last);
+  private seal(last: boolean): Buffer[] {
+    const record = sealRecordPieces(this.key, this.index, this.segment.subarray(0, this.filled), last);
     this.index += 1;
     this.offset += this.filled;
     this.segment.fill(0, 0, this.filled);
@@ -102,7 +102,7 @@ export class Sealer {
   }
 }
 
-/** Plaintext in, sealed records out. Each record is pushed whole, so a file on disk ends torn only when the process dies mid-write. */
+/** Plaintext in, sealed records out, each as its three pieces pushed together (sealRecordPieces): a file on disk ends torn only when the process dies mid-write. */
 export class SealingStream extends Transform {
   private readonly sealer: Sealer;
 
