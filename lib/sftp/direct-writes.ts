@@ -40,7 +40,7 @@ interface Ssh2Protocol {
   _cipher?: Ssh2Cipher;
   _kexinit?: unknown;
   _debug?: unknown;
-  _packetRW?: { write?: { allocStart?: number; finalize?: (packet: Buffer) => Buffer; constructor: { name: string } } };
+  _packetRW?: { write?: { allocStart?: number; constructor: { name: string } } };
 }
 interface Ssh2SftpInternals {
   _protocol?: Ssh2Protocol;
