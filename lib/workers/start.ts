@@ -4,6 +4,7 @@ import path from "node:path";
 import { SHARE_ENV, Worker } from "node:worker_threads";
 import { WorkerPool } from "@/lib/workers/pool";
 import type { WorkerPools } from "@/lib/workers/registry";
+import { applyThreadV8Flags } from "@/lib/workers/thread-heap";
 
 /** Set by scripts/bundle-server.mjs: the compiled thread entry next to the compiled server. */
 declare const __PORTAL_THREAD_BUNDLE__: string | undefined;
@@ -34,6 +35,7 @@ export function poolSizes({ relayConcurrency, cpus = os.availableParallelism() }
 const THREAD_NICE = { protocol: 5, crypto: 15 } as const;
 
 function spawnThread(name: keyof typeof THREAD_NICE): Worker {
+  applyThreadV8Flags();
   const options = { env: SHARE_ENV, name: `edi-portal ${name}`, workerData: { nice: THREAD_NICE[name] } } as const;
   if (typeof __PORTAL_THREAD_BUNDLE__ !== "undefined") return new Worker(path.join(__dirname, __PORTAL_THREAD_BUNDLE__), options);
   // Under tsx or vitest: the thread compiles the TypeScript entry itself, like the process did.

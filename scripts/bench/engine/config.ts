@@ -25,7 +25,7 @@ export function readConfig(): BenchConfig {
   const sizeMiB = positiveInteger("BENCH_SIZE_MIB", 128);
   const concurrentRelays = positiveInteger("BENCH_CONCURRENT_RELAYS", 16);
   const concurrentSizeMiB = positiveInteger("BENCH_CONCURRENT_SIZE_MIB", 64);
-  const concurrencyRounds = positiveInteger("BENCH_CONCURRENCY_ROUNDS", 3);
+  const concurrencyRounds = positiveInteger("BENCH_CONCURRENCY_ROUNDS", 5);
   const parts = subsetFromEnv("BENCH_PARTS", ENGINE_PARTS);
   const ciphers = subsetFromEnv("BENCH_CIPHERS", CIPHER_PROFILES.map((p) => p.cipher));
   // Generous: even 10 MB/s must finish, a hang must not last forever.

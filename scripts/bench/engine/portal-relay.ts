@@ -1,5 +1,7 @@
 import path from "node:path";
+import { THREAD_V8_FLAGS } from "@/lib/workers/thread-heap";
 import { runChild } from "../shared/child";
+import { npmStartNodeFlags } from "../shared/npm-start";
 import type { TransferMeasurement } from "./measurement";
 import type { PortalRelayJob, PortalRelayResult } from "./relay-protocol";
 import type { BenchServer } from "./servers";
@@ -33,6 +35,10 @@ export async function runPortalRelay(
     warmUp: options.warmUp,
   };
   const nodeArgs = [
+    // As the portal runs it: npm start's flags, and the relay's thread's own (this process runs the
+    // relay on its main thread, the portal on a protocol thread).
+    ...npmStartNodeFlags(),
+    ...THREAD_V8_FLAGS,
     ...(options.withoutSsh2Binding ? ["--require", WITHOUT_SSH2_BINDING] : []),
     ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ];

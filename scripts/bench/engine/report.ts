@@ -1,5 +1,7 @@
 /** Renders the engine suite's results as the markdown at the top of docs/benchmarks.md. */
+import { THREAD_V8_FLAGS } from "@/lib/workers/thread-heap";
 import { loadAverageLine, type LoadAverage, type MachineBasics } from "../shared/machine";
+import { npmStartNodeFlags } from "../shared/npm-start";
 import { mbPerSecond, median } from "../shared/stats";
 import { profileLabel } from "./cipher-profiles";
 import type { ConcurrencyResults, ConcurrencyRun } from "./concurrency";
@@ -153,7 +155,7 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
   );
   lines.push("## How to read this", "");
   lines.push(
-    "The portal is timed around `sftpDriver.deliver` / `ftpsDriver.deliver` in a Node process of its own that has first delivered a 256 KiB file untimed (a running portal's relay threads have their modules loaded and their code warm), with a real DeliveryRequest pinned to the server's host key or certificate (it also stats the remote size before renaming); its CPU is that process's user + system time during the delivery. The reference clients are timed from process start to exit, their CPU is the process tree's (sshpass, sftp and ssh; curl; lftp), so their start-up counts against them and the portal's Node start-up does not count against it. MB/s is 10^6 bytes per second of wall time, handshakes included. Both ends share the machine's CPUs: these numbers compare clients, not a payer link, where the network sets the pace. A load average above the CPU count means other work competed; the CPU columns are disturbed far less than the wall-time ones.",
+    `The portal is timed around \`sftpDriver.deliver\` / \`ftpsDriver.deliver\` in a Node process of its own, started with \`npm start\`'s Node flags (${flagList(npmStartNodeFlags())}) and the heap setting the portal gives the protocol thread a relay runs on (${flagList([...THREAD_V8_FLAGS])}, lib/workers/thread-heap.ts), that has first delivered a 256 KiB file untimed (a running portal's relay threads have their modules loaded and their code warm), with a real DeliveryRequest pinned to the server's host key or certificate (it also stats the remote size before renaming); its CPU is that process's user + system time during the delivery. The reference clients are timed from process start to exit, their CPU is the process tree's (sshpass, sftp and ssh; curl; lftp), so their start-up counts against them and the portal's Node start-up does not count against it. MB/s is 10^6 bytes per second of wall time, handshakes included. Both ends share the machine's CPUs: these numbers compare clients, not a payer link, where the network sets the pace. A load average above the CPU count means other work competed; the CPU columns are disturbed far less than the wall-time ones.`,
     "",
   );
   return lines.join("\n");
@@ -166,7 +168,7 @@ function renderConcurrency(r: ConcurrencyResults, lines: string[], targets: Targ
   const ratioValue = median(agg(r.portal)) / median(agg(r.reference));
   lines.push(`## ${r.relays} relays at once`, "");
   lines.push(
-    `${r.relays} deliveries of a ${r.payload.bytes / 1024 / 1024} MiB file${r.payload.key ? " (sealed at rest, as the relay reads staged files)" : ""} to the sshd that allows only ${r.server.label.replace(/^OpenSSH sshd, /, "")}, all started at once: from one portal process, each a \`deliver\` task on the protocol worker pool (lib/workers, ${r.portal[0]?.threads ?? "?"} threads on this machine), against ${r.relays} separate \`sftp\` processes. Aggregate MB/s is all the bytes over the time from the first start to the last delivery; CPU is the whole portal process (every thread) or the sum over the sftp process trees. Peak RSS is the portal process's high-water mark (VmHWM).`,
+    `${r.relays} deliveries of a ${r.payload.bytes / 1024 / 1024} MiB file${r.payload.key ? " (sealed at rest, as the relay reads staged files)" : ""} to the sshd that allows only ${r.server.label.replace(/^OpenSSH sshd, /, "")}, all started at once: from one portal process (\`npm start\`'s Node flags, ${flagList(npmStartNodeFlags())}; its threads get ${flagList([...THREAD_V8_FLAGS])}), each a \`deliver\` task on the protocol worker pool (lib/workers, ${r.portal[0]?.threads ?? "?"} threads on this machine), against ${r.relays} separate \`sftp\` processes. Aggregate MB/s is all the bytes over the time from the first start to the last delivery; CPU is the whole portal process (every thread) or the sum over the sftp process trees. Peak RSS is the portal process's high-water mark (VmHWM).`,
     "",
   );
   lines.push(
@@ -181,3 +183,5 @@ function renderConcurrency(r: ConcurrencyResults, lines: string[], targets: Targ
   targets.push({ figure: `${r.relays} concurrent relays: aggregate, portal / sftp processes`, target: "≥ 1.20×", measured: `${ratioValue.toFixed(2)}×`, met: ratioValue >= TARGETS.concurrencyAggregateAtLeast });
   targets.push({ figure: `${r.relays} concurrent relays: portal peak RSS`, target: "< 300 MiB", measured: `${peak.toFixed(0)} MiB`, met: peak < TARGETS.concurrencyPeakRssMiBBelow });
 }
+
+const flagList = (flags: string[]) => (flags.length ? flags.map((flag) => `\`${flag}\``).join(" ") : "none");

@@ -3,12 +3,12 @@
  * can be read from /proc and nothing of the benchmark's own weight is counted in it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import net from "node:net";
-import path from "node:path";
 import type { CleanupStack } from "../shared/cleanup";
 import { BenchFailure } from "../shared/errors";
+import { npmStartArguments } from "../shared/npm-start";
 import { REPO_ROOT } from "../shared/paths";
 
 const START_TIMEOUT_MS = 180_000;
@@ -39,14 +39,6 @@ export interface PortalEnv {
   adminEmail: string;
   adminPassword: string;
   demoPassword: string;
-}
-
-/** Exactly what `npm start` runs (package.json), minus the `node` itself: the flags are part of what is measured. */
-function npmStartArguments(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
-  const [command, ...args] = start.split(/\s+/);
-  if (command !== "node") throw new Error(`bench:pipeline expects "npm start" to run node, not: ${start}`);
-  return args;
 }
 
 export async function startPortalProcess(
