@@ -13,6 +13,10 @@ import v8 from "node:v8";
  * 128 MiB relay, a third of its CPU. The limit only decides when the first full collection runs;
  * nothing is reserved up front (an idle thread's RSS is unchanged), and buffers that die young are
  * still freed by the young-generation collections. Measured in docs/engine-profile.md.
+ *
+ * Worker's resourceLimits offer only maximum sizes, hence the process-wide flag. Node warns that a
+ * V8 flag set after start-up may do nothing; thread-heap.test.ts checks that this one takes effect
+ * in threads started after it (and would fail on a Node whose V8 ignored it).
  */
 export const THREAD_V8_FLAGS = ["--initial-heap-size=64"] as const;
 
