@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { Client } from "basic-ftp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ftpsDriver } from "@/lib/ftps";
@@ -255,6 +255,13 @@ describe("the sandbox payer's answers to an 837", () => {
     expect(responseVerdict(await parsed(answers.claimAck277, "277CA"))).toBe("accepted");
   });
 
+  it("answers a submission read as a stream, cut anywhere, as it answers its text", async () => {
+    const text = submission();
+    const pieces = (size: number) => () => Readable.from(Array.from({ length: Math.ceil(text.length / size) }, (_, i) => Buffer.from(text.slice(i * size, (i + 1) * size))));
+    const expected = await buildPayerAnswers(text, answerOptions());
+    for (const size of [1, 7, 106, 4096]) expect(await buildPayerAnswers(pieces(size), answerOptions())).toEqual(expected);
+  });
+
   it("says nothing to a file that is not X12", async () => {
     expect(await buildPayerAnswers("%PDF-1.7 not a claim file", answerOptions())).toBeNull();
     expect(await buildPayerAnswers(randomBytes(4096), answerOptions())).toBeNull();
@@ -287,6 +294,11 @@ describe("answering a file on disk", () => {
     expect(await answerSubmission(file, outbound, answerOptions())).toEqual(["S1-20261202-101010T.TA1", "S1-20261202-101010T.999", "S1-20261202-101010T.277"]);
     expect((await readdir(outbound)).sort()).toEqual(["S1-20261202-101010T.277", "S1-20261202-101010T.999", "S1-20261202-101010T.TA1"]);
     expect(responseVerdict(await parseResponseFile(await readFile(path.join(outbound, "S1-20261202-101010T.999"))))).toBe("accepted");
+    // Read from disk as a stream, the answers are the ones its text gets, byte for byte.
+    const fromText = (await buildPayerAnswers(submission(), answerOptions()))!;
+    expect(await readFile(path.join(outbound, "S1-20261202-101010T.TA1"), "utf8")).toBe(fromText.ta1);
+    expect(await readFile(path.join(outbound, "S1-20261202-101010T.999"), "utf8")).toBe(fromText.ack999);
+    expect(await readFile(path.join(outbound, "S1-20261202-101010T.277"), "utf8")).toBe(fromText.claimAck277);
 
     const junk = path.join(dir, "notes.txt");
     await writeFile(junk, "not a claim file");

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildPayerAnswers, type AnswerOptions } from "@/lib/sandbox/x12-answers";
 
@@ -17,7 +18,7 @@ export const OUTBOUND_DIRECTORY = "outbound";
 export const DEFAULT_RESPONSE_DELAY_MS = 3_000;
 
 const TEMPORARY_SUFFIXES = [".part", ".tmp", ".filepart", ".partial"];
-/** Bigger files are not read into memory to be answered: no payer sandbox needs them. */
+/** Bigger files get no answer: no payer sandbox needs them, and the claims of a 277CA are kept until it is written. */
 const MAX_ANSWERED_BYTES = 64 * 1024 * 1024;
 
 /** True for a client path that is a file under its final name directly in /incoming. */
@@ -42,7 +43,9 @@ export function answerFileNames(submissionName: string): { ta1: string; ack999: 
 export async function answerSubmission(localPath: string, outboundDir: string, options: AnswerOptions = {}): Promise<string[]> {
   const info = await stat(localPath);
   if (!info.isFile() || info.size > MAX_ANSWERED_BYTES) return [];
-  const answers = await buildPayerAnswers(await readFile(localPath), options);
+  // Read as a stream (twice), not whole: twenty 50 MiB submissions answered at once held about
+  // 1 GiB in the demo's portal process (bench:pipeline, API uploads).
+  const answers = await buildPayerAnswers(() => createReadStream(localPath, { highWaterMark: 256 * 1024 }), options);
   if (!answers) return [];
   const names = answerFileNames(path.basename(localPath));
   const files: Array<[string, string | null]> = [

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { readEnvelope, sameControlNumber, type GroupFacts, type InterchangeFacts, type TransactionSetFacts } from "@/lib/x12/envelope";
-import { element, readSegments, type X12Delimiters, type X12Segment } from "@/lib/x12/tokenizer";
+import { element, readSegments, type X12Delimiters, type X12Input, type X12Segment } from "@/lib/x12/tokenizer";
 import { X12FormatError } from "@/lib/x12/unreadable";
 import { ccyymmdd, hhmm, julianDay, yy, yymmdd } from "@/lib/sandbox/x12-dates";
 
@@ -52,14 +52,17 @@ function nextSequenceNumber(): number {
 }
 
 /**
- * The TA1, 999 and 277CA a payer sends back for `submission` (the file's bytes or text), or null
- * when it is not X12 at all (no ISA to answer to: a payer sends nothing).
+ * The TA1, 999 and 277CA a payer sends back for `submission`, or null when it is not X12 at all (no
+ * ISA to answer to: a payer sends nothing). The submission is the file's bytes or text, or a
+ * function that opens it as a stream: it is read twice, and a file read as a stream is never held
+ * in memory whole.
  */
-export async function buildPayerAnswers(submission: string | Uint8Array, options: AnswerOptions = {}): Promise<PayerAnswers | null> {
-  const scanned = await scanSubmission(submission);
+export async function buildPayerAnswers(submission: string | Uint8Array | (() => X12Input), options: AnswerOptions = {}): Promise<PayerAnswers | null> {
+  const open = typeof submission === "function" ? submission : () => submission;
+  const scanned = await scanSubmission(open());
   if (!scanned) return null;
   const context = answerContext(scanned.interchanges[0], options);
-  const envelope = await readEnvelope(submission);
+  const envelope = await readEnvelope(open());
   if (envelope.kind === "unreadable") {
     const rejections = scanned.interchanges.map((interchange) => ({ interchange, accepted: false, code: envelopeFault(interchange, scanned.cutShort) }));
     return { ta1: writeTa1(context, rejections), ack999: null, claimAck277: null };
@@ -123,7 +126,7 @@ interface Scan {
   cutShort: boolean;
 }
 
-async function scanSubmission(submission: string | Uint8Array): Promise<Scan | null> {
+async function scanSubmission(submission: X12Input): Promise<Scan | null> {
   const interchanges: ScannedInterchange[] = [];
   let interchange: ScannedInterchange | null = null;
   let set: SetScanner | null = null;
