@@ -15,7 +15,7 @@ import v8 from "node:v8";
  * still freed by the young-generation collections. Measured in docs/engine-profile.md.
  *
  * Worker's resourceLimits offer only maximum sizes, hence the process-wide flag. Node warns that a
- * V8 flag set after start-up may do nothing; thread-heap.test.ts checks that this one takes effect
+ * V8 flag set after start-up may do nothing; test/thread-heap.test.ts checks that this one takes effect
  * in threads started after it (and would fail on a Node whose V8 ignored it).
  */
 export const THREAD_V8_FLAGS = ["--initial-heap-size=64"] as const;
