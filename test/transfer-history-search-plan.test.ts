@@ -30,6 +30,8 @@ interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
   "Plan Rows": number;
+  "Index Cond"?: string;
+  "Recheck Cond"?: string;
   Plans?: PlanNode[];
 }
 
@@ -47,10 +49,13 @@ async function planOf(organisationId: string, q: string, sort: "newest" | "oldes
   return nodesOf(plan);
 }
 
-/** The names "batch-<g>.txt" of the newer rows that contain `q`, newest (smallest g) first: what a search must return. */
+/** The seeded name of row `g` (g = 1 is the newest upload). */
+const nameOf = (g: number) => `${g > ROWS - ARCHIVED ? "archive-" : "batch-"}${g}.txt`;
+
+/** The names that contain `q` (any case), newest (smallest g) first: what a search must return. */
 function expectedNames(q: string, count: number): string[] {
   const names: string[] = [];
-  for (let g = 1; g <= ROWS - ARCHIVED && names.length < count; g++) if (`batch-${g}.txt`.includes(q)) names.push(`batch-${g}.txt`);
+  for (let g = 1; g <= ROWS && names.length < count; g++) if (nameOf(g).toLowerCase().includes(q.toLowerCase())) names.push(nameOf(g));
   return names;
 }
 
@@ -72,13 +77,17 @@ async function seed() {
 describe("file-name search plan", () => {
   it("walks the sort index only within the window, and finds the rest through the trigram index, after ANALYZE; pages are right either way", async () => {
     const { actor, organisationId } = await seed();
-    for (const sort of ["newest", "oldest", "name"] as const) {
-      const matches = await planOf(organisationId, "archive", sort, "matches");
+    // "archive" is searched with ILIKE, "-9850" (no letters) with LIKE: both through the trigram index.
+    for (const [sort, q] of [["newest", "archive"], ["oldest", "archive"], ["name", "archive"], ["newest", "-9850"]] as const) {
+      const matches = await planOf(organisationId, q, sort, "matches");
       const indexes = matches.flatMap(({ node }) => (node["Index Name"] ? [node["Index Name"]] : []));
       expect(indexes, `${sort}: ${JSON.stringify(indexes)}`).toContain("transfers_original_name_trgm_idx");
       expect(indexes.filter((name) => name.includes("created") || name.includes("org_name")), sort).toEqual([]);
+      const operators = matches.flatMap(({ node }) => [node["Index Cond"], node["Recheck Cond"]]).filter((text) => text?.includes("original_name"));
+      expect(operators.length, q).toBeGreaterThan(0);
+      for (const text of operators) expect(text, q).toContain(q === "archive" ? "~~*" : "~~ ");
       // The window: any walk of a sort index sits under the window's limit.
-      const window = await planOf(organisationId, "archive", sort, "window");
+      const window = await planOf(organisationId, q, sort, "window");
       const walks = window.filter(({ node }) => /created|org_name/.test(node["Index Name"] ?? ""));
       expect(walks.length, sort).toBeGreaterThan(0);
       for (const { above } of walks) expect(above.some((node) => node["Node Type"] === "Limit" && node["Plan Rows"] <= SEARCH_WINDOW), sort).toBe(true);
@@ -90,6 +99,12 @@ describe("file-name search plan", () => {
     const second = await listTransfers(actor, { ...filter, cursor: first.nextCursor });
     expect(second.rows.map((row) => row.originalName)).toEqual(["archive-98504.txt", "archive-98505.txt", "archive-98506.txt"]);
     expect((await listTransfers(actor, { ...filter, cursor: second.previousCursor })).rows).toEqual(first.rows);
+    // Letters in any case still match names in any case; a search without letters (digits and
+    // punctuation, matched with LIKE) finds the same names, old ones included.
+    for (const q of ["ARCHIVE-9850", "Archive-985", "-9850", "98.", "0-1"]) {
+      const page = await listTransfers(actor, transferFilterSchema.parse({ q, limit: 20 }));
+      expect(page.rows.map((row) => row.originalName), q).toEqual(expectedNames(q, 20));
+    }
     // A page's worth in the window ("batch-1": 1, 10–19, 100–138 …), and a few in it with the rest beyond ("-199").
     for (const q of ["batch-1", "-199"]) {
       const page = await listTransfers(actor, transferFilterSchema.parse({ q, limit: 50 }));
