@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { destinations } from "@/db/schema";
-import { SEARCH_WINDOW, transferPageQuery, type SearchPath } from "@/db/repositories/transfer-history";
+import { listTransferRows, SEARCH_WINDOW, transferPageQuery, type SearchPath } from "@/db/repositories/transfer-history";
 import { createPartnerAccount } from "@/lib/partner-accounts/service";
 import { listTransfers, transferFilterSchema } from "@/lib/transfers/history/list";
 import { partnerIn, staff } from "@/test/support/factories";
@@ -111,6 +111,20 @@ describe("file-name search plan", () => {
       expect(page.rows.map((row) => row.originalName), q).toEqual(expectedNames(q, 50));
       const next = await listTransfers(actor, transferFilterSchema.parse({ q, limit: 50, cursor: page.nextCursor }));
       expect(next.rows.map((row) => row.originalName), q).toEqual(expectedNames(q, 100).slice(50));
+    }
+    // The search turns enable_seqscan off for its own statement only: afterwards it is as it was,
+    // after a transaction of its own and inside a caller's (a savepoint keeps a local setting).
+    const db = await getDb();
+    const seqscan = async (executor: Pick<typeof db, "execute">) => ((await executor.execute(sql`SHOW enable_seqscan`)) as unknown as { rows: Array<{ enable_seqscan: string }> }).rows[0].enable_seqscan;
+    await listTransfers(actor, transferFilterSchema.parse({ q: "archive", limit: 3 }));
+    expect(await seqscan(db)).toBe("on");
+    for (const before of ["on", "off"]) {
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT set_config('enable_seqscan', ${before}, true)`);
+        const rows = await listTransferRows(tx, { organisationId, nameContains: "archive", sort: "newest", limit: 3 });
+        expect(rows.map((row) => row.originalName)).toEqual(["archive-98501.txt", "archive-98502.txt", "archive-98503.txt"]);
+        expect(await seqscan(tx), before).toBe(before);
+      });
     }
   });
 });
