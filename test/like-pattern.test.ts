@@ -8,7 +8,7 @@ describe("file-name search patterns", () => {
   });
 
   it("uses LIKE only for searches no case folding can change: ASCII digits, spaces and punctuation", () => {
-    for (const search of ["20220304", "202203", "-837.", "0001 2", "[x]"].filter((s) => !/[a-z]/i.test(s))) expect(isCaseless(search), search).toBe(true);
+    for (const search of ["20220304", "202203", "-837.", "0001 2", "[_]", "~{|}@"]) expect(isCaseless(search), search).toBe(true);
     expect(isCaseless("")).toBe(true);
     // Letters of any script and characters whose lower case is a letter (the Kelvin sign, dotted İ)
     // fold; anything else outside ASCII (full-width digits) stays with ILIKE too, to be safe.

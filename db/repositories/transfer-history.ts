@@ -69,8 +69,13 @@ function filterConditions(query: TransferListFilter): SQL[] {
     // A prefix is a range on the indexed column: [prefix, prefix + "g"), since every digest character is below "g".
     conditions.push(digest.length === 64 ? eq(transfers.sha256, digest) : and(gte(transfers.sha256, digest), lt(transfers.sha256, `${digest}g`))!);
   }
-  if (query.nameContains) conditions.push((isCaseless(query.nameContains) ? like : ilike)(transfers.originalName, containsPattern(query.nameContains)));
+  if (query.nameContains) conditions.push(nameContains(transfers.originalName, query.nameContains));
   return conditions;
+}
+
+/** `name` contains `search`, taken literally: LIKE when case folding cannot change the answer (db/like-pattern.ts), else ILIKE. */
+function nameContains(name: typeof transfers.originalName | SQL, search: string): SQL {
+  return (isCaseless(search) ? like : ilike)(name, containsPattern(search));
 }
 
 /** How many transfers match the filters (the page's "51–100 of 230"). */
@@ -160,9 +165,7 @@ export function transferPageQuery(db: Executor, query: TransferListQuery, path?:
       .limit(SEARCH_WINDOW);
     // Limited to the page again, so the planner expects a page of ids and looks them up by key (not a scan of the table).
     const dir = sortKeyword(direction);
-    const search = query.nameContains ?? "";
-    const operator = isCaseless(search) ? sql`like` : sql`ilike`;
-    where = sql`${transfers.id} in (select nearest.id from (${nearest}) as nearest (id, key, name) where nearest.name ${operator} ${containsPattern(search)} order by nearest.key ${dir}, nearest.id ${dir} limit ${query.limit})`;
+    where = sql`${transfers.id} in (select nearest.id from (${nearest}) as nearest (id, key, name) where ${nameContains(sql`nearest.name`, query.nameContains ?? "")} order by nearest.key ${dir}, nearest.id ${dir} limit ${query.limit})`;
   } else if (path === "matches") {
     const matches = db.select({ id: transfers.id, key: column }).from(transfers).where(and(...conditions));
     const dir = sortKeyword(direction);
