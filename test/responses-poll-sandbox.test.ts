@@ -96,8 +96,13 @@ describe("payer responses from the sandbox SFTP payer", () => {
     const timeline = await payerResponseTimeline(actor, transfer.id);
     expect(timeline.map((entry) => entry.stage)).toEqual(["TA1", "999"]);
     expect(timeline[1].findings.some((finding) => finding.claim === "SBX-NPI-2" && /NM109/.test(finding.sentence))).toBe(true);
-    const files = await (await getDb()).select().from(responseFiles).where(eq(responseFiles.partnerAccountId, target.accountId));
-    expect(files.every((file) => file.settleOutcome === "moved" && file.settledAt !== null)).toBe(true);
+    // The poll moves the files on the server first and records that it did just after, so the
+    // archive can be seen a moment before the rows say "moved".
+    const files = await eventually(async () => {
+      const rows = await (await getDb()).select().from(responseFiles).where(eq(responseFiles.partnerAccountId, target.accountId));
+      return rows.length === 2 && rows.every((file) => file.settledAt !== null) ? rows : undefined;
+    }, "the poll to record that it archived both files");
+    expect(files.map((file) => file.settleOutcome)).toEqual(["moved", "moved"]);
   });
 
   it("a good file ends accepted; a second poll imports nothing again", async () => {
