@@ -1,9 +1,9 @@
 import "server-only";
 import { and, asc, count, desc, eq, gt, gte, ilike, isNotNull, like, lt, lte, or, sql, type SQL } from "drizzle-orm";
-import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Executor } from "@/db/executor";
 import { destinations, organisations, transferEvents, transfers, type Transfer } from "@/db/schema";
 import { containsPattern, isCaseless } from "@/db/like-pattern";
+import { withoutSeqscan } from "@/db/without-seqscan";
 
 /** Reads of the transfer history: the paged list (page, CSV export, API) and the dashboard figures. */
 
@@ -123,18 +123,8 @@ export async function listTransferRows(db: Executor, query: TransferListQuery) {
   if (nearest.length >= query.limit) return nearest;
   // Through the index, not a scan of the table: the planner prices ILIKE as cheap as an equality, so
   // for a search a few percent of names match (a month among 100,000) it scanned every name
-  // (60–100 ms) where the index takes 17 ms. Only for this statement: the setting is local to a
-  // transaction of our own, which drops it at commit; inside the caller's transaction (a savepoint,
-  // which keeps it when released) it is put back by hand.
-  const nested = db instanceof PgTransaction;
-  return db.transaction(async (tx) => {
-    // One round trip: the select list is evaluated left to right, so `previous` is read before the set.
-    const setting = (await tx.execute(sql`select current_setting('enable_seqscan') as previous, set_config('enable_seqscan', 'off', true) as now`)) as unknown as { rows: Array<{ previous: string }> };
-    const previous = setting.rows[0]?.previous ?? "on";
-    const rows = await transferPageQuery(tx, query, "matches");
-    if (nested) await tx.execute(sql`select set_config('enable_seqscan', ${previous}, true)`);
-    return rows;
-  });
+  // (60–100 ms) where the index takes 17 ms.
+  return withoutSeqscan(db, (executor) => transferPageQuery(executor, query, "matches"));
 }
 
 /** One page's query; a file-name search takes `path` (listTransferRows picks it; the plan test reads both). */
