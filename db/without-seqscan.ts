@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import { Pool, type PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
 import type { Executor } from "@/db/executor";
 
 /**
@@ -20,10 +20,9 @@ import type { Executor } from "@/db/executor";
  * released: the setting is read and changed in one statement and put back by hand afterwards.
  */
 export async function withoutSeqscan<T>(db: Executor, read: (executor: Executor) => Promise<T>): Promise<T> {
-  const pool = db instanceof PgTransaction ? undefined : (db as { $client?: unknown }).$client;
   // A savepoint inside the caller's transaction, so a failed read leaves that transaction usable.
-  if (!(pool instanceof Pool)) return db.transaction(async (tx) => insideCallersTransaction(tx, read));
-  const client = await pool.connect();
+  if (db instanceof PgTransaction) return db.transaction(async (tx) => insideCallersTransaction(tx, read));
+  const client = await poolOf(db).connect();
   let rows: T;
   try {
     await client.query("BEGIN READ ONLY; SET LOCAL enable_seqscan = off");
@@ -39,6 +38,16 @@ export async function withoutSeqscan<T>(db: Executor, read: (executor: Executor)
     (error: Error) => client.release(error),
   );
   return rows;
+}
+
+/**
+ * The pool behind a database (db/client.ts builds both engines' on node-postgres's Pool). Checked by
+ * shape, not `instanceof`: a bundle that loads its own copy of pg must not turn this into an error.
+ */
+function poolOf(db: Executor): Pool {
+  const client = (db as { $client?: Partial<Pool> }).$client;
+  if (typeof client?.connect !== "function" || typeof client.totalCount !== "number") throw new Error("withoutSeqscan needs a database on a node-postgres pool");
+  return client as Pool;
 }
 
 async function insideCallersTransaction<T>(tx: Executor, read: (executor: Executor) => Promise<T>): Promise<T> {
