@@ -8,6 +8,7 @@ const SHARED_SYSTEM_FILES = [
   "test/*vsftpd*.test.ts",
   "test/ftps-sandbox.test.ts",
   "test/ftps-reconcile.test.ts",
+  "test/ftps-relay-thread.test.ts",
   "test/diagnosis-ftps-sandbox.test.ts",
   "test/sandbox-payer-responder.test.ts",
   "test/response-pickup-sandbox.test.ts",

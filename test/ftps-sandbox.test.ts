@@ -7,6 +7,9 @@ import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { HEADER_BYTES, RECORD_OVERHEAD, SEGMENT_BYTES } from "@/lib/sealed-files/format";
+import { newFileKey, writeSealedFile } from "@/lib/sealed-files/writer";
 import { ftpsDriver, openFtpsSession, type FtpsStage } from "@/lib/ftps";
 import { generateSandboxCertificates, type SandboxCertificates } from "@/lib/sandbox/certificates";
 import { startSandboxFtpsServer, type SandboxFtpsServer } from "@/lib/sandbox/ftps-server";
@@ -94,6 +97,50 @@ describe.each(["explicit", "implicit"] as const)("sandbox FTPS server, %s TLS", 
     expect(result.resumedFromByte).toBe(150_000);
     expect((await readFile(path.join(root.dir, `resume-${mode}.x12`))).equals(file.content)).toBe(true);
     expect(request.transcript.lines.map((l) => l.message)).toContain(`APPE resume-${mode}.x12.part`);
+  });
+
+  it("relays a sealed staged file, continuing a partial temp file from inside a segment", async () => {
+    const plaintext = randomBytes(1024 * 1024 + 123);
+    const key = newFileKey();
+    const sealedPath = path.join(local.dir, `sealed-${mode}.staged`);
+    await writeSealedFile(sealedPath, key, plaintext);
+    // An earlier attempt's bytes, cut 300,001 bytes in: the reader starts inside the second segment.
+    await writeFile(path.join(root.dir, `sealed-${mode}.x12.part`), plaintext.subarray(0, 300_001));
+    const progress: number[] = [];
+    const request = deliveryRequest(destination(), loopbackTarget(server.port), USER, sealedPath, `sealed-${mode}.x12`, {
+      localFileKey: key,
+      onProgress: (sent) => progress.push(sent),
+    });
+    const result = await ftpsDriver.deliver(request);
+
+    expect(result.resumedFromByte).toBe(300_001);
+    expect(result.bytes).toBe(plaintext.length);
+    expect((await readFile(path.join(root.dir, `sealed-${mode}.x12`))).equals(plaintext)).toBe(true);
+    expect(progress[0]).toBe(300_001);
+    expect(progress.at(-1)).toBe(plaintext.length);
+    expect(request.transcript.lines.map((l) => l.message)).toContain(`APPE sealed-${mode}.x12.part`);
+  });
+
+  it("a sealed file damaged in its third segment fails with STAGED_FILE_DAMAGED; no altered byte reaches the server", async () => {
+    const plaintext = randomBytes(1024 * 1024);
+    const key = newFileKey();
+    const sealedPath = path.join(local.dir, `damaged-${mode}.staged`);
+    await writeSealedFile(sealedPath, key, plaintext);
+    const sealed = await readFile(sealedPath);
+    sealed[HEADER_BYTES + 2 * (SEGMENT_BYTES + RECORD_OVERHEAD) + 1000] ^= 0xff;
+    await writeFile(sealedPath, sealed);
+
+    const failure = await transferFailure(
+      ftpsDriver.deliver(deliveryRequest(destination(), loopbackTarget(server.port), USER, sealedPath, `damaged-${mode}.x12`, { localFileKey: key })),
+    );
+    expect(failure.code).toBe("STAGED_FILE_DAMAGED");
+    expect(existsSync(path.join(root.dir, `damaged-${mode}.x12`))).toBe(false);
+    const partPath = path.join(root.dir, `damaged-${mode}.x12.part`);
+    if (existsSync(partPath)) {
+      const sent = await readFile(partPath);
+      expect(sent.length).toBeLessThanOrEqual(2 * SEGMENT_BYTES);
+      expect(sent.equals(plaintext.subarray(0, sent.length))).toBe(true);
+    }
   });
 
   it("direct strategy writes the final name and still checks the size", async () => {

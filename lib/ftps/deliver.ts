@@ -1,6 +1,5 @@
 import "server-only";
 import path from "node:path";
-import { Transform } from "node:stream";
 import { TransferError } from "@/lib/transfers/errors";
 import type { Transcript } from "@/lib/transfers/transcript";
 import type { DeliveryRequest, DeliveryResult } from "@/lib/transfers/types";
@@ -131,32 +130,20 @@ async function deliverStagedFile(request: DeliveryRequest, local: StagedFileRead
     const toSend = totalBytes - resumeFrom;
     const uploadStarted = Date.now();
     if (toSend > 0 || resumeFrom === 0) {
-      let sent = resumeFrom;
       // Where this attempt starts: its bytes sent are counted from here (lib/transfers/delivery/attempt.ts).
       onProgress?.(resumeFrom, totalBytes);
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          sent += chunk.length;
-          onProgress?.(sent, totalBytes);
-          callback(null, chunk);
-        },
-      });
-      // 1 MiB reads: with 64 KiB the per-chunk stream and fs overhead dominated the relay's CPU (scripts/bench).
-      const file = local.stream({ start: resumeFrom, blockBytes: 1024 * 1024 });
       // A damaged segment ends the upload with its own error, not the data connection's it causes.
-      let localFailure: Error | undefined;
-      file.on("error", (error) => {
-        localFailure = error;
-        counter.destroy(error);
-      });
-      file.pipe(counter);
+      let localFailure: unknown;
       try {
-        await session.write(counter, uploadName, resumeFrom > 0 ? "APPE" : "STOR");
+        await session.upload(local, uploadName, resumeFrom > 0 ? "APPE" : "STOR", {
+          start: resumeFrom,
+          end: totalBytes,
+          onSent: (position) => onProgress?.(position, totalBytes),
+          onLocalFailure: (error) => (localFailure = error),
+        });
       } catch (error) {
         if (localFailure) await removePartial(session, transcript, uploadName);
         throw localFailure ?? error;
-      } finally {
-        file.destroy();
       }
       if (localFailure) {
         await removePartial(session, transcript, uploadName);

@@ -11,6 +11,7 @@ import { describeCertificate, summarizeCertificate, type CertificateSummary } fr
 import { toTransferError, type FtpOperation } from "@/lib/ftps/ftp-errors";
 import { assertSafeFtpName, assertSafeFtpPassword } from "@/lib/ftps/names";
 import { createPassiveStrategy } from "@/lib/ftps/passive";
+import { pooledUploadSource, type PositionalSource } from "@/lib/ftps/pooled-upload";
 import { readRawReply, writeRaw } from "@/lib/ftps/raw-reply";
 import type { FtpsSessionHooks, FtpsStage, FtpsStageInfo } from "@/lib/ftps/stages";
 import { connectControl } from "@/lib/ftps/tcp";
@@ -42,6 +43,11 @@ export interface FtpsSession {
   size(name: string): Promise<number | undefined>;
   /** Stream `source` to `name` (STOR, or APPE to continue a partial file) (stage "write"). */
   write(source: Readable, name: string, command: "STOR" | "APPE"): Promise<void>;
+  /**
+   * Send bytes [start, end) of a staged file to `name` (STOR, or APPE to continue a partial file)
+   * from reused blocks written straight to the data connection (lib/ftps/pooled-upload.ts).
+   */
+  upload(local: PositionalSource, name: string, command: "STOR" | "APPE", range: UploadRange): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(name: string): Promise<void>;
   /** SHA-256 (hex) of a remote file read back over a data connection; undefined when the server refuses (5xx). */
@@ -52,6 +58,14 @@ export interface FtpsSession {
   close(): Promise<void>;
   /** Close at once without QUIT (cancellation). */
   abort(): void;
+}
+
+export interface UploadRange {
+  start: number;
+  end: number;
+  onSent?(position: number): void;
+  /** A failure reading the local file, as opposed to the connection's. */
+  onLocalFailure?(error: unknown): void;
 }
 
 export interface OpenFtpsSessionOptions {
@@ -255,6 +269,17 @@ export async function openFtpsSession(
     }
   };
 
+  async function write(source: Readable, name: string, command: "STOR" | "APPE"): Promise<void> {
+    assertSafeFtpName(name, "file name");
+    transcriptStage = "upload";
+    try {
+      await run("write", "store", () => (command === "APPE" ? client.appendFrom(source, name) : client.uploadFrom(source, name)));
+    } finally {
+      source.destroy();
+    }
+    report("write", { ok: true, summary: `${command} ${name} complete` });
+  }
+
   return {
     negotiated,
     certificate: cert,
@@ -305,15 +330,9 @@ export async function openFtpsSession(
       const value = Number.parseInt(reply.message.slice(4), 10);
       return Number.isNaN(value) ? undefined : value;
     },
-    async write(source, name, command) {
-      assertSafeFtpName(name, "file name");
-      transcriptStage = "upload";
-      try {
-        await run("write", "store", () => (command === "APPE" ? client.appendFrom(source, name) : client.uploadFrom(source, name)));
-      } finally {
-        source.destroy();
-      }
-      report("write", { ok: true, summary: `${command} ${name} complete` });
+    write,
+    upload(local, name, command, range) {
+      return write(pooledUploadSource({ local, ...range, dataConnection: () => client.ftp.dataSocket }), name, command);
     },
     async rename(from, to) {
       assertSafeFtpName(from, "file name");

@@ -16,6 +16,11 @@ export interface StagedFileReader {
   readonly sealed: boolean;
   /** FileHandle's positional read, of plaintext. */
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  /**
+   * The same read, done on the calling thread (fs.readSync): only for a relay's own worker thread,
+   * never the event loop that serves pages (lib/ftps/pooled-upload.ts says why).
+   */
+  readSync(buffer: Buffer, offset: number, length: number, position: number): { bytesRead: number };
   /** The plaintext from `start` to the end. */
   stream(options?: { start?: number; blockBytes?: number }): Readable;
   close(): Promise<void>;
@@ -55,9 +60,23 @@ function plainReader(path: string, handle: FileHandle, size: number): StagedFile
     size,
     sealed: false,
     read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+    readSync: (buffer, offset, length, position) => ({ bytesRead: fs.readSync(handle.fd, buffer, offset, length, position) }),
     stream: (options) => fs.createReadStream(path, { start: options?.start ?? 0, highWaterMark: options?.blockBytes ?? BLOCK_BYTES }),
     close: () => handle.close(),
   };
+}
+
+/** One plaintext read: its range, the records it covers still to decrypt, and what is copied out so far. */
+interface ReadPlan {
+  buffer: Buffer;
+  offset: number;
+  position: number;
+  end: number;
+  /** First and last record still to decrypt (next > last: none). */
+  next: number;
+  last: number;
+  ciphertext?: { from: number; to: number };
+  written: number;
 }
 
 class SealedReader implements StagedFileReader {
@@ -78,42 +97,69 @@ class SealedReader implements StagedFileReader {
   }
 
   async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
-    const end = Math.min(position + length, this.size);
-    if (position >= end) return { bytesRead: 0 };
-    const { recordOffsets, plainOffsets, plainLengths } = this.layout;
-    const first = this.recordAt(position);
-    let last = first;
-    while (plainOffsets[last] + plainLengths[last] < end) last++;
-    let written = 0;
-    const copyOut = (index: number, plain: Buffer) => {
-      const sliceFrom = Math.max(position, plainOffsets[index]) - plainOffsets[index];
-      const sliceTo = Math.min(end, plainOffsets[index] + plainLengths[index]) - plainOffsets[index];
-      written += plain.copy(buffer, offset + written, sliceFrom, sliceTo);
-    };
-    // Readers' blocks and segments rarely line up: the segment one read ends in is where the next
-    // one starts, kept decrypted rather than read and authenticated twice.
-    let next = first;
-    if (this.lastRecord?.index === first) {
-      copyOut(first, this.lastRecord.plain);
-      next = first + 1;
-    }
-    if (next > last) return { bytesRead: written };
-    const from = recordOffsets[next];
-    const to = recordOffsets[last] + RECORD_OVERHEAD + plainLengths[last];
-    const ciphertext = this.borrowScratch(to - from);
+    const plan = this.planRead(buffer, offset, length, position);
+    if (!plan.ciphertext) return { bytesRead: plan.written };
+    const ciphertext = this.borrowScratch(plan.ciphertext.to - plan.ciphertext.from);
     try {
-      const { bytesRead } = await this.handle.read(ciphertext, 0, ciphertext.length, from);
-      if (bytesRead !== ciphertext.length) throw truncated("it changed while it was being read");
-      for (let index = next; index <= last; index++) {
-        const at = recordOffsets[index] - from;
-        const plain = openRecord(this.key, index, ciphertext.subarray(at, at + RECORD_OVERHEAD + plainLengths[index]));
-        copyOut(index, plain);
-        if (index === last) this.lastRecord = { index, plain };
-      }
+      const { bytesRead } = await this.handle.read(ciphertext, 0, ciphertext.length, plan.ciphertext.from);
+      return { bytesRead: this.openPlanned(plan, ciphertext, bytesRead) };
     } finally {
       this.returnScratch(ciphertext);
     }
-    return { bytesRead: written };
+  }
+
+  readSync(buffer: Buffer, offset: number, length: number, position: number): { bytesRead: number } {
+    const plan = this.planRead(buffer, offset, length, position);
+    if (!plan.ciphertext) return { bytesRead: plan.written };
+    const ciphertext = this.borrowScratch(plan.ciphertext.to - plan.ciphertext.from);
+    try {
+      const bytesRead = fs.readSync(this.handle.fd, ciphertext, 0, ciphertext.length, plan.ciphertext.from);
+      return { bytesRead: this.openPlanned(plan, ciphertext, bytesRead) };
+    } finally {
+      this.returnScratch(ciphertext);
+    }
+  }
+
+  /**
+   * Which records a plaintext read covers. Readers' blocks and segments rarely line up: the
+   * segment one read ends in is where the next one starts, kept decrypted rather than read and
+   * authenticated twice, so its part is copied out here and only the rest needs reading.
+   */
+  private planRead(buffer: Buffer, offset: number, length: number, position: number): ReadPlan {
+    const end = Math.min(position + length, this.size);
+    if (position >= end) return { buffer, offset, position, end, next: 0, last: -1, written: 0 };
+    const { recordOffsets, plainLengths, plainOffsets } = this.layout;
+    const first = this.recordAt(position);
+    let last = first;
+    while (plainOffsets[last] + plainLengths[last] < end) last++;
+    const plan: ReadPlan = { buffer, offset, position, end, next: first, last, written: 0 };
+    if (this.lastRecord?.index === first) {
+      this.copyOut(plan, first, this.lastRecord.plain);
+      plan.next = first + 1;
+    }
+    if (plan.next <= last) plan.ciphertext = { from: recordOffsets[plan.next], to: recordOffsets[last] + RECORD_OVERHEAD + plainLengths[last] };
+    return plan;
+  }
+
+  /** Authenticates and decrypts the planned records from their ciphertext, copying them out; returns the plaintext bytes written. */
+  private openPlanned(plan: ReadPlan, ciphertext: Buffer, bytesRead: number): number {
+    if (bytesRead !== ciphertext.length) throw truncated("it changed while it was being read");
+    const { recordOffsets, plainLengths } = this.layout;
+    const from = plan.ciphertext!.from;
+    for (let index = plan.next; index <= plan.last; index++) {
+      const at = recordOffsets[index] - from;
+      const plain = openRecord(this.key, index, ciphertext.subarray(at, at + RECORD_OVERHEAD + plainLengths[index]));
+      this.copyOut(plan, index, plain);
+      if (index === plan.last) this.lastRecord = { index, plain };
+    }
+    return plan.written;
+  }
+
+  private copyOut(plan: ReadPlan, index: number, plain: Buffer): void {
+    const { plainOffsets, plainLengths } = this.layout;
+    const sliceFrom = Math.max(plan.position, plainOffsets[index]) - plainOffsets[index];
+    const sliceTo = Math.min(plan.end, plainOffsets[index] + plainLengths[index]) - plainOffsets[index];
+    plan.written += plain.copy(plan.buffer, plan.offset + plan.written, sliceFrom, sliceTo);
   }
 
   /** One reusable buffer for ciphertext reads (reads are sequential in practice; a concurrent one gets its own). */

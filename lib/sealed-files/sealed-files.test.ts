@@ -301,12 +301,13 @@ describe("positional reads and streams from any offset", () => {
       const reader = await openStagedFile(file, key);
       try {
         expect(reader.size).toBe(size);
-        for (const [position, length] of reads) {
+        // Every read twice: in libuv's pool and on this thread (readSync, as a relay's thread reads).
+        for (const [position, length, via] of reads.flatMap((read) => [[...read, "read"] as const, [...read, "readSync"] as const])) {
           const offset = 3;
           const buffer = Buffer.alloc(offset + length + 5, SENTINEL);
-          const { bytesRead } = await reader.read(buffer, offset, length, position);
+          const { bytesRead } = via === "read" ? await reader.read(buffer, offset, length, position) : reader.readSync(buffer, offset, length, position);
           const expected = plaintext.subarray(Math.min(position, size), Math.min(position + length, size));
-          expect(bytesRead, `${name}: read(${position}, ${length})`).toBe(expected.length);
+          expect(bytesRead, `${name}: ${via}(${position}, ${length})`).toBe(expected.length);
           expect(buffer.subarray(offset, offset + bytesRead).equals(expected), `${name}: read(${position}, ${length})`).toBe(true);
           expect(allSentinel(buffer.subarray(0, offset)) && allSentinel(buffer.subarray(offset + bytesRead)), `${name}: read(${position}, ${length}) wrote outside its range`).toBe(true);
         }
@@ -402,6 +403,11 @@ describe("tampering", () => {
         const offset = 5;
         const buffer = Buffer.alloc(offset + length, SENTINEL);
         await refusal(reader.read(buffer, offset, length, position), "damaged", fileKey);
+        await refusal(
+          (async () => reader.readSync(Buffer.alloc(offset + length), offset, length, position))(),
+          "damaged",
+          fileKey,
+        );
         // Records before the damaged one may have been copied (they are genuine); nothing from the damaged one on.
         const firstBad = offset + Math.max(0, badStart - position);
         expect(allSentinel(buffer.subarray(firstBad)), `read(${position}, ${length}) returned bytes of a damaged segment`).toBe(true);

@@ -35,6 +35,13 @@ export async function openStagedSource(path: string, key: Uint8Array | null | un
       reader.read(buffer, offset, length, position).catch((error: unknown) => {
         throw stagedFileFailure(error);
       }),
+    readSync: (buffer, offset, length, position) => {
+      try {
+        return reader.readSync(buffer, offset, length, position);
+      } catch (error) {
+        throw stagedFileFailure(error);
+      }
+    },
     stream: (options) => {
       const mapped = new Transform({ transform: (chunk, _encoding, done) => done(null, chunk) });
       const source = reader.stream(options);
