@@ -1,5 +1,4 @@
 import path from "node:path";
-import { THREAD_V8_FLAGS } from "@/lib/workers/thread-heap";
 import { runChild } from "../shared/child";
 import { npmStartNodeFlags } from "../shared/npm-start";
 import type { TransferMeasurement } from "./measurement";
@@ -10,7 +9,7 @@ const CHILD = path.join(__dirname, "relay-child.ts");
 const WITHOUT_SSH2_BINDING = path.join(__dirname, "without-ssh2-binding.cjs");
 
 /**
- * One portal delivery (sftpDriver / ftpsDriver .deliver) in a fresh Node process (plain `node --import tsx`, no wrapper process).
+ * One portal delivery (a `deliver` task on the portal's protocol worker pool) in a fresh Node process (plain `node --import tsx`, no wrapper process).
  * `localFileKey`: the data key of a sealed staged file; without it the file is read as plain.
  * `withoutSsh2Binding`: ssh2 as installed without its optional native crypto binding.
  * `warmUp`: deliver a small file first, untimed (the engine suite; the sealing suite times a cold process).
@@ -35,10 +34,9 @@ export async function runPortalRelay(
     warmUp: options.warmUp,
   };
   const nodeArgs = [
-    // As the portal runs it: npm start's flags, and the relay's thread's own (this process runs the
-    // relay on its main thread, the portal on a protocol thread).
+    // As the portal runs it: npm start's flags (the relay's protocol thread gets its own heap
+    // setting from lib/workers/thread-heap.ts, as in the portal).
     ...npmStartNodeFlags(),
-    ...THREAD_V8_FLAGS,
     ...(options.withoutSsh2Binding ? ["--require", WITHOUT_SSH2_BINDING] : []),
     ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ];

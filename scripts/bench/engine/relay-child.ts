@@ -1,16 +1,21 @@
 /**
- * One portal relay in its own process, so its peak RSS is the engine's and nothing else's.
- * Reads a PortalRelayJob as JSON on stdin (secrets never go on the command line, where `ps` shows
- * them) and prints one `BENCH_RESULT {...}` line. Run by portal-relay.ts, not by hand.
+ * One portal relay in its own process, so its peak RSS is the engine's and nothing else's. The
+ * relay runs as the portal runs it: a `deliver` task on the protocol worker pool (lib/workers), on
+ * a thread started before the clock. Reads a PortalRelayJob as JSON on stdin (secrets never go on
+ * the command line, where `ps` shows them) and prints one `BENCH_RESULT {...}` line. Run by
+ * portal-relay.ts, not by hand.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { Transcript } from "@/lib/transfers/transcript";
-import type { DeliveryRequest, ProtocolDriver } from "@/lib/transfers/types";
-import { readJob, resultLine } from "../shared/child-job";
+import type { TranscriptLine } from "@/lib/transfers/transcript";
+import type { DeliveryResult } from "@/lib/transfers/types";
+import type { WorkerPools } from "@/lib/workers/registry";
+import { createWorkerPools, stopWorkerPools } from "@/lib/workers/start";
+import type { DeliverArgs, ProtocolEvent } from "@/lib/workers/tasks";
+import { readJob, reportResult } from "../shared/child-job";
 import { startCpuClock } from "../shared/cpu-time";
 import { processMemory } from "../shared/process-memory";
 import type { PortalRelayJob, PortalRelayResult } from "./relay-protocol";
@@ -21,24 +26,27 @@ function highWaterMarkKiB(): number {
   return Number.isNaN(hwmKiB) ? process.resourceUsage().maxRSS : hwmKiB;
 }
 
-async function loadDriver(protocol: PortalRelayJob["protocol"]): Promise<ProtocolDriver> {
-  // Only the driver under test is loaded, so its RSS is not inflated by the other one.
-  if (protocol === "SFTP") return (await import("@/lib/sftp")).sftpDriver;
-  return (await import("@/lib/ftps")).ftpsDriver;
-}
-
-/** ssh2 says whether its native crypto binding loaded (it falls back to node:crypto silently). */
+/** ssh2 says whether its native crypto binding loaded (it falls back to node:crypto silently). The relay's thread has the same preloads as this one. */
 async function ssh2BindingLoaded(): Promise<boolean> {
   const crypto = (await import("ssh2/lib/protocol/crypto.js" as string)) as { bindingAvailable?: boolean; default?: { bindingAvailable?: boolean } };
   return Boolean(crypto.bindingAvailable ?? crypto.default?.bindingAvailable);
 }
 
-async function warmUp(driver: ProtocolDriver, request: DeliveryRequest): Promise<void> {
+function deliver(pools: WorkerPools, args: DeliverArgs, lines: TranscriptLine[] = []): Promise<DeliveryResult> {
+  return pools.protocol.run<DeliveryResult>("deliver", args, {
+    onEvent: (event) => {
+      const protocolEvent = event as ProtocolEvent;
+      if (protocolEvent.kind === "line") lines.push(protocolEvent.line);
+    },
+  });
+}
+
+async function warmUp(pools: WorkerPools, args: DeliverArgs): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "edi-bench-warmup-"));
   try {
     const localPath = path.join(dir, "warm-up.bin");
     await writeFile(localPath, randomBytes(256 * 1024));
-    await driver.deliver({ ...request, localPath, localFileKey: null, remoteName: `${request.remoteName}.warm-up`, transcript: new Transcript() });
+    await deliver(pools, { ...args, localPath, localFileKey: null, remoteName: `${args.remoteName}.warm-up` });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -46,26 +54,27 @@ async function warmUp(driver: ProtocolDriver, request: DeliveryRequest): Promise
 
 async function main(): Promise<void> {
   const job = readJob<PortalRelayJob>();
-  const driver = await loadDriver(job.protocol);
-  const transcript = new Transcript();
-  const request: DeliveryRequest = {
-    destination: job.destination,
-    target: job.target,
-    credentials: job.credentials,
-    localPath: job.localPath,
-    // As the relay's attempt passes it: the protocol code decrypts the sealed file as it sends.
-    localFileKey: job.localFileKey ? Buffer.from(job.localFileKey, "base64") : null,
-    remoteName: job.remoteName,
-    transcript,
-  };
-  // A running portal has its modules loaded and its code warm before a relay: one small delivery
-  // first, so the timed one measures the relay, not tsx compiling modules the driver loads lazily.
-  if (job.warmUp) await warmUp(driver, request);
-  const baselineRssKiB = highWaterMarkKiB();
-  const cpuMs = startCpuClock();
-  const started = performance.now();
+  const pools = createWorkerPools({ relayConcurrency: 1 });
+  const lines: TranscriptLine[] = [];
   try {
-    const delivered = await driver.deliver(request);
+    // A running portal's protocol threads are up with their modules loaded: this one starts first.
+    await pools.protocol.run("groupExchangeStats", {});
+    const args: DeliverArgs = {
+      destination: job.destination,
+      target: job.target,
+      credentials: job.credentials,
+      localPath: job.localPath,
+      // As the relay's attempt passes it: the protocol code decrypts the sealed file as it sends.
+      localFileKey: job.localFileKey ? Buffer.from(job.localFileKey, "base64") : null,
+      remoteName: job.remoteName,
+      secrets: [job.credentials.password, job.credentials.privateKey].filter((s): s is string => !!s),
+    };
+    // ...and its code warm: one small delivery first, so the timed one measures the relay.
+    if (job.warmUp) await warmUp(pools, args);
+    const baselineRssKiB = highWaterMarkKiB();
+    const cpuMs = startCpuClock();
+    const started = performance.now();
+    const delivered = await deliver(pools, args, lines);
     const elapsedMs = performance.now() - started;
     const result: PortalRelayResult = {
       elapsedMs,
@@ -75,18 +84,18 @@ async function main(): Promise<void> {
       negotiated: delivered.negotiated,
       baselineRssKiB,
       peakRssKiB: Math.max(highWaterMarkKiB(), process.resourceUsage().maxRSS),
-      uploadLine: transcript.lines.find((l) => /^(Sending|Transferred|sent) \d+ bytes/.test(l.message))?.message,
+      uploadLine: lines.find((l) => /^(Sending|Transferred|sent) \d+ bytes/.test(l.message))?.message,
       ssh2NativeBinding: job.protocol === "SFTP" ? await ssh2BindingLoaded() : undefined,
     };
-    process.stdout.write(resultLine(result));
+    await stopWorkerPools(pools);
+    reportResult(result);
   } catch (error) {
-    // The transcript is redacted (the driver registered the secrets), so it is safe to show.
+    // The transcript is redacted (the task registered the secrets), so it is safe to show.
     console.error(`relay failed: ${(error as Error).message}${(error as { detail?: string }).detail ? ` (${(error as { detail?: string }).detail})` : ""}`);
-    console.error(transcript.toText());
-    process.exitCode = 1;
+    console.error(lines.map((l) => `${l.at} ${l.stage} ${l.direction} ${l.message}`).join("\n"));
+    await stopWorkerPools(pools).catch(() => undefined);
+    process.exit(1);
   }
-  // A socket the driver forgot to close must not turn into a hang: the result is already out.
-  setTimeout(() => process.exit(), 3_000).unref();
 }
 
 void main();
