@@ -8,10 +8,10 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import type { DeliveryResult } from "@/lib/transfers/types";
 import { createWorkerPools, stopWorkerPools } from "@/lib/workers/start";
-import type { DeliverArgs } from "@/lib/workers/tasks";
 import { readJob, reportResult, runChildMain } from "../shared/child-job";
 import { startCpuClock } from "../shared/cpu-time";
 import { processMemory } from "../shared/process-memory";
+import { deliverArgs } from "./deliver-args";
 import type { ConcurrentRelayJob, ConcurrentRelayResult } from "./relay-protocol";
 
 async function main(): Promise<void> {
@@ -22,23 +22,11 @@ async function main(): Promise<void> {
     // load their modules, before the clock starts, as the sftp processes' start-up is theirs alone.
     const size = Math.min(os.availableParallelism(), job.remoteNames.length);
     await Promise.all(Array.from({ length: size }, () => pools.protocol.run("groupExchangeStats", {})));
-    const secrets = [job.credentials.password, job.credentials.privateKey].filter((s): s is string => !!s);
     const baselineRssKiB = processMemory("self").hwmKiB;
     const cpuMs = startCpuClock();
     const started = performance.now();
     const delivered = await Promise.all(
-      job.remoteNames.map((remoteName) => {
-        const args: DeliverArgs = {
-          destination: job.destination,
-          target: job.target,
-          credentials: job.credentials,
-          localPath: job.localPath,
-          localFileKey: job.localFileKey ? Buffer.from(job.localFileKey, "base64") : null,
-          remoteName,
-          secrets,
-        };
-        return pools.protocol.run<DeliveryResult>("deliver", args);
-      }),
+      job.remoteNames.map((remoteName) => pools.protocol.run<DeliveryResult>("deliver", deliverArgs(job, remoteName))),
     );
     const elapsedMs = performance.now() - started;
     const threads = pools.protocol.stats().threads;

@@ -18,6 +18,7 @@ import type { DeliverArgs, ProtocolEvent } from "@/lib/workers/tasks";
 import { readJob, reportResult } from "../shared/child-job";
 import { startCpuClock } from "../shared/cpu-time";
 import { processMemory } from "../shared/process-memory";
+import { deliverArgs } from "./deliver-args";
 import type { PortalRelayJob, PortalRelayResult } from "./relay-protocol";
 
 /** Peak resident set so far, from the kernel (KiB). */
@@ -59,16 +60,7 @@ async function main(): Promise<void> {
   try {
     // A running portal's protocol threads are up with their modules loaded: this one starts first.
     await pools.protocol.run("groupExchangeStats", {});
-    const args: DeliverArgs = {
-      destination: job.destination,
-      target: job.target,
-      credentials: job.credentials,
-      localPath: job.localPath,
-      // As the relay's attempt passes it: the protocol code decrypts the sealed file as it sends.
-      localFileKey: job.localFileKey ? Buffer.from(job.localFileKey, "base64") : null,
-      remoteName: job.remoteName,
-      secrets: [job.credentials.password, job.credentials.privateKey].filter((s): s is string => !!s),
-    };
+    const args = deliverArgs(job, job.remoteName);
     // ...and its code warm: one small delivery first, so the timed one measures the relay.
     if (job.warmUp) await warmUp(pools, args);
     const baselineRssKiB = highWaterMarkKiB();
