@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { Pool } from "pg";
 import type { Executor } from "@/db/executor";
 import { withoutSeqscan } from "@/db/without-seqscan";
-import { withTestDatabase } from "@/test/support/db";
+import { endPoolAndWait, withTestDatabase } from "@/test/support/db";
 
 /**
  * The history search's planner setting (db/without-seqscan.ts) holds for its own read only. The
@@ -21,7 +21,7 @@ beforeAll(() => {
   db = drizzle(pool) as unknown as Executor;
 });
 afterAll(async () => {
-  await pool.end();
+  await endPoolAndWait(pool);
 });
 
 async function settings(executor: Pick<Executor, "execute">) {

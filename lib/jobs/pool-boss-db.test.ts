@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pool } from "pg";
-import { createTestDatabase } from "@/test/support/db";
+import { createTestDatabase, endPoolAndWait } from "@/test/support/db";
 import { poolBossDb } from "@/lib/jobs/pool-boss-db";
 
 const engine = process.env.DATABASE_URL ? "PostgreSQL" : "the embedded database";
@@ -16,7 +16,7 @@ describe(`pg-boss's db adapter on ${engine}`, () => {
     await pool.query("CREATE TABLE boss_probe (n int)");
   });
   afterAll(async () => {
-    if (!pool.ended) await pool.end();
+    await endPoolAndWait(pool);
     await database?.dispose();
   });
 

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type { Pool } from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { missingDatabase, openDatabase, type DatabaseHandle } from "@/db/client";
 import { applyMigrations } from "@/db/migrate";
@@ -73,4 +74,24 @@ export function withTestDatabase(): { handle: () => DatabaseHandle } {
       return database.handle;
     },
   };
+}
+
+/**
+ * End a pool a test made for itself, and wait until its connections have really closed. pg-pool's
+ * `end()` resolves as soon as it has asked its idle clients to end; the test database is dropped
+ * WITH (FORCE) right after, and a connection still open then gets the server's "terminating
+ * connection" on a pool with nobody listening: an uncaught error that fails the run.
+ */
+export async function endPoolAndWait(pool: Pool): Promise<void> {
+  if (pool.ended) return;
+  const open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    let removed = 0;
+    pool.on("remove", () => {
+      if (++removed === open) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
