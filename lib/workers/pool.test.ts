@@ -1,15 +1,16 @@
 import { Worker } from "node:worker_threads";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { PoolBusyError, TaskTimeoutError, WorkerLostError, WorkerPool, type PoolOptions } from "@/lib/workers/pool";
 
 // A tiny thread speaking the pool's protocol: "echo" answers, "spin" blocks its event loop for
-// args.ms, "wait" never answers, "emit" streams events first, "crash" exits the thread.
+// args.ms, "threadId" names the thread, "wait" never answers, "emit" streams events first, "crash" exits the thread.
 const THREAD = `
 const { parentPort } = require("node:worker_threads");
 parentPort.on("message", (m) => {
   if (m.type === "ping") return parentPort.postMessage({ type: "pong", seq: m.seq });
   if (m.type === "abort") return parentPort.postMessage({ type: "result", id: m.id, ok: false, error: { name: "AbortError", message: m.reason } });
   if (m.type !== "run") return;
+  if (m.task === "threadId") return parentPort.postMessage({ type: "result", id: m.id, ok: true, value: require("node:worker_threads").threadId });
   if (m.task === "echo") return parentPort.postMessage({ type: "result", id: m.id, ok: true, value: m.args });
   if (m.task === "spin") { const end = Date.now() + m.args.ms; while (Date.now() < end); return parentPort.postMessage({ type: "result", id: m.id, ok: true, value: "spun" }); }
   if (m.task === "emit") { for (let i = 0; i < 3; i++) parentPort.postMessage({ type: "event", id: m.id, event: i }); return parentPort.postMessage({ type: "result", id: m.id, ok: true, value: "done" }); }
@@ -102,5 +103,18 @@ describe("the worker pool", () => {
     await p.run("echo", 1);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(p.stats().threads).toBe(0);
+  });
+
+  it("keeps its oldest threads when idle, and runs the next task on the oldest", async () => {
+    const p = pool({ size: 3, tasksPerThread: 1, idleExitMs: 100, keepIdleThreads: 1 });
+    const threadsOfABurst = () => Promise.all([p.run<number>("threadId", null), p.run<number>("threadId", null), p.run<number>("spin", { ms: 50 }).then(() => p.run<number>("threadId", null))]);
+    const first = await threadsOfABurst();
+    expect(new Set(first).size).toBeGreaterThan(1);
+    const oldest = Math.min(...first);
+    await vi.waitFor(() => expect(p.stats().threads).toBe(1), { timeout: 5_000, interval: 50 });
+    // Well past idleExitMs again: the kept thread does not leave later either.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(p.stats().threads).toBe(1);
+    expect(await p.run<number>("threadId", null)).toBe(oldest);
   });
 });

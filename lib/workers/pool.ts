@@ -5,7 +5,9 @@ import type { FromWorker, SerializedError, ToWorker } from "@/lib/workers/messag
 /**
  * A bounded pool of worker threads that runs named tasks off the event loop serving pages.
  *
- * - Threads start on demand, up to `size`, and exit after `idleExitMs` without work.
+ * - Threads start on demand, up to `size`, and exit after `idleExitMs` without work, except the
+ *   `keepIdleThreads` oldest: a kept thread has its modules loaded and its hot code optimized by V8,
+ *   which a new thread spends its first relays on (docs/engine-profile.md).
  * - A thread runs up to `tasksPerThread` tasks at once (relays are mostly I/O and share a thread;
  *   key derivations take a thread each). Extra tasks wait in a FIFO queue of at most `maxQueued`.
  * - A thread that dies, or whose event loop stops answering pings for `hangAfterMs`, is ended and
@@ -22,6 +24,8 @@ export interface PoolOptions {
   heartbeatMs: number;
   hangAfterMs: number;
   idleExitMs: number;
+  /** Threads that stay when idle, the oldest first (0 when not set). */
+  keepIdleThreads?: number;
   spawn: () => Worker;
 }
 
@@ -248,6 +252,9 @@ export class WorkerPool {
 
   private check(): void {
     const now = Date.now();
+    const keep = this.options.keepIdleThreads ?? 0;
+    let staying = 0;
+    // A Set iterates in insertion order: the oldest threads, which have done the most work, stay.
     for (const thread of this.threads) {
       if (thread.ending) continue;
       if (thread.tasks.size > 0 && now - thread.lastPong > this.options.hangAfterMs) {
@@ -255,10 +262,11 @@ export class WorkerPool {
         void this.end(thread, `no answer for ${Math.round((now - thread.lastPong) / 1000)} s`);
         continue;
       }
-      if (thread.tasks.size === 0 && now - thread.idleSince > this.options.idleExitMs) {
+      if (thread.tasks.size === 0 && now - thread.idleSince > this.options.idleExitMs && staying >= keep) {
         void this.end(thread, "idle");
         continue;
       }
+      staying++;
       this.post(thread, { type: "ping", seq: ++this.pingSeq });
     }
   }

@@ -61,6 +61,9 @@ export function createWorkerPools(sizing: WorkerPoolSizing): WorkerPools {
       heartbeatMs: 1000,
       hangAfterMs: 30_000,
       idleExitMs: 60_000,
+      // One thread stays: a relay after a quiet spell then finds ssh2 and basic-ftp loaded and
+      // its hot path already optimized, instead of paying ~25% more CPU while V8 compiles it.
+      keepIdleThreads: 1,
       spawn: () => spawnThread("protocol"),
     }),
     crypto: new WorkerPool({

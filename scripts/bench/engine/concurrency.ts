@@ -31,6 +31,8 @@ export interface ConcurrencyRun {
 export interface ConcurrencyResults {
   server: BenchServer;
   relays: number;
+  /** Untimed rounds the portal's threads ran before each timed one. */
+  priorRounds: number;
   payload: Payload;
   portal: ConcurrencyRun[];
   reference: ConcurrencyRun[];
@@ -39,7 +41,7 @@ export interface ConcurrencyResults {
 /** `payload`: what the portal relays (the sealed copy, as staged); `plain`: the same bytes for sftp. */
 export async function measureConcurrency(server: BenchServer, payload: Payload, plain: Payload, config: BenchConfig, workDir: string): Promise<ConcurrencyResults> {
   const relays = config.concurrentRelays;
-  const results: ConcurrencyResults = { server, relays, payload, portal: [], reference: [] };
+  const results: ConcurrencyResults = { server, relays, priorRounds: config.concurrencyPriorRounds, payload, portal: [], reference: [] };
   const names = (who: string, round: number) => Array.from({ length: relays }, (_, i) => `${REMOTE_PREFIX}${who}-c${round}-${i + 1}.bin`);
   const timeoutMs = config.transferTimeoutMs * relays;
 
@@ -52,8 +54,10 @@ export async function measureConcurrency(server: BenchServer, payload: Payload, 
       localPath: payload.path,
       localFileKey: payload.key?.toString("base64"),
       remoteNames,
+      priorRounds: config.concurrencyPriorRounds,
+      landingDir: server.landingDir,
     };
-    const r = await runChild<ConcurrentRelayResult>(CHILD, job, { timeoutMs, label: `${relays} portal relays to ${server.label}`, nodeArgs: npmStartNodeFlags() });
+    const r = await runChild<ConcurrentRelayResult>(CHILD, job, { timeoutMs: timeoutMs * (1 + config.concurrencyPriorRounds), label: `${relays} portal relays to ${server.label}`, nodeArgs: npmStartNodeFlags() });
     await checkAll(server, remoteNames, payload, round === 1);
     results.portal.push(r);
     log(server, `portal (${r.threads} threads)`, round, config.concurrencyRounds, r, `, peak RSS ${(r.peakRssKiB / 1024).toFixed(0)} MiB, ${(r.baselineRssKiB / 1024).toFixed(0)} MiB before`);

@@ -59,5 +59,6 @@ function log(server: BenchServer, who: string, round: number, rounds: number, m:
   const rate = megabytesPerSecond(m).toFixed(1);
   const cpu = m.cpuMs !== undefined ? `, CPU ${(m.cpuMs / 1000).toFixed(2)} s` : "";
   const rss = m.relay ? `, peak RSS ${(m.relay.peakRssKiB / 1024).toFixed(1)} MiB` : "";
-  console.log(`  ${server.label.padEnd(44)} ${who.padEnd(26)} round ${round}/${rounds}: ${rate} MB/s (${(m.elapsedMs / 1000).toFixed(2)} s${cpu}${rss})`);
+  const first = m.relay?.firstRelay ? `; the thread's first relay: ${(m.relay.firstRelay.elapsedMs / 1000).toFixed(2)} s, CPU ${(m.relay.firstRelay.cpuMs / 1000).toFixed(2)} s` : "";
+  console.log(`  ${server.label.padEnd(44)} ${who.padEnd(26)} round ${round}/${rounds}: ${rate} MB/s (${(m.elapsedMs / 1000).toFixed(2)} s${cpu}${rss}${first})`);
 }

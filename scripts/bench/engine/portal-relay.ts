@@ -13,6 +13,7 @@ const WITHOUT_SSH2_BINDING = path.join(__dirname, "without-ssh2-binding.cjs");
  * `localFileKey`: the data key of a sealed staged file; without it the file is read as plain.
  * `withoutSsh2Binding`: ssh2 as installed without its optional native crypto binding.
  * `warmUp`: deliver a small file first, untimed (the engine suite; the sealing suite times a cold process).
+ * `priorRelays`: relay the file that many times on the same thread first (relay-protocol.ts).
  * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every relay child there (node --cpu-prof).
  */
 export async function runPortalRelay(
@@ -21,7 +22,7 @@ export async function runPortalRelay(
   remoteName: string,
   timeoutMs: number,
   localFileKey?: Buffer,
-  options: { withoutSsh2Binding?: boolean; warmUp?: boolean } = {},
+  options: { withoutSsh2Binding?: boolean; warmUp?: boolean; priorRelays?: number } = {},
 ): Promise<TransferMeasurement & { relay: PortalRelayResult }> {
   const job: PortalRelayJob = {
     protocol: server.protocol,
@@ -32,6 +33,8 @@ export async function runPortalRelay(
     remoteName,
     localFileKey: localFileKey?.toString("base64"),
     warmUp: options.warmUp,
+    priorRelays: options.priorRelays,
+    landingDir: server.landingDir,
   };
   const nodeArgs = [
     // As the portal runs it: npm start's flags (the relay's protocol thread gets its own heap

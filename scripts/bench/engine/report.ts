@@ -87,6 +87,8 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
     }
     lines.push("");
 
+    renderFirstRelays(results.sftp.map((c) => ({ label: profileLabel(c.profile!), portal: runsOf(c, "portal"), reference: runsOf(c, "openssh-sftp") })), "`sftp`", config.priorRelays, lines);
+
     lines.push("## SFTP: the portal's source file and ssh2's native binding", "");
     lines.push(
       "The same rounds also ran the portal on the file as the relay finds it in production, sealed at rest (lib/sealed-files: AES-256-GCM records the relay decrypts as it reads), and on the plain file with ssh2's optional native crypto binding hidden (as on an install where npm did not run ssh2's install script; ssh2 then uses node:crypto for every cipher).",
@@ -128,6 +130,7 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
         targets.push({ figure: "FTPS client CPU: portal / curl", target: "≤ 1.20×", measured: `${cpu.toFixed(2)}×`, met: cpu <= TARGETS.ftpsCpuVsCurlAtMost });
     }
     lines.push("");
+    renderFirstRelays([{ label: "FTPS (vsftpd)", portal, reference: runsOf(c, "curl") }], "curl", config.priorRelays, lines);
   }
 
   if (results.concurrency) renderConcurrency(results.concurrency, lines, targets);
@@ -146,7 +149,7 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
     `- OpenSSH: ${facts.openssh}`,
     `- vsftpd: ${facts.vsftpd}; curl: ${facts.curl}; lftp: ${facts.lftp}; sshpass: ${facts.sshpass}`,
     loadAverageLine(facts.loadAverage),
-    `- Rounds: ${config.runs} (BENCH_RUNS), file: ${config.sizeMiB} MiB (BENCH_SIZE_MIB); concurrency: ${config.concurrentRelays} × ${config.concurrentSizeMiB} MiB, ${config.concurrencyRounds} rounds (BENCH_CONCURRENT_RELAYS, BENCH_CONCURRENT_SIZE_MIB, BENCH_CONCURRENCY_ROUNDS)`,
+    `- Rounds: ${config.runs} (BENCH_RUNS), file: ${config.sizeMiB} MiB (BENCH_SIZE_MIB), ${config.priorRelays} relays of it on the portal's thread before its timed one (BENCH_PRIOR_RELAYS); concurrency: ${config.concurrentRelays} × ${config.concurrentSizeMiB} MiB, ${config.concurrencyRounds} rounds, each after ${config.concurrencyPriorRounds} untimed ones (BENCH_CONCURRENT_RELAYS, BENCH_CONCURRENT_SIZE_MIB, BENCH_CONCURRENCY_ROUNDS, BENCH_CONCURRENCY_PRIOR_ROUNDS)`,
     "",
   );
   lines.push(
@@ -155,10 +158,30 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
   );
   lines.push("## How to read this", "");
   lines.push(
-    `The portal is timed around a \`deliver\` task on its own protocol worker pool (lib/workers; the task runs \`sftpDriver.deliver\` / \`ftpsDriver.deliver\` on a protocol thread, as every relay in the portal does) in a Node process of its own, started with \`npm start\`'s Node flags (${flagList(npmStartNodeFlags())}); the thread gets the heap setting the portal gives its protocol threads (${flagList([...THREAD_V8_FLAGS])}, lib/workers/thread-heap.ts), is started before the clock and has first delivered a 256 KiB file untimed (a running portal's relay threads have their modules loaded and their code warm). The delivery is a real DeliveryRequest pinned to the server's host key or certificate (it also stats the remote size before renaming); its CPU is that process's user + system time during the delivery, every thread (the page thread's share here is receiving the task's transcript lines and progress). The reference clients are timed from process start to exit, their CPU is the process tree's (sshpass, sftp and ssh; curl; lftp), so their start-up counts against them and the portal's Node start-up does not count against it. MB/s is 10^6 bytes per second of wall time, handshakes included. Both ends share the machine's CPUs: these numbers compare clients, not a payer link, where the network sets the pace. A load average above the CPU count means other work competed; the CPU columns are disturbed far less than the wall-time ones.`,
+    `The portal is timed around a \`deliver\` task on its own protocol worker pool (lib/workers; the task runs \`sftpDriver.deliver\` / \`ftpsDriver.deliver\` on a protocol thread, as every relay in the portal does) in a Node process of its own, started with \`npm start\`'s Node flags (${flagList(npmStartNodeFlags())}); the thread gets the heap setting the portal gives its protocol threads (${flagList([...THREAD_V8_FLAGS])}, lib/workers/thread-heap.ts), is started before the clock, delivers a 256 KiB file untimed (its modules loaded) and then relays the benchmark file ${config.priorRelays} times before the timed relay (BENCH_PRIOR_RELAYS; the first of them is timed too and reported as the thread's first relay): V8 optimizes a thread's hot code over its first relays, and a busy portal relays on threads that have made many (it keeps its oldest protocol thread when idle, lib/workers/start.ts), so the timed relay is one of those. The thread's first relay, and a relay after about half a minute without any (V8's memory reducer then discards the optimized code: docs/engine-profile.md), cost what the first-relay table shows. The delivery is a real DeliveryRequest pinned to the server's host key or certificate (it also stats the remote size before renaming); its CPU is that process's user + system time during the delivery, every thread (the page thread's share here is receiving the task's transcript lines and progress). The reference clients are timed from process start to exit, their CPU is the process tree's (sshpass, sftp and ssh; curl; lftp), so their start-up counts against them and the portal's Node start-up does not count against it. MB/s is 10^6 bytes per second of wall time, handshakes included. Both ends share the machine's CPUs: these numbers compare clients, not a payer link, where the network sets the pace. A load average above the CPU count means other work competed; the CPU columns are disturbed far less than the wall-time ones.`,
     "",
   );
   return lines.join("\n");
+}
+
+/** The same portal runs' first relay on their thread, before V8 had optimized its hot code: reported beside the targets, not against them. */
+function renderFirstRelays(rows: Array<{ label: string; portal: Measured[]; reference: Measured[] }>, reference: string, priorRelays: number, lines: string[]): void {
+  const first = (runs: Measured[]) => runs.flatMap((m) => (m.relay?.firstRelay ? [{ ...m, elapsedMs: m.relay.firstRelay.elapsedMs, cpuMs: m.relay.firstRelay.cpuMs }] : []));
+  if (!rows.some((row) => first(row.portal).length)) return;
+  lines.push(
+    `The thread's first relay of the file, after only the 256 KiB warm-up (the relay a portal makes on a new protocol thread, while V8 compiles its hot code), against the relay the same process timed after ${priorRelays} relays of the file:`,
+    "",
+    `| Transfer | First relay: MB/s | First relay: CPU s | CPU, first relay / ${reference} | CPU, first relay / timed relay |`,
+    "|---|---:|---:|---:|---:|",
+  );
+  for (const row of rows) {
+    const cold = first(row.portal);
+    if (!cold.length) continue;
+    lines.push(
+      `| ${row.label} | ${spread(rate(cold), 1)} | ${spread(cpuSeconds(cold), 2)} | ${ratio(median(cpuSeconds(cold)), median(cpuSeconds(row.reference)))} | ${ratio(median(cpuSeconds(cold)), median(cpuSeconds(row.portal)))} |`,
+    );
+  }
+  lines.push("");
 }
 
 function renderConcurrency(r: ConcurrencyResults, lines: string[], targets: TargetRow[]): void {
@@ -168,7 +191,7 @@ function renderConcurrency(r: ConcurrencyResults, lines: string[], targets: Targ
   const ratioValue = median(agg(r.portal)) / median(agg(r.reference));
   lines.push(`## ${r.relays} relays at once`, "");
   lines.push(
-    `${r.relays} deliveries of a ${r.payload.bytes / 1024 / 1024} MiB file${r.payload.key ? " (sealed at rest, as the relay reads staged files)" : ""} to the sshd that allows only ${r.server.label.replace(/^OpenSSH sshd, /, "")}, all started at once: from one portal process (\`npm start\`'s Node flags, ${flagList(npmStartNodeFlags())}; its threads get ${flagList([...THREAD_V8_FLAGS])}), each a \`deliver\` task on the protocol worker pool (lib/workers, ${r.portal[0]?.threads ?? "?"} threads on this machine), against ${r.relays} separate \`sftp\` processes. Aggregate MB/s is all the bytes over the time from the first start to the last delivery; CPU is the whole portal process (every thread) or the sum over the sftp process trees. Peak RSS is the portal process's high-water mark (VmHWM).`,
+    `${r.relays} deliveries of a ${r.payload.bytes / 1024 / 1024} MiB file${r.payload.key ? " (sealed at rest, as the relay reads staged files)" : ""} to the sshd that allows only ${r.server.label.replace(/^OpenSSH sshd, /, "")}, all started at once: from one portal process (\`npm start\`'s Node flags, ${flagList(npmStartNodeFlags())}; its threads get ${flagList([...THREAD_V8_FLAGS])}), each a \`deliver\` task on the protocol worker pool (lib/workers, ${r.portal[0]?.threads ?? "?"} threads on this machine, which first ran ${r.priorRounds} untimed rounds of the same relays, as a running portal's threads have: V8 optimizes their hot code over their first relays), against ${r.relays} separate \`sftp\` processes. Aggregate MB/s is all the bytes over the time from the first start to the last delivery; CPU is the whole portal process (every thread) or the sum over the sftp process trees. Peak RSS is the portal process's high-water mark (VmHWM).`,
     "",
   );
   lines.push(
