@@ -14,11 +14,19 @@ import v8 from "node:v8";
  * nothing is reserved up front (an idle thread's RSS is unchanged), and buffers that die young are
  * still freed by the young-generation collections. Measured in docs/engine-profile.md.
  *
- * Worker's resourceLimits offer only maximum sizes, hence the process-wide flag. Node warns that a
- * V8 flag set after start-up may do nothing; test/thread-heap.test.ts checks that this one takes effect
- * in threads started after it (and would fail on a Node whose V8 ignored it).
+ * Why the threads run without V8's memory reducer: it starts a full collection on a heap that
+ * grew and then went quiet, about half a minute after a thread's last relay, and after it the next
+ * relay ran as a thread's first does, V8 compiling its hot code again (a fifth of its CPU;
+ * docs/engine-profile.md). The pool keeps its oldest protocol thread so that a busy portal's relays
+ * run that code optimized. A thread's garbage now waits for the next collection its own allocation
+ * starts; the page thread keeps its reducer (this V8 creates one per heap, when the flag is set).
+ *
+ * Worker's resourceLimits offer only maximum sizes, hence the process-wide flags. Node warns that a
+ * V8 flag set after start-up may do nothing; test/thread-heap.test.ts checks that these take effect
+ * in threads started after them, and not on the page thread (and would fail on a Node whose V8
+ * ignored them).
  */
-export const THREAD_V8_FLAGS = ["--initial-heap-size=64"] as const;
+export const THREAD_V8_FLAGS = ["--initial-heap-size=64", "--no-memory-reducer"] as const;
 
 let applied = false;
 
