@@ -27,10 +27,11 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: size }, () => pools.protocol.run("groupExchangeStats", {})));
     const baselineRssKiB = processMemory("self").hwmKiB;
     // ...and V8 optimizes their hot code over their first relays (the portal keeps its oldest thread).
+    const { landingDir } = job;
     for (let round = 1; round <= (job.priorRounds ?? 0); round++) {
       const names = job.remoteNames.map((name) => `${name}.prior-${round}`);
       await Promise.all(names.map((remoteName) => pools.protocol.run<DeliveryResult>("deliver", deliverArgs(job, remoteName))));
-      if (job.landingDir) await Promise.all(names.map((name) => unlink(path.join(job.landingDir!, name))));
+      if (landingDir) await Promise.all(names.map((name) => unlink(path.join(landingDir, name))));
     }
     const cpuMs = startCpuClock();
     const started = performance.now();

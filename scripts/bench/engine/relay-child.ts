@@ -4,9 +4,9 @@
  * a thread started before the clock. With `priorRelays` the thread first relays the same file that
  * many times (the first of them timed as the thread's first relay): V8 optimizes a thread's hot
  * code over its first relays, and a busy portal relays on threads that have (lib/workers keeps its
- * oldest protocol thread). Reads a
- * PortalRelayJob as JSON on stdin (secrets never go on the command line, where `ps` shows them)
- * and prints one `BENCH_RESULT {...}` line. Run by portal-relay.ts, not by hand.
+ * oldest protocol thread). Reads a PortalRelayJob as JSON on stdin (secrets never go on the command
+ * line, where `ps` shows them) and prints one `BENCH_RESULT {...}` line. Run by portal-relay.ts,
+ * not by hand.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, unlink, writeFile } from "node:fs/promises";

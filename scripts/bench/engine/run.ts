@@ -8,8 +8,9 @@
  *   ftps         the real vsftpd: the portal (plain and sealed source), curl and lftp, interleaved
  *   concurrency  N relays at once from one portal process (its worker pool) against N sftp processes
  *
- * Knobs (config.ts): BENCH_RUNS (rounds, 5), BENCH_SIZE_MIB (128), BENCH_PRIOR_RELAYS (6), BENCH_CONCURRENT_RELAYS (16),
- * BENCH_CONCURRENT_SIZE_MIB (64), BENCH_CONCURRENCY_ROUNDS (3), BENCH_PARTS, BENCH_CIPHERS;
+ * Knobs (config.ts): BENCH_RUNS (rounds, 5), BENCH_SIZE_MIB (128), BENCH_PRIOR_RELAYS (6),
+ * BENCH_CONCURRENT_RELAYS (16), BENCH_CONCURRENT_SIZE_MIB (64), BENCH_CONCURRENCY_ROUNDS (5),
+ * BENCH_CONCURRENCY_PRIOR_ROUNDS (2), BENCH_PARTS, BENCH_CIPHERS;
  * BENCH_CPU_PROF=<dir> profiles every single relay child. Needs root and the packages in tools.ts.
  */
 import { randomBytes } from "node:crypto";
