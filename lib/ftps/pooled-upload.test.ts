@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { relayBuffers } from "@/lib/buffer-pool";
 import { TransferError } from "@/lib/transfers/errors";
 import { pooledUploadSource, type PositionalSource } from "@/lib/ftps/pooled-upload";
 
@@ -96,6 +97,29 @@ describe("pooledUploadSource", () => {
     expect(calls.map((c) => c.position)).toEqual(calls.map((_, i) => start + i * 256 * KiB));
     expect(sent).toEqual([...sent].sort((a, b) => a - b));
     expect(sent.at(-1)).toBe(content.length);
+  });
+
+  it("uploads at once on the thread's pooled blocks, handing them back after the last write for the next upload to take", async () => {
+    const contents = [randomBytes(2 * 1024 * KiB + 77), randomBytes(3 * 1024 * KiB + 5), randomBytes(1024 * KiB - 9)];
+    const upload = async (content: Buffer) => {
+      const sink = slowConnection();
+      await pipeline(
+        pooledUploadSource({ local: memorySource(content).source, start: 0, end: content.length, synchronousReads: true, dataConnection: () => sink.connection }),
+        sink.connection,
+      );
+      return sink;
+    };
+    const together = await Promise.all(contents.map(upload));
+    together.forEach((sink, i) => {
+      expect(Buffer.concat(sink.received).equals(contents[i])).toBe(true);
+      expect(sink.overwritten()).toBe(0);
+    });
+    const firstBlocks = new Set(together.flatMap((sink) => [...sink.blocks]));
+    const reusedBefore = relayBuffers.counts.reused;
+    const next = await upload(contents[1]);
+    expect(Buffer.concat(next.received).equals(contents[1])).toBe(true);
+    expect(relayBuffers.counts.reused - reusedBefore).toBe(4);
+    expect([...next.blocks].every((block) => firstBlocks.has(block))).toBe(true);
   });
 
   it("sends nothing and ends at once when the range is empty (a resumed upload already complete, or an empty file)", async () => {

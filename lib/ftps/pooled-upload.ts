@@ -1,6 +1,7 @@
 import "server-only";
 import { Readable, type Writable } from "node:stream";
 import { isMainThread } from "node:worker_threads";
+import { relayBuffers } from "@/lib/buffer-pool";
 import { TransferError } from "@/lib/transfers/errors";
 
 /** The staged file's plaintext by position, as StagedFileReader.read (lib/transfers/staging/staged-source.ts). */
@@ -39,6 +40,8 @@ export interface PooledUploadOptions {
  * again only after its write's callback: by then node:tls has encrypted it (or the kernel has taken
  * it, without TLS). It ends after issuing the last write, so the pipe ends the data connection
  * behind that write.
+ *
+ * The blocks come from the thread's pool (lib/buffer-pool.ts) and go back to it after the last write.
  *
  * Why not a file stream piped into the socket: that allocates a fresh buffer for every read (page
  * faults, and 1 MiB that leaves the cache before it is encrypted) and hands no per-chunk write
@@ -84,7 +87,7 @@ export function pooledUploadSource(options: PooledUploadOptions): Readable {
     const block = free.pop();
     if (block || made >= maxBlocks) return block;
     made++;
-    return Buffer.allocUnsafe(blockBytes);
+    return relayBuffers.take(blockBytes);
   };
 
   const stopped = (connection: Writable) => source.destroyed || connection.destroyed || connection.writableEnded;
@@ -101,6 +104,10 @@ export function pooledUploadSource(options: PooledUploadOptions): Readable {
       // A failed write: the pipe has the connection's error and tears the upload down.
       if (error) return;
       free.push(next.block);
+      // The last write is done, and with it every earlier one: every block is back in `free`, and
+      // goes to the thread's pool for the next relay. After a failure they are left to the
+      // garbage collector (a write of one may still be pending).
+      if (next.upTo >= end) for (const block of free.splice(0)) relayBuffers.give(block);
       options.onSent?.(next.upTo);
       writeNext(connection);
       void readAhead(connection);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { Readable } from "node:stream";
+import { relayBuffers } from "@/lib/buffer-pool";
 import { checkFileKey, HEADER_BYTES, isSealedHeader, openRecord, RECORD_OVERHEAD, SealedFileError, truncated } from "@/lib/sealed-files/format";
 import { scanFinishedSealedFile, scanSealedFile, type SealedLayout } from "@/lib/sealed-files/scan";
 
@@ -27,6 +28,8 @@ export interface StagedFileReader {
 }
 
 const BLOCK_BYTES = 1024 * 1024;
+/** The ciphertext of a 1 MiB plaintext read: four whole segments, or parts of five. */
+const SCRATCH_BYTES = BLOCK_BYTES + RECORD_OVERHEAD * 8;
 
 /**
  * Opens `path` for reading. `key` is the file's data key, or null when its record has none. A
@@ -162,10 +165,16 @@ class SealedReader implements StagedFileReader {
     plan.written += plain.copy(plan.buffer, plan.offset + plan.written, sliceFrom, sliceTo);
   }
 
-  /** One reusable buffer for ciphertext reads (reads are sequential in practice; a concurrent one gets its own). */
+  /**
+   * One reusable buffer for ciphertext reads (reads are sequential in practice; a concurrent one
+   * gets its own), taken from the thread's pool (lib/buffer-pool.ts) and handed back on close.
+   */
   private borrowScratch(bytes: number): Buffer {
     if (this.scratchInUse) return Buffer.allocUnsafe(bytes);
-    if (!this.scratch || this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(Math.max(bytes, 1024 * 1024 + RECORD_OVERHEAD * 8));
+    if (!this.scratch || this.scratch.length < bytes) {
+      if (this.scratch) relayBuffers.give(this.scratch);
+      this.scratch = relayBuffers.take(Math.max(bytes, SCRATCH_BYTES));
+    }
     this.scratchInUse = true;
     return this.scratch.subarray(0, bytes);
   }
@@ -243,6 +252,9 @@ class SealedReader implements StagedFileReader {
     this.key.fill(0);
     this.lastRecord?.plain.fill(0);
     this.lastRecord = undefined;
+    // A read still in flight (a stream destroyed mid-read) may yet write into it: then it stays.
+    if (this.scratch && !this.scratchInUse) relayBuffers.give(this.scratch);
+    this.scratch = undefined;
     await this.handle.close();
   }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { randomFillSync } from "node:crypto";
 import type net from "node:net";
 import type { Client, SFTPWrapper } from "ssh2";
+import { relayBuffers } from "@/lib/buffer-pool";
 
 /**
  * SFTP WRITE requests built straight into reusable SSH packets.
@@ -13,7 +14,7 @@ import type { Client, SFTPWrapper } from "ssh2";
  * packets of one request are laid out back to back in one pooled buffer, exactly as ssh2 lays them
  * out (its own cipher sizes and pads them), filled from the caller's block in one copy, padded from
  * a pool of random bytes, encrypted by ssh2's cipher and written with one socket write; the buffer
- * goes back to the pool when the socket is done with it. Requests are registered with ssh2, which
+ * goes back to the thread's pool when the socket is done with it. Requests are registered with ssh2, which
  * still parses the replies.
  *
  * Only whole requests go this way, when the channel's window takes all of one, ssh2 has nothing
@@ -169,10 +170,11 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
     return layout;
   };
 
-  // Request buffers: every packet of one request laid out back to back in one pooled buffer. A
-  // buffer handed to the socket comes back when the socket's callback for that write runs (in write
-  // order, so one queue of owners serves every callback).
-  const free: PooledBuffer[] = [];
+  // Request buffers: every packet of one request laid out back to back in one buffer from the
+  // thread's pool (lib/buffer-pool.ts), sized to the next 4 KiB. A buffer handed to the socket goes
+  // back to the pool when the socket's callback for its last write runs (callbacks run in write
+  // order, so one queue of owners serves every callback), and only then: until that callback the
+  // socket may still be sending from it.
   const awaitingSocket: (PooledBuffer | undefined)[] = [];
   let awaitingHead = 0;
   const onSocketWrote = () => {
@@ -182,18 +184,9 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
       awaitingSocket.splice(0, awaitingHead);
       awaitingHead = 0;
     }
-    if (owner && --owner.pending === 0) free.push(owner);
+    if (owner && --owner.pending === 0) relayBuffers.give(owner.buffer);
   };
-  let capacity = 0;
-  const acquire = (bytes: number): PooledBuffer => {
-    if (bytes > capacity) {
-      capacity = Math.ceil(bytes / 65_536) * 65_536;
-      free.length = 0; // smaller ones are dropped as they come back too
-    }
-    let pooled = free.pop();
-    while (pooled && pooled.buffer.length < bytes) pooled = free.pop();
-    return pooled ?? { buffer: Buffer.allocUnsafeSlow(capacity), pending: 0 };
-  };
+  const acquire = (bytes: number): PooledBuffer => ({ buffer: relayBuffers.take(Math.ceil(bytes / 4096) * 4096), pending: 0 });
 
   // The cipher writes through `_onWrite` (ssh2's `if writable, socket.write`). While a request's
   // packets are encrypted, those writes come here: ssh2's native binding encrypts each packet in
@@ -294,7 +287,8 @@ export function sftpWriteRequests(sftp: SFTPWrapper, socket: net.Socket): SftpWr
       cipher._onWrite = original;
       current = undefined;
     }
-    if (pooled.pending === 0) free.push(pooled);
+    // Nothing went to the socket (it had closed), or the cipher wrote its own output buffers.
+    if (pooled.pending === 0) relayBuffers.give(buffer);
     w.onCopied?.();
   };
 

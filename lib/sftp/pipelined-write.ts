@@ -1,4 +1,5 @@
 import "server-only";
+import { relayBuffers } from "@/lib/buffer-pool";
 import type { SftpWriteRequests } from "@/lib/sftp/direct-writes";
 import { TransferError } from "@/lib/transfers/errors";
 
@@ -31,7 +32,8 @@ export interface PipelinedWriteOptions {
  * acknowledges it, and blocks are made only as the pipeline needs them: 16 relays at once hold a
  * few MiB each rather than a full window's worth. Writes are issued in offset order, so a server
  * that applies them in order (OpenSSH, our sandbox) leaves a contiguous prefix when cut: resume
- * then continues from the remote size.
+ * then continues from the remote size. Blocks come from the thread's pool (lib/buffer-pool.ts) and
+ * go back to it when the upload settles, except any a failed upload's writer may still copy from.
  */
 export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> {
   const { writer, remoteHandle, local, startOffset, totalBytes } = options;
@@ -56,10 +58,16 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
     let reading = false;
     let failed = false;
 
+    // Only blocks in `free` go back: the writer has copied everything out of them. A block a
+    // failed upload still has queued stays with that upload and is left to the garbage collector.
+    const handBack = () => {
+      for (const block of free.splice(0)) relayBuffers.give(block);
+    };
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
       options.signal?.removeEventListener("abort", onAbort);
+      handBack();
       reject(error);
     };
     const onAbort = () => fail(options.signal?.reason ?? new Error("aborted"));
@@ -69,6 +77,7 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
     const maybeDone = () => {
       if (!failed && pendingOperations === 0 && nextOffset >= totalBytes) {
         options.signal?.removeEventListener("abort", onAbort);
+        handBack();
         resolve(acked);
       }
     };
@@ -82,7 +91,7 @@ export function pipelinedWrite(options: PipelinedWriteOptions): Promise<number> 
         while (!failed && nextOffset < totalBytes && unacknowledged < maxInFlightBytes && writer.queuedBytes < blockSize) {
           const blockOffset = nextOffset;
           const blockLength = Math.min(blockSize, totalBytes - blockOffset);
-          const block = free.pop() ?? Buffer.allocUnsafe(blockSize);
+          const block = free.pop() ?? relayBuffers.take(blockSize);
           nextOffset += blockLength;
           unacknowledged += blockLength;
           pendingOperations++;

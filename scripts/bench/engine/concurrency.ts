@@ -6,6 +6,7 @@
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { runChild } from "../shared/child";
+import { bundledPortalHelper } from "../shared/portal-bundle";
 import { npmStartNodeFlags } from "../shared/npm-start";
 import { BenchFailure } from "../shared/errors";
 import { checkLanded } from "../shared/landed";
@@ -57,7 +58,7 @@ export async function measureConcurrency(server: BenchServer, payload: Payload, 
       priorRounds: config.concurrencyPriorRounds,
       landingDir: server.landingDir,
     };
-    const r = await runChild<ConcurrentRelayResult>(CHILD, job, { timeoutMs: timeoutMs * (1 + config.concurrencyPriorRounds), label: `${relays} portal relays to ${server.label}`, nodeArgs: npmStartNodeFlags() });
+    const r = await runChild<ConcurrentRelayResult>(await bundledPortalHelper(CHILD), job, { timeoutMs: timeoutMs * (1 + config.concurrencyPriorRounds), label: `${relays} portal relays to ${server.label}`, nodeArgs: npmStartNodeFlags() });
     await checkAll(server, remoteNames, payload, round === 1);
     results.portal.push(r);
     log(server, `portal (${r.threads} threads)`, round, config.concurrencyRounds, r, `, peak RSS ${(r.peakRssKiB / 1024).toFixed(0)} MiB, ${(r.baselineRssKiB / 1024).toFixed(0)} MiB before`);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { runChild } from "../shared/child";
+import { bundledPortalHelper } from "../shared/portal-bundle";
 import { npmStartNodeFlags } from "../shared/npm-start";
 import type { TransferMeasurement } from "./measurement";
 import type { PortalRelayJob, PortalRelayResult } from "./relay-protocol";
@@ -9,7 +10,8 @@ const CHILD = path.join(__dirname, "relay-child.ts");
 const WITHOUT_SSH2_BINDING = path.join(__dirname, "without-ssh2-binding.cjs");
 
 /**
- * One portal delivery (a `deliver` task on the portal's protocol worker pool) in a fresh Node process (plain `node --import tsx`, no wrapper process).
+ * One portal delivery (a `deliver` task on the portal's protocol worker pool) in a fresh Node process running
+ * the helper compiled as production runs the portal (shared/portal-bundle.ts; plain `node`, no wrapper process).
  * `localFileKey`: the data key of a sealed staged file; without it the file is read as plain.
  * `withoutSsh2Binding`: ssh2 as installed without its optional native crypto binding.
  * `warmUp`: deliver a small file first, untimed (the engine suite; the sealing suite times a cold process).
@@ -43,7 +45,7 @@ export async function runPortalRelay(
     ...(options.withoutSsh2Binding ? ["--require", WITHOUT_SSH2_BINDING] : []),
     ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
   ];
-  const relay = await runChild<PortalRelayResult>(CHILD, job, { timeoutMs, label: `portal relay to ${server.label}`, nodeArgs });
+  const relay = await runChild<PortalRelayResult>(await bundledPortalHelper(CHILD), job, { timeoutMs, label: `portal relay to ${server.label}`, nodeArgs });
   return {
     elapsedMs: relay.elapsedMs,
     bytes: relay.bytes,

@@ -14,6 +14,7 @@ export function tsNodeArgs(script: string, args: string[] = []): string[] {
 /**
  * Run a helper script (an absolute path) in its own process: its own database handle, env cache
  * and memory. Job as JSON on stdin, result as one `BENCH_RESULT {...}` line (shared/child-job.ts).
+ * A TypeScript script runs under tsx; a compiled one (`.cjs`, shared/portal-bundle.ts) on plain node.
  */
 export async function runChild<T>(
   script: string,
@@ -21,7 +22,8 @@ export async function runChild<T>(
   // nodeArgs: flags for node itself, before the script (--cpu-prof is not allowed in NODE_OPTIONS).
   options: { timeoutMs: number; env?: Record<string, string>; label: string; nodeArgs?: string[] },
 ): Promise<T> {
-  const outcome = await runProcess(process.execPath, [...(options.nodeArgs ?? []), ...tsNodeArgs(script)], {
+  const scriptArgs = script.endsWith(".cjs") ? [script] : tsNodeArgs(script);
+  const outcome = await runProcess(process.execPath, [...(options.nodeArgs ?? []), ...scriptArgs], {
     stdin: JSON.stringify(job),
     timeoutMs: options.timeoutMs,
     cwd: REPO_ROOT,
