@@ -1,3 +1,5 @@
+import { isMainThread } from "node:worker_threads";
+
 /**
  * Large buffers a thread's relays hand on to each other: the 1 MiB blocks a relay reads the staged
  * file into, the SFTP request buffers its packets are encrypted in and the ciphertext a sealed
@@ -57,8 +59,10 @@ export class BufferPool {
 }
 
 /**
- * This thread's pool for relays. 64 MiB: more than 16 relays on one thread hold at their busiest
- * (each a few MiB: a block or two, the requests in flight, the ciphertext buffer), and no more than
- * a relay thread's heap setting let its dead buffers grow to before.
+ * This thread's pool. On a protocol thread 64 MiB: more than 16 relays on one thread hold at their
+ * busiest (each a few MiB: a block or two, the requests in flight, the ciphertext buffer), and no
+ * more than a relay thread's heap setting let its dead buffers grow to before. On the page thread,
+ * where only the sealed reader takes from it (hashing and checking uploads, 1 MiB each), 16 MiB:
+ * what it keeps after a burst of uploads it keeps for good.
  */
-export const relayBuffers = new BufferPool(64 * 1024 * 1024);
+export const relayBuffers = new BufferPool((isMainThread ? 16 : 64) * 1024 * 1024);
