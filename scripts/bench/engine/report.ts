@@ -115,7 +115,7 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
     const c = results.ftps;
     lines.push("## FTPS: the portal against curl and lftp (vsftpd)", "");
     lines.push(
-      "Explicit FTPS (AUTH TLS, protected data connection, passive mode without EPSV) to the real vsftpd; each client uploads to `.part` and renames. curl and the portal check the certificate's chain and name and pin its key; lftp checks the chain only (it has no `--resolve`).",
+      "Explicit FTPS (AUTH TLS, protected data connection, passive mode without EPSV) to the real vsftpd; each client uploads to `.part` and renames. curl checks the certificate's chain and name and pins its key; lftp checks the chain only (it has no `--resolve`). The portal pins the certificate (a destination in pinned mode, the plain and sealed rows and the target), or checks its chain and name against the destination's CA bundle (a destination in CA mode, the CA-verified row; the portal builds that trust store once per thread, lib/net/tls-contexts.ts).",
       "",
     );
     lines.push("| Client | Negotiated | MB/s | CPU s | Portal (plain) / client: wall | Portal (plain) / client: CPU |", "|---|---|---:|---:|---:|---:|");
@@ -130,6 +130,15 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
         targets.push({ figure: "FTPS client CPU: portal / curl", target: "≤ 1.20×", measured: `${cpu.toFixed(2)}×`, met: cpu <= TARGETS.ftpsCpuVsCurlAtMost });
     }
     lines.push("");
+    const caVerified = c.contenders.find((contender) => contender.key === "portal-ca")?.runs;
+    if (caVerified) {
+      const curlCpu = median(cpuSeconds(runsOf(c, "curl")));
+      const caCpu = median(cpuSeconds(caVerified));
+      lines.push(
+        `CA-verified (the check curl makes, without the pin), the portal's relay took ${caCpu.toFixed(2)} CPU-seconds: ${(caCpu / curlCpu).toFixed(2)}× curl's and ${(caCpu / median(cpuSeconds(portal))).toFixed(2)}× the pinned relay's.`,
+        "",
+      );
+    }
     renderFirstRelays([{ label: "FTPS (vsftpd)", portal, reference: runsOf(c, "curl") }], "curl", config.priorRelays, lines);
   }
 

@@ -5,7 +5,8 @@
  *   sftp         for each cipher profile (cipher-profiles.ts) a real sshd allowing only that cipher,
  *                MAC and key exchange; the portal (plain and sealed source, and without ssh2's native
  *                binding) and OpenSSH's sftp, interleaved
- *   ftps         the real vsftpd: the portal (plain and sealed source), curl and lftp, interleaved
+ *   ftps         the real vsftpd: the portal (plain and sealed source, certificate pinned; plain source with
+ *                the certificate checked against the CA), curl and lftp, interleaved
  *   concurrency  N relays at once from one portal process (its worker pool) against N sftp processes
  *
  * Knobs (config.ts): BENCH_RUNS (rounds, 5), BENCH_SIZE_MIB (128), BENCH_PRIOR_RELAYS (6),
@@ -14,7 +15,7 @@
  * BENCH_CPU_PROF=<dir> profiles every single relay child. Needs root and the packages in tools.ts.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { CleanupStack } from "../shared/cleanup";
@@ -117,6 +118,7 @@ async function runEngineBenchmark(cleanup: CleanupStack): Promise<void> {
       referenceContender(server, FTPS_REFERENCE, main.plain, workDir, config),
       referenceContender(server, LFTP_REFERENCE, main.plain, workDir, config),
       portalContender(server, "portal-sealed", "portal (sealed file)", main.sealed, config),
+      portalContender(await caVerified(server), "portal-ca", "portal (plain file, CA-verified)", main.plain, config),
     ];
     results.ftps = toComparison(server, contenders, await measureInterleaved(server, contenders, config.runs));
   }
@@ -140,6 +142,13 @@ async function runEngineBenchmark(cleanup: CleanupStack): Promise<void> {
   const report = renderReport(results, facts);
   await writeEngineReport(report);
   console.log(`\n${report}\nbench: written to ${reportPathForLog()}`);
+}
+
+/** The same server for a destination in "ca" mode: chain and name checked against the private CA, as curl checks them, instead of a pin. */
+async function caVerified(server: BenchServer): Promise<BenchServer> {
+  if (server.reference.kind !== "ftps") throw new BenchFailure(`${server.label} is not an FTPS server`, "");
+  const caPem = await readFile(server.reference.caPath, "utf8");
+  return { ...server, destination: { ...server.destination, tls: { mode: "ca", caPem } } };
 }
 
 function referenceContender(server: BenchServer, name: string, payload: Payload, workDir: string, config: BenchConfig): Contender {
