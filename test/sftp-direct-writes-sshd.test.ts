@@ -4,7 +4,9 @@
  * process, with it hidden (ssh2 then writes node:crypto's output, not our packet buffer). Every
  * upload is checked byte for byte on the server; a server that rekeys often makes writes meet key
  * exchanges, and one whose channel opens with a small window makes the first write too big for it:
- * both must go through ssh2's own queue.
+ * both must go through ssh2's own queue. The same file sealed at rest (lib/sealed-files) is sent from
+ * its decrypted segments, each 255 KiB request gathering the end of one segment and the start of
+ * the next (lib/sftp/pipelined-write.ts).
  */
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localSftpDestination } from "@/lib/sandbox/sftp-destination";
+import { newFileKey, writeSealedFile } from "@/lib/sealed-files/writer";
 import { generateClientKeyPair, type ClientKeyPair } from "@/lib/sandbox/sftp-keys";
 import { startSandboxSftpServer } from "@/lib/sandbox/sftp-server";
 import type { AlgorithmProfile } from "@/lib/transfers/types";
@@ -40,6 +43,8 @@ const PROFILES: { cipher: string; mac?: string; profile: AlgorithmProfile }[] = 
 let workDir: string;
 let key: ClientKeyPair;
 let localPath: string;
+let sealedPath: string;
+const sealedKey = newFileKey();
 let expectedSha: string;
 let sshd: RealSshd | undefined;
 
@@ -49,6 +54,8 @@ beforeAll(async () => {
   const content = randomBytes(FILE_BYTES);
   localPath = path.join(workDir, "claims.x12");
   await writeFile(localPath, content);
+  sealedPath = path.join(workDir, "claims.sealed");
+  await writeSealedFile(sealedPath, sealedKey, content);
   expectedSha = sha256(content);
 });
 
@@ -71,14 +78,15 @@ async function startSshd(extraConfig: string[]): Promise<RealSshd> {
   return sshd;
 }
 
-function job(server: RealSshd, profile: AlgorithmProfile, remoteName: string): UploadJob {
+function job(server: RealSshd, profile: AlgorithmProfile, remoteName: string, options: { sealed?: boolean } = {}): UploadJob {
   const { destination, target } = localSftpDestination(server, { remoteDir: server.incomingDir, algorithmProfile: profile });
   return {
     destination,
     target,
     credentials: { username: server.username, password: server.password, privateKey: key.privateKey },
-    localPath,
+    localPath: options.sealed ? sealedPath : localPath,
     remoteName,
+    localFileKey: options.sealed ? sealedKey.toString("base64") : undefined,
   };
 }
 
@@ -105,7 +113,7 @@ async function remoteSha(server: RealSshd, name: string): Promise<string> {
 describe("SFTP WRITE requests built straight into packets, against OpenSSH and the sandbox payer", () => {
   for (const p of PROFILES) {
     const label = p.mac ? `${p.cipher} + ${p.mac}` : p.cipher;
-    it(`delivers every byte with ${label}, with and without ssh2's native binding`, async () => {
+    it(`delivers every byte with ${label}, with and without ssh2's native binding, plain and sealed`, async () => {
       const server = await startSshd([`Ciphers ${p.cipher}`, ...(p.mac ? [`MACs ${p.mac}`] : [])]);
 
       const here = await uploadOnce(job(server, p.profile, "with-binding.x12"));
@@ -118,13 +126,19 @@ describe("SFTP WRITE requests built straight into packets, against OpenSSH and t
       // The handshake was recorded from ssh2's debug lines before the session stopped them.
       expect(here.transcript).toContain(`cipher ${p.cipher}`);
 
+      // Sealed at rest: the same requests, their data gathered from the decrypted segments.
+      const sealed = await uploadOnce(job(server, p.profile, "sealed.x12", { sealed: true }));
+      expect(sealed.outcome.bytes).toBe(FILE_BYTES);
+      expect(sealed.counts).toEqual({ direct: Math.ceil(FILE_BYTES / (255 * 1024)), viaSsh2: 0 });
+      expect(await remoteSha(server, "sealed.x12")).toBe(expectedSha);
+
       const bare = await uploadWithoutBinding(job(server, p.profile, "without-binding.x12"));
       expect(bare.ssh2NativeBinding).toBe(false);
       expect(bare.cipher).toBe(p.cipher);
       expect(bare.bytes).toBe(FILE_BYTES);
       expect(bare.counts.direct).toBeGreaterThan(0);
       expect(await remoteSha(server, "without-binding.x12")).toBe(expectedSha);
-      expect((await readdir(server.incomingDir)).sort()).toEqual(["with-binding.x12", "without-binding.x12"]);
+      expect((await readdir(server.incomingDir)).sort()).toEqual(["sealed.x12", "with-binding.x12", "without-binding.x12"]);
     });
   }
 
@@ -140,6 +154,13 @@ describe("SFTP WRITE requests built straight into packets, against OpenSSH and t
     expect(await remoteSha(server, "rekeyed.x12")).toBe(expectedSha);
     expect(here.counts.direct + here.counts.viaSsh2).toBe(Math.ceil(FILE_BYTES / (255 * 1024)));
     expect(here.counts.direct).toBeGreaterThan(0);
+
+    // Sealed: a request that meets a key exchange has its segments' parts joined for ssh2.
+    const sealed = await uploadOnce(job(server, "modern", "rekeyed-sealed.x12", { sealed: true }));
+    expect(sealed.handshakes).toBeGreaterThanOrEqual(2);
+    expect(sealed.counts.viaSsh2).toBeGreaterThan(0);
+    expect(sealed.counts.direct + sealed.counts.viaSsh2).toBe(Math.ceil(FILE_BYTES / (255 * 1024)));
+    expect(await remoteSha(server, "rekeyed-sealed.x12")).toBe(expectedSha);
   });
 
   describe("against the sandbox payer with a small channel window", () => {

@@ -13,6 +13,8 @@ export interface UploadJob {
   credentials: UpstreamCredentials;
   localPath: string;
   remoteName: string;
+  /** The staged file's data key, base64 (JSON for the child process), when it is sealed. */
+  localFileKey?: string;
 }
 
 export async function uploadOnce(job: UploadJob) {
@@ -24,6 +26,7 @@ export async function uploadOnce(job: UploadJob) {
   try {
     const outcome = await uploadFile(session, {
       localPath: job.localPath,
+      localFileKey: job.localFileKey ? Buffer.from(job.localFileKey, "base64") : null,
       remoteDir: job.destination.remoteDir,
       remoteName: job.remoteName,
       tempSuffix: ".part",
