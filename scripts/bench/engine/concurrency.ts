@@ -13,7 +13,7 @@ import { checkLanded } from "../shared/landed";
 import { runSftpUpload } from "../shared/openssh-sftp";
 import { mbPerSecond } from "../shared/stats";
 import type { BenchConfig } from "./config";
-import { REMOTE_PREFIX, type Payload } from "./measure";
+import { describeFailure, REMOTE_PREFIX, removeBenchFiles, type Payload, type RepeatedRun } from "./measure";
 import type { ConcurrentRelayJob, ConcurrentRelayResult } from "./relay-protocol";
 import type { BenchServer } from "./servers";
 
@@ -37,12 +37,14 @@ export interface ConcurrencyResults {
   payload: Payload;
   portal: ConcurrencyRun[];
   reference: ConcurrencyRun[];
+  /** Rounds of the sftp processes that failed and were run again, as measure.ts repeats a reference run. */
+  repeated: RepeatedRun[];
 }
 
 /** `payload`: what the portal relays (the sealed copy, as staged); `plain`: the same bytes for sftp. */
 export async function measureConcurrency(server: BenchServer, payload: Payload, plain: Payload, config: BenchConfig, workDir: string): Promise<ConcurrencyResults> {
   const relays = config.concurrentRelays;
-  const results: ConcurrencyResults = { server, relays, priorRounds: config.concurrencyPriorRounds, payload, portal: [], reference: [] };
+  const results: ConcurrencyResults = { server, relays, priorRounds: config.concurrencyPriorRounds, payload, portal: [], reference: [], repeated: [] };
   const names = (who: string, round: number) => Array.from({ length: relays }, (_, i) => `${REMOTE_PREFIX}${who}-c${round}-${i + 1}.bin`);
   const timeoutMs = config.transferTimeoutMs * relays;
 
@@ -80,12 +82,22 @@ export async function measureConcurrency(server: BenchServer, payload: Payload, 
     log(server, `${relays} sftp processes`, round, config.concurrencyRounds, r, "");
   };
 
+  // A failed round of the sftp processes is run once more (measure.ts says why); the portal's is not.
+  const referenceOrRepeat = (round: number) =>
+    reference(round).catch(async (error: unknown) => {
+      if (!(error instanceof BenchFailure)) throw error;
+      const reason = describeFailure(error);
+      console.log(`  ${server.label.padEnd(44)} ${`${relays} sftp processes`.padEnd(26)} round ${round}/${config.concurrencyRounds} failed (${reason}); running it again`);
+      results.repeated.push({ client: `${relays} sftp processes`, round, reason });
+      await Promise.all(names("sftp", round).map((name) => removeBenchFiles(server.landingDir, name)));
+      await reference(round);
+    });
   for (let round = 1; round <= config.concurrencyRounds; round++) {
     if (round % 2 === 1) {
       await portal(round);
-      await reference(round);
+      await referenceOrRepeat(round);
     } else {
-      await reference(round);
+      await referenceOrRepeat(round);
       await portal(round);
     }
   }

@@ -3,9 +3,15 @@
  * one rotating (portal first, then the reference client first, ...), so neither always meets the
  * warmer cache or the quieter moment of a shared machine. Every delivered file is checked (size and
  * final name every time, SHA-256 on the first transfer of each kind) and removed.
+ *
+ * A portal run that fails ends the benchmark: that is what it exists to catch. A reference client's
+ * failed run is run once more in its place and reported beside the results (`RepeatedRun`): curl
+ * once failed with "Failure reading network stream" near the end of a ten-minute run, and the whole
+ * run was lost. A second failure in a row ends the benchmark too.
  */
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { BenchFailure } from "../shared/errors";
 import { checkLanded } from "../shared/landed";
 import { megabytesPerSecond, type TransferMeasurement } from "./measurement";
 import type { PortalRelayResult } from "./relay-protocol";
@@ -28,31 +34,62 @@ export interface Contender {
   /** Delivers `payload` as `remoteName` to the server. */
   send(remoteName: string): Promise<Measured>;
   payload: Payload;
+  /** A reference client (sftp, curl, lftp), whose failed run is repeated once; the portal's never is. */
+  reference?: boolean;
+}
+
+/** A reference client's run that failed and was run again; the failed one is not counted. */
+export interface RepeatedRun {
+  client: string;
+  round: number;
+  reason: string;
 }
 
 export const REMOTE_PREFIX = "bench-";
 
-export async function measureInterleaved(server: BenchServer, contenders: Contender[], rounds: number): Promise<Map<string, Measured[]>> {
+export async function measureInterleaved(server: BenchServer, contenders: Contender[], rounds: number): Promise<{ runs: Map<string, Measured[]>; repeated: RepeatedRun[] }> {
   const results = new Map<string, Measured[]>(contenders.map((c) => [c.key, []]));
+  const repeated: RepeatedRun[] = [];
   for (let round = 0; round < rounds; round++) {
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
     for (const contender of order) {
       const runs = results.get(contender.key)!;
       const name = `${REMOTE_PREFIX}${contender.key}-${round + 1}.bin`;
-      const m = await contender.send(name);
-      await checkLanded(server.landingDir, name, { bytes: contender.payload.bytes, sha256: runs.length === 0 ? contender.payload.sha256 : undefined }, server.label);
+      const deliver = async () => {
+        const m = await contender.send(name);
+        await checkLanded(server.landingDir, name, { bytes: contender.payload.bytes, sha256: runs.length === 0 ? contender.payload.sha256 : undefined }, server.label);
+        return m;
+      };
+      const m = await deliver().catch(async (error: unknown) => {
+        if (!contender.reference || !(error instanceof BenchFailure)) throw error;
+        const reason = describeFailure(error);
+        console.log(`  ${server.label.padEnd(44)} ${contender.label.padEnd(26)} round ${round + 1}/${rounds} failed (${reason}); running it again`);
+        repeated.push({ client: contender.label, round: round + 1, reason });
+        await removeBenchFiles(server.landingDir, name);
+        return deliver();
+      });
       const measured = { ...m, bytes: contender.payload.bytes };
       runs.push(measured);
       log(server, contender.label, round + 1, rounds, measured);
     }
   }
-  return results;
+  return { runs: results, repeated };
 }
 
-/** Remove whatever a failed run left in a landing directory (the real sshd's is not a temp dir). */
-export async function removeBenchFiles(dir: string): Promise<void> {
+/** The failure and the last line its client printed (secret-free: the clients' logs are redacted where they are read). */
+export function describeFailure(error: BenchFailure): string {
+  const lastLine = error.log.trim().split("\n").pop()?.trim();
+  return lastLine ? `${error.message}: ${lastLine.slice(0, 200)}` : error.message;
+}
+
+/**
+ * Remove whatever a failed run left in a landing directory (the real sshd's is not a temp dir):
+ * every bench file, or those of one remote name (with its `.part`).
+ */
+export async function removeBenchFiles(dir: string, name?: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(REMOTE_PREFIX)).map((n) => rm(path.join(dir, n), { force: true })));
+  const prefix = name ?? REMOTE_PREFIX;
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(path.join(dir, n), { force: true })));
 }
 
 function log(server: BenchServer, who: string, round: number, rounds: number, m: Measured) {

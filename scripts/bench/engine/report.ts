@@ -6,7 +6,7 @@ import { mbPerSecond, median } from "../shared/stats";
 import { profileLabel } from "./cipher-profiles";
 import type { ConcurrencyResults, ConcurrencyRun } from "./concurrency";
 import { megabytesPerSecond } from "./measurement";
-import type { Measured } from "./measure";
+import type { Measured, RepeatedRun } from "./measure";
 import type { ComparisonResults, EngineResults } from "./run";
 
 /** The targets of issue #18, medians of the interleaved runs. */
@@ -86,6 +86,7 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
       targets.push({ figure: `SFTP client CPU, ${label}: portal / sftp`, target: "≤ 1.25×", measured: `${cpu.toFixed(2)}×`, met: cpu <= TARGETS.sftpCpuAtMost });
     }
     lines.push("");
+    renderRepeated(results.sftp.flatMap((c) => c.repeated.map((r) => ({ ...r, where: profileLabel(c.profile!) }))), lines);
 
     renderFirstRelays(results.sftp.map((c) => ({ label: profileLabel(c.profile!), portal: runsOf(c, "portal"), reference: runsOf(c, "openssh-sftp") })), "`sftp`", config.priorRelays, lines);
 
@@ -130,6 +131,7 @@ export function renderReport(results: EngineResults, facts: MachineFacts): strin
         targets.push({ figure: "FTPS client CPU: portal / curl", target: "≤ 1.20×", measured: `${cpu.toFixed(2)}×`, met: cpu <= TARGETS.ftpsCpuVsCurlAtMost });
     }
     lines.push("");
+    renderRepeated(c.repeated.map((r) => ({ ...r, where: c.server.label })), lines);
     const caVerified = c.contenders.find((contender) => contender.key === "portal-ca")?.runs;
     if (caVerified) {
       const curlCpu = median(cpuSeconds(runsOf(c, "curl")));
@@ -212,8 +214,18 @@ function renderConcurrency(r: ConcurrencyResults, lines: string[], targets: Targ
     `Portal / sftp aggregate: **${ratioValue.toFixed(2)}×** (target ≥ 1.20×: ${verdict(ratioValue >= TARGETS.concurrencyAggregateAtLeast)}); CPU ${ratio(median(cpu(r.portal)), median(cpu(r.reference)))}; peak RSS ${peak.toFixed(0)} MiB (target < 300 MiB: ${verdict(peak < TARGETS.concurrencyPeakRssMiBBelow)}).`,
     "",
   );
+  renderRepeated(r.repeated.map((x) => ({ ...x, where: r.server.label })), lines);
   targets.push({ figure: `${r.relays} concurrent relays: aggregate, portal / sftp processes`, target: "≥ 1.20×", measured: `${ratioValue.toFixed(2)}×`, met: ratioValue >= TARGETS.concurrencyAggregateAtLeast });
   targets.push({ figure: `${r.relays} concurrent relays: portal peak RSS`, target: "< 300 MiB", measured: `${peak.toFixed(0)} MiB`, met: peak < TARGETS.concurrencyPeakRssMiBBelow });
+}
+
+/** Reference runs that failed and were run again (measure.ts), said beside the table they belong to: none is hidden. */
+function renderRepeated(repeated: Array<RepeatedRun & { where: string }>, lines: string[]): void {
+  if (!repeated.length) return;
+  lines.push(
+    `Reference runs that failed and were run once more (the failed run is not counted): ${repeated.map((r) => `${r.client} to ${r.where}, round ${r.round}: ${r.reason}`).join("; ")}.`,
+    "",
+  );
 }
 
 const flagList = (flags: string[]) => (flags.length ? flags.map((flag) => `\`${flag}\``).join(" ") : "none");

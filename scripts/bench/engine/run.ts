@@ -31,7 +31,7 @@ import { syncFile, writeSealedCopy } from "../sealing/payloads";
 import { CIPHER_PROFILES, profileLabel, type CipherProfile } from "./cipher-profiles";
 import { measureConcurrency, type ConcurrencyResults } from "./concurrency";
 import { readConfig, type BenchConfig } from "./config";
-import { measureInterleaved, removeBenchFiles, type Contender, type Measured, type Payload } from "./measure";
+import { measureInterleaved, removeBenchFiles, type Contender, type Measured, type Payload, type RepeatedRun } from "./measure";
 import { runPortalRelay } from "./portal-relay";
 import { FTPS_REFERENCE, LFTP_REFERENCE, runFtpsReference, runLftpReference, runSftpReference, SFTP_REFERENCE } from "./reference-clients";
 import { renderReport, type MachineFacts } from "./report";
@@ -42,6 +42,8 @@ export interface ComparisonResults {
   server: BenchServer;
   profile?: CipherProfile;
   contenders: Array<{ key: string; label: string; runs: Measured[]; portal: boolean }>;
+  /** Reference runs that failed and were run again (measure.ts). */
+  repeated: RepeatedRun[];
 }
 
 export interface EngineResults {
@@ -98,8 +100,7 @@ async function runEngineBenchmark(cleanup: CleanupStack): Promise<void> {
           portalContender(server, "portal-sealed", "portal (sealed file)", main.sealed, config),
           portalContender(server, "portal-no-binding", "portal, no ssh2 binding", main.plain, config, { withoutSsh2Binding: true }),
         ];
-        const runs = await measureInterleaved(server, contenders, config.runs);
-        const comparison = toComparison(server, contenders, runs, profile);
+        const comparison = toComparison(server, contenders, await measureInterleaved(server, contenders, config.runs), profile);
         assertNegotiated(comparison, profile);
         results.sftp.push(comparison);
       } finally {
@@ -158,14 +159,15 @@ function referenceContender(server: BenchServer, name: string, payload: Payload,
     if (name === LFTP_REFERENCE) return runLftpReference(ref, payload.path, remoteName, config.transferTimeoutMs);
     return runFtpsReference(ref, payload.path, remoteName, config.transferTimeoutMs);
   };
-  return { key: name.replace(/\W+/g, "-").toLowerCase(), label: name, payload, send };
+  return { key: name.replace(/\W+/g, "-").toLowerCase(), label: name, payload, send, reference: true };
 }
 
-function toComparison(server: BenchServer, contenders: Contender[], runs: Map<string, Measured[]>, profile?: CipherProfile): ComparisonResults {
+function toComparison(server: BenchServer, contenders: Contender[], measured: { runs: Map<string, Measured[]>; repeated: RepeatedRun[] }, profile?: CipherProfile): ComparisonResults {
   return {
     server,
     profile,
-    contenders: contenders.map((c) => ({ key: c.key, label: c.label, runs: runs.get(c.key)!, portal: c.key.startsWith("portal") })),
+    contenders: contenders.map((c) => ({ key: c.key, label: c.label, runs: measured.runs.get(c.key)!, portal: !c.reference })),
+    repeated: measured.repeated,
   };
 }
 
