@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { measureInterleaved, REMOTE_PREFIX, type Contender, type Payload } from "@/scripts/bench/engine/measure";
+import { measureInterleaved, REMOTE_PREFIX, removeBenchFiles, type Contender, type Payload } from "@/scripts/bench/engine/measure";
 import type { BenchServer } from "@/scripts/bench/engine/servers";
 import { BenchFailure } from "@/scripts/bench/shared/errors";
 import { sha256OfFile } from "@/scripts/bench/shared/payload";
@@ -87,5 +87,14 @@ describe("measureInterleaved", () => {
     const curl = contender("curl", { reference: true, failOn: [1], failWith: () => new TypeError("a bug in the benchmark") });
     await expect(measureInterleaved(server, [curl], 2)).rejects.toThrow("a bug in the benchmark");
     expect(curl.sent).toHaveLength(1);
+  });
+
+  it("removes only the named runs' leftovers when asked, every bench file otherwise", async () => {
+    for (const name of ["bench-sftp-c1-1.bin", "bench-sftp-c1-1.bin.part", "bench-sftp-c1-10.bin", "bench-curl-2.bin"]) await writeFile(path.join(landingDir, name), "x");
+    await removeBenchFiles(landingDir, ["bench-sftp-c1-1.bin"]);
+    expect((await benchFiles()).sort()).toEqual(["bench-curl-2.bin", "bench-sftp-c1-10.bin"]);
+    await removeBenchFiles(landingDir);
+    expect(await benchFiles()).toEqual([]);
+    expect(await readdir(landingDir)).toEqual(["source.bin"]);
   });
 });

@@ -62,8 +62,7 @@ function recordingWriter() {
   };
 }
 
-async function send(reader: StagedFileReader, startOffset: number) {
-  const writer = recordingWriter();
+async function send(reader: StagedFileReader, startOffset: number, writer = recordingWriter()) {
   const acked = await pipelinedWrite({
     writer,
     remoteHandle: Buffer.from("handle"),
@@ -127,19 +126,7 @@ describe("pipelinedWrite", () => {
     const reader = await openStagedSource(damagedPath, key);
     try {
       const writer = recordingWriter();
-      await expect(
-        pipelinedWrite({
-          writer,
-          remoteHandle: Buffer.from("handle"),
-          local: reader,
-          startOffset: 0,
-          totalBytes: reader.size,
-          chunkSize: OPENSSH_WRITE,
-          maxInFlight: 16,
-          stopped: new Promise<never>(() => undefined),
-          mapError: (error) => new TransferError("UNKNOWN", String(error)),
-        }),
-      ).rejects.toMatchObject({ code: "STAGED_FILE_DAMAGED" });
+      await expect(send(reader, 0, writer)).rejects.toMatchObject({ code: "STAGED_FILE_DAMAGED" });
       // Only bytes of the four sound segments before it were handed over, each one intact.
       const sent = writer.requests.reduce((total, r) => total + r.length, 0);
       expect(sent).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ import { checkLanded } from "../shared/landed";
 import { runSftpUpload } from "../shared/openssh-sftp";
 import { mbPerSecond } from "../shared/stats";
 import type { BenchConfig } from "./config";
-import { describeFailure, REMOTE_PREFIX, removeBenchFiles, type Payload, type RepeatedRun } from "./measure";
+import { REMOTE_PREFIX, removeBenchFiles, repeatOnceIfFailed, type Payload, type RepeatedRun } from "./measure";
 import type { ConcurrentRelayJob, ConcurrentRelayResult } from "./relay-protocol";
 import type { BenchServer } from "./servers";
 
@@ -84,14 +84,12 @@ export async function measureConcurrency(server: BenchServer, payload: Payload, 
 
   // A failed round of the sftp processes is run once more (measure.ts says why); the portal's is not.
   const referenceOrRepeat = (round: number) =>
-    reference(round).catch(async (error: unknown) => {
-      if (!(error instanceof BenchFailure)) throw error;
-      const reason = describeFailure(error);
-      console.log(`  ${server.label.padEnd(44)} ${`${relays} sftp processes`.padEnd(26)} round ${round}/${config.concurrencyRounds} failed (${reason}); running it again`);
-      results.repeated.push({ client: `${relays} sftp processes`, round, reason });
-      await Promise.all(names("sftp", round).map((name) => removeBenchFiles(server.landingDir, name)));
-      await reference(round);
-    });
+    repeatOnceIfFailed(
+      { server, client: `${relays} sftp processes`, round, rounds: config.concurrencyRounds },
+      () => reference(round),
+      () => removeBenchFiles(server.landingDir, names("sftp", round)),
+      results.repeated,
+    );
   for (let round = 1; round <= config.concurrencyRounds; round++) {
     if (round % 2 === 1) {
       await portal(round);

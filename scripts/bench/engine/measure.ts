@@ -60,14 +60,9 @@ export async function measureInterleaved(server: BenchServer, contenders: Conten
         await checkLanded(server.landingDir, name, { bytes: contender.payload.bytes, sha256: runs.length === 0 ? contender.payload.sha256 : undefined }, server.label);
         return m;
       };
-      const m = await deliver().catch(async (error: unknown) => {
-        if (!contender.reference || !(error instanceof BenchFailure)) throw error;
-        const reason = describeFailure(error);
-        console.log(`  ${server.label.padEnd(44)} ${contender.label.padEnd(26)} round ${round + 1}/${rounds} failed (${reason}); running it again`);
-        repeated.push({ client: contender.label, round: round + 1, reason });
-        await removeBenchFiles(server.landingDir, name);
-        return deliver();
-      });
+      const m = contender.reference
+        ? await repeatOnceIfFailed({ server, client: contender.label, round: round + 1, rounds }, deliver, () => removeBenchFiles(server.landingDir, [name]), repeated)
+        : await deliver();
       const measured = { ...m, bytes: contender.payload.bytes };
       runs.push(measured);
       log(server, contender.label, round + 1, rounds, measured);
@@ -76,20 +71,45 @@ export async function measureInterleaved(server: BenchServer, contenders: Conten
   return { runs: results, repeated };
 }
 
-/** The failure and the last line its client printed (secret-free: the clients' logs are redacted where they are read). */
-export function describeFailure(error: BenchFailure): string {
+/**
+ * A reference client's run (`attempt`) that fails with a BenchFailure is reported, its leftovers
+ * removed (`cleanUp`) and run once more; a second failure, or any other error, is thrown.
+ */
+export async function repeatOnceIfFailed<T>(
+  where: { server: BenchServer; client: string; round: number; rounds: number },
+  attempt: () => Promise<T>,
+  cleanUp: () => Promise<void>,
+  repeated: RepeatedRun[],
+): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!(error instanceof BenchFailure)) throw error;
+    const reason = describeFailure(error);
+    console.log(`  ${where.server.label.padEnd(44)} ${where.client.padEnd(26)} round ${where.round}/${where.rounds} failed (${reason}); running it again`);
+    repeated.push({ client: where.client, round: where.round, reason });
+    await cleanUp();
+    return attempt();
+  }
+}
+
+/**
+ * The failure and the last line its client printed. Secret-free: curl's and lftp's output is
+ * redacted where it is read (reference-clients.ts), and sftp gets its password from $SSHPASS.
+ */
+function describeFailure(error: BenchFailure): string {
   const lastLine = error.log.trim().split("\n").pop()?.trim();
   return lastLine ? `${error.message}: ${lastLine.slice(0, 200)}` : error.message;
 }
 
 /**
  * Remove whatever a failed run left in a landing directory (the real sshd's is not a temp dir):
- * every bench file, or those of one remote name (with its `.part`).
+ * every bench file, or only those of the given remote names (and their `.part`).
  */
-export async function removeBenchFiles(dir: string, name?: string): Promise<void> {
+export async function removeBenchFiles(dir: string, remoteNames?: string[]): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  const prefix = name ?? REMOTE_PREFIX;
-  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(path.join(dir, n), { force: true })));
+  const only = remoteNames && new Set(remoteNames.flatMap((n) => [n, `${n}.part`]));
+  await Promise.all(names.filter((n) => (only ? only.has(n) : n.startsWith(REMOTE_PREFIX))).map((n) => rm(path.join(dir, n), { force: true })));
 }
 
 function log(server: BenchServer, who: string, round: number, rounds: number, m: Measured) {
